@@ -1,0 +1,5 @@
+//! Instructions, one per file, in three sets: `vault` (custody), `risk` (the risk manager) and
+//! — from the perp markets issue on — `markets`.
+
+pub mod risk;
+pub mod vault;

@@ -1,0 +1,92 @@
+//! Risk parameters of a collateral asset, and their bounds.
+
+use crate::error::KeelError;
+use crate::math::BPS_PER_UNIT;
+use crate::oracle::OracleConfig;
+use crate::state::CollateralAsset;
+use anchor_lang::prelude::*;
+
+/// Largest liability weight, bps (2.0).
+pub const MAX_LIAB_WEIGHT_BPS: u16 = 20_000;
+
+/// The admin-set parameters of a collateral asset.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AssetParams {
+    /// Init asset weight, bps: 0 < init ≤ maint.
+    pub init_asset_weight_bps: u16,
+    /// Maint asset weight, bps: ≤ 10_000.
+    pub maint_asset_weight_bps: u16,
+    /// Init liability weight, bps: ≥ maint, ≤ 20_000 (used for the quote asset).
+    pub init_liab_weight_bps: u16,
+    /// Maint liability weight, bps: ≥ 10_000.
+    pub maint_liab_weight_bps: u16,
+    /// Maximum total deposits, native units.
+    pub deposit_cap: u64,
+    /// Oracle guard: maximum age, seconds (1..=3600).
+    pub oracle_max_age_secs: u32,
+    /// Oracle guard: maximum confidence/price, bps (1..=2000).
+    pub oracle_max_conf_bps: u16,
+    /// Init pricing k, bps (0..=50000).
+    pub oracle_conf_multiplier_bps: u16,
+}
+
+impl AssetParams {
+    /// Checks every bound, each with its own error.
+    pub fn validate(&self) -> Result<()> {
+        crate::check!(
+            self.init_asset_weight_bps > 0
+                && self.init_asset_weight_bps <= self.maint_asset_weight_bps
+                && self.maint_asset_weight_bps as u32 <= BPS_PER_UNIT,
+            KeelError::InvalidAssetWeights,
+            "asset weights: init {} maint {} (bps)",
+            self.init_asset_weight_bps,
+            self.maint_asset_weight_bps
+        );
+        crate::check!(
+            self.maint_liab_weight_bps as u32 >= BPS_PER_UNIT
+                && self.init_liab_weight_bps >= self.maint_liab_weight_bps
+                && self.init_liab_weight_bps <= MAX_LIAB_WEIGHT_BPS,
+            KeelError::InvalidLiabilityWeights,
+            "liability weights: init {} maint {} (bps)",
+            self.init_liab_weight_bps,
+            self.maint_liab_weight_bps
+        );
+        crate::check!(self.oracle_config().is_valid(), KeelError::InvalidOracleConfig);
+        Ok(())
+    }
+
+    /// The oracle guards these parameters describe.
+    pub fn oracle_config(&self) -> OracleConfig {
+        OracleConfig {
+            max_age_secs: self.oracle_max_age_secs,
+            max_conf_bps: self.oracle_max_conf_bps,
+            conf_multiplier_bps: self.oracle_conf_multiplier_bps,
+        }
+    }
+
+    /// Writes the parameters into an asset.
+    pub fn apply(&self, asset: &mut CollateralAsset) {
+        asset.init_asset_weight_bps = self.init_asset_weight_bps;
+        asset.maint_asset_weight_bps = self.maint_asset_weight_bps;
+        asset.init_liab_weight_bps = self.init_liab_weight_bps;
+        asset.maint_liab_weight_bps = self.maint_liab_weight_bps;
+        asset.deposit_cap = self.deposit_cap;
+        asset.oracle_max_age_secs = self.oracle_max_age_secs;
+        asset.oracle_max_conf_bps = self.oracle_max_conf_bps;
+        asset.oracle_conf_multiplier_bps = self.oracle_conf_multiplier_bps;
+    }
+
+    /// Reads the parameters back from an asset.
+    pub fn of(asset: &CollateralAsset) -> Self {
+        Self {
+            init_asset_weight_bps: asset.init_asset_weight_bps,
+            maint_asset_weight_bps: asset.maint_asset_weight_bps,
+            init_liab_weight_bps: asset.init_liab_weight_bps,
+            maint_liab_weight_bps: asset.maint_liab_weight_bps,
+            deposit_cap: asset.deposit_cap,
+            oracle_max_age_secs: asset.oracle_max_age_secs,
+            oracle_max_conf_bps: asset.oracle_max_conf_bps,
+            oracle_conf_multiplier_bps: asset.oracle_conf_multiplier_bps,
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! The risk manager: exchange and asset parameters, the health check every other instruction
+//! set calls, and the health view.
+
+pub mod asset_params;
+pub mod health_check;
+pub mod health_view;
+pub mod initialize_exchange;
+pub mod list_asset;
+pub mod set_exchange_pause;
+pub mod update_asset;
+
+pub use asset_params::*;
+pub use health_check::*;
+pub use health_view::*;
+pub use initialize_exchange::*;
+pub use list_asset::*;
+pub use set_exchange_pause::*;
+pub use update_asset::*;

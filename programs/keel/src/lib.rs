@@ -1,0 +1,79 @@
+//! Keel: a cross-margin perpetual-futures exchange on Solana.
+//!
+//! This file only dispatches; see `instructions/` (one instruction per file), `state/`
+//! (account layouts), `risk/` (the health engine), `oracle/` (Pyth adapters and guards) and
+//! `math/` (the fixed-point type).
+
+use anchor_lang::prelude::*;
+
+pub mod error;
+pub mod events;
+pub mod instructions;
+pub mod log;
+pub mod math;
+pub mod oracle;
+pub mod risk;
+pub mod state;
+
+pub use instructions::risk::*;
+pub use instructions::vault::*;
+
+declare_id!("EcYNVzk6rdrvEmVWeJUy29L3zobUSKWHziR5X7iqSrho");
+
+/// The Keel program's instructions.
+#[program]
+pub mod keel {
+    use super::*;
+
+    /// Creates an exchange (PDA of the creator) with its admin and quote mint.
+    pub fn initialize_exchange(ctx: Context<InitializeExchange>, admin: Pubkey) -> Result<()> {
+        InitializeExchange::handler(ctx, admin)
+    }
+
+    /// Admin: lists a collateral asset (the quote mint first).
+    pub fn list_asset(ctx: Context<ListAsset>, args: ListAssetArgs) -> Result<()> {
+        ListAsset::handler(ctx, args)
+    }
+
+    /// Admin: changes an asset's parameters or pauses its deposits.
+    pub fn update_asset(ctx: Context<UpdateAsset>, args: UpdateAssetArgs) -> Result<()> {
+        UpdateAsset::handler(ctx, args)
+    }
+
+    /// Admin: pauses or resumes the exchange.
+    pub fn set_exchange_pause(ctx: Context<SetExchangePause>, paused: bool) -> Result<()> {
+        SetExchangePause::handler(ctx, paused)
+    }
+
+    /// Opens a margin account for the owner.
+    pub fn create_margin_account(ctx: Context<CreateMarginAccount>, account_index: u16) -> Result<()> {
+        CreateMarginAccount::handler(ctx, account_index)
+    }
+
+    /// Owner: sets or clears the account's delegate.
+    pub fn set_delegate(ctx: Context<SetDelegate>, delegate: Pubkey) -> Result<()> {
+        SetDelegate::handler(ctx, delegate)
+    }
+
+    /// Owner: closes an empty account (rent back).
+    pub fn close_margin_account(ctx: Context<CloseMarginAccount>) -> Result<()> {
+        CloseMarginAccount::handler(ctx)
+    }
+
+    /// Owner or delegate: deposits tokens of a listed asset.
+    #[access_control(ctx.accounts.validate(amount))]
+    pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
+        Deposit::handler(ctx, amount)
+    }
+
+    /// Owner: withdraws tokens; Init health must stay ≥ 0. Health accounts as remaining accounts.
+    #[access_control(ctx.accounts.validate(amount))]
+    pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Result<()> {
+        Withdraw::handler(ctx, amount)
+    }
+
+    /// View: the account's health report as return data. Health accounts as remaining accounts.
+    pub fn health<'info>(ctx: Context<'info, HealthView<'info>>) -> Result<HealthReport> {
+        HealthView::handler(ctx)
+    }
+}

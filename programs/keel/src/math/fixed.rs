@@ -1,0 +1,189 @@
+//! [`Fixed`]: signed decimal fixed point, 18 fractional digits, checked and rounding-aware.
+
+use super::wide::{div_scaled, mul_scaled};
+use super::{MathError, Rounding, BPS_PER_UNIT};
+use core::fmt;
+
+/// Number of decimal fractional digits of [`Fixed`].
+pub const FIXED_DECIMALS: u32 = 18;
+/// Raw units in one whole [`Fixed`].
+pub const FIXED_SCALE: i128 = 1_000_000_000_000_000_000;
+
+/// A signed decimal fixed-point number: `raw / 10^18`.
+///
+/// Range ±1.7·10^20 whole units, which bounds any single value at 1.7·10^20 quote native
+/// units (1.7·10^14 USD for a 6-decimal stablecoin); anything larger is a `MathError::Overflow`.
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Fixed(i128);
+
+impl Fixed {
+    /// Zero.
+    pub const ZERO: Fixed = Fixed(0);
+    /// One.
+    pub const ONE: Fixed = Fixed(FIXED_SCALE);
+
+    /// From the raw representation (`raw / 10^18`).
+    pub const fn from_raw(raw: i128) -> Fixed {
+        Fixed(raw)
+    }
+
+    /// The raw representation (`value · 10^18`).
+    pub const fn raw(self) -> i128 {
+        self.0
+    }
+
+    /// An integer, exactly. Cannot overflow: |i64| · 10^18 < 2^127.
+    pub const fn from_i64(value: i64) -> Fixed {
+        Fixed(value as i128 * FIXED_SCALE)
+    }
+
+    /// An unsigned integer, exactly. Cannot overflow: u64::MAX · 10^18 < 2^127.
+    pub const fn from_u64(value: u64) -> Fixed {
+        Fixed(value as i128 * FIXED_SCALE)
+    }
+
+    /// Basis points (10_000 = 1.0), exactly.
+    pub const fn from_bps(bps: u32) -> Fixed {
+        Fixed(bps as i128 * (FIXED_SCALE / BPS_PER_UNIT as i128))
+    }
+
+    /// `mantissa · 10^exponent`, rounded as asked; `exponent` within ±38.
+    pub fn from_scientific(mantissa: i64, exponent: i32, rounding: Rounding) -> Result<Fixed, MathError> {
+        let shift = exponent
+            .checked_add(FIXED_DECIMALS as i32)
+            .ok_or(MathError::Overflow)?;
+        let m = mantissa as i128;
+        if shift >= 0 {
+            let factor = pow10(shift as u32)?;
+            return m.checked_mul(factor).map(Fixed).ok_or(MathError::Overflow);
+        }
+        let divisor = pow10(shift.unsigned_abs())?;
+        Ok(Fixed(div_rounded(m, divisor, rounding)))
+    }
+
+    /// `self + rhs`.
+    pub fn add(self, rhs: Fixed) -> Result<Fixed, MathError> {
+        self.0.checked_add(rhs.0).map(Fixed).ok_or(MathError::Overflow)
+    }
+
+    /// `self − rhs`.
+    pub fn sub(self, rhs: Fixed) -> Result<Fixed, MathError> {
+        self.0.checked_sub(rhs.0).map(Fixed).ok_or(MathError::Overflow)
+    }
+
+    /// `−self`.
+    pub fn neg(self) -> Result<Fixed, MathError> {
+        self.0.checked_neg().map(Fixed).ok_or(MathError::Overflow)
+    }
+
+    /// `self · rhs`, rounded as asked.
+    pub fn mul(self, rhs: Fixed, rounding: Rounding) -> Result<Fixed, MathError> {
+        let negative = (self.0 < 0) != (rhs.0 < 0);
+        let magnitude = mul_scaled(self.0.unsigned_abs(), rhs.0.unsigned_abs(), magnitude_rounding(negative, rounding))?;
+        signed(magnitude, negative)
+    }
+
+    /// `self / rhs`, rounded as asked.
+    pub fn div(self, rhs: Fixed, rounding: Rounding) -> Result<Fixed, MathError> {
+        let negative = (self.0 < 0) != (rhs.0 < 0);
+        let magnitude = div_scaled(self.0.unsigned_abs(), rhs.0.unsigned_abs(), magnitude_rounding(negative, rounding))?;
+        signed(magnitude, negative)
+    }
+
+    /// `self · rhs` rounded down.
+    pub fn mul_down(self, rhs: Fixed) -> Result<Fixed, MathError> {
+        self.mul(rhs, Rounding::Down)
+    }
+
+    /// `self · rhs` rounded up.
+    pub fn mul_up(self, rhs: Fixed) -> Result<Fixed, MathError> {
+        self.mul(rhs, Rounding::Up)
+    }
+
+    /// The integer part, rounded as asked.
+    pub fn to_int(self, rounding: Rounding) -> i128 {
+        div_rounded(self.0, FIXED_SCALE, rounding)
+    }
+
+    /// The integer part as `i64`, rounded as asked.
+    pub fn to_i64(self, rounding: Rounding) -> Result<i64, MathError> {
+        i64::try_from(self.to_int(rounding)).map_err(|_| MathError::Overflow)
+    }
+
+    /// The integer part as `u64`, rounded as asked; negative values are an overflow.
+    pub fn to_u64(self, rounding: Rounding) -> Result<u64, MathError> {
+        u64::try_from(self.to_int(rounding)).map_err(|_| MathError::Overflow)
+    }
+
+    /// True when strictly below zero.
+    pub const fn is_negative(self) -> bool {
+        self.0 < 0
+    }
+
+    /// True when strictly above zero.
+    pub const fn is_positive(self) -> bool {
+        self.0 > 0
+    }
+
+    /// The larger of two values.
+    pub fn max(self, other: Fixed) -> Fixed {
+        if self >= other { self } else { other }
+    }
+
+    /// The smaller of two values.
+    pub fn min(self, other: Fixed) -> Fixed {
+        if self <= other { self } else { other }
+    }
+}
+
+/// Which way to round a magnitude so that the signed result rounds as asked.
+fn magnitude_rounding(negative: bool, rounding: Rounding) -> Rounding {
+    match (negative, rounding) {
+        (false, r) => r,
+        (true, Rounding::Down) => Rounding::Up,
+        (true, Rounding::Up) => Rounding::Down,
+    }
+}
+
+/// A magnitude with a sign, checked into `Fixed`.
+fn signed(magnitude: u128, negative: bool) -> Result<Fixed, MathError> {
+    let value = i128::try_from(magnitude).map_err(|_| MathError::Overflow)?;
+    Ok(Fixed(if negative { -value } else { value }))
+}
+
+/// `n / d` for `d > 0`, rounded as asked.
+fn div_rounded(n: i128, d: i128, rounding: Rounding) -> i128 {
+    let q = n.div_euclid(d);
+    let exact = n.rem_euclid(d) == 0;
+    match rounding {
+        Rounding::Down => q,
+        Rounding::Up if exact => q,
+        Rounding::Up => q + 1,
+    }
+}
+
+/// 10^exp for exp ≤ 38.
+fn pow10(exp: u32) -> Result<i128, MathError> {
+    10i128.checked_pow(exp).ok_or(MathError::Overflow)
+}
+
+impl fmt::Display for Fixed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let magnitude = self.0.unsigned_abs();
+        let scale = FIXED_SCALE as u128;
+        let fraction = format!("{:018}", magnitude % scale);
+        let fraction = fraction.trim_end_matches('0');
+        if fraction.is_empty() {
+            write!(f, "{sign}{}", magnitude / scale)
+        } else {
+            write!(f, "{sign}{}.{fraction}", magnitude / scale)
+        }
+    }
+}
+
+impl fmt::Debug for Fixed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}

@@ -1,0 +1,61 @@
+//! Exact unsigned kernels behind [`super::Fixed`]'s multiplication and division.
+//!
+//! Both compute `a·b/s` or `a·s/b` for `s = 10^18` without a 256-bit type: the operands are
+//! split at `s` so that every partial product is at most the final result, which means the
+//! kernel overflows only when the exact result itself does not fit.
+
+use super::{MathError, Rounding};
+
+/// 10^18, the scale of `Fixed`.
+const S: u128 = 1_000_000_000_000_000_000;
+
+/// `a · b / S`, rounded as asked.
+pub fn mul_scaled(a: u128, b: u128, rounding: Rounding) -> Result<u128, MathError> {
+    let (a_hi, a_lo) = (a / S, a % S);
+    let (b_hi, b_lo) = (b / S, b % S);
+    // a·b/S = a_hi·b_hi·S + a_hi·b_lo + a_lo·b_hi + a_lo·b_lo/S, each term ≤ the result.
+    let whole = a_hi
+        .checked_mul(b_hi)
+        .and_then(|v| v.checked_mul(S))
+        .and_then(|v| v.checked_add(a_hi.checked_mul(b_lo)?))
+        .and_then(|v| v.checked_add(a_lo.checked_mul(b_hi)?))
+        .ok_or(MathError::Overflow)?;
+    // a_lo, b_lo < S = 1e18, so their product < 1e36 fits in u128 (max ≈ 3.4e38).
+    let low = a_lo * b_lo;
+    let mut result = whole.checked_add(low / S).ok_or(MathError::Overflow)?;
+    if rounding == Rounding::Up && low % S != 0 {
+        result = result.checked_add(1).ok_or(MathError::Overflow)?;
+    }
+    Ok(result)
+}
+
+/// `a · S / b`, rounded as asked.
+pub fn div_scaled(a: u128, b: u128, rounding: Rounding) -> Result<u128, MathError> {
+    if b == 0 {
+        return Err(MathError::DivisionByZero);
+    }
+    let (quotient, remainder) = (a / b, a % b);
+    let whole = quotient.checked_mul(S).ok_or(MathError::Overflow)?;
+    let (fraction, inexact) = fraction_digits(remainder, b)?;
+    let mut result = whole.checked_add(fraction).ok_or(MathError::Overflow)?;
+    if rounding == Rounding::Up && inexact {
+        result = result.checked_add(1).ok_or(MathError::Overflow)?;
+    }
+    Ok(result)
+}
+
+/// `floor(r · S / b)` for `r < b`, and whether a remainder was left.
+fn fraction_digits(r: u128, b: u128) -> Result<(u128, bool), MathError> {
+    if let Some(scaled) = r.checked_mul(S) {
+        return Ok((scaled / b, scaled % b != 0));
+    }
+    // Long division one decimal digit at a time: 18 bounded steps.
+    let mut rest = r;
+    let mut digits = 0u128;
+    for _ in 0..18 {
+        rest = rest.checked_mul(10).ok_or(MathError::Overflow)?;
+        digits = digits * 10 + rest / b;
+        rest %= b;
+    }
+    Ok((digits, rest != 0))
+}

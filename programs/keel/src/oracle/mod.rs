@@ -1,0 +1,86 @@
+//! Oracle adapters and guards.
+//!
+//! Two Pyth formats are read: the pull oracle's `PriceUpdateV2` (the current mainnet format,
+//! [`pyth_pull`]) and legacy price accounts ([`pyth_legacy`]). Both are reduced to a
+//! [`RawPrice`], which [`guard::validate`] checks (positive price, age, confidence ratio,
+//! exponent range) and normalises into the risk engine's [`PriceQuote`] in quote native units
+//! per base native unit. A failed guard is an error of its own, never a silent fallback.
+
+pub mod guard;
+pub mod pyth_legacy;
+pub mod pyth_pull;
+
+use crate::error::KeelError;
+use crate::risk::PriceQuote;
+use anchor_lang::prelude::*;
+
+pub use guard::{validate, OracleConfig, RawPrice};
+
+/// Where an asset's price comes from (stored as its position: 0, 1, 2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
+pub enum OracleKind {
+    /// Exactly 1 quote unit per quote unit: the quote asset only, no oracle account.
+    Fixed,
+    /// A Pyth pull-oracle `PriceUpdateV2` account, owned by the Pyth receiver program.
+    PythPull,
+    /// A legacy Pyth price account, owned by the Pyth oracle program.
+    PythLegacy,
+}
+
+impl TryFrom<u8> for OracleKind {
+    type Error = anchor_lang::error::Error;
+    fn try_from(value: u8) -> Result<Self> {
+        match value {
+            0 => Ok(OracleKind::Fixed),
+            1 => Ok(OracleKind::PythPull),
+            2 => Ok(OracleKind::PythLegacy),
+            _ => err!(KeelError::OracleInvalidData),
+        }
+    }
+}
+
+/// What an asset or market says about its oracle.
+#[derive(Clone, Copy, Debug)]
+pub struct OracleBinding {
+    /// The kind of oracle.
+    pub kind: OracleKind,
+    /// The configured oracle account.
+    pub oracle: Pubkey,
+    /// The feed id the oracle must carry (legacy: the oracle account key).
+    pub feed_id: [u8; 32],
+    /// The guards.
+    pub config: OracleConfig,
+    /// Decimals of the priced (base) mint.
+    pub base_decimals: u8,
+}
+
+/// Reads, verifies and normalises the price of `binding` from `account`.
+/// `now` is the cluster's unix timestamp; `quote_decimals` the quote mint's decimals.
+pub fn read_price(
+    account: &AccountInfo,
+    binding: &OracleBinding,
+    quote_decimals: u8,
+    now: i64,
+) -> Result<PriceQuote> {
+    if binding.kind == OracleKind::Fixed {
+        return Ok(PriceQuote::ONE);
+    }
+    crate::check!(
+        *account.key == binding.oracle,
+        KeelError::OracleAccountMismatch,
+        "oracle: expected {}, got {}",
+        binding.oracle,
+        account.key
+    );
+    let raw = match binding.kind {
+        OracleKind::PythPull => pyth_pull::read(account, &binding.feed_id)?,
+        OracleKind::PythLegacy => pyth_legacy::read(account)?,
+        OracleKind::Fixed => return Ok(PriceQuote::ONE),
+    };
+    validate(&raw, &binding.config, binding.base_decimals, quote_decimals, now)
+        .map_err(|e| {
+            crate::keel_log!("oracle {}: {:?} (price {} conf {} expo {} published {} now {})",
+                account.key, e, raw.price, raw.conf, raw.exponent, raw.publish_time, now);
+            e.into()
+        })
+}

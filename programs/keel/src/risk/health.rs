@@ -1,0 +1,134 @@
+//! Health computation over a [`HealthCache`] of plain inputs.
+
+use super::types::{AssetWeights, HealthKind, LiabilityWeights, PriceQuote};
+use crate::math::{Fixed, MathError};
+use crate::state::MAX_COLLATERALS;
+
+/// One collateral balance with everything needed to value it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CollateralRisk {
+    /// Index of the asset.
+    pub asset_index: u16,
+    /// Balance, native units; negative only for the quote asset.
+    pub balance: i64,
+    /// Prices, quote native per base native.
+    pub prices: PriceQuote,
+    /// Weights when held.
+    pub asset_weights: AssetWeights,
+    /// Weights when owed.
+    pub liability_weights: LiabilityWeights,
+}
+
+impl CollateralRisk {
+    /// Value at the oracle price without weights, quote native, rounded down (so an amount
+    /// owed counts at least in full).
+    pub fn oracle_value(&self) -> Result<Fixed, MathError> {
+        Fixed::from_i64(self.balance).mul_down(self.prices.oracle)
+    }
+
+    /// Adds this balance's weighted contribution for `kind` to `sum`.
+    fn accumulate(&self, kind: HealthKind, sum: &mut HealthComponents) -> Result<(), MathError> {
+        if self.balance >= 0 {
+            let value = Fixed::from_i64(self.balance)
+                .mul_down(self.prices.asset_price(kind))?
+                .mul_down(self.asset_weights.get(kind)?)?;
+            sum.assets = sum.assets.add(value)?;
+        } else {
+            let owed = Fixed::from_u64(self.balance.unsigned_abs())
+                .mul_up(self.prices.liab_price(kind))?
+                .mul_up(self.liability_weights.get(kind)?)?;
+            sum.liabilities = sum.liabilities.add(owed)?;
+        }
+        Ok(())
+    }
+}
+
+/// The parts of one health number, quote native.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HealthComponents {
+    /// Σ weighted collateral held.
+    pub assets: Fixed,
+    /// Σ weighted amounts owed.
+    pub liabilities: Fixed,
+    /// Σ weighted unrealised perp PnL (perp issue).
+    pub perp_pnl: Fixed,
+    /// Σ perp margin requirements, resting orders included (perp issue).
+    pub perp_requirements: Fixed,
+}
+
+impl HealthComponents {
+    /// `assets − liabilities + perp_pnl − perp_requirements`.
+    pub fn health(&self) -> Result<Fixed, MathError> {
+        self.assets
+            .sub(self.liabilities)?
+            .add(self.perp_pnl)?
+            .sub(self.perp_requirements)
+    }
+}
+
+/// Everything the health of one account depends on, in a fixed-size, allocation-free form.
+#[derive(Clone, Debug, Default)]
+pub struct HealthCache {
+    collaterals: [CollateralRisk; MAX_COLLATERALS],
+    collateral_count: usize,
+}
+
+impl HealthCache {
+    /// An empty cache.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a collateral balance; `false` when the cache is full.
+    pub fn push_collateral(&mut self, entry: CollateralRisk) -> bool {
+        match self.collaterals.get_mut(self.collateral_count) {
+            Some(slot) => {
+                *slot = entry;
+                self.collateral_count += 1;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The collateral balances, in account slot order.
+    pub fn collaterals(&self) -> &[CollateralRisk] {
+        &self.collaterals[..self.collateral_count]
+    }
+
+    /// Sets the balance of an asset already in the cache (incremental update after a change);
+    /// `false` when the asset is not in the cache.
+    pub fn set_balance(&mut self, asset_index: u16, balance: i64) -> bool {
+        match self.collaterals[..self.collateral_count]
+            .iter_mut()
+            .find(|c| c.asset_index == asset_index)
+        {
+            Some(entry) => {
+                entry.balance = balance;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The components of health `kind`, linear in the number of balances and positions.
+    pub fn components(&self, kind: HealthKind) -> Result<HealthComponents, MathError> {
+        let mut sum = HealthComponents::default();
+        for entry in self.collaterals() {
+            entry.accumulate(kind, &mut sum)?;
+        }
+        Ok(sum)
+    }
+
+    /// Health `kind`, quote native.
+    pub fn health(&self, kind: HealthKind) -> Result<Fixed, MathError> {
+        self.components(kind)?.health()
+    }
+
+    /// Σ collateral at the oracle price, unweighted, quote native (owed amounts negative).
+    pub fn collateral_value(&self) -> Result<Fixed, MathError> {
+        self.collaterals()
+            .iter()
+            .try_fold(Fixed::ZERO, |sum, c| sum.add(c.oracle_value()?))
+    }
+}

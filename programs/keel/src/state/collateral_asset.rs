@@ -1,0 +1,133 @@
+//! A listed collateral asset: its mint, vault, oracle and risk parameters.
+
+use crate::error::KeelError;
+use crate::math::Fixed;
+use crate::oracle::{OracleConfig, OracleKind};
+use crate::risk::{AssetWeights, LiabilityWeights};
+use anchor_lang::prelude::*;
+
+/// Seed prefix of the asset PDA: `["asset", exchange, mint]`.
+pub const ASSET_SEED: &[u8] = b"asset";
+/// Seed prefix of the asset's vault token account: `["vault", exchange, mint]`.
+pub const VAULT_SEED: &[u8] = b"vault";
+/// Current layout version of [`CollateralAsset`].
+pub const ASSET_VERSION: u8 = 1;
+/// Index of the quote (settlement) asset.
+pub const QUOTE_ASSET_INDEX: u16 = 0;
+
+/// One listed collateral asset. PDA `["asset", exchange, mint]`.
+#[account(zero_copy)]
+pub struct CollateralAsset {
+    /// Layout version, [`ASSET_VERSION`].
+    pub version: u8,
+    /// Bump of the asset PDA.
+    pub bump: u8,
+    /// Bump of the vault PDA.
+    pub vault_bump: u8,
+    /// Decimals of the mint, copied at listing.
+    pub decimals: u8,
+    /// [`OracleKind`] as a byte.
+    pub oracle_kind: u8,
+    /// Non-zero while deposits of this asset are paused.
+    pub deposits_paused: u8,
+    /// Index of the asset in the exchange (0 is the quote asset).
+    pub index: u16,
+    /// The exchange the asset belongs to.
+    pub exchange: Pubkey,
+    /// The SPL Token mint.
+    pub mint: Pubkey,
+    /// The PDA token account holding every deposit of this asset; its authority is the exchange.
+    pub vault: Pubkey,
+    /// The oracle account (Pyth `PriceUpdateV2` or legacy price account); default for the quote.
+    pub oracle: Pubkey,
+    /// The Pyth feed id the oracle must carry (legacy: the price account key).
+    pub feed_id: [u8; 32],
+    /// Init asset weight, bps (10_000 = 1.0).
+    pub init_asset_weight_bps: u16,
+    /// Maint asset weight, bps.
+    pub maint_asset_weight_bps: u16,
+    /// Init liability weight, bps (only the quote asset can be a liability).
+    pub init_liab_weight_bps: u16,
+    /// Maint liability weight, bps.
+    pub maint_liab_weight_bps: u16,
+    /// Oracle guard: maximum confidence / price, bps.
+    pub oracle_max_conf_bps: u16,
+    /// Init pricing: assets at price − k·conf, liabilities at price + k·conf; k in bps.
+    pub oracle_conf_multiplier_bps: u16,
+    /// Oracle guard: maximum age of the price, seconds.
+    pub oracle_max_age_secs: u32,
+    /// Maximum of `total_deposits`, native units.
+    pub deposit_cap: u64,
+    /// Sum of all positive balances of margin accounts, native units.
+    pub total_deposits: u64,
+    /// Sum of all negative balances (owed to the protocol), native units; quote asset only.
+    pub total_liabilities: u64,
+    /// Monotonic sequence of this asset's events (deposits, withdrawals, parameter changes).
+    pub event_seq: u64,
+    /// Reserved for later versions.
+    pub reserved: [u8; 256],
+}
+
+const _: () = assert!(core::mem::size_of::<CollateralAsset>() == 8 + 160 + 16 + 32 + 256);
+const _: () = assert!(core::mem::align_of::<CollateralAsset>() == 8);
+
+impl CollateralAsset {
+    /// Size of the account including the 8-byte discriminator.
+    pub const SPACE: usize = 8 + core::mem::size_of::<CollateralAsset>();
+
+    /// The asset's oracle kind.
+    pub fn oracle_kind(&self) -> Result<OracleKind> {
+        OracleKind::try_from(self.oracle_kind)
+    }
+
+    /// The oracle guards configured for the asset.
+    pub fn oracle_config(&self) -> OracleConfig {
+        OracleConfig {
+            max_age_secs: self.oracle_max_age_secs,
+            max_conf_bps: self.oracle_max_conf_bps,
+            conf_multiplier_bps: self.oracle_conf_multiplier_bps,
+        }
+    }
+
+    /// Asset weights as the risk engine takes them.
+    pub fn asset_weights(&self) -> AssetWeights {
+        AssetWeights {
+            init: Fixed::from_bps(self.init_asset_weight_bps as u32),
+            maint: Fixed::from_bps(self.maint_asset_weight_bps as u32),
+        }
+    }
+
+    /// Liability weights as the risk engine takes them.
+    pub fn liability_weights(&self) -> LiabilityWeights {
+        LiabilityWeights {
+            init: Fixed::from_bps(self.init_liab_weight_bps as u32),
+            maint: Fixed::from_bps(self.maint_liab_weight_bps as u32),
+        }
+    }
+
+    /// Records that a margin account's balance moved from `old` to `new` (native units),
+    /// keeping `total_deposits` and `total_liabilities` equal to the sums over all accounts.
+    pub fn record_balance_change(&mut self, old: i64, new: i64) -> Result<()> {
+        let deposits = (self.total_deposits as i128) - positive(old) + positive(new);
+        let liabilities = (self.total_liabilities as i128) - negative(old) + negative(new);
+        self.total_deposits = u64::try_from(deposits).map_err(|_| KeelError::MathOverflow)?;
+        self.total_liabilities = u64::try_from(liabilities).map_err(|_| KeelError::MathOverflow)?;
+        Ok(())
+    }
+
+    /// Takes the next event sequence number of this asset.
+    pub fn next_seq(&mut self) -> u64 {
+        self.event_seq = self.event_seq.wrapping_add(1);
+        self.event_seq
+    }
+}
+
+/// The positive part of a balance.
+fn positive(balance: i64) -> i128 {
+    (balance as i128).max(0)
+}
+
+/// The magnitude of the negative part of a balance.
+fn negative(balance: i64) -> i128 {
+    (-(balance as i128)).max(0)
+}

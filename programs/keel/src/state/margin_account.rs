@@ -1,0 +1,120 @@
+//! The margin account: every balance, perp position and resting order of one trader account,
+//! all backing each other.
+
+use crate::error::KeelError;
+use crate::state::positions::{CollateralBalance, OpenOrder, PerpPosition};
+use anchor_lang::prelude::*;
+
+/// Seed prefix of margin account PDAs: `["margin", exchange, owner, index (u16 LE)]`.
+pub const MARGIN_ACCOUNT_SEED: &[u8] = b"margin";
+/// Current layout version of [`MarginAccount`].
+pub const MARGIN_ACCOUNT_VERSION: u8 = 1;
+/// Collateral balances one account can hold at once (distinct assets).
+pub const MAX_COLLATERALS: usize = 8;
+/// Perp positions one account can hold at once (distinct markets).
+pub const MAX_PERP_POSITIONS: usize = 16;
+/// Resting orders one account can have on the books at once.
+pub const MAX_OPEN_ORDERS: usize = 32;
+
+/// A trader's cross-margin account. PDA `["margin", exchange, owner, index]`.
+#[account(zero_copy)]
+pub struct MarginAccount {
+    /// Layout version, [`MARGIN_ACCOUNT_VERSION`].
+    pub version: u8,
+    /// Bump of the PDA.
+    pub bump: u8,
+    /// The owner's index of this account (a PDA seed).
+    pub account_index: u16,
+    /// Non-zero while a liquidation is in progress (liquidation issue).
+    pub being_liquidated: u8,
+    /// Explicit padding.
+    pub padding0: [u8; 3],
+    /// The exchange the account belongs to.
+    pub exchange: Pubkey,
+    /// The owner: may deposit, withdraw, trade, set the delegate and close.
+    pub owner: Pubkey,
+    /// A key that may deposit and trade but never withdraw; default when none.
+    pub delegate: Pubkey,
+    /// Monotonic sequence of this account's events.
+    pub event_seq: u64,
+    /// Collateral balances, one slot per asset; in-use slots are the health-account order.
+    pub collaterals: [CollateralBalance; MAX_COLLATERALS],
+    /// Perp positions, one slot per market (perp markets issue).
+    pub perps: [PerpPosition; MAX_PERP_POSITIONS],
+    /// Resting orders (order book issue).
+    pub orders: [OpenOrder; MAX_OPEN_ORDERS],
+    /// Reserved for later versions.
+    pub reserved: [u8; 512],
+}
+
+const _: () = assert!(core::mem::size_of::<CollateralBalance>() == 16);
+const _: () = assert!(core::mem::size_of::<PerpPosition>() == 128);
+const _: () = assert!(core::mem::size_of::<OpenOrder>() == 64);
+const _: () = assert!(core::mem::size_of::<MarginAccount>() == 112 + 16 * 8 + 128 * 16 + 64 * 32 + 512);
+const _: () = assert!(core::mem::align_of::<MarginAccount>() == 8);
+
+impl MarginAccount {
+    /// Size of the account including the 8-byte discriminator.
+    pub const SPACE: usize = 8 + core::mem::size_of::<MarginAccount>();
+
+    /// True when `key` may act for the account on non-withdrawing actions.
+    pub fn is_owner_or_delegate(&self, key: &Pubkey) -> bool {
+        *key == self.owner || (self.delegate != Pubkey::default() && *key == self.delegate)
+    }
+
+    /// The in-use collateral slots in slot order (the health-account order).
+    pub fn active_collaterals(&self) -> impl Iterator<Item = &CollateralBalance> {
+        self.collaterals.iter().filter(|c| c.is_in_use())
+    }
+
+    /// The balance of an asset, native units (0 when the account holds none).
+    pub fn balance(&self, asset_index: u16) -> i64 {
+        self.active_collaterals()
+            .find(|c| c.asset_index == asset_index)
+            .map_or(0, |c| c.balance)
+    }
+
+    /// The slot of an asset, if the account holds it.
+    pub fn collateral_mut(&mut self, asset_index: u16) -> Option<&mut CollateralBalance> {
+        self.collaterals
+            .iter_mut()
+            .find(|c| c.is_in_use() && c.asset_index == asset_index)
+    }
+
+    /// The slot of an asset, taking the first free slot when the account holds none yet.
+    pub fn collateral_or_open(&mut self, asset_index: u16) -> Result<&mut CollateralBalance> {
+        let position = self
+            .collaterals
+            .iter()
+            .position(|c| c.is_in_use() && c.asset_index == asset_index)
+            .or_else(|| self.collaterals.iter().position(|c| !c.is_in_use()))
+            .ok_or(KeelError::CollateralSlotsFull)?;
+        let slot = &mut self.collaterals[position];
+        if !slot.is_in_use() {
+            *slot = CollateralBalance::open(asset_index);
+        }
+        Ok(slot)
+    }
+
+    /// Frees collateral slots whose balance is zero, so health stays linear in what is held.
+    pub fn release_empty_collaterals(&mut self) {
+        for slot in self.collaterals.iter_mut() {
+            if slot.is_in_use() && slot.balance == 0 {
+                *slot = CollateralBalance::default();
+            }
+        }
+    }
+
+    /// True when nothing is held: no balance, no position, no order.
+    pub fn is_empty(&self) -> bool {
+        self.active_collaterals().all(|c| c.balance == 0)
+            && self.perps.iter().all(|p| !p.is_in_use())
+            && self.orders.iter().all(|o| !o.is_in_use())
+    }
+
+    /// Takes the next event sequence number of this account.
+    pub fn next_seq(&mut self) -> u64 {
+        self.event_seq = self.event_seq.wrapping_add(1);
+        self.event_seq
+    }
+}
