@@ -1,1 +1,10 @@
+//! Test support for Keel's integration tests: a runtime with the program loaded natively, a
+//! [`context::TestContext`] with mints, movable oracles and funded traders, and assertions.
 
+pub mod context;
+pub mod ledger;
+pub mod oracles;
+pub mod outcome;
+pub mod runtime;
+pub mod tokens;
+pub mod traders;

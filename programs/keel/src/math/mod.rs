@@ -32,3 +32,6 @@ pub enum Rounding {
 
 /// Basis points in one whole (10_000 bps = 1.0).
 pub const BPS_PER_UNIT: u32 = 10_000;
+
+#[cfg(test)]
+mod tests;

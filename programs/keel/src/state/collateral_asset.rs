@@ -17,6 +17,7 @@ pub const QUOTE_ASSET_INDEX: u16 = 0;
 
 /// One listed collateral asset. PDA `["asset", exchange, mint]`.
 #[account(zero_copy)]
+#[derive(Debug)]
 pub struct CollateralAsset {
     /// Layout version, [`ASSET_VERSION`].
     pub version: u8,

@@ -11,6 +11,7 @@ pub const EXCHANGE_VERSION: u8 = 1;
 /// Root configuration of one Keel exchange. PDA `["exchange", creator]`, so that nobody can
 /// front-run the creation of someone else's exchange.
 #[account(zero_copy)]
+#[derive(Debug)]
 pub struct Exchange {
     /// Layout version, [`EXCHANGE_VERSION`].
     pub version: u8,

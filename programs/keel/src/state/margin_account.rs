@@ -18,6 +18,7 @@ pub const MAX_OPEN_ORDERS: usize = 32;
 
 /// A trader's cross-margin account. PDA `["margin", exchange, owner, index]`.
 #[account(zero_copy)]
+#[derive(Debug)]
 pub struct MarginAccount {
     /// Layout version, [`MARGIN_ACCOUNT_VERSION`].
     pub version: u8,

@@ -20,15 +20,15 @@
 use crate::error::KeelError;
 use crate::oracle::{read_price, OracleBinding};
 use crate::risk::{CollateralRisk, HealthCache, HealthComponents, HealthKind};
-use crate::state::{CollateralAsset, Exchange, MarginAccount};
+use crate::state::{read_zero_copy, CollateralAsset, Exchange, MarginAccount};
 use anchor_lang::prelude::*;
 
 /// Reads the health accounts of `account` from `remaining` into a cache, checking each one.
-pub fn load_health_cache<'info>(
+pub fn load_health_cache(
     exchange_key: &Pubkey,
     exchange: &Exchange,
     account: &MarginAccount,
-    remaining: &'info [AccountInfo<'info>],
+    remaining: &[AccountInfo],
     now: i64,
 ) -> Result<Box<HealthCache>> {
     let mut cache = Box::new(HealthCache::new());
@@ -89,14 +89,14 @@ pub fn require_init_health(cache: &HealthCache, action: &str) -> Result<HealthCo
 }
 
 /// A cursor over the remaining accounts.
-struct HealthAccounts<'info> {
-    accounts: &'info [AccountInfo<'info>],
+struct HealthAccounts<'a, 'info> {
+    accounts: &'a [AccountInfo<'info>],
     position: usize,
 }
 
-impl<'info> HealthAccounts<'info> {
+impl<'a, 'info> HealthAccounts<'a, 'info> {
     /// The next account, or `HealthAccountMissing` naming what was expected.
-    fn next(&mut self, what: &str) -> Result<&'info AccountInfo<'info>> {
+    fn next(&mut self, what: &str) -> Result<&'a AccountInfo<'info>> {
         let account = self.accounts.get(self.position);
         crate::check!(
             account.is_some(),
@@ -112,12 +112,16 @@ impl<'info> HealthAccounts<'info> {
     fn next_asset(&mut self, exchange_key: &Pubkey, asset_index: u16) -> Result<CollateralAsset> {
         let position = self.position;
         let info = self.next("collateral asset")?;
-        let loader = AccountLoader::<CollateralAsset>::try_from(info).map_err(|_| {
-            crate::keel_log!("health accounts: remaining account {position} ({}) is not a collateral asset", info.key);
-            error!(KeelError::HealthAccountInvalid)
-        })?;
-        let asset = *loader.load()?;
-        crate::check!(asset.exchange == *exchange_key, KeelError::HealthAccountInvalid);
+        let asset = (*info.owner == crate::ID)
+            .then(|| read_zero_copy::<CollateralAsset>(&info.try_borrow_data().ok()?))
+            .flatten();
+        crate::check!(
+            matches!(asset, Some(a) if a.exchange == *exchange_key),
+            KeelError::HealthAccountInvalid,
+            "health accounts: remaining account {position} ({}) is not a collateral asset of this exchange",
+            info.key
+        );
+        let asset = asset.ok_or(KeelError::HealthAccountInvalid)?;
         crate::check!(
             asset.index == asset_index,
             KeelError::HealthAccountMismatch,

@@ -1,0 +1,18 @@
+//! Decoding Keel accounts from raw account data, with the program's own reader.
+
+use keel::state::{read_zero_copy, CollateralAsset, Exchange, MarginAccount};
+
+/// Decodes an [`Exchange`]; `None` for data of another type.
+pub fn exchange(data: &[u8]) -> Option<Exchange> {
+    read_zero_copy(data)
+}
+
+/// Decodes a [`CollateralAsset`]; `None` for data of another type.
+pub fn collateral_asset(data: &[u8]) -> Option<CollateralAsset> {
+    read_zero_copy(data)
+}
+
+/// Decodes a [`MarginAccount`] (boxed: it is several kilobytes); `None` for data of another type.
+pub fn margin_account(data: &[u8]) -> Option<Box<MarginAccount>> {
+    read_zero_copy(data).map(Box::new)
+}

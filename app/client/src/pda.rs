@@ -1,0 +1,28 @@
+//! Program-derived addresses, derived exactly as the program's seeds constraints do.
+
+use anchor_lang::prelude::Pubkey;
+use keel::state::{ASSET_SEED, EXCHANGE_SEED, MARGIN_ACCOUNT_SEED, VAULT_SEED};
+
+/// The exchange created by `creator`.
+pub fn exchange(creator: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[EXCHANGE_SEED, creator.as_ref()], &keel::ID).0
+}
+
+/// The collateral asset of `mint` on `exchange`.
+pub fn asset(exchange: &Pubkey, mint: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[ASSET_SEED, exchange.as_ref(), mint.as_ref()], &keel::ID).0
+}
+
+/// The vault token account of `mint` on `exchange`.
+pub fn vault(exchange: &Pubkey, mint: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[VAULT_SEED, exchange.as_ref(), mint.as_ref()], &keel::ID).0
+}
+
+/// Margin account number `index` of `owner` on `exchange`.
+pub fn margin_account(exchange: &Pubkey, owner: &Pubkey, index: u16) -> Pubkey {
+    Pubkey::find_program_address(
+        &[MARGIN_ACCOUNT_SEED, exchange.as_ref(), owner.as_ref(), &index.to_le_bytes()],
+        &keel::ID,
+    )
+    .0
+}

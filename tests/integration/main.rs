@@ -1,0 +1,4 @@
+//! Keel integration tests: the program runs natively on solana-program-test with the real SPL
+//! Token program, driven through the Rust client. One binary, one module per topic.
+
+mod test_smoke;

@@ -1,0 +1,61 @@
+//! SPL Token helpers: mints, token accounts, balances (real SPL Token program).
+
+use crate::context::TestContext;
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::AccountDeserialize;
+use anchor_spl::token::spl_token;
+use anchor_spl::token::TokenAccount;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+impl TestContext {
+    /// Creates a mint with `decimals`, the test payer as mint authority.
+    pub async fn create_mint(&mut self, decimals: u8) -> Pubkey {
+        let mint = Keypair::new();
+        let rent = self.rent(spl_token::state::Mint::LEN).await;
+        let payer = self.payer();
+        let ixs = [
+            solana_system_interface::instruction::create_account(&payer, &mint.pubkey(), rent, spl_token::state::Mint::LEN as u64, &spl_token::ID),
+            spl_token::instruction::initialize_mint2(&spl_token::ID, &mint.pubkey(), &payer, None, decimals).unwrap(),
+        ];
+        self.send(&ixs, &[&mint]).await.assert_ok();
+        mint.pubkey()
+    }
+
+    /// Creates a token account of `mint` owned by `owner`.
+    pub async fn create_token_account(&mut self, mint: &Pubkey, owner: &Pubkey) -> Pubkey {
+        let account = Keypair::new();
+        let rent = self.rent(spl_token::state::Account::LEN).await;
+        let payer = self.payer();
+        let ixs = [
+            solana_system_interface::instruction::create_account(&payer, &account.pubkey(), rent, spl_token::state::Account::LEN as u64, &spl_token::ID),
+            spl_token::instruction::initialize_account3(&spl_token::ID, &account.pubkey(), mint, owner).unwrap(),
+        ];
+        self.send(&ixs, &[&account]).await.assert_ok();
+        account.pubkey()
+    }
+
+    /// Mints `amount` native units of `mint` to `to`.
+    pub async fn mint_to(&mut self, mint: &Pubkey, to: &Pubkey, amount: u64) {
+        let payer = self.payer();
+        let ix = spl_token::instruction::mint_to(&spl_token::ID, mint, to, &payer, &[], amount).unwrap();
+        self.send(&[ix], &[]).await.assert_ok();
+    }
+
+    /// The token balance of a token account, native units.
+    pub async fn token_balance(&mut self, token_account: &Pubkey) -> u64 {
+        let data = self.account_data(token_account).await.expect("token account exists");
+        TokenAccount::try_deserialize(&mut data.as_slice()).expect("token account").amount
+    }
+}
+
+/// `Pack::LEN` without importing the trait's crate at every call site.
+trait PackLen {
+    const LEN: usize;
+}
+impl PackLen for spl_token::state::Mint {
+    const LEN: usize = 82;
+}
+impl PackLen for spl_token::state::Account {
+    const LEN: usize = 165;
+}
