@@ -2,3 +2,6 @@
 //! Token program, driven through the Rust client. One binary, one module per topic.
 
 mod test_smoke;
+mod test_margin_accounts;
+mod test_vault_accounts;
+mod test_withdraw_health;

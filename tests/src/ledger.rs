@@ -26,3 +26,27 @@ impl TestContext {
         }
     }
 }
+
+impl TestContext {
+    /// Books a settled PnL of `amount` quote native units from `loser` to `winner`, the way a
+    /// perp settlement moves quote balances (perps arrive with the perp markets issue). The
+    /// loser's quote balance may go negative; value is conserved, so the vault still reconciles.
+    pub async fn book_settled_pnl(&mut self, loser: &anchor_lang::prelude::Pubkey, winner: &anchor_lang::prelude::Pubkey, amount: i64) {
+        let quote = self.assets[0];
+        let mut asset_account = self.ctx.banks_client.get_account(quote.address).await.unwrap().unwrap();
+        let mut asset = decode::collateral_asset(&asset_account.data).unwrap();
+        for (key, delta) in [(*loser, -amount), (*winner, amount)] {
+            let mut raw = self.ctx.banks_client.get_account(key).await.unwrap().unwrap();
+            let mut margin = decode::margin_account(&raw.data).unwrap();
+            let slot = margin.collateral_or_open(quote.index).expect("free slot");
+            let old = slot.balance;
+            slot.balance += delta;
+            asset.record_balance_change(old, slot.balance).unwrap();
+            margin.release_empty_collaterals();
+            raw.data[8..8 + core::mem::size_of::<keel::state::MarginAccount>()].copy_from_slice(bytemuck::bytes_of(&*margin));
+            self.set_account(&key, raw);
+        }
+        asset_account.data[8..8 + core::mem::size_of::<keel::state::CollateralAsset>()].copy_from_slice(bytemuck::bytes_of(&asset));
+        self.set_account(&quote.address, asset_account);
+    }
+}

@@ -147,8 +147,9 @@ fn magnitude_rounding(negative: bool, rounding: Rounding) -> Rounding {
 
 /// A magnitude with a sign, checked into `Fixed`.
 fn signed(magnitude: u128, negative: bool) -> Result<Fixed, MathError> {
-    let value = i128::try_from(magnitude).map_err(|_| MathError::Overflow)?;
-    Ok(Fixed(if negative { -value } else { value }))
+    // A negative magnitude may be 2^127 (i128::MIN), one more than the largest positive.
+    let value = if negative { 0i128.checked_sub_unsigned(magnitude) } else { i128::try_from(magnitude).ok() };
+    value.map(Fixed).ok_or(MathError::Overflow)
 }
 
 /// `n / d` for `d > 0`, rounded as asked.

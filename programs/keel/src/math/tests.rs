@@ -337,8 +337,12 @@ proptest! {
     fn negating_an_operand_swaps_the_rounding(a in raw(), b in raw()) {
         prop_assume!(a != i128::MIN);
         let (x, y, neg_x) = (Fixed::from_raw(a), Fixed::from_raw(b), Fixed::from_raw(-a));
-        prop_assert_eq!(neg_x.mul_down(y), x.mul_up(y).and_then(Fixed::neg));
-        prop_assert_eq!(neg_x.div(y, Up), x.div(y, Down).and_then(Fixed::neg));
+        // −(−2^127) does not fit, so a result of exactly i128::MIN has no mirror image.
+        let min = Ok(Fixed::from_raw(i128::MIN));
+        let (lhs, rhs) = (neg_x.mul_down(y), x.mul_up(y));
+        if lhs != min { prop_assert_eq!(lhs, rhs.and_then(Fixed::neg)); }
+        let (lhs, rhs) = (neg_x.div(y, Up), x.div(y, Down));
+        if lhs != min { prop_assert_eq!(lhs, rhs.and_then(Fixed::neg)); }
     }
 
     #[test]

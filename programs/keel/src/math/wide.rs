@@ -53,9 +53,28 @@ fn fraction_digits(r: u128, b: u128) -> Result<(u128, bool), MathError> {
     let mut rest = r;
     let mut digits = 0u128;
     for _ in 0..18 {
-        rest = rest.checked_mul(10).ok_or(MathError::Overflow)?;
-        digits = digits * 10 + rest / b;
-        rest %= b;
+        let (digit, next) = times_ten_divmod(rest, b);
+        digits = digits * 10 + digit;
+        rest = next;
     }
     Ok((digits, rest != 0))
+}
+
+/// `(10·r / b, 10·r % b)` for `r < b`, also when `10·r` exceeds `u128` (`b > u128::MAX / 10`):
+/// then `r` is added ten times modulo `b`, each wrap past `b` counting one.
+fn times_ten_divmod(r: u128, b: u128) -> (u128, u128) {
+    if let Some(ten_r) = r.checked_mul(10) {
+        return (ten_r / b, ten_r % b);
+    }
+    let (mut digit, mut acc) = (0, 0u128);
+    for _ in 0..10 {
+        // acc, r < b: acc + r ≥ b exactly when acc ≥ b − r, and then acc + r − b < b.
+        if acc >= b - r {
+            acc -= b - r;
+            digit += 1;
+        } else {
+            acc += r;
+        }
+    }
+    (digit, acc)
 }

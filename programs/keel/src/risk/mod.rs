@@ -33,3 +33,6 @@ mod types;
 
 pub use health::{CollateralRisk, HealthCache, HealthComponents};
 pub use types::{AssetWeights, HealthKind, LiabilityWeights, PriceQuote};
+
+#[cfg(test)]
+mod tests;
