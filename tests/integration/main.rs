@@ -5,3 +5,7 @@ mod test_smoke;
 mod test_margin_accounts;
 mod test_vault_accounts;
 mod test_withdraw_health;
+mod test_oracles;
+mod test_oracle_listing;
+mod test_admin;
+mod test_listing;

@@ -4,6 +4,7 @@
 
 use anchor_lang::prelude::Pubkey;
 use keel::error::KeelError;
+use keel::instructions::risk::HealthReport;
 use keel_tests::context::{volatile_params, TestContext, START_TIME};
 use keel_tests::oracles::{account, legacy_price_account, pull_price_account, PriceSpec};
 use keel_tests::traders::Trader;
@@ -184,6 +185,22 @@ async fn withdraw_refused_when_health_accounts_carry_another_legacy_oracle() {
     assert_eq!(t.balance(&trader.account, btc).await, 50_000_000);
     // The untampered list still works.
     t.withdraw(&trader, btc, 1).await.assert_ok();
+}
+
+#[tokio::test]
+async fn health_view_fails_while_oracle_stale_or_for_another_feed() {
+    let (mut t, trader, sol) = pull_setup().await;
+    t.health_view(&trader.account).await.assert_ok();
+    t.set_time(START_TIME + 61).await;
+    t.health_view(&trader.account).await.assert_error(KeelError::OracleStale);
+    let oracle = t.asset(sol).oracle;
+    let other_feed = Pubkey::new_unique().to_bytes();
+    t.set_account(&oracle, pull_price_account(other_feed, sol_at(START_TIME + 61), VerificationLevel::Full));
+    t.health_view(&trader.account).await.assert_error(KeelError::OracleFeedMismatch);
+    t.set_pull_price(sol, sol_at(START_TIME + 61), VerificationLevel::Full);
+    let report: HealthReport = t.health_view(&trader.account).await.assert_ok().returned();
+    // 100 USDC + 2 SOL at 150.00 = 400 USD, quote native.
+    assert_eq!(report.collateral_value, 400_000_000);
 }
 
 #[tokio::test]

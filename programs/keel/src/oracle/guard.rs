@@ -94,3 +94,7 @@ pub fn validate(
     let init_liab = price_up.add(k_conf)?.max(ema_up.add(k_ema_conf)?);
     Ok(PriceQuote { oracle: price, init_asset, init_liab })
 }
+
+#[cfg(test)]
+#[path = "guard_tests.rs"]
+mod tests;
