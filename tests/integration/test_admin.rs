@@ -14,9 +14,6 @@ use keel_tests::oracles::PriceSpec;
 use keel_tests::outcome::Outcome;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
-use solana_system_interface::error::SystemError;
-use solana_transaction_error::TransactionError;
-use solana_instruction_error::InstructionError;
 
 /// A SOL-like price: 150.00 ± 0.10, published at the start time.
 fn sol_price() -> PriceSpec {
@@ -42,25 +39,6 @@ async fn update(t: &mut TestContext, admin: &Keypair, index: u16, args: UpdateAs
 async fn set_pause(t: &mut TestContext, admin: &Keypair, paused: bool) -> Outcome {
     let ix = kix::set_exchange_pause(&admin.pubkey(), &t.exchange, paused);
     t.send(&[ix], &[admin]).await
-}
-
-/// Asserts that Anchor's `init` of an address that already holds an account was refused by the
-/// system program. Anchor 1.2.2 initialises an address that already has lamports through
-/// `CreateAccountAllowPrefund`: a system program that knows that instruction refuses it with
-/// `AccountAlreadyInUse`, while the system program of this runtime (agave 3.1) does not know it
-/// and refuses it as `InvalidInstructionData`. Either way nothing is overwritten.
-#[track_caller]
-pub(crate) fn assert_init_refused_by_system_program(outcome: &Outcome) {
-    let refused = matches!(
-        &outcome.result,
-        Err(TransactionError::InstructionError(_, InstructionError::InvalidInstructionData))
-    ) || outcome.error_code() == Some(SystemError::AccountAlreadyInUse as u32);
-    assert!(
-        refused && outcome.logged("Program 11111111111111111111111111111111 failed"),
-        "expected the system program to refuse the re-initialisation, got {:?}\nlogs:\n{}",
-        outcome.result,
-        outcome.logs.join("\n")
-    );
 }
 
 fn admin(t: &TestContext) -> Keypair {
@@ -116,7 +94,7 @@ async fn initialize_exchange_twice_by_same_creator_fails() {
     let intruder = Keypair::new();
     let ix = kix::initialize_exchange(&admin.pubkey(), &intruder.pubkey(), &other_mint);
     let outcome = t.send(&[ix], &[&admin]).await;
-    assert_init_refused_by_system_program(&outcome);
+    outcome.assert_error(KeelError::AccountAlreadyExists);
     assert_eq!(t.account_data(&t.exchange.clone()).await.unwrap(), before, "the exchange is unchanged");
 }
 

@@ -181,8 +181,9 @@ async fn list_asset_quote_mint_twice_fails() {
     let mut t = TestContext::new().await;
     let quote = t.asset(0);
     let args = ListAssetArgs { params: quote_params(), oracle_kind: OracleKind::Fixed, feed_id: [0; 32] };
+    // Refused before any account is touched: the quote asset can only be asset 0.
     let outcome = t.list(quote.mint, QUOTE_DECIMALS, None, args).await;
-    crate::test_admin::assert_init_refused_by_system_program(&outcome);
+    outcome.assert_error(KeelError::QuoteAssetFirst);
     assert_eq!(exchange_counters(&mut t).await, (1, 1));
 }
 
@@ -236,4 +237,24 @@ async fn list_asset_mint_not_owned_by_spl_token_fails() {
     let args = ListAssetArgs { params: volatile_params(), oracle_kind: OracleKind::PythPull, feed_id };
     t.list(fake, 9, Some(oracle), args).await.assert_anchor_error(anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram);
     assert!(t.account_data(&pda::asset(&t.exchange, &fake)).await.is_none());
+}
+
+#[tokio::test]
+async fn list_asset_at_prefunded_asset_and_vault_addresses_succeeds() {
+    let mut t = TestContext::new().await;
+    let mint = t.create_mint(9).await;
+    // A griefer pre-funds both predictable addresses of the next listing.
+    let (asset, vault) = (pda::asset(&t.exchange, &mint), pda::vault(&t.exchange, &mint));
+    t.airdrop(&asset, 1_000_000).await;
+    t.airdrop(&vault, 1_000_000_000).await;
+    let oracle = Pubkey::new_unique();
+    let feed_id = [9; 32];
+    t.set_account(&oracle, pull_price_account(feed_id, PriceSpec::new(150_00, 10, -2, START_TIME), pyth_solana_receiver_sdk::price_update::VerificationLevel::Full));
+    let args = ListAssetArgs { params: volatile_params(), oracle_kind: OracleKind::PythPull, feed_id };
+    t.list(mint, 9, Some(oracle), args).await.assert_ok();
+    let listed = decode::collateral_asset(&t.account_data(&asset).await.unwrap()).unwrap();
+    assert_eq!((listed.mint, listed.vault), (mint, vault));
+    let vault_account = TokenAccount::try_deserialize(&mut t.account_data(&vault).await.unwrap().as_slice()).unwrap();
+    assert_eq!((vault_account.mint, vault_account.owner, vault_account.amount), (mint, t.exchange, 0));
+    t.assert_conserved().await;
 }

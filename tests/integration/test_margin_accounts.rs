@@ -40,7 +40,7 @@ async fn create_margin_account_twice_with_same_index_fails() {
     let trader = t.trader(&[]).await;
     let payer = t.payer();
     let outcome = t.send(&[kix::create_margin_account(&payer, &trader.owner.pubkey(), &t.exchange, 0)], &[&trader.owner]).await;
-    assert!(outcome.result.is_err(), "the PDA is already in use");
+    outcome.assert_error(KeelError::AccountAlreadyExists);
     let second = t.send(&[kix::create_margin_account(&payer, &trader.owner.pubkey(), &t.exchange, 1)], &[&trader.owner]).await;
     second.assert_ok();
 }
@@ -148,4 +148,19 @@ async fn ninth_distinct_asset_fails_collateral_slots_full() {
     let report = t.health_view(&trader.account).await;
     report.assert_ok();
     t.assert_conserved().await;
+}
+
+#[tokio::test]
+async fn create_margin_account_at_a_prefunded_address_succeeds() {
+    let mut t = TestContext::new().await;
+    let owner = Keypair::new();
+    let key = pda::margin_account(&t.exchange, &owner.pubkey(), 0);
+    // A griefer sends lamports to the predictable address first.
+    t.airdrop(&key, 1_000_000).await;
+    let payer = t.payer();
+    t.send(&[kix::create_margin_account(&payer, &owner.pubkey(), &t.exchange, 0)], &[&owner]).await.assert_ok();
+    let account = t.margin_account(&key).await;
+    assert_eq!(account.owner, owner.pubkey());
+    let rent = t.rent(MarginAccount::SPACE).await;
+    assert_eq!(t.lamports(&key).await, rent, "topped up to exactly rent-exempt");
 }

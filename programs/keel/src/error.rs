@@ -31,8 +31,8 @@ pub enum KeelError {
     WrongVault,
     #[msg("the source token account is not owned by the signer")]
     TokenAccountNotOwnedBySigner,
-    #[msg("the mint is not owned by the SPL Token program")]
-    UnsupportedMint,
+    #[msg("the account to create already exists")]
+    AccountAlreadyExists,
 
     // --- listing parameters ---
     #[msg("the first asset listed must be the exchange's quote mint, and only it may use the fixed 1:1 price")]

@@ -71,6 +71,15 @@ fn inexact_normalisation_rounds_oracle_and_init_asset_down_and_init_liab_up() {
     assert_eq!(quote.oracle, Fixed::from_raw(1_234_567));
     assert_eq!(quote.init_asset, Fixed::from_raw(1_234_567));
     assert_eq!(quote.init_liab, Fixed::from_raw(1_234_568));
+    // spot above EMA (1.00000000 → raw exactly 1000000): the spot price alone is rounded up
+    let r = RawPrice { ema_price: 100_000_000, ..raw(123_456_789, -8) };
+    let quote = validate(&r, &CONFIG, 18, USDC, NOW).unwrap();
+    assert_eq!(quote, PriceQuote { oracle: Fixed::from_raw(1_234_567), init_asset: Fixed::from_raw(1_000_000), init_liab: Fixed::from_raw(1_234_568) });
+    // confidence 0.01234567 USD → raw 12345.67 → up 12346; k = 2 → 24692 each side
+    let r = RawPrice { conf: 1_234_567, ..r };
+    let quote = validate(&r, &CONFIG, 18, USDC, NOW).unwrap();
+    assert_eq!(quote.init_asset, Fixed::from_raw(1_000_000)); // min(1234567 − 24692, 1000000)
+    assert_eq!(quote.init_liab, Fixed::from_raw(1_234_568 + 24_692));
 }
 
 // --- conservative Init prices ------------------------------------------------------------
@@ -195,16 +204,17 @@ proptest! {
     fn passing_price_has_init_asset_le_oracle_le_init_liab((config, (r, base)) in config().prop_flat_map(|c| (Just(c), passing_raw(c)))) {
         let quote = validate(&r, &config, base, USDC, NOW).unwrap();
         prop_assert!(Fixed::ZERO <= quote.init_asset && quote.init_asset <= quote.oracle && quote.oracle <= quote.init_liab, "{:?}", quote);
-        // the oracle price is the published one, shifted by decimals and rounded down
+        // Reference in raw units: mantissas shifted by decimals, each rounded against the user.
         let s = r.exponent + USDC as i32 - base as i32 + 18;
-        let expected = if s >= 0 { r.price as i128 * 10i128.pow(s as u32) } else { r.price as i128 / 10i128.pow(s.unsigned_abs()) };
-        prop_assert_eq!(quote.oracle.raw(), expected);
-        // with no confidence at all the Init prices are exactly the spot/EMA extremes
-        if r.conf == 0 && r.ema_conf == 0 && s >= 0 {
-            let ema = r.ema_price as i128 * 10i128.pow(s as u32);
-            prop_assert_eq!(quote.init_asset.raw(), expected.min(ema));
-            prop_assert_eq!(quote.init_liab.raw(), expected.max(ema));
-        }
+        let floor = |m: i128| if s >= 0 { m * 10i128.pow(s as u32) } else { m / 10i128.pow(s.unsigned_abs()) };
+        let ceil = |m: i128| if s >= 0 { floor(m) } else { (m + 10i128.pow(s.unsigned_abs()) - 1) / 10i128.pow(s.unsigned_abs()) };
+        let k = config.conf_multiplier_bps as i128; // k · c rounded up: ⌈k_bps · c / 10^4⌉
+        let k_times = |c: i128| c / 10_000 * k + (c % 10_000 * k + 9_999) / 10_000;
+        let (price, ema) = (r.price as i128, r.ema_price as i128);
+        let (k_conf, k_ema_conf) = (k_times(ceil(r.conf as i128)), k_times(ceil(r.ema_conf as i128)));
+        prop_assert_eq!(quote.oracle.raw(), floor(price));
+        prop_assert_eq!(quote.init_asset.raw(), (floor(price) - k_conf).min(floor(ema) - k_ema_conf).max(0));
+        prop_assert_eq!(quote.init_liab.raw(), (ceil(price) + k_conf).max(ceil(ema) + k_ema_conf));
     }
 
     #[test]

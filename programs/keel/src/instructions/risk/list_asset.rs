@@ -2,11 +2,12 @@
 
 use crate::error::KeelError;
 use crate::events::{emit_event, AssetListed};
+use crate::instructions::pda_account::{create_pda, init_zero_copy};
 use crate::instructions::risk::AssetParams;
 use crate::oracle::{pyth_legacy, pyth_pull, OracleKind};
 use crate::state::{CollateralAsset, Exchange, ASSET_SEED, ASSET_VERSION, VAULT_SEED};
 use anchor_lang::prelude::*;
-use anchor_spl::token::{Mint, Token, TokenAccount};
+use anchor_spl::token::{self, InitializeAccount3, Mint, Token};
 
 /// Arguments of `list_asset`.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
@@ -34,13 +35,14 @@ pub struct ListAsset<'info> {
     #[account(mint::token_program = token_program)]
     pub mint: Account<'info, Mint>,
     /// The new asset, PDA `["asset", exchange, mint]`.
-    #[account(init, payer = payer, space = CollateralAsset::SPACE,
-        seeds = [ASSET_SEED, exchange.key().as_ref(), mint.key().as_ref()], bump)]
-    pub asset: AccountLoader<'info, CollateralAsset>,
-    /// The new vault, PDA `["vault", exchange, mint]`, owned by the exchange PDA.
-    #[account(init, payer = payer, seeds = [VAULT_SEED, exchange.key().as_ref(), mint.key().as_ref()], bump,
-        token::mint = mint, token::authority = exchange, token::token_program = token_program)]
-    pub vault: Account<'info, TokenAccount>,
+    /// CHECK: the address is checked by `seeds`; the handler creates the account.
+    #[account(mut, seeds = [ASSET_SEED, exchange.key().as_ref(), mint.key().as_ref()], bump)]
+    pub asset: UncheckedAccount<'info>,
+    /// The new vault, PDA `["vault", exchange, mint]`: an SPL token account whose authority is
+    /// the exchange PDA.
+    /// CHECK: the address is checked by `seeds`; the handler creates and initialises it.
+    #[account(mut, seeds = [VAULT_SEED, exchange.key().as_ref(), mint.key().as_ref()], bump)]
+    pub vault: UncheckedAccount<'info>,
     /// The oracle account; absent for the quote asset.
     /// CHECK: owner, layout and feed id are verified by the handler for the chosen oracle kind.
     pub oracle: Option<UncheckedAccount<'info>>,
@@ -64,15 +66,18 @@ impl ListAsset<'_> {
         let (oracle, feed_id) = bind_oracle(ctx.accounts.oracle.as_ref(), args.oracle_kind, &args.feed_id)?;
         let index = exchange.asset_count;
         exchange.asset_count = index.checked_add(1).ok_or(KeelError::TooManyAssets)?;
+        let exchange_key = ctx.accounts.exchange.key();
+        drop(exchange);
+        create_asset_accounts(&ctx, &exchange_key, &mint)?;
 
-        let mut asset = ctx.accounts.asset.load_init()?;
+        let mut asset = init_zero_copy::<CollateralAsset>(&ctx.accounts.asset)?;
         asset.version = ASSET_VERSION;
         asset.bump = ctx.bumps.asset;
         asset.vault_bump = ctx.bumps.vault;
         asset.decimals = ctx.accounts.mint.decimals;
         asset.oracle_kind = args.oracle_kind as u8;
         asset.index = index;
-        asset.exchange = ctx.accounts.exchange.key();
+        asset.exchange = exchange_key;
         asset.mint = mint;
         asset.vault = ctx.accounts.vault.key();
         asset.oracle = oracle;
@@ -87,11 +92,31 @@ impl ListAsset<'_> {
             oracle,
             oracle_kind: asset.oracle_kind,
             params: args.params,
-            admin_seq: exchange.next_admin_seq(),
+            admin_seq: ctx.accounts.exchange.load_mut()?.next_admin_seq(),
         });
         Ok(())
     }
 }
+
+/// Creates the asset account and the vault token account (authority: the exchange PDA).
+fn create_asset_accounts(ctx: &Context<ListAsset>, exchange: &Pubkey, mint: &Pubkey) -> Result<()> {
+    let a = &ctx.accounts;
+    let asset_bump = [ctx.bumps.asset];
+    let asset_seeds: [&[u8]; 4] = [ASSET_SEED, exchange.as_ref(), mint.as_ref(), &asset_bump];
+    create_pda(&a.payer, &a.asset, &a.system_program, &crate::ID, CollateralAsset::SPACE, &asset_seeds)?;
+    let vault_bump = [ctx.bumps.vault];
+    let vault_seeds: [&[u8]; 4] = [VAULT_SEED, exchange.as_ref(), mint.as_ref(), &vault_bump];
+    create_pda(&a.payer, &a.vault, &a.system_program, &token::ID, TOKEN_ACCOUNT_LEN, &vault_seeds)?;
+    let accounts = InitializeAccount3 {
+        account: a.vault.to_account_info(),
+        mint: a.mint.to_account_info(),
+        authority: a.exchange.to_account_info(),
+    };
+    token::initialize_account3(CpiContext::new(a.token_program.key(), accounts))
+}
+
+/// Size of an SPL Token account.
+const TOKEN_ACCOUNT_LEN: usize = 165;
 
 /// Checks that the oracle account fits the kind (owner, layout, verification, feed id) and
 /// returns the key and feed id to bind. Freshness is checked at use, not at listing.
