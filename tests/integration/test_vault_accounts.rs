@@ -124,3 +124,27 @@ async fn health_view_with_malformed_accounts_fails_like_withdraw() {
     let ix = kix::health(&t.exchange, &trader.account, metas);
     t.simulate(&[ix], &[]).await.assert_error(KeelError::HealthAccountMissing);
 }
+
+#[tokio::test]
+async fn deposit_and_withdraw_across_exchanges_fail_exchange_mismatch() {
+    let (mut t, trader, _, _) = setup().await;
+    // A second exchange on the same bank, with its own creator and quote asset.
+    let other_admin = solana_keypair::Keypair::new();
+    t.airdrop(&other_admin.pubkey(), 1_000_000_000).await;
+    let other_quote = t.create_mint(6).await;
+    let other_exchange = keel_client::pda::exchange(&other_admin.pubkey());
+    let init = kix::initialize_exchange(&other_admin.pubkey(), &other_admin.pubkey(), &other_quote);
+    t.send(&[init], &[&other_admin]).await.assert_ok();
+    let payer = t.payer();
+    let create = kix::create_margin_account(&payer, &trader.owner.pubkey(), &other_exchange, 0);
+    t.send(&[create], &[&trader.owner]).await.assert_ok();
+    let foreign_account = keel_client::pda::margin_account(&other_exchange, &trader.owner.pubkey(), 0);
+
+    // The account belongs to the other exchange; the asset and vault to this one.
+    let mint = t.asset(0).mint;
+    let deposit = kix::deposit(&trader.owner.pubkey(), &t.exchange, &foreign_account, &mint, &trader.wallets[0], 10);
+    t.send(&[deposit], &[&trader.owner]).await.assert_error(KeelError::ExchangeMismatch);
+    let withdraw = kix::withdraw(&trader.owner.pubkey(), &t.exchange, &foreign_account, &mint, &trader.wallets[0], 10, vec![]);
+    t.send(&[withdraw], &[&trader.owner]).await.assert_error(KeelError::ExchangeMismatch);
+    t.assert_conserved().await;
+}

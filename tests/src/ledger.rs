@@ -48,5 +48,6 @@ impl TestContext {
         }
         asset_account.data[8..8 + core::mem::size_of::<keel::state::CollateralAsset>()].copy_from_slice(bytemuck::bytes_of(&asset));
         self.set_account(&quote.address, asset_account);
+        self.assert_conserved().await;
     }
 }

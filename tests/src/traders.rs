@@ -48,19 +48,25 @@ impl TestContext {
         self.assets[index as usize]
     }
 
-    /// Deposits `amount` of asset `index` from the trader's wallet, signed by the owner.
+    /// Deposits `amount` of asset `index` from the trader's wallet, signed by the owner, then
+    /// checks that every vault still reconciles with the ledgers.
     pub async fn deposit(&mut self, trader: &Trader, index: u16, amount: u64) -> Outcome {
         let mint = self.asset(index).mint;
         let ix = kix::deposit(&trader.owner.pubkey(), &self.exchange, &trader.account, &mint, &trader.wallets[index as usize], amount);
-        self.send(&[ix], &[&trader.owner]).await
+        let outcome = self.send(&[ix], &[&trader.owner]).await;
+        self.assert_conserved().await;
+        outcome
     }
 
-    /// Withdraws `amount` of asset `index` to the trader's wallet, with the client's health accounts.
+    /// Withdraws `amount` of asset `index` to the trader's wallet, with the client's health
+    /// accounts, then checks that every vault still reconciles with the ledgers.
     pub async fn withdraw(&mut self, trader: &Trader, index: u16, amount: u64) -> Outcome {
         let mint = self.asset(index).mint;
         let metas = self.health_metas(&trader.account).await;
         let ix = kix::withdraw(&trader.owner.pubkey(), &self.exchange, &trader.account, &mint, &trader.wallets[index as usize], amount, metas);
-        self.send(&[ix], &[&trader.owner]).await
+        let outcome = self.send(&[ix], &[&trader.owner]).await;
+        self.assert_conserved().await;
+        outcome
     }
 
     /// The decoded margin account.
