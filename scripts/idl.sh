@@ -28,6 +28,6 @@ if [ "${1:-}" = "--check" ]; then
   echo "idl/keel.json is current"
 else
   mkdir -p idl
-  cp "$out" idl/keel.json
+  cat "$out" >idl/keel.json # mktemp files are private (0600)
   echo "wrote idl/keel.json"
 fi

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every Keel test: property and unit tests of the program's math, risk engine and oracle
-# guards, and the integration tests (the program running natively on solana-program-test with
-# the real SPL Token program), then checks that the committed IDL is current when anchor-cli
-# is available (scripts/idl.sh installs it).
+# guards; the integration tests (the program running natively on solana-program-test with the
+# real SPL Token program); the check that the committed IDL is what the program produces
+# (scripts/idl.sh installs anchor-cli once); and the type check of the TypeScript migration.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,3 +18,6 @@ cargo test --workspace --locked
 
 echo "== IDL =="
 scripts/idl.sh --check
+
+echo "== TypeScript (migrations/deploy.ts) =="
+scripts/typecheck.sh

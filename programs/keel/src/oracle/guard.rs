@@ -96,5 +96,4 @@ pub fn validate(
 }
 
 #[cfg(test)]
-#[path = "guard_tests.rs"]
 mod tests;

@@ -49,11 +49,6 @@ impl Exchange {
         self.paused != 0
     }
 
-    /// The signer seeds of the exchange PDA, which owns every vault.
-    pub fn signer_seeds(&self) -> [&[u8]; 3] {
-        [EXCHANGE_SEED, self.creator.as_ref(), core::slice::from_ref(&self.bump)]
-    }
-
     /// Takes the next admin event sequence number.
     pub fn next_admin_seq(&mut self) -> u64 {
         self.admin_event_seq = self.admin_event_seq.wrapping_add(1);
