@@ -1,0 +1,164 @@
+// The chain side of the deploy: the program's PDAs, SPL mints ("create" ones and existing ones),
+// decoding the program's accounts, and the admin's keypair file.
+
+import { AnchorProvider, BN, Program } from "@anchor-lang/core";
+import { AccountInfo, ConfirmOptions, Connection, Keypair, PublicKey, SystemProgram, Transaction } from "@solana/web3.js";
+import { MINT_SIZE, TOKEN_PROGRAM_ID, createInitializeMint2Instruction, unpackMint } from "@solana/spl-token";
+import * as fs from "fs";
+import * as path from "path";
+import { AssetConfig, CREATE, DeployError } from "./config";
+
+/** Seeds of the program's PDAs (programs/keel/src/state). */
+const EXCHANGE_SEED = Buffer.from("exchange");
+const ASSET_SEED = Buffer.from("asset");
+const VAULT_SEED = Buffer.from("vault");
+
+/** The decoded fields of the program's `Exchange` account that the script reads. */
+export interface ExchangeAccount {
+  creator: PublicKey;
+  admin: PublicKey;
+  quoteMint: PublicKey;
+  assetCount: number;
+}
+
+/** The decoded fields of the program's `CollateralAsset` account that the script reads. */
+export interface CollateralAssetAccount {
+  index: number;
+  mint: PublicKey;
+  vault: PublicKey;
+  oracle: PublicKey;
+  oracleKind: number;
+  initAssetWeightBps: number;
+  maintAssetWeightBps: number;
+  initLiabWeightBps: number;
+  maintLiabWeightBps: number;
+  depositCap: BN;
+  oracleMaxAgeSecs: number;
+  oracleMaxConfBps: number;
+  oracleConfMultiplierBps: number;
+}
+
+/** The exchange PDA ["exchange", creator]. */
+export function exchangePda(programId: PublicKey, creator: PublicKey): PublicKey {
+  return PublicKey.findProgramAddressSync([EXCHANGE_SEED, creator.toBuffer()], programId)[0];
+}
+
+/** The collateral asset PDA ["asset", exchange, mint]. */
+export function assetPda(programId: PublicKey, exchange: PublicKey, mint: PublicKey): PublicKey {
+  return PublicKey.findProgramAddressSync([ASSET_SEED, exchange.toBuffer(), mint.toBuffer()], programId)[0];
+}
+
+/** The asset's token vault PDA ["vault", exchange, mint]. */
+export function vaultPda(programId: PublicKey, exchange: PublicKey, mint: PublicKey): PublicKey {
+  return PublicKey.findProgramAddressSync([VAULT_SEED, exchange.toBuffer(), mint.toBuffer()], programId)[0];
+}
+
+/** The address of a "create" mint: derived from the wallet and the symbol, so reruns reuse it. */
+async function createdMintAddress(wallet: PublicKey, symbol: string): Promise<{ address: PublicKey; seed: string }> {
+  const seed = `keel-${symbol}`;
+  return { address: await PublicKey.createWithSeed(wallet, seed, TOKEN_PROGRAM_ID), seed };
+}
+
+/** A "create" mint that does not exist yet: its createWithSeed seed and its decimals. */
+export interface MintToCreate {
+  seed: string;
+  decimals: number;
+}
+
+/**
+ * Finds the mint of a configured asset. An existing mint must be an SPL Token mint with the
+ * configured decimals; a "create" mint lives at an address derived from the wallet and the
+ * symbol and is reused if an earlier run created it, otherwise `create` says how to make it.
+ */
+export async function lookUpMint(
+  connection: Connection,
+  wallet: PublicKey,
+  asset: AssetConfig,
+): Promise<{ mint: PublicKey; create?: MintToCreate }> {
+  if (asset.mint === CREATE) {
+    const created = await createdMintAddress(wallet, asset.symbol);
+    const info = await connection.getAccountInfo(created.address);
+    if (info) {
+      checkMint(asset, created.address, info, "created by an earlier run");
+      return { mint: created.address };
+    }
+    return { mint: created.address, create: { seed: created.seed, decimals: asset.decimals as number } };
+  }
+  const mint = asset.mint;
+  const info = await connection.getAccountInfo(mint);
+  if (!info) throw new DeployError(`${asset.symbol}: mint ${mint.toBase58()} does not exist on ${connection.rpcEndpoint}`);
+  checkMint(asset, mint, info, "");
+  return { mint };
+}
+
+/** Checks that `info` is an SPL Token mint with the configured decimals. */
+function checkMint(asset: AssetConfig, mint: PublicKey, info: AccountInfo<Buffer>, origin: string): void {
+  const what = `${asset.symbol}: ${mint.toBase58()}${origin ? ` (${origin})` : ""}`;
+  if (!info.owner.equals(TOKEN_PROGRAM_ID)) {
+    throw new DeployError(`${what} is owned by ${info.owner.toBase58()}, not SPL Token (Token-2022 mints are not supported)`);
+  }
+  let decimals: number;
+  try {
+    decimals = unpackMint(mint, info, TOKEN_PROGRAM_ID).decimals;
+  } catch (e) {
+    throw new DeployError(`${what} is not an SPL Token mint (${(e as Error).message})`);
+  }
+  if (asset.decimals !== undefined && asset.decimals !== decimals) {
+    throw new DeployError(`${what} has ${decimals} decimals, the config says ${asset.decimals}`);
+  }
+}
+
+/**
+ * Creates a "create" mint at `mint` (createWithSeed from the wallet, rent paid by the wallet,
+ * mint authority the wallet, no freeze authority); returns the transaction signature.
+ */
+export async function createMint(
+  provider: AnchorProvider,
+  mint: PublicKey,
+  { seed, decimals }: MintToCreate,
+  opts: ConfirmOptions,
+): Promise<string> {
+  const wallet = provider.wallet.publicKey;
+  const lamports = await provider.connection.getMinimumBalanceForRentExemption(MINT_SIZE);
+  const tx = new Transaction().add(
+    SystemProgram.createAccountWithSeed({
+      fromPubkey: wallet,
+      newAccountPubkey: mint,
+      basePubkey: wallet,
+      seed,
+      lamports,
+      space: MINT_SIZE,
+      programId: TOKEN_PROGRAM_ID,
+    }),
+    createInitializeMint2Instruction(mint, decimals, wallet, null, TOKEN_PROGRAM_ID),
+  );
+  return provider.sendAndConfirm(tx, undefined, opts);
+}
+
+/** Reads and decodes one of the program's accounts ("exchange", "collateralAsset"); null if absent. */
+export async function fetchAccount<T>(program: Program, name: string, address: PublicKey): Promise<T | null> {
+  const info = await program.provider.connection.getAccountInfo(address);
+  if (!info) return null;
+  if (!info.owner.equals(program.programId)) {
+    throw new DeployError(`${name} ${address.toBase58()} is owned by ${info.owner.toBase58()}, not the program`);
+  }
+  return program.coder.accounts.decode<T>(name, info.data);
+}
+
+/** Like fetchAccount, but the account must exist. */
+export async function fetchExisting<T>(program: Program, name: string, address: PublicKey): Promise<T> {
+  const account = await fetchAccount<T>(program, name, address);
+  if (!account) throw new DeployError(`${name} ${address.toBase58()} does not exist`);
+  return account;
+}
+
+/** Reads the admin's keypair file (KEEL_ADMIN_KEYPAIR, a JSON byte array; `~/` is expanded). */
+export function loadKeypair(file: string): Keypair {
+  const resolved = file.startsWith("~/") ? path.join(process.env.HOME ?? "", file.slice(2)) : file;
+  try {
+    const bytes = JSON.parse(fs.readFileSync(resolved, "utf8")) as number[];
+    return Keypair.fromSecretKey(Uint8Array.from(bytes));
+  } catch (e) {
+    throw new DeployError(`KEEL_ADMIN_KEYPAIR=${file}: cannot read a keypair (${(e as Error).message})`);
+  }
+}

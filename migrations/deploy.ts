@@ -1,0 +1,313 @@
+// Anchor's migrate entry: creates a Keel exchange and lists its collateral assets from
+// migrations/config/<cluster>.json (see migrations/config/README.md).
+//
+//   KEEL_CLUSTER=localnet anchor migrate          # the default cluster name is "localnet"
+//   KEEL_CLUSTER=devnet   anchor migrate --provider.cluster devnet
+//
+// `anchor migrate` (anchor-cli 1.2.2) writes .anchor/deploy.ts, which builds a provider from
+// Anchor.toml ([provider] cluster and wallet), runs it with `<npm|yarn|pnpm> run ts-node` and
+// calls the function exported here. The wallet is the exchange creator (the exchange is the PDA
+// ["exchange", wallet]) and pays every rent; it is also the admin unless the config names
+// another one (then KEEL_ADMIN_KEYPAIR must point at that admin's keypair file for listings).
+//
+// The script is idempotent: the exchange is created only when its PDA does not exist, and an
+// asset is listed only when its PDA ["asset", exchange, mint] does not exist, so a run that
+// stopped half-way can simply be repeated. The whole config is validated before anything is
+// sent, then the chain is read (program, exchange, mints, oracles, admin) before anything is sent.
+//
+// The config's types, bounds and validation are in config.ts; the PDAs, mints, account decoding
+// and the admin's keypair file in accounts.ts.
+
+import { AnchorProvider, BN, Idl, Program } from "@anchor-lang/core";
+import { AccountInfo, ConfirmOptions, Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram } from "@solana/web3.js";
+import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
+import * as path from "path";
+import idl from "../idl/keel.json";
+import {
+  CollateralAssetAccount,
+  ExchangeAccount,
+  MintToCreate,
+  assetPda,
+  createMint,
+  exchangePda,
+  fetchAccount,
+  fetchExisting,
+  loadKeypair,
+  lookUpMint,
+  vaultPda,
+} from "./accounts";
+import { AssetConfig, CREATE, DeployError, ORACLE_KINDS, OracleKindName, loadConfig } from "./config";
+
+/** RPC hosts accepted for the "localnet" config. */
+const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]"]);
+/**
+ * Confirmation of every transaction the script sends. The host's provider has Anchor's default
+ * ("processed"); a deploy waits for "confirmed" before it goes on.
+ */
+const SEND_OPTIONS: ConfirmOptions = { commitment: "confirmed", preflightCommitment: "confirmed" };
+
+/** The `OracleKind` enum argument as the Anchor client encodes it. */
+function oracleKindArg(kind: OracleKindName): Record<string, Record<string, never>> {
+  return { [kind.charAt(0).toLowerCase() + kind.slice(1)]: {} };
+}
+
+function localHost(endpoint: string): boolean {
+  try {
+    return LOCAL_HOSTS.has(new URL(endpoint).hostname);
+  } catch {
+    return false;
+  }
+}
+
+function log(line = ""): void {
+  console.log(line);
+}
+
+/** What the script found or will do for one asset. */
+interface AssetPlan {
+  config: AssetConfig;
+  mint: PublicKey;
+  /** The mint does not exist yet: create it (seeded address, "create" only). */
+  createMint?: MintToCreate;
+  asset: PublicKey;
+  vault: PublicKey;
+  listed: boolean;
+}
+
+/** The deploy flow: validate the config, read the cluster, then create what is missing. */
+async function deploy(provider: AnchorProvider): Promise<void> {
+  const cluster = process.env.KEEL_CLUSTER ?? "localnet";
+  const configFile = path.join(__dirname, "config", `${cluster}.json`);
+  log(`== keel deploy: cluster "${cluster}", config ${path.relative(path.join(__dirname, ".."), configFile)}`);
+
+  // 1. The config, validated before anything is read from or sent to the cluster.
+  const config = loadConfig(configFile, cluster);
+  log(`config ok: ${config.assets.length} assets (${config.assets.map((a) => a.symbol).join(", ")})`);
+
+  const connection = provider.connection;
+  const program = new Program(idl as Idl, provider);
+  const programId = program.programId;
+  const wallet = provider.wallet.publicKey;
+  const endpoint = connection.rpcEndpoint;
+
+  if (cluster === "localnet" && !localHost(endpoint)) {
+    throw new DeployError(
+      `KEEL_CLUSTER is "localnet" but the provider points at ${endpoint}: set KEEL_CLUSTER to the config of that cluster`,
+    );
+  }
+  log(`rpc       ${endpoint}`);
+  log(`program   ${programId.toBase58()}`);
+  log(`wallet    ${wallet.toBase58()} (creator, payer)`);
+
+  // 2. The cluster, read before anything is sent.
+  let programAccount: AccountInfo<Buffer> | null;
+  try {
+    programAccount = await connection.getAccountInfo(programId);
+  } catch (e) {
+    const hint = cluster === "localnet" ? " (is a local validator running? `anchor localnet` starts one with the program and the oracle fixtures)" : "";
+    throw new DeployError(`cannot reach the RPC at ${endpoint}${hint}: ${(e as Error).message}`);
+  }
+  if (!programAccount) {
+    throw new DeployError(`program ${programId.toBase58()} is not deployed on ${endpoint}: run \`anchor deploy\` first`);
+  }
+  if (!programAccount.executable) {
+    throw new DeployError(`account ${programId.toBase58()} on ${endpoint} is not an executable program`);
+  }
+  const balance = await connection.getBalance(wallet);
+  log(`balance   ${(balance / LAMPORTS_PER_SOL).toFixed(4)} SOL`);
+  if (balance === 0) throw new DeployError(`the wallet ${wallet.toBase58()} has no SOL to pay rent and fees`);
+
+  const exchange = exchangePda(programId, wallet);
+  const existing = await fetchAccount<ExchangeAccount>(program, "exchange", exchange);
+  const quote = config.assets[0];
+
+  // Mints: existing ones must be SPL Token mints (with the configured decimals); "create" ones
+  // live at an address derived from the wallet and the symbol, and are reused on reruns.
+  const plans: AssetPlan[] = [];
+  for (const asset of config.assets) {
+    const { mint, create } = await lookUpMint(connection, wallet, asset);
+    const assetAddress = assetPda(programId, exchange, mint);
+    const listed = create === undefined && (await connection.getAccountInfo(assetAddress)) !== null;
+    plans.push({ config: asset, mint, createMint: create, asset: assetAddress, vault: vaultPda(programId, exchange, mint), listed });
+  }
+
+  // The exchange: its quote mint is assets[0]'s, its admin the config's (default: the wallet).
+  let admin = config.admin ?? wallet;
+  if (existing) {
+    if (!existing.quoteMint.equals(plans[0].mint)) {
+      throw new DeployError(
+        `exchange ${exchange.toBase58()} exists with quote mint ${existing.quoteMint.toBase58()}, ` +
+          `but the config's quote asset ${quote.symbol} is ${plans[0].mint.toBase58()}`,
+      );
+    }
+    if (config.admin && !existing.admin.equals(config.admin)) {
+      throw new DeployError(
+        `exchange ${exchange.toBase58()} exists with admin ${existing.admin.toBase58()}, but the config names ${config.admin.toBase58()}`,
+      );
+    }
+    admin = existing.admin;
+  }
+
+  // Listings need the admin's signature: the wallet, or KEEL_ADMIN_KEYPAIR.
+  const toList = plans.filter((p) => !p.listed);
+  let adminSigner: Keypair | undefined;
+  if (toList.length > 0 && !admin.equals(wallet)) {
+    const keypairFile = process.env.KEEL_ADMIN_KEYPAIR;
+    if (!keypairFile) {
+      throw new DeployError(
+        `the admin ${admin.toBase58()} is not the wallet: set KEEL_ADMIN_KEYPAIR to its keypair file to list ` +
+          `${toList.map((p) => p.config.symbol).join(", ")}`,
+      );
+    }
+    adminSigner = loadKeypair(keypairFile);
+    if (!adminSigner.publicKey.equals(admin)) {
+      throw new DeployError(`KEEL_ADMIN_KEYPAIR holds ${adminSigner.publicKey.toBase58()}, not the admin ${admin.toBase58()}`);
+    }
+  }
+
+  // Oracles of the assets still to list must exist (the program checks owner, layout, feed id).
+  for (const plan of toList) {
+    const oracle = plan.config.oracle;
+    if (oracle.kind === "Fixed") continue;
+    const info = await connection.getAccountInfo(oracle.account);
+    if (!info) {
+      const hint =
+        cluster === "localnet"
+          ? " (start the validator with `anchor localnet`, which loads the fixtures of Anchor.toml's [[test.validator.account]], or pass them to solana-test-validator with --account)"
+          : "";
+      throw new DeployError(`${plan.config.symbol}: oracle account ${oracle.account.toBase58()} does not exist on ${endpoint}${hint}`);
+    }
+  }
+  log(`exchange  ${exchange.toBase58()} ${existing ? `(exists, ${existing.assetCount} assets listed)` : "(to create)"}`);
+  log(`admin     ${admin.toBase58()}${admin.equals(wallet) ? " (the wallet)" : ""}`);
+  log("");
+
+  // 3. Mints ("create", localnet only).
+  for (const plan of plans) {
+    if (!plan.createMint) {
+      log(`mint ${plan.config.symbol}: ${plan.mint.toBase58()}${plan.config.mint === CREATE ? " (created by an earlier run)" : ""}`);
+      continue;
+    }
+    const { seed, decimals } = plan.createMint;
+    const signature = await createMint(provider, plan.mint, plan.createMint, SEND_OPTIONS);
+    log(`mint ${plan.config.symbol}: created ${plan.mint.toBase58()} (${decimals} decimals, seed "${seed}", mint authority = wallet) tx ${signature}`);
+  }
+
+  // 4. The exchange.
+  if (existing) {
+    log(`initialize_exchange: skipped, ${exchange.toBase58()} exists`);
+  } else {
+    const signature = await program.methods
+      .initializeExchange(admin)
+      .accountsPartial({
+        creator: wallet,
+        exchange,
+        quoteMint: plans[0].mint,
+        tokenProgram: TOKEN_PROGRAM_ID,
+        systemProgram: SystemProgram.programId,
+      })
+      .rpc(SEND_OPTIONS);
+    log(`initialize_exchange: ${exchange.toBase58()} (admin ${admin.toBase58()}, quote ${quote.symbol}) tx ${signature}`);
+  }
+
+  // 5. The assets, in config order (the quote asset first).
+  for (const plan of plans) {
+    const { symbol, oracle, params } = plan.config;
+    if (plan.listed) {
+      const onChain = await fetchExisting<CollateralAssetAccount>(program, "collateralAsset", plan.asset);
+      log(`list_asset ${symbol}: skipped, ${plan.asset.toBase58()} exists (index ${onChain.index})`);
+      for (const line of differences(plan.config, onChain)) log(`  warning: ${line}`);
+      continue;
+    }
+    // An absent optional account is passed as the program id (Anchor's encoding of None).
+    const oracleAccount = oracle.kind === "Fixed" ? null : oracle.account;
+    const feedId = oracle.kind === "PythPull" ? Array.from(oracle.feedId) : new Array<number>(32).fill(0);
+    const signature = await program.methods
+      .listAsset({
+        params: {
+          initAssetWeightBps: params.init_asset_weight_bps,
+          maintAssetWeightBps: params.maint_asset_weight_bps,
+          initLiabWeightBps: params.init_liab_weight_bps,
+          maintLiabWeightBps: params.maint_liab_weight_bps,
+          depositCap: new BN(params.deposit_cap.toString()),
+          oracleMaxAgeSecs: params.oracle_max_age_secs,
+          oracleMaxConfBps: params.oracle_max_conf_bps,
+          oracleConfMultiplierBps: params.oracle_conf_multiplier_bps,
+        },
+        oracleKind: oracleKindArg(oracle.kind),
+        feedId,
+      })
+      .accountsPartial({
+        payer: wallet,
+        admin,
+        exchange,
+        mint: plan.mint,
+        asset: plan.asset,
+        vault: plan.vault,
+        oracle: oracleAccount ?? programId,
+        tokenProgram: TOKEN_PROGRAM_ID,
+        systemProgram: SystemProgram.programId,
+      })
+      .signers(adminSigner ? [adminSigner] : [])
+      .rpc(SEND_OPTIONS);
+    log(`list_asset ${symbol}: ${plan.asset.toBase58()} (${oracle.kind}${oracleAccount ? ` ${oracleAccount.toBase58()}` : ""}) tx ${signature}`);
+  }
+
+  // 6. The resulting addresses, as the chain has them.
+  const final = await fetchExisting<ExchangeAccount>(program, "exchange", exchange);
+  log("");
+  log(`== keel on ${cluster}`);
+  log(`program   ${programId.toBase58()}`);
+  log(`exchange  ${exchange.toBase58()}`);
+  log(`creator   ${final.creator.toBase58()}`);
+  log(`admin     ${final.admin.toBase58()}`);
+  log(`quote     ${final.quoteMint.toBase58()} (${quote.symbol})`);
+  log(`assets    ${final.assetCount}`);
+  for (const plan of plans) {
+    const a = await fetchExisting<CollateralAssetAccount>(program, "collateralAsset", plan.asset);
+    const oracle = a.oracle.equals(PublicKey.default) ? "-" : a.oracle.toBase58();
+    log(`  #${a.index} ${plan.config.symbol.padEnd(6)} mint ${a.mint.toBase58()}`);
+    log(`     asset ${plan.asset.toBase58()}  vault ${a.vault.toBase58()}  oracle ${oracle} (${ORACLE_KINDS[a.oracleKind] ?? a.oracleKind})`);
+  }
+}
+
+/** How a listed asset differs from its config (listing does not change a listed asset). */
+function differences(config: AssetConfig, a: CollateralAssetAccount): string[] {
+  const out: string[] = [];
+  const p = config.params;
+  const pairs: [string, string, string][] = [
+    ["init_asset_weight_bps", String(p.init_asset_weight_bps), String(a.initAssetWeightBps)],
+    ["maint_asset_weight_bps", String(p.maint_asset_weight_bps), String(a.maintAssetWeightBps)],
+    ["init_liab_weight_bps", String(p.init_liab_weight_bps), String(a.initLiabWeightBps)],
+    ["maint_liab_weight_bps", String(p.maint_liab_weight_bps), String(a.maintLiabWeightBps)],
+    ["deposit_cap", p.deposit_cap.toString(), a.depositCap.toString()],
+    ["oracle_max_age_secs", String(p.oracle_max_age_secs), String(a.oracleMaxAgeSecs)],
+    ["oracle_max_conf_bps", String(p.oracle_max_conf_bps), String(a.oracleMaxConfBps)],
+    ["oracle_conf_multiplier_bps", String(p.oracle_conf_multiplier_bps), String(a.oracleConfMultiplierBps)],
+  ];
+  for (const [name, want, have] of pairs) {
+    if (want !== have) out.push(`${name} is ${have} on chain, ${want} in the config (update_asset changes it)`);
+  }
+  const kind = ORACLE_KINDS[a.oracleKind];
+  if (kind !== config.oracle.kind) out.push(`oracle kind is ${kind ?? a.oracleKind} on chain, ${config.oracle.kind} in the config`);
+  if (config.oracle.kind !== "Fixed" && !a.oracle.equals(config.oracle.account)) {
+    out.push(`oracle is ${a.oracle.toBase58()} on chain, ${config.oracle.account.toBase58()} in the config`);
+  }
+  return out;
+}
+
+/**
+ * Anchor's migrate entry, called with the provider of .anchor/deploy.ts: runs the deploy; on
+ * failure prints the error (and the program logs) and sets a non-zero exit code.
+ */
+module.exports = async function (provider: AnchorProvider): Promise<void> {
+  try {
+    await deploy(provider);
+  } catch (e) {
+    const err = e as Error & { logs?: string[] };
+    console.error(`\nkeel deploy failed: ${err.message}`);
+    if (Array.isArray(err.logs) && err.logs.length > 0) console.error(`program logs:\n  ${err.logs.join("\n  ")}`);
+    process.exitCode = 1;
+    throw e;
+  }
+};
