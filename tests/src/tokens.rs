@@ -4,7 +4,7 @@ use crate::context::TestContext;
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::AccountDeserialize;
 use anchor_spl::token::spl_token;
-use anchor_spl::token::TokenAccount;
+use anchor_spl::token::{Mint, TokenAccount};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
@@ -12,10 +12,10 @@ impl TestContext {
     /// Creates a mint with `decimals`, the test payer as mint authority.
     pub async fn create_mint(&mut self, decimals: u8) -> Pubkey {
         let mint = Keypair::new();
-        let rent = self.rent(spl_token::state::Mint::LEN).await;
+        let rent = self.rent(Mint::LEN).await;
         let payer = self.payer();
         let ixs = [
-            solana_system_interface::instruction::create_account(&payer, &mint.pubkey(), rent, spl_token::state::Mint::LEN as u64, &spl_token::ID),
+            solana_system_interface::instruction::create_account(&payer, &mint.pubkey(), rent, Mint::LEN as u64, &spl_token::ID),
             spl_token::instruction::initialize_mint2(&spl_token::ID, &mint.pubkey(), &payer, None, decimals).unwrap(),
         ];
         self.send(&ixs, &[&mint]).await.assert_ok();
@@ -25,10 +25,10 @@ impl TestContext {
     /// Creates a token account of `mint` owned by `owner`.
     pub async fn create_token_account(&mut self, mint: &Pubkey, owner: &Pubkey) -> Pubkey {
         let account = Keypair::new();
-        let rent = self.rent(spl_token::state::Account::LEN).await;
+        let rent = self.rent(TokenAccount::LEN).await;
         let payer = self.payer();
         let ixs = [
-            solana_system_interface::instruction::create_account(&payer, &account.pubkey(), rent, spl_token::state::Account::LEN as u64, &spl_token::ID),
+            solana_system_interface::instruction::create_account(&payer, &account.pubkey(), rent, TokenAccount::LEN as u64, &spl_token::ID),
             spl_token::instruction::initialize_account3(&spl_token::ID, &account.pubkey(), mint, owner).unwrap(),
         ];
         self.send(&ixs, &[&account]).await.assert_ok();
@@ -49,13 +49,3 @@ impl TestContext {
     }
 }
 
-/// `Pack::LEN` without importing the trait's crate at every call site.
-trait PackLen {
-    const LEN: usize;
-}
-impl PackLen for spl_token::state::Mint {
-    const LEN: usize = 82;
-}
-impl PackLen for spl_token::state::Account {
-    const LEN: usize = 165;
-}

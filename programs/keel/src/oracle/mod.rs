@@ -62,20 +62,10 @@ pub fn read_price(
     quote_decimals: u8,
     now: i64,
 ) -> Result<PriceQuote> {
-    if binding.kind == OracleKind::Fixed {
-        return Ok(PriceQuote::ONE);
-    }
-    crate::check!(
-        *account.key == binding.oracle,
-        KeelError::OracleAccountMismatch,
-        "oracle: expected {}, got {}",
-        binding.oracle,
-        account.key
-    );
     let raw = match binding.kind {
-        OracleKind::PythPull => pyth_pull::read(account, &binding.feed_id)?,
-        OracleKind::PythLegacy => pyth_legacy::read(account)?,
         OracleKind::Fixed => return Ok(PriceQuote::ONE),
+        OracleKind::PythPull => pyth_pull::read(configured(account, binding)?, &binding.feed_id)?,
+        OracleKind::PythLegacy => pyth_legacy::read(configured(account, binding)?)?,
     };
     validate(&raw, &binding.config, binding.base_decimals, quote_decimals, now)
         .map_err(|e| {
@@ -83,4 +73,16 @@ pub fn read_price(
                 account.key, e, raw.price, raw.conf, raw.exponent, raw.publish_time, now);
             e.into()
         })
+}
+
+/// `account`, when it is the oracle configured in `binding`.
+fn configured<'a, 'info>(account: &'a AccountInfo<'info>, binding: &OracleBinding) -> Result<&'a AccountInfo<'info>> {
+    crate::check!(
+        *account.key == binding.oracle,
+        KeelError::OracleAccountMismatch,
+        "oracle: expected {}, got {}",
+        binding.oracle,
+        account.key
+    );
+    Ok(account)
 }

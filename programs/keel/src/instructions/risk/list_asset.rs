@@ -7,7 +7,7 @@ use crate::instructions::risk::AssetParams;
 use crate::oracle::{pyth_legacy, pyth_pull, OracleKind};
 use crate::state::{CollateralAsset, Exchange, ASSET_SEED, ASSET_VERSION, VAULT_SEED};
 use anchor_lang::prelude::*;
-use anchor_spl::token::{self, InitializeAccount3, Mint, Token};
+use anchor_spl::token::{self, InitializeAccount3, Mint, Token, TokenAccount};
 
 /// Arguments of `list_asset`.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
@@ -66,6 +66,7 @@ impl ListAsset<'_> {
         let (oracle, feed_id) = bind_oracle(ctx.accounts.oracle.as_ref(), args.oracle_kind, &args.feed_id)?;
         let index = exchange.asset_count;
         exchange.asset_count = index.checked_add(1).ok_or(KeelError::TooManyAssets)?;
+        let admin_seq = exchange.next_admin_seq();
         let exchange_key = ctx.accounts.exchange.key();
         drop(exchange);
         create_asset_accounts(&ctx, &exchange_key, &mint)?;
@@ -92,7 +93,7 @@ impl ListAsset<'_> {
             oracle,
             oracle_kind: asset.oracle_kind,
             params: args.params,
-            admin_seq: ctx.accounts.exchange.load_mut()?.next_admin_seq(),
+            admin_seq,
         });
         Ok(())
     }
@@ -106,7 +107,7 @@ fn create_asset_accounts(ctx: &Context<ListAsset>, exchange: &Pubkey, mint: &Pub
     create_pda(&a.payer, &a.asset, &a.system_program, &crate::ID, CollateralAsset::SPACE, &asset_seeds)?;
     let vault_bump = [ctx.bumps.vault];
     let vault_seeds: [&[u8]; 4] = [VAULT_SEED, exchange.as_ref(), mint.as_ref(), &vault_bump];
-    create_pda(&a.payer, &a.vault, &a.system_program, &token::ID, TOKEN_ACCOUNT_LEN, &vault_seeds)?;
+    create_pda(&a.payer, &a.vault, &a.system_program, &token::ID, TokenAccount::LEN, &vault_seeds)?;
     let accounts = InitializeAccount3 {
         account: a.vault.to_account_info(),
         mint: a.mint.to_account_info(),
@@ -114,9 +115,6 @@ fn create_asset_accounts(ctx: &Context<ListAsset>, exchange: &Pubkey, mint: &Pub
     };
     token::initialize_account3(CpiContext::new(a.token_program.key(), accounts))
 }
-
-/// Size of an SPL Token account.
-const TOKEN_ACCOUNT_LEN: usize = 165;
 
 /// Checks that the oracle account fits the kind (owner, layout, verification, feed id) and
 /// returns the key and feed id to bind. Freshness is checked at use, not at listing.
