@@ -9,3 +9,4 @@ mod test_oracles;
 mod test_oracle_listing;
 mod test_admin;
 mod test_listing;
+mod test_perp_trading;

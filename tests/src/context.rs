@@ -53,6 +53,8 @@ pub struct TestContext {
     pub assets: Vec<TestAsset>,
     /// Margin accounts created through the context (for ledger checks).
     pub margin_accounts: Vec<Pubkey>,
+    /// Listed perp markets by index.
+    pub markets: Vec<crate::markets::TestMarket>,
     nonce: u32,
 }
 
@@ -79,7 +81,7 @@ impl TestContext {
     /// A bank at [`START_TIME`] with an exchange whose quote asset (6 decimals) is listed.
     pub async fn new() -> Self {
         let ctx = program_test().start_with_context().await;
-        let mut test = Self { ctx, admin: Keypair::new(), exchange: Pubkey::default(), assets: vec![], margin_accounts: vec![], nonce: 0 };
+        let mut test = Self { ctx, admin: Keypair::new(), exchange: Pubkey::default(), assets: vec![], margin_accounts: vec![], markets: vec![], nonce: 0 };
         test.set_time(START_TIME).await;
         let admin = test.admin.pubkey();
         test.airdrop(&admin, 10_000_000_000).await;

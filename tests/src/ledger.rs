@@ -4,9 +4,12 @@ use crate::context::TestContext;
 use keel_client::accounts as decode;
 
 impl TestContext {
-    /// Asserts, for every asset: vault balance == Σ margin-account balances (signed)
-    /// == asset.total_deposits − asset.total_liabilities.
+    /// Asserts, for every asset: Σ margin-account balances (signed) == asset.total_deposits −
+    /// asset.total_liabilities, and vault balance == that sum — plus, for the quote asset, the
+    /// quote the perp side accounts for (positions, queued maker fills, fees, insurance share,
+    /// funding credited; see `perp_quote_ledger`).
     pub async fn assert_conserved(&mut self) {
+        let perp_quote = self.perp_quote_ledger().await;
         for asset in self.assets.clone() {
             let data = self.account_data(&asset.address).await.expect("asset exists");
             let listed = decode::collateral_asset(&data).expect("asset decodes");
@@ -18,14 +21,15 @@ impl TestContext {
                 }
             }
             let ledger = listed.total_deposits as i128 - listed.total_liabilities as i128;
-            assert_eq!(vault, sum, "asset {}: vault {vault} != Σ account balances {sum}", asset.index);
-            assert_eq!(vault, ledger, "asset {}: vault {vault} != total_deposits − total_liabilities {ledger}", asset.index);
+            let perp = if asset.index == 0 { perp_quote } else { 0 };
+            assert_eq!(vault, sum + perp, "asset {}: vault {vault} != Σ account balances {sum} + perp ledger {perp}", asset.index);
+            assert_eq!(sum, ledger, "asset {}: Σ account balances {sum} != total_deposits − total_liabilities {ledger}", asset.index);
         }
     }
 
-    /// Books a settled PnL of `amount` quote native units from `loser` to `winner`, the way a
-    /// perp settlement moves quote balances (perps arrive with the perp markets issue). The
-    /// loser's quote balance may go negative; value is conserved, so the vault still reconciles.
+    /// Books a settled PnL of `amount` quote native units from `loser` to `winner` directly in
+    /// the bank — a shortcut for tests that need a quote liability without trading. The loser's
+    /// quote balance may go negative; value is conserved, so the vault still reconciles.
     pub async fn book_settled_pnl(&mut self, loser: &anchor_lang::prelude::Pubkey, winner: &anchor_lang::prelude::Pubkey, amount: i64) {
         let quote = self.assets[0];
         let mut asset_account = self.ctx.banks_client.get_account(quote.address).await.unwrap().unwrap();

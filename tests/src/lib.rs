@@ -3,6 +3,7 @@
 
 pub mod context;
 pub mod ledger;
+pub mod markets;
 pub mod oracles;
 pub mod outcome;
 pub mod runtime;

@@ -89,7 +89,8 @@ impl TestContext {
     pub async fn health_metas(&mut self, account: &Pubkey) -> Vec<anchor_lang::prelude::AccountMeta> {
         let margin = self.margin_account(account).await;
         let known = self.known_assets().await;
-        health_accounts(&margin, &known).expect("every held asset is known")
+        let markets = self.known_markets().await;
+        health_accounts(&margin, &known, &markets).expect("every held asset and market is known")
     }
 
     /// The health report from the program's view, via simulation.

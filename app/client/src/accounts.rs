@@ -1,6 +1,6 @@
 //! Decoding Keel accounts from raw account data, with the program's own reader.
 
-use keel::state::{read_zero_copy, CollateralAsset, Exchange, MarginAccount};
+use keel::state::{read_zero_copy, CollateralAsset, Exchange, FillQueue, MarginAccount, OrderBook, PerpMarket};
 
 /// Decodes an [`Exchange`]; `None` for data of another type.
 pub fn exchange(data: &[u8]) -> Option<Exchange> {
@@ -14,5 +14,20 @@ pub fn collateral_asset(data: &[u8]) -> Option<CollateralAsset> {
 
 /// Decodes a [`MarginAccount`] (boxed: it is several kilobytes); `None` for data of another type.
 pub fn margin_account(data: &[u8]) -> Option<Box<MarginAccount>> {
+    read_zero_copy(data).map(Box::new)
+}
+
+/// Decodes a [`PerpMarket`]; `None` for data of another type.
+pub fn perp_market(data: &[u8]) -> Option<PerpMarket> {
+    read_zero_copy(data)
+}
+
+/// Decodes an [`OrderBook`] (boxed: about 20 KB); `None` for data of another type.
+pub fn order_book(data: &[u8]) -> Option<Box<OrderBook>> {
+    read_zero_copy(data).map(Box::new)
+}
+
+/// Decodes a [`FillQueue`] (boxed: about 16 KB); `None` for data of another type.
+pub fn fill_queue(data: &[u8]) -> Option<Box<FillQueue>> {
     read_zero_copy(data).map(Box::new)
 }

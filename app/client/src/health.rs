@@ -9,7 +9,8 @@ use anchor_lang::prelude::{AccountInfo, AccountMeta, Pubkey};
 use keel::instructions::risk::{load_health_cache, HealthReport};
 use keel::oracle::OracleKind;
 use keel::risk::HealthCache;
-use keel::state::{CollateralAsset, Exchange, MarginAccount};
+use keel::math::Fixed;
+use keel::state::{CollateralAsset, Exchange, MarginAccount, PerpMarket, QUOTE_ASSET_INDEX};
 
 /// A listed asset as the client knows it.
 #[derive(Clone, Copy, Debug)]
@@ -18,6 +19,15 @@ pub struct KnownAsset {
     pub address: Pubkey,
     /// Its decoded contents.
     pub asset: CollateralAsset,
+}
+
+/// A listed perp market as the client knows it.
+#[derive(Clone, Copy, Debug)]
+pub struct KnownMarket {
+    /// The market account's address.
+    pub address: Pubkey,
+    /// Its decoded contents.
+    pub market: PerpMarket,
 }
 
 /// An account as fetched from a node.
@@ -34,10 +44,11 @@ pub struct FetchedAccount {
 }
 
 /// The health accounts of `account`, in the program's order: for each in-use collateral slot,
-/// the asset account and then its oracle (none for the quote asset). `None` when `assets`
-/// lacks an asset the account holds.
-pub fn health_accounts(account: &MarginAccount, assets: &[KnownAsset]) -> Option<Vec<AccountMeta>> {
-    let mut metas = Vec::with_capacity(2 * keel::state::MAX_COLLATERALS);
+/// the asset account and then its oracle (none for the quote asset); then for each in-use perp
+/// slot, the market account and its oracle. `None` when `assets` or `markets` lacks one the
+/// account uses.
+pub fn health_accounts(account: &MarginAccount, assets: &[KnownAsset], markets: &[KnownMarket]) -> Option<Vec<AccountMeta>> {
+    let mut metas = Vec::with_capacity(2 * (keel::state::MAX_COLLATERALS + keel::state::MAX_PERP_POSITIONS));
     for slot in account.active_collaterals() {
         let known = assets.iter().find(|a| a.asset.index == slot.asset_index)?;
         metas.push(AccountMeta::new_readonly(known.address, false));
@@ -45,7 +56,27 @@ pub fn health_accounts(account: &MarginAccount, assets: &[KnownAsset]) -> Option
             metas.push(AccountMeta::new_readonly(known.asset.oracle, false));
         }
     }
+    for position in account.active_perps() {
+        let known = markets.iter().find(|m| m.market.index == position.market_index)?;
+        metas.push(AccountMeta::new_readonly(known.address, false));
+        metas.push(AccountMeta::new_readonly(known.market.oracle, false));
+    }
     Some(metas)
+}
+
+/// The health accounts of a `place_order` in `market_index`: the account as the program sees
+/// it when it checks health — with the quote slot and the market's slot opened (by the
+/// program's own slot functions).
+pub fn trade_health_accounts(
+    account: &MarginAccount,
+    assets: &[KnownAsset],
+    markets: &[KnownMarket],
+    market_index: u16,
+) -> Option<Vec<AccountMeta>> {
+    let mut after = Box::new(*account);
+    after.collateral_or_open(QUOTE_ASSET_INDEX).ok()?;
+    after.perp_or_open(market_index, Fixed::ZERO).ok()?;
+    health_accounts(&after, assets, markets)
 }
 
 /// Runs the program's health-account parser and risk engine over `fetched` (the accounts of

@@ -10,7 +10,7 @@ use keel::instructions::risk::{ListAssetArgs, UpdateAssetArgs};
 use keel::{accounts as acc, instruction as ix};
 
 /// Assembles an instruction of the Keel program.
-fn build(accounts: impl ToAccountMetas, data: impl InstructionData, remaining: Vec<AccountMeta>) -> Instruction {
+pub(crate) fn build(accounts: impl ToAccountMetas, data: impl InstructionData, remaining: Vec<AccountMeta>) -> Instruction {
     let mut metas = accounts.to_account_metas(None);
     metas.extend(remaining);
     Instruction { program_id: keel::ID, accounts: metas, data: data.data() }

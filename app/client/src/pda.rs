@@ -1,7 +1,7 @@
 //! Program-derived addresses, derived exactly as the program's seeds constraints do.
 
 use anchor_lang::prelude::Pubkey;
-use keel::state::{ASSET_SEED, EXCHANGE_SEED, MARGIN_ACCOUNT_SEED, VAULT_SEED};
+use keel::state::{ASSET_SEED, EXCHANGE_SEED, MARGIN_ACCOUNT_SEED, PERP_MARKET_SEED, VAULT_SEED};
 
 /// The exchange created by `creator`.
 pub fn exchange(creator: &Pubkey) -> Pubkey {
@@ -25,4 +25,9 @@ pub fn margin_account(exchange: &Pubkey, owner: &Pubkey, index: u16) -> Pubkey {
         &keel::ID,
     )
     .0
+}
+
+/// Perp market number `index` on `exchange`.
+pub fn perp_market(exchange: &Pubkey, index: u16) -> Pubkey {
+    Pubkey::find_program_address(&[PERP_MARKET_SEED, exchange.as_ref(), &index.to_le_bytes()], &keel::ID).0
 }

@@ -53,6 +53,10 @@ pub enum KeelError {
     CollateralSlotsFull,
     #[msg("the margin account holds no balance of this asset")]
     NoSuchBalance,
+    #[msg("all perp position slots of the margin account are in use")]
+    PerpSlotsFull,
+    #[msg("all open-order slots of the margin account are in use")]
+    OrderSlotsFull,
 
     // --- amounts ---
     #[msg("the amount must be greater than zero")]
@@ -79,7 +83,7 @@ pub enum KeelError {
     HealthAccountMissing,
     #[msg("health accounts: more remaining accounts were passed than the account needs")]
     HealthAccountUnexpected,
-    #[msg("health accounts: the account is not a Keel collateral asset of this exchange")]
+    #[msg("health accounts: the account is not a Keel collateral asset or perp market of this exchange")]
     HealthAccountInvalid,
     #[msg("health accounts: the account is not the one this position needs (order or key mismatch)")]
     HealthAccountMismatch,
@@ -105,6 +109,60 @@ pub enum KeelError {
     OracleExponentOutOfRange,
     #[msg("oracle: the legacy price account's status is not Trading")]
     OracleNotTrading,
+
+    // --- perp markets (admin) ---
+    #[msg("the market index must be the exchange's next market index")]
+    WrongMarketIndex,
+    #[msg("margin ratios must satisfy 0 < maint < init <= 1 (in bps: 1..=10000)")]
+    InvalidMarginRatios,
+    #[msg("fees out of bounds: taker 0..=100 bps, maker -taker..=100 bps, insurance share 0..=10000 bps")]
+    InvalidFees,
+    #[msg("sizes out of bounds: lot sizes >= 1, base decimals <= 18, 1 <= min order <= open-interest cap")]
+    InvalidMarketSizes,
+    #[msg("price band out of bounds: 1..=5000 bps")]
+    InvalidPriceBand,
+    #[msg("funding out of bounds: max rate 1..=1000 bps per interval, interval 60..=86400 s")]
+    InvalidFundingParams,
+    #[msg("positive PnL init weight out of bounds: 0..=10000 bps")]
+    InvalidPnlWeight,
+    #[msg("the order book or fill queue account has the wrong size or is not owned by Keel")]
+    InvalidMarketAccount,
+    #[msg("the account is not this market's order book or fill queue")]
+    WrongMarketAccount,
+
+    // --- trading ---
+    #[msg("the market is paused: only cancels, reduce-only trades, cranks and liquidations")]
+    MarketPaused,
+    #[msg("the order size is below the market's minimum (or not positive)")]
+    OrderTooSmall,
+    #[msg("the order price must be positive")]
+    InvalidOrderPrice,
+    #[msg("the order price is outside the market's price band around the oracle")]
+    PriceOutsideBand,
+    #[msg("the order's expiry time has already passed")]
+    OrderExpired,
+    #[msg("the fill limit must be 1..=16")]
+    InvalidFillLimit,
+    #[msg("a post-only order would have crossed the book")]
+    PostOnlyWouldCross,
+    #[msg("the order would trade against the account's own resting order")]
+    SelfTradeRefused,
+    #[msg("a reduce-only order found nothing to reduce")]
+    ReduceOnlyNothingToReduce,
+    #[msg("this side of the order book is full and the order does not rank above its worst order")]
+    OrderBookFull,
+    #[msg("the fill queue has no room for this order's fills; crank consume_fills first")]
+    FillQueueFull,
+    #[msg("the trade would take open interest above the market's cap")]
+    OpenInterestCapExceeded,
+    #[msg("no such order of this account rests on the book (it may be filled, with its fill still queued)")]
+    OrderNotFound,
+    #[msg("consume_fills: the maker account of the oldest queued event was not passed")]
+    FillMakerMissing,
+    #[msg("funding was already updated at this time")]
+    FundingNotDue,
+    #[msg("a queued fill does not match the maker's account (position or order slot missing)")]
+    FillAccountMismatch,
 }
 
 impl From<MathError> for KeelError {

@@ -15,6 +15,7 @@ pub mod oracle;
 pub mod risk;
 pub mod state;
 
+pub use instructions::markets::*;
 pub use instructions::risk::*;
 pub use instructions::vault::*;
 
@@ -70,6 +71,37 @@ pub mod keel {
     #[access_control(ctx.accounts.validate(amount))]
     pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Result<()> {
         Withdraw::handler(ctx, amount)
+    }
+
+    /// Admin: lists a perp market and binds its order book and fill queue.
+    pub fn list_perp_market(ctx: Context<ListPerpMarket>, args: ListPerpMarketArgs) -> Result<()> {
+        ListPerpMarket::handler(ctx, args)
+    }
+
+    /// Admin: changes a perp market's parameters or pauses it.
+    pub fn update_perp_market(ctx: Context<UpdatePerpMarket>, args: UpdatePerpMarketArgs) -> Result<()> {
+        UpdatePerpMarket::handler(ctx, args)
+    }
+
+    /// Owner or delegate: places an order; matches at once, rests the remainder by type, and
+    /// checks health. Health accounts as remaining accounts.
+    pub fn place_order<'info>(ctx: Context<'info, PlaceOrder<'info>>, args: PlaceOrderArgs) -> Result<()> {
+        PlaceOrder::handler(ctx, args)
+    }
+
+    /// Owner or delegate: cancels one order (book id or client id) or all in a market.
+    pub fn cancel_order(ctx: Context<CancelOrder>, target: CancelTarget) -> Result<()> {
+        CancelOrder::handler(ctx, target)
+    }
+
+    /// Crank: applies up to `limit` queued fills to makers (maker accounts as remaining accounts).
+    pub fn consume_fills<'info>(ctx: Context<'info, ConsumeFills<'info>>, limit: u8) -> Result<()> {
+        ConsumeFills::handler(ctx, limit)
+    }
+
+    /// Crank: moves a market's funding index.
+    pub fn update_funding(ctx: Context<UpdateFunding>) -> Result<()> {
+        UpdateFunding::handler(ctx)
     }
 
     /// View: the account's health report as return data. Health accounts as remaining accounts.

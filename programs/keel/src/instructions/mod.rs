@@ -1,6 +1,7 @@
 //! Instructions, one per file, in three sets: `vault` (custody), `risk` (the risk manager) and
-//! — from the perp markets issue on — `markets`.
+//! `markets` (perp markets, the order book, fills and funding).
 
+pub mod markets;
 pub mod pda_account;
 pub mod risk;
 pub mod vault;

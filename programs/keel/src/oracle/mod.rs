@@ -62,17 +62,27 @@ pub fn read_price(
     quote_decimals: u8,
     now: i64,
 ) -> Result<PriceQuote> {
+    read_price_lenient(account, binding, quote_decimals, now)?.map_err(Into::into)
+}
+
+/// Like [`read_price`], but separates the two ways to fail: the outer error is a wrong account
+/// (key, owner, layout, feed id, verification); the inner one a price that fails its guards
+/// (stale, too uncertain, non-positive, exponent out of range), logged with its numbers.
+pub fn read_price_lenient(
+    account: &AccountInfo,
+    binding: &OracleBinding,
+    quote_decimals: u8,
+    now: i64,
+) -> Result<core::result::Result<PriceQuote, KeelError>> {
     let raw = match binding.kind {
-        OracleKind::Fixed => return Ok(PriceQuote::ONE),
+        OracleKind::Fixed => return Ok(Ok(PriceQuote::ONE)),
         OracleKind::PythPull => pyth_pull::read(configured(account, binding)?, &binding.feed_id)?,
         OracleKind::PythLegacy => pyth_legacy::read(configured(account, binding)?)?,
     };
-    validate(&raw, &binding.config, binding.base_decimals, quote_decimals, now)
-        .map_err(|e| {
-            crate::keel_log!("oracle {}: {:?} (price {} conf {} expo {} published {} now {})",
-                account.key, e, raw.price, raw.conf, raw.exponent, raw.publish_time, now);
-            e.into()
-        })
+    Ok(validate(&raw, &binding.config, binding.base_decimals, quote_decimals, now).inspect_err(|e| {
+        crate::keel_log!("oracle {}: {:?} (price {} conf {} expo {} published {} now {})",
+            account.key, e, raw.price, raw.conf, raw.exponent, raw.publish_time, now);
+    }))
 }
 
 /// `account`, when it is the oracle configured in `binding`.

@@ -1,8 +1,9 @@
 //! Health computation over a [`HealthCache`] of plain inputs.
 
+use super::perp::PerpRisk;
 use super::types::{AssetWeights, HealthKind, LiabilityWeights, PriceQuote};
 use crate::math::{Fixed, MathError};
-use crate::state::MAX_COLLATERALS;
+use crate::state::{MAX_COLLATERALS, MAX_PERP_POSITIONS};
 
 /// One collateral balance with everything needed to value it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -50,9 +51,9 @@ pub struct HealthComponents {
     pub assets: Fixed,
     /// Σ weighted amounts owed.
     pub liabilities: Fixed,
-    /// Σ weighted unrealised perp PnL (perp issue).
+    /// Σ weighted unrealised perp PnL.
     pub perp_pnl: Fixed,
-    /// Σ perp margin requirements, resting orders included (perp issue).
+    /// Σ perp margin requirements, resting orders at their worst side.
     pub perp_requirements: Fixed,
 }
 
@@ -71,6 +72,8 @@ impl HealthComponents {
 pub struct HealthCache {
     collaterals: [CollateralRisk; MAX_COLLATERALS],
     collateral_count: usize,
+    perps: [PerpRisk; MAX_PERP_POSITIONS],
+    perp_count: usize,
 }
 
 impl HealthCache {
@@ -89,6 +92,28 @@ impl HealthCache {
             }
             None => false,
         }
+    }
+
+    /// Adds a perp position; `false` when the cache is full.
+    pub fn push_perp(&mut self, entry: PerpRisk) -> bool {
+        match self.perps.get_mut(self.perp_count) {
+            Some(slot) => {
+                *slot = entry;
+                self.perp_count += 1;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The perp positions, in account slot order.
+    pub fn perps(&self) -> &[PerpRisk] {
+        &self.perps[..self.perp_count]
+    }
+
+    /// The perp position of a market already in the cache (incremental update after a trade).
+    pub fn perp_mut(&mut self, market_index: u16) -> Option<&mut PerpRisk> {
+        self.perps[..self.perp_count].iter_mut().find(|p| p.market_index == market_index)
     }
 
     /// The collateral balances, in account slot order.
@@ -116,6 +141,11 @@ impl HealthCache {
         let mut sum = HealthComponents::default();
         for entry in self.collaterals() {
             entry.accumulate(kind, &mut sum)?;
+        }
+        for entry in self.perps() {
+            let contribution = entry.contribution(kind)?;
+            sum.perp_pnl = sum.perp_pnl.add(contribution.pnl)?;
+            sum.perp_requirements = sum.perp_requirements.add(contribution.requirement)?;
         }
         Ok(sum)
     }

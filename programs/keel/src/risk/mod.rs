@@ -10,9 +10,14 @@
 //! ```text
 //! health_K = Σ_assets   max(balance, 0) · asset_price_K · asset_weight_K
 //!          − Σ_assets   max(−balance, 0) · liab_price_K · liab_weight_K
-//!          + Σ_perps    unrealised PnL_K (positive PnL weighted down)          (perp issue)
-//!          − Σ_perps    |base| · price_K · margin_ratio_K  (orders at worst side) (perp issue)
+//!          + Σ_perps    min over {position, all bids filled, all asks filled} of
+//!                       ( weighted_K(base · price_K + quote) − |base| · liab_price_K · margin_ratio_K )
 //! ```
+//!
+//! where a long is valued at the asset price and a short at the liability price of kind `K`,
+//! positive perp PnL is weighted by the market's PnL weight (Init; Maint counts it in full),
+//! and resting orders count as if the worse side filled at their limit prices — so a maker is
+//! never under-margined by a fill.
 //!
 //! The kinds:
 //! - **Init** — to open risk or withdraw: init weights and conservative prices (assets at
@@ -29,9 +34,11 @@
 //! Every product rounds in the protocol's favour: assets down, liabilities up.
 
 mod health;
+mod perp;
 mod types;
 
 pub use health::{CollateralRisk, HealthCache, HealthComponents};
+pub use perp::{MarginRatios, PerpContribution, PerpRisk};
 pub use types::{AssetWeights, HealthKind, LiabilityWeights, PriceQuote};
 
 #[cfg(test)]

@@ -40,9 +40,10 @@ pub struct MarginAccount {
     pub event_seq: u64,
     /// Collateral balances, one slot per asset; in-use slots are the health-account order.
     pub collaterals: [CollateralBalance; MAX_COLLATERALS],
-    /// Perp positions, one slot per market (perp markets issue).
+    /// Perp positions, one slot per market; in-use slots follow the collaterals in the
+    /// health-account order.
     pub perps: [PerpPosition; MAX_PERP_POSITIONS],
-    /// Resting orders (order book issue).
+    /// Resting orders (and orders whose fills are still queued).
     pub orders: [OpenOrder; MAX_OPEN_ORDERS],
     /// Reserved for later versions.
     pub reserved: [u8; 512],
@@ -98,9 +99,12 @@ impl MarginAccount {
     }
 
     /// Frees collateral slots whose balance is zero, so health stays linear in what is held.
+    /// The quote slot stays open while the account has perp slots: fills, fees and funding
+    /// settle into it, and a crank must never need a free slot.
     pub fn release_empty_collaterals(&mut self) {
+        let keep_quote = self.has_perps();
         for slot in self.collaterals.iter_mut() {
-            if slot.is_in_use() && slot.balance == 0 {
+            if slot.is_in_use() && slot.balance == 0 && !(keep_quote && slot.asset_index == crate::state::QUOTE_ASSET_INDEX) {
                 *slot = CollateralBalance::default();
             }
         }

@@ -4,11 +4,18 @@
 pub mod codec;
 pub mod collateral_asset;
 pub mod exchange;
+pub mod fill_queue;
 pub mod margin_account;
+pub mod order_book;
+pub mod perp_market;
+pub mod perp_position;
 pub mod positions;
 
 pub use codec::*;
 pub use collateral_asset::*;
 pub use exchange::*;
+pub use fill_queue::*;
 pub use margin_account::*;
+pub use order_book::*;
+pub use perp_market::*;
 pub use positions::*;

@@ -28,8 +28,7 @@ impl CollateralBalance {
     }
 }
 
-/// A perp position in one market (filled in by the perp markets issue; the layout is fixed now
-/// so that accounts need no migration).
+/// A perp position in one market, with the margin its resting orders reserve.
 #[zero_copy]
 #[derive(Debug, PartialEq, Eq)]
 pub struct PerpPosition {
@@ -68,7 +67,7 @@ impl PerpPosition {
     }
 }
 
-/// A resting order on a market's book (order book issue).
+/// A resting order on a market's book, as its owner's account knows it.
 #[zero_copy]
 #[derive(Debug, PartialEq, Eq)]
 pub struct OpenOrder {
@@ -86,9 +85,9 @@ pub struct OpenOrder {
     pub client_order_id: u64,
     /// Limit price, quote lots per base lot.
     pub price_lots: i64,
-    /// Remaining size, base lots.
+    /// Lots still reserved: resting on the book or filled with the fill still queued.
     pub base_lots: i64,
-    /// Unix time after which the order is void (0 = never).
+    /// Unix time from which the order is void (0 = never).
     pub expiry_ts: i64,
     /// Reserved for later versions.
     pub reserved: [u8; 8],

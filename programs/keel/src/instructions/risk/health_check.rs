@@ -6,24 +6,29 @@
 //! 1. the asset's `CollateralAsset` account, then
 //! 2. the asset's oracle account — omitted for the quote asset (oracle kind `Fixed`).
 //!
-//! (The perp markets issue appends, for every in-use perp position in slot order, the
-//! `PerpMarket` account followed by its oracle.)
+//! Then, for every in-use perp slot, in slot order:
+//! 3. the market's `PerpMarket` account, then
+//! 4. the market's oracle account.
 //!
-//! Each asset account must be owned by this program, carry the `CollateralAsset`
-//! discriminator, belong to the same exchange and have the index of its slot; each oracle must
-//! be the asset's configured oracle. A missing, extra, foreign or out-of-order account is
+//! Each asset or market account must be owned by this program, carry its discriminator, belong
+//! to the same exchange and have the index of its slot; each oracle must be the configured one.
+//! Trading instructions open the quote slot and the traded market's slot before reading these,
+//! so the list describes the account as the trade will leave it (see the client's
+//! `trade_health_accounts`). A missing, extra, foreign or out-of-order account is
 //! refused with its own error and a log line naming the position. The Rust client's
 //! `health_accounts` produces exactly this list.
 //!
 //! Instructions that mutate an asset also passed here must release their borrow of it first.
 
 use crate::error::KeelError;
-use crate::oracle::{read_price, OracleBinding};
-use crate::risk::{CollateralRisk, HealthCache, HealthComponents, HealthKind};
-use crate::state::{read_zero_copy, CollateralAsset, Exchange, MarginAccount};
+use crate::math::Fixed;
+use crate::oracle::{read_price_lenient, OracleBinding, OracleKind};
+use crate::risk::{CollateralRisk, HealthCache, HealthComponents, HealthKind, PerpRisk, PriceQuote};
+use crate::state::{read_zero_copy, CollateralAsset, Exchange, MarginAccount, PerpMarket, PerpPosition};
 use anchor_lang::prelude::*;
 
-/// Reads the health accounts of `account` from `remaining` into a cache, checking each one.
+/// Reads the health accounts of `account` from `remaining` into a cache, checking each one;
+/// every price must pass its guards.
 pub fn load_health_cache(
     exchange_key: &Pubkey,
     exchange: &Exchange,
@@ -31,17 +36,41 @@ pub fn load_health_cache(
     remaining: &[AccountInfo],
     now: i64,
 ) -> Result<Box<HealthCache>> {
+    let (cache, price_error) = load_health_cache_lenient(exchange_key, exchange, account, remaining, now)?;
+    match price_error {
+        Some(error) => Err(error.into()),
+        None => Ok(cache),
+    }
+}
+
+/// Like [`load_health_cache`], but a price that fails its guards (stale, too uncertain…) is
+/// entered as zero and its error returned beside the cache instead of failing. Such a cache is
+/// only good for comparing two states that differ in entries with valid prices: the entries
+/// with a failed price contribute the same to both. Account identity (owner, discriminator,
+/// order, oracle key, feed id) is still checked strictly.
+pub fn load_health_cache_lenient(
+    exchange_key: &Pubkey,
+    exchange: &Exchange,
+    account: &MarginAccount,
+    remaining: &[AccountInfo],
+    now: i64,
+) -> Result<(Box<HealthCache>, Option<KeelError>)> {
     let mut cache = Box::new(HealthCache::new());
+    let mut price_error = None;
     let mut cursor = HealthAccounts { accounts: remaining, position: 0 };
+    let mut price_of = |cursor: &mut HealthAccounts, binding: &OracleBinding| -> Result<PriceQuote> {
+        if binding.kind == OracleKind::Fixed {
+            return Ok(PriceQuote::ONE);
+        }
+        let oracle = cursor.next("oracle")?;
+        Ok(read_price_lenient(oracle, binding, exchange.quote_decimals, now)?.unwrap_or_else(|e| {
+            price_error.get_or_insert(e);
+            PriceQuote::default()
+        }))
+    };
     for slot in account.active_collaterals() {
         let asset = cursor.next_asset(exchange_key, slot.asset_index)?;
-        let binding = asset_oracle_binding(&asset)?;
-        let prices = if binding.kind == crate::oracle::OracleKind::Fixed {
-            crate::risk::PriceQuote::ONE
-        } else {
-            let oracle = cursor.next("oracle")?;
-            read_price(oracle, &binding, exchange.quote_decimals, now)?
-        };
+        let prices = price_of(&mut cursor, &asset_oracle_binding(&asset)?)?;
         let pushed = cache.push_collateral(CollateralRisk {
             asset_index: slot.asset_index,
             balance: slot.balance,
@@ -51,6 +80,12 @@ pub fn load_health_cache(
         });
         crate::check!(pushed, KeelError::HealthAccountUnexpected);
     }
+    for position in account.active_perps() {
+        let market = cursor.next_market(exchange_key, position.market_index)?;
+        let prices = price_of(&mut cursor, &market.oracle_binding()?)?;
+        let pushed = cache.push_perp(perp_risk(position, &market, prices)?);
+        crate::check!(pushed, KeelError::HealthAccountUnexpected);
+    }
     crate::check!(
         cursor.position == remaining.len(),
         KeelError::HealthAccountUnexpected,
@@ -58,7 +93,25 @@ pub fn load_health_cache(
         cursor.position,
         remaining.len()
     );
-    Ok(cache)
+    Ok((cache, price_error))
+}
+
+/// A position as the risk engine takes it, with funding not yet settled counted in.
+pub fn perp_risk(position: &PerpPosition, market: &PerpMarket, prices: PriceQuote) -> Result<PerpRisk> {
+    let funding = position.pending_funding(market.funding_index())?;
+    Ok(PerpRisk {
+        market_index: position.market_index,
+        base_lot_size: market.base_lot_size,
+        base_lots: position.base_lots,
+        quote_native: position.quote_native.checked_add(funding).ok_or(KeelError::MathOverflow)?,
+        bids_base_lots: position.bids_base_lots,
+        bids_quote_native: position.bids_quote_native,
+        asks_base_lots: position.asks_base_lots,
+        asks_quote_native: position.asks_quote_native,
+        prices,
+        margin: market.margin_ratios(),
+        pnl_init_weight: Fixed::from_bps(market.pnl_init_weight_bps as u32),
+    })
 }
 
 /// The oracle binding of a listed asset.
@@ -129,5 +182,28 @@ impl<'a, 'info> HealthAccounts<'a, 'info> {
             asset.index
         );
         Ok(asset)
+    }
+
+    /// The next account as the perp market with `market_index` of this exchange.
+    fn next_market(&mut self, exchange_key: &Pubkey, market_index: u16) -> Result<PerpMarket> {
+        let position = self.position;
+        let info = self.next("perp market")?;
+        let market = (*info.owner == crate::ID)
+            .then(|| read_zero_copy::<PerpMarket>(&info.try_borrow_data().ok()?))
+            .flatten();
+        crate::check!(
+            matches!(market, Some(m) if m.exchange == *exchange_key),
+            KeelError::HealthAccountInvalid,
+            "health accounts: remaining account {position} ({}) is not a perp market of this exchange",
+            info.key
+        );
+        let market = market.ok_or(KeelError::HealthAccountInvalid)?;
+        crate::check!(
+            market.index == market_index,
+            KeelError::HealthAccountMismatch,
+            "health accounts: remaining account {position} is market {}, expected market {market_index}",
+            market.index
+        );
+        Ok(market)
     }
 }

@@ -3,7 +3,7 @@
 use crate::error::KeelError;
 use crate::instructions::risk::load_health_cache;
 use crate::math::{Fixed, MathError, Rounding};
-use crate::risk::{HealthCache, HealthComponents, HealthKind};
+use crate::risk::{HealthCache, HealthComponents, HealthKind, PerpRisk};
 use crate::state::{Exchange, MarginAccount};
 use anchor_lang::prelude::*;
 
@@ -36,6 +36,24 @@ pub struct CollateralLine {
     pub value: i64,
 }
 
+/// One perp position as the engine valued it.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PerpLine {
+    /// Index of the market.
+    pub market_index: u16,
+    /// Position, base lots (positive = long).
+    pub base_lots: i64,
+    /// Unrealised PnL at the oracle price with unsettled funding, unweighted, quote native
+    /// (rounded down).
+    pub unrealized_pnl: i64,
+    /// Oracle price, quote native per base lot (rounded down).
+    pub oracle_price_per_lot: i64,
+    /// Oracle price per base lot at which Maint health reaches zero when only this market's
+    /// price moves (resting orders at their worse side), rounded towards the current price;
+    /// 0 when no positive price liquidates the account.
+    pub liquidation_price_per_lot: i64,
+}
+
 /// The full health report of a margin account.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, Default, PartialEq, Eq)]
 pub struct HealthReport {
@@ -49,6 +67,8 @@ pub struct HealthReport {
     pub collateral_value: i64,
     /// Every collateral balance, in account slot order.
     pub collaterals: Vec<CollateralLine>,
+    /// Every perp position, in account slot order.
+    pub perps: Vec<PerpLine>,
 }
 
 impl HealthReport {
@@ -67,12 +87,34 @@ impl HealthReport {
                 })
             })
             .collect::<std::result::Result<Vec<_>, MathError>>()?;
+        let maint_health = cache.health(HealthKind::Maint)?;
+        let perps = cache.perps().iter().map(|p| PerpLine::of(p, maint_health)).collect::<std::result::Result<Vec<_>, MathError>>()?;
         Ok(Self {
             init: line(HealthKind::Init)?,
             maint: line(HealthKind::Maint)?,
             liquidation_end: line(HealthKind::LiquidationEnd)?,
             collateral_value: cache.collateral_value()?.to_i64(Rounding::Down)?,
             collaterals,
+            perps,
+        })
+    }
+}
+
+impl PerpLine {
+    /// Reports one position, given the account's Maint health.
+    pub fn of(p: &PerpRisk, maint_health: Fixed) -> std::result::Result<Self, MathError> {
+        let lot = Fixed::from_i64(p.base_lot_size);
+        let toward_current = if p.base_lots > 0 { Rounding::Up } else { Rounding::Down };
+        let liquidation_price_per_lot = match p.liquidation_price(maint_health)? {
+            Some(price) => price.mul(lot, toward_current)?.to_i64(toward_current)?,
+            None => 0,
+        };
+        Ok(Self {
+            market_index: p.market_index,
+            base_lots: p.base_lots,
+            unrealized_pnl: p.unrealized_pnl()?.to_i64(Rounding::Down)?,
+            oracle_price_per_lot: p.prices.oracle.mul_down(lot)?.to_i64(Rounding::Down)?,
+            liquidation_price_per_lot,
         })
     }
 }

@@ -118,7 +118,7 @@ fn create_asset_accounts(ctx: &Context<ListAsset>, exchange: &Pubkey, mint: &Pub
 
 /// Checks that the oracle account fits the kind (owner, layout, verification, feed id) and
 /// returns the key and feed id to bind. Freshness is checked at use, not at listing.
-fn bind_oracle(
+pub(crate) fn bind_oracle(
     oracle: Option<&UncheckedAccount>,
     kind: OracleKind,
     feed_id: &[u8; 32],

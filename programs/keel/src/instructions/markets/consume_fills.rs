@@ -1,0 +1,102 @@
+//! `consume_fills` (permissionless crank): applies queued fills and outs to makers' accounts,
+//! oldest first. The maker accounts come as writable remaining accounts; the crank stops at
+//! the first event whose maker was not passed.
+
+use crate::error::KeelError;
+use crate::events::{emit_event, MakerFillApplied};
+use crate::instructions::markets::order_flow::{credit_quote, release_order, settle_funding, Release};
+use crate::state::{
+    CollateralAsset, FillEvent, FillEventKind, FillQueue, MarginAccount, OutReason, PerpMarket, Side, QUOTE_ASSET_INDEX,
+};
+use anchor_lang::prelude::*;
+
+/// Accounts of `consume_fills`; maker margin accounts follow as writable remaining accounts.
+#[derive(Accounts)]
+pub struct ConsumeFills<'info> {
+    /// The market.
+    #[account(mut, has_one = fill_queue @ KeelError::WrongMarketAccount)]
+    pub market: AccountLoader<'info, PerpMarket>,
+    /// The market's fill queue.
+    #[account(mut)]
+    pub fill_queue: AccountLoader<'info, FillQueue>,
+    /// The quote asset of the market's exchange (its ledger follows makers' quote balances).
+    #[account(mut,
+        constraint = quote_asset.load()?.exchange == market.load()?.exchange @ KeelError::ExchangeMismatch,
+        constraint = quote_asset.load()?.index == QUOTE_ASSET_INDEX @ KeelError::HealthAccountMismatch)]
+    pub quote_asset: AccountLoader<'info, CollateralAsset>,
+}
+
+impl<'info> ConsumeFills<'info> {
+    /// Applies up to `limit` events.
+    pub fn handler(ctx: Context<'info, Self>, limit: u8) -> Result<()> {
+        let mut market = ctx.accounts.market.load_mut()?;
+        let mut queue = ctx.accounts.fill_queue.load_mut()?;
+        let mut consumed = 0u8;
+        while consumed < limit {
+            let Some(event) = queue.front().copied() else { break };
+            let Some(info) = ctx.remaining_accounts.iter().find(|i| *i.key == event.maker) else { break };
+            let loader = AccountLoader::<MarginAccount>::try_from(info)?;
+            let mut maker = loader.load_mut()?;
+            crate::check!(maker.exchange == market.exchange, KeelError::ExchangeMismatch);
+            let quote_before = maker.balance(QUOTE_ASSET_INDEX);
+            apply(&event, &mut maker, info.key, &mut market)?;
+            maker.release_flat_perps();
+            let quote_after = maker.balance(QUOTE_ASSET_INDEX);
+            ctx.accounts.quote_asset.load_mut()?.record_balance_change(quote_before, quote_after)?;
+            queue.pop_front();
+            consumed += 1;
+        }
+        crate::check!(
+            consumed > 0 || queue.count == 0 || limit == 0,
+            KeelError::FillMakerMissing,
+            "consume_fills: the oldest event needs maker {}",
+            queue.front().map(|e| e.maker).unwrap_or_default()
+        );
+        Ok(())
+    }
+}
+
+/// Applies one event to its maker.
+fn apply(event: &FillEvent, maker: &mut MarginAccount, maker_key: &Pubkey, market: &mut PerpMarket) -> Result<()> {
+    let side = Side::from_u8(event.maker_side);
+    let release = Release {
+        slot: event.maker_slot,
+        order_id: event.maker_order_id,
+        side,
+        price_lots: event.price_lots,
+        base_lots: event.base_lots,
+    };
+    if event.kind != FillEventKind::Fill as u8 {
+        let reason = if event.out_reason == OutReason::Expired as u8 { OutReason::Expired } else { OutReason::Evicted };
+        return release_order(maker, maker_key, market, &release, Some(reason));
+    }
+    settle_funding(maker, maker_key, market)?;
+    release_order(maker, maker_key, market, &release, None)?;
+    let notional = market.notional(event.base_lots, event.price_lots)?;
+    let position = maker.perp_mut(market.index).ok_or(KeelError::FillAccountMismatch)?;
+    let old_base = position.base_lots;
+    let realized = position.apply_fill(side, event.base_lots, notional)?;
+    let new_base = position.base_lots;
+    market.record_position_change(old_base, new_base)?;
+    let pending = match side {
+        Side::Bid => &mut market.pending_bid_lots,
+        Side::Ask => &mut market.pending_ask_lots,
+    };
+    *pending = pending.checked_sub(event.base_lots).ok_or(KeelError::MathOverflow)?;
+    let quote_after = credit_quote(maker, realized.checked_sub(event.maker_fee_native).ok_or(KeelError::MathOverflow)?)?;
+    market.fees_accrued = market.fees_accrued.checked_add(event.maker_fee_native).ok_or(KeelError::MathOverflow)?;
+    emit_event(&MakerFillApplied {
+        market_index: market.index,
+        maker: *maker_key,
+        maker_order_id: event.maker_order_id,
+        price_lots: event.price_lots,
+        base_lots: event.base_lots,
+        maker_fee: event.maker_fee_native,
+        realized_pnl: realized,
+        position_after: new_base,
+        quote_balance_after: quote_after,
+        fill_seq: event.seq,
+        account_seq: maker.next_seq(),
+    });
+    Ok(())
+}

@@ -1,0 +1,86 @@
+//! What happens to a margin account when its orders trade or leave the book: quote credits,
+//! funding settlement and the release of an order's reservation. Shared by the taker's
+//! instruction, `cancel_order` and `consume_fills`.
+
+use crate::error::KeelError;
+use crate::events::{emit_event, FundingSettled, OrderCancelled};
+use crate::state::{MarginAccount, OutReason, PerpMarket, Side, QUOTE_ASSET_INDEX};
+use anchor_lang::prelude::*;
+
+/// Adds `amount` (signed, quote native) to the account's quote balance and returns the new
+/// balance. The quote slot must be open (trading instructions open it first).
+pub fn credit_quote(account: &mut MarginAccount, amount: i64) -> Result<i64> {
+    let slot = account.collateral_mut(QUOTE_ASSET_INDEX).ok_or(KeelError::NoSuchBalance)?;
+    slot.balance = slot.balance.checked_add(amount).ok_or(KeelError::MathOverflow)?;
+    Ok(slot.balance)
+}
+
+/// Settles the funding of the account's position in `market` into its quote balance.
+pub fn settle_funding(account: &mut MarginAccount, account_key: &Pubkey, market: &mut PerpMarket) -> Result<()> {
+    let index = market.funding_index();
+    let position = account.perp_mut(market.index).ok_or(KeelError::FillAccountMismatch)?;
+    let credit = position.settle_funding(index)?;
+    let base_lots = position.base_lots;
+    if credit == 0 {
+        return Ok(());
+    }
+    credit_quote(account, credit)?;
+    market.funding_settled_net = market.funding_settled_net.checked_add(credit).ok_or(KeelError::MathOverflow)?;
+    emit_event(&FundingSettled {
+        account: *account_key,
+        market_index: market.index,
+        amount: credit,
+        base_lots,
+        account_seq: account.next_seq(),
+    });
+    Ok(())
+}
+
+/// An order's lots leaving the book without trading (or trading, with `reason` `None`): its
+/// reservation on the position is released and its open-order slot shrinks, freed at zero.
+pub struct Release {
+    /// The order's slot in the owner's `orders`.
+    pub slot: u8,
+    /// The book id.
+    pub order_id: u64,
+    /// The order's side.
+    pub side: Side,
+    /// Its limit price, quote lots per base lot.
+    pub price_lots: i64,
+    /// Base lots released.
+    pub base_lots: i64,
+}
+
+/// Releases `release` on the owner's account; emits `OrderCancelled` when `reason` is given.
+pub fn release_order(
+    account: &mut MarginAccount,
+    account_key: &Pubkey,
+    market: &PerpMarket,
+    release: &Release,
+    reason: Option<OutReason>,
+) -> Result<()> {
+    let notional = market.notional(release.base_lots, release.price_lots)?;
+    account
+        .perp_mut(market.index)
+        .ok_or(KeelError::FillAccountMismatch)?
+        .release(release.side, release.base_lots, notional)?;
+    let order = account.order_at(release.slot, market.index, release.order_id).ok_or(KeelError::FillAccountMismatch)?;
+    order.base_lots = order.base_lots.checked_sub(release.base_lots).filter(|v| *v >= 0).ok_or(KeelError::FillAccountMismatch)?;
+    let client_order_id = order.client_order_id;
+    if order.base_lots == 0 {
+        *order = bytemuck::Zeroable::zeroed();
+    }
+    if let Some(reason) = reason {
+        emit_event(&OrderCancelled {
+            account: *account_key,
+            market_index: market.index,
+            order_id: release.order_id,
+            client_order_id,
+            side: release.side.as_u8(),
+            base_lots: release.base_lots,
+            reason: reason as u8,
+            account_seq: account.next_seq(),
+        });
+    }
+    Ok(())
+}

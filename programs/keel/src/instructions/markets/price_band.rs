@@ -1,0 +1,55 @@
+//! The price band: taker fills and resting prices within a distance of the oracle price.
+
+use crate::error::KeelError;
+use crate::math::{Fixed, Rounding};
+use crate::state::{PerpMarket, Side};
+use anchor_lang::prelude::*;
+
+/// The band around the oracle price, in quote lots per base lot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PriceBand {
+    /// Lowest price an ask may trade or rest at (rounded up, at least 1).
+    pub low: i64,
+    /// Highest price a bid may trade or rest at (rounded down).
+    pub high: i64,
+}
+
+impl PriceBand {
+    /// The band of `market` around `oracle` (quote native per base native).
+    pub fn new(market: &PerpMarket, oracle: Fixed) -> Result<Self> {
+        // quote lots per base lot = oracle · base_lot_size / quote_lot_size
+        let per_lot = oracle
+            .mul_down(Fixed::from_i64(market.base_lot_size))?
+            .div(Fixed::from_i64(market.quote_lot_size), Rounding::Down)?;
+        let band = Fixed::from_bps(market.price_band_bps as u32);
+        let high = per_lot.mul_down(Fixed::ONE.add(band)?)?.to_i64(Rounding::Down)?;
+        let low = per_lot.mul_up(Fixed::ONE.sub(band)?)?.to_i64(Rounding::Up)?.max(1);
+        crate::check!(high >= low, KeelError::PriceOutsideBand, "price band is empty at this oracle price");
+        Ok(Self { low, high })
+    }
+
+    /// The worst price a market order on `side` trades at.
+    pub fn edge(&self, side: Side) -> i64 {
+        match side {
+            Side::Bid => self.high,
+            Side::Ask => self.low,
+        }
+    }
+
+    /// `price` limited to the band for a taker on `side`.
+    pub fn clamp(&self, side: Side, price: i64) -> i64 {
+        match side {
+            Side::Bid => price.min(self.high),
+            Side::Ask => price.max(self.low),
+        }
+    }
+
+    /// True when an order on `side` may rest at `price`: a bid not above the band, an ask not
+    /// below it (deeper orders are harmless and allowed).
+    pub fn contains_for_rest(&self, side: Side, price: i64) -> bool {
+        match side {
+            Side::Bid => price <= self.high,
+            Side::Ask => price >= self.low,
+        }
+    }
+}

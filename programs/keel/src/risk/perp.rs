@@ -1,0 +1,153 @@
+//! Perp positions in the health engine: unrealised PnL, margin requirements and resting orders
+//! at their worst side.
+
+use super::types::{HealthKind, PriceQuote};
+use crate::math::{Fixed, MathError, Rounding};
+
+/// Margin ratios of a perp market (share of the notional required).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct MarginRatios {
+    /// Init margin ratio (> maint).
+    pub init: Fixed,
+    /// Maint margin ratio.
+    pub maint: Fixed,
+}
+
+impl MarginRatios {
+    /// The ratio for `kind`; LiquidationEnd is the midpoint, rounded up.
+    pub fn get(&self, kind: HealthKind) -> Result<Fixed, MathError> {
+        match kind {
+            HealthKind::Init => Ok(self.init),
+            HealthKind::Maint => Ok(self.maint),
+            HealthKind::LiquidationEnd => self.init.add(self.maint)?.div(Fixed::from_i64(2), Rounding::Up),
+        }
+    }
+}
+
+/// One perp position with its resting orders and everything needed to value it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct PerpRisk {
+    /// Index of the market.
+    pub market_index: u16,
+    /// Base native units per base lot.
+    pub base_lot_size: i64,
+    /// Position, base lots (positive = long).
+    pub base_lots: i64,
+    /// Quote paid (negative) or received for the open position, with unsettled funding,
+    /// quote native.
+    pub quote_native: i64,
+    /// Base lots on resting bids.
+    pub bids_base_lots: i64,
+    /// Quote native the resting bids would pay if filled.
+    pub bids_quote_native: i64,
+    /// Base lots on resting asks.
+    pub asks_base_lots: i64,
+    /// Quote native the resting asks would receive if filled.
+    pub asks_quote_native: i64,
+    /// Prices, quote native per base native.
+    pub prices: PriceQuote,
+    /// Margin ratios.
+    pub margin: MarginRatios,
+    /// Init weight of positive unrealised PnL (Maint counts it in full; LiquidationEnd at the
+    /// midpoint, rounded down).
+    pub pnl_init_weight: Fixed,
+}
+
+/// What one position adds to a health number, quote native.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct PerpContribution {
+    /// Unrealised PnL, positive PnL weighted.
+    pub pnl: Fixed,
+    /// Margin requirement.
+    pub requirement: Fixed,
+    /// The position of the scenario (current, all bids filled or all asks filled) this is, base lots.
+    pub base_lots: i64,
+}
+
+impl PerpContribution {
+    /// `pnl − requirement`.
+    pub fn net(&self) -> Result<Fixed, MathError> {
+        self.pnl.sub(self.requirement)
+    }
+}
+
+impl PerpRisk {
+    /// The position's contribution to health `kind`: the worst of the current position, all
+    /// resting bids filled at their prices, and all resting asks filled at their prices. Health
+    /// is concave in the filled amount, so no partial fill is worse than these.
+    pub fn contribution(&self, kind: HealthKind) -> Result<PerpContribution, MathError> {
+        let mut worst = self.scenario(kind, self.base_lots, self.quote_native)?;
+        if self.bids_base_lots > 0 {
+            let base = self.base_lots.checked_add(self.bids_base_lots).ok_or(MathError::Overflow)?;
+            let quote = self.quote_native.checked_sub(self.bids_quote_native).ok_or(MathError::Overflow)?;
+            let filled = self.scenario(kind, base, quote)?;
+            if filled.net()? < worst.net()? {
+                worst = filled;
+            }
+        }
+        if self.asks_base_lots > 0 {
+            let base = self.base_lots.checked_sub(self.asks_base_lots).ok_or(MathError::Overflow)?;
+            let quote = self.quote_native.checked_add(self.asks_quote_native).ok_or(MathError::Overflow)?;
+            let filled = self.scenario(kind, base, quote)?;
+            if filled.net()? < worst.net()? {
+                worst = filled;
+            }
+        }
+        Ok(worst)
+    }
+
+    /// Unrealised PnL of the current position at the oracle price, unweighted, rounded down.
+    pub fn unrealized_pnl(&self) -> Result<Fixed, MathError> {
+        self.base_native(self.base_lots)?.mul_down(self.prices.oracle)?.add(Fixed::from_i64(self.quote_native))
+    }
+
+    /// The oracle price (quote native per base native) at which Maint health reaches zero if
+    /// only this market's price moves, given the account's Maint health now. Uses the position
+    /// of the worst Maint scenario; `None` when the position is flat or no positive price
+    /// liquidates it. Rounded towards the current price (a warning comes early, never late).
+    pub fn liquidation_price(&self, maint_health: Fixed) -> Result<Option<Fixed>, MathError> {
+        let base_lots = self.contribution(HealthKind::Maint)?.base_lots;
+        if base_lots == 0 {
+            return Ok(None);
+        }
+        let base = self.base_native(base_lots)?;
+        let ratio = self.margin.get(HealthKind::Maint)?;
+        let abs_base = base.neg()?.max(base);
+        // dHealth/dPrice: a long gains base·(1 − ratio) per unit of price, a short loses |base|·(1 + ratio).
+        let slope = base.sub(abs_base.mul_up(ratio)?)?;
+        if slope == Fixed::ZERO {
+            return Ok(None);
+        }
+        let rounding = if slope.is_positive() { Rounding::Down } else { Rounding::Up };
+        let shift = maint_health.div(slope, rounding)?;
+        let price = self.prices.oracle.sub(shift)?;
+        Ok(price.is_positive().then_some(price))
+    }
+
+    /// `lots · base_lot_size` as a `Fixed`, base native.
+    fn base_native(&self, lots: i64) -> Result<Fixed, MathError> {
+        let native = (lots as i128).checked_mul(self.base_lot_size as i128).ok_or(MathError::Overflow)?;
+        i64::try_from(native).map(Fixed::from_i64).map_err(|_| MathError::Overflow)
+    }
+
+    /// Health contribution of holding `base_lots` with `quote` for `kind`.
+    fn scenario(&self, kind: HealthKind, base_lots: i64, quote: i64) -> Result<PerpContribution, MathError> {
+        let base = self.base_native(base_lots)?;
+        // A long is valued like an asset (low Init price), a short like a liability (high).
+        let price = if base_lots > 0 { self.prices.asset_price(kind) } else { self.prices.liab_price(kind) };
+        let pnl = base.mul_down(price)?.add(Fixed::from_i64(quote))?;
+        let pnl = if pnl.is_positive() { pnl.mul_down(self.pnl_weight(kind)?)? } else { pnl };
+        let abs_base = Fixed::from_u64(base_lots.unsigned_abs()).mul_up(Fixed::from_i64(self.base_lot_size))?;
+        let requirement = abs_base.mul_up(self.prices.liab_price(kind))?.mul_up(self.margin.get(kind)?)?;
+        Ok(PerpContribution { pnl, requirement, base_lots })
+    }
+
+    /// Weight of positive PnL for `kind`.
+    fn pnl_weight(&self, kind: HealthKind) -> Result<Fixed, MathError> {
+        match kind {
+            HealthKind::Init => Ok(self.pnl_init_weight),
+            HealthKind::Maint => Ok(Fixed::ONE),
+            HealthKind::LiquidationEnd => self.pnl_init_weight.add(Fixed::ONE)?.div(Fixed::from_i64(2), Rounding::Down),
+        }
+    }
+}

@@ -1,0 +1,1 @@
+mod test_order_types;

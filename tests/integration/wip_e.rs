@@ -1,0 +1,2 @@
+mod test_funding;
+mod test_perp_property;
