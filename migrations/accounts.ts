@@ -6,12 +6,21 @@ import { AccountInfo, ConfirmOptions, Connection, Keypair, PublicKey, SystemProg
 import { MINT_SIZE, TOKEN_PROGRAM_ID, createInitializeMint2Instruction, unpackMint } from "@solana/spl-token";
 import * as fs from "fs";
 import * as path from "path";
-import { AssetConfig, CREATE, DeployError } from "./config";
+import { AssetConfig, CREATE, DeployError, OracleKindName } from "./config";
 
 /** Seeds of the program's PDAs (programs/keel/src/state). */
 const EXCHANGE_SEED = Buffer.from("exchange");
 const ASSET_SEED = Buffer.from("asset");
 const VAULT_SEED = Buffer.from("vault");
+const PERP_MARKET_SEED = Buffer.from("perp_market");
+
+/**
+ * Sizes of a market's order book and fill queue accounts, discriminator included: `OrderBook::SPACE`
+ * (programs/keel/src/state/order_book.rs) and `FillQueue::SPACE` (.../state/fill_queue.rs).
+ * `list_perp_market` refuses any other size; markets.ts checks them against idl/keel.json.
+ */
+export const ORDER_BOOK_SPACE = 20_608;
+export const FILL_QUEUE_SPACE = 16_520;
 
 /** The decoded fields of the program's `Exchange` account that the script reads. */
 export interface ExchangeAccount {
@@ -19,6 +28,8 @@ export interface ExchangeAccount {
   admin: PublicKey;
   quoteMint: PublicKey;
   assetCount: number;
+  /** Perp markets listed; the next market gets this index. */
+  marketCount: number;
 }
 
 /** The decoded fields of the program's `CollateralAsset` account that the script reads. */
@@ -38,6 +49,41 @@ export interface CollateralAssetAccount {
   oracleConfMultiplierBps: number;
 }
 
+/** The decoded fields of the program's `PerpMarket` account that the script reads. */
+export interface PerpMarketAccount {
+  index: number;
+  oracleKind: number;
+  paused: number;
+  baseDecimals: number;
+  exchange: PublicKey;
+  orderBook: PublicKey;
+  fillQueue: PublicKey;
+  oracle: PublicKey;
+  feedId: number[];
+  symbol: number[];
+  baseLotSize: BN;
+  quoteLotSize: BN;
+  minOrderBaseLots: BN;
+  openInterestCapLots: BN;
+  initMarginBps: number;
+  maintMarginBps: number;
+  pnlInitWeightBps: number;
+  makerFeeBps: number;
+  takerFeeBps: number;
+  priceBandBps: number;
+  insuranceFeeShareBps: number;
+  maxFundingBps: number;
+  fundingIntervalSecs: number;
+  oracleMaxAgeSecs: number;
+  oracleMaxConfBps: number;
+  oracleConfMultiplierBps: number;
+}
+
+/** The `OracleKind` enum argument as the Anchor client encodes it (`{ pythPull: {} }`). */
+export function oracleKindArg(kind: OracleKindName): Record<string, Record<string, never>> {
+  return { [kind.charAt(0).toLowerCase() + kind.slice(1)]: {} };
+}
+
 /** The exchange PDA ["exchange", creator]. */
 export function exchangePda(programId: PublicKey, creator: PublicKey): PublicKey {
   return PublicKey.findProgramAddressSync([EXCHANGE_SEED, creator.toBuffer()], programId)[0];
@@ -51,6 +97,13 @@ export function assetPda(programId: PublicKey, exchange: PublicKey, mint: Public
 /** The asset's token vault PDA ["vault", exchange, mint]. */
 export function vaultPda(programId: PublicKey, exchange: PublicKey, mint: PublicKey): PublicKey {
   return PublicKey.findProgramAddressSync([VAULT_SEED, exchange.toBuffer(), mint.toBuffer()], programId)[0];
+}
+
+/** The perp market PDA ["perp_market", exchange, index (u16 little-endian)]. */
+export function perpMarketPda(programId: PublicKey, exchange: PublicKey, index: number): PublicKey {
+  const indexBytes = Buffer.alloc(2);
+  indexBytes.writeUInt16LE(index);
+  return PublicKey.findProgramAddressSync([PERP_MARKET_SEED, exchange.toBuffer(), indexBytes], programId)[0];
 }
 
 /** The address of a "create" mint: derived from the wallet and the symbol, so reruns reuse it. */
@@ -135,7 +188,7 @@ export async function createMint(
   return provider.sendAndConfirm(tx, undefined, opts);
 }
 
-/** Reads and decodes one of the program's accounts ("exchange", "collateralAsset"); null if absent. */
+/** Reads and decodes one of the program's accounts ("exchange", "collateralAsset", "perpMarket"); null if absent. */
 export async function fetchAccount<T>(program: Program, name: string, address: PublicKey): Promise<T | null> {
   const info = await program.provider.connection.getAccountInfo(address);
   if (!info) return null;

@@ -1,27 +1,25 @@
 // The deploy config, migrations/config/<cluster>.json (see migrations/config/README.md): its
-// types, the bounds of the risk parameters, and loading with validation. Pure: nothing here
-// reads from or sends to a cluster, so a bad config fails before anything is sent.
+// types, the bounds of the assets' risk parameters, and loading with validation. The perp
+// markets' section is in config-markets.ts, the validation toolkit and the bounds both share in
+// config-check.ts. Pure: nothing here reads from or sends to a cluster, so a bad config fails
+// before anything is sent.
 
 import { PublicKey } from "@solana/web3.js";
 import * as fs from "fs";
 import * as path from "path";
+import { BPS_PER_UNIT, Checker, Json, JsonObject, ORACLE_GUARD_KEYS, OracleGuard, isObject } from "./config-check";
+import { MarketConfig, checkMarket } from "./config-markets";
 
 // ---------------------------------------------------------------------------------------------
-// Bounds of the risk parameters.
+// Bounds of the assets' risk parameters.
 //
 // These mirror the program's own checks, `AssetParams::validate` in
-// programs/keel/src/instructions/risk/asset_params.rs (weights, MAX_LIAB_WEIGHT_BPS) and
-// `OracleConfig::is_valid` in programs/keel/src/oracle/guard.rs (MAX_ORACLE_AGE_SECS,
-// MAX_ORACLE_CONF_BPS, MAX_CONF_MULTIPLIER_BPS). The program remains the authority: they are
-// repeated here only so that a bad config fails with a readable message before anything is
-// sent. Keep them in step when the program's bounds change.
+// programs/keel/src/instructions/risk/asset_params.rs (weights, MAX_LIAB_WEIGHT_BPS); the oracle
+// guard's bounds (`OracleConfig::is_valid`) are in config-check.ts. The program remains the
+// authority: they are repeated here only so that a bad config fails with a readable message
+// before anything is sent. Keep them in step when the program's bounds change.
 // ---------------------------------------------------------------------------------------------
-const BPS_PER_UNIT = 10_000;
 const MAX_LIAB_WEIGHT_BPS = 20_000;
-const MAX_ORACLE_AGE_SECS = 3_600;
-const MAX_ORACLE_CONF_BPS = 2_000;
-const MAX_CONF_MULTIPLIER_BPS = 50_000;
-const U64_MAX = (1n << 64n) - 1n;
 
 /** The name "create" in a config's `mint` field: make a fresh SPL mint (localnet only). */
 export const CREATE = "create";
@@ -32,15 +30,12 @@ export type OracleKindName = "Fixed" | "PythPull" | "PythLegacy";
 export const ORACLE_KINDS: readonly OracleKindName[] = ["Fixed", "PythPull", "PythLegacy"];
 
 /** `AssetParams` of the program, field for field (snake_case as in the Rust struct). */
-export interface AssetParams {
+export interface AssetParams extends OracleGuard {
   init_asset_weight_bps: number;
   maint_asset_weight_bps: number;
   init_liab_weight_bps: number;
   maint_liab_weight_bps: number;
   deposit_cap: bigint;
-  oracle_max_age_secs: number;
-  oracle_max_conf_bps: number;
-  oracle_conf_multiplier_bps: number;
 }
 
 /** An asset's price source: fixed (the quote asset), a Pyth pull feed, or a Pyth legacy account. */
@@ -65,6 +60,8 @@ export interface DeployConfig {
   cluster: string;
   admin?: PublicKey;
   assets: AssetConfig[];
+  /** The perp markets, in index order (market i gets index i); empty if the file has none. */
+  markets: MarketConfig[];
 }
 
 /** A config that fails validation: every problem, one per line. */
@@ -83,103 +80,7 @@ export class DeployError extends Error {
   }
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
-
-function isObject(value: Json | undefined): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** Collects problems with their location, e.g. `assets[1] (SOL).params.deposit_cap`. */
-class Checker {
-  readonly problems: string[] = [];
-
-  problem(where: string, message: string): void {
-    this.problems.push(`${where}: ${message}`);
-  }
-
-  /** Reports the keys of `obj` that are not in `known` (a typo otherwise goes unnoticed). */
-  onlyKeys(obj: JsonObject, known: readonly string[], where: string): void {
-    for (const key of Object.keys(obj)) {
-      if (!known.includes(key)) this.problem(`${where}.${key}`, `unknown field (expected one of: ${known.join(", ")})`);
-    }
-  }
-
-  object(obj: JsonObject, key: string, where: string): JsonObject | undefined {
-    const value = obj[key];
-    if (value === undefined) return this.missing(`${where}.${key}`, "an object");
-    if (!isObject(value)) return this.wrong(`${where}.${key}`, "an object", value);
-    return value;
-  }
-
-  string(obj: JsonObject, key: string, where: string, optional = false): string | undefined {
-    const value = obj[key];
-    if (value === undefined || (optional && value === null)) return optional ? undefined : this.missing(`${where}.${key}`, "a string");
-    if (typeof value !== "string" || value.length === 0) return this.wrong(`${where}.${key}`, "a non-empty string", value);
-    return value;
-  }
-
-  pubkey(obj: JsonObject, key: string, where: string, optional = false): PublicKey | undefined {
-    const text = this.string(obj, key, where, optional);
-    if (text === undefined) return undefined;
-    return this.parsePubkey(text, `${where}.${key}`);
-  }
-
-  parsePubkey(text: string, where: string): PublicKey | undefined {
-    try {
-      if (/^[1-9A-HJ-NP-Za-km-z]{32,44}$/.test(text)) return new PublicKey(text);
-    } catch {
-      // reported below
-    }
-    this.problem(where, `"${text}" is not a base58 public key`);
-    return undefined;
-  }
-
-  /** An integer in [min, max] (`unit` only for the message). */
-  integer(obj: JsonObject, key: string, where: string, min: number, max: number, unit: string): number | undefined {
-    const value = obj[key];
-    const range = `an integer in ${min}..=${max}${unit ? ` (${unit})` : ""}`;
-    if (value === undefined) return this.missing(`${where}.${key}`, range);
-    if (typeof value !== "number" || !Number.isInteger(value)) return this.wrong(`${where}.${key}`, range, value);
-    if (value < min || value > max) {
-      this.problem(`${where}.${key}`, `${value} is out of range: expected ${range}`);
-      return undefined;
-    }
-    return value;
-  }
-
-  /** A u64: a safe-integer number or a decimal string (for values above 2^53). */
-  u64(obj: JsonObject, key: string, where: string, unit: string): bigint | undefined {
-    const value = obj[key];
-    const expected = `an integer in 0..=${U64_MAX} (${unit}), as a number or a decimal string`;
-    if (value === undefined) return this.missing(`${where}.${key}`, expected);
-    let parsed: bigint | undefined;
-    if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) parsed = BigInt(value);
-    else if (typeof value === "string" && /^[0-9]+$/.test(value)) parsed = BigInt(value);
-    else if (typeof value === "number" && Number.isInteger(value) && value > Number.MAX_SAFE_INTEGER) {
-      this.problem(`${where}.${key}`, `${value} is above 2^53 and loses precision in JSON: write it as a string`);
-      return undefined;
-    }
-    if (parsed === undefined) return this.wrong(`${where}.${key}`, expected, value);
-    if (parsed > U64_MAX) {
-      this.problem(`${where}.${key}`, `${parsed} does not fit in a u64`);
-      return undefined;
-    }
-    return parsed;
-  }
-
-  private missing(where: string, expected: string): undefined {
-    this.problem(where, `missing (expected ${expected})`);
-    return undefined;
-  }
-
-  private wrong(where: string, expected: string, value: Json): undefined {
-    this.problem(where, `expected ${expected}, got ${JSON.stringify(value)}`);
-    return undefined;
-  }
-}
-
-const TOP_KEYS = ["cluster", "admin", "assets"] as const;
+const TOP_KEYS = ["cluster", "admin", "assets", "markets"] as const;
 const ASSET_KEYS = ["symbol", "mint", "decimals", "oracle", "params"] as const;
 const ORACLE_KEYS = ["kind", "account", "feed_id"] as const;
 const PARAM_KEYS = [
@@ -188,9 +89,7 @@ const PARAM_KEYS = [
   "init_liab_weight_bps",
   "maint_liab_weight_bps",
   "deposit_cap",
-  "oracle_max_age_secs",
-  "oracle_max_conf_bps",
-  "oracle_conf_multiplier_bps",
+  ...ORACLE_GUARD_KEYS,
 ] as const;
 
 /**
@@ -244,8 +143,31 @@ export function loadConfig(file: string, cluster: string): DeployConfig {
       }
     });
   }
+
+  // Perp markets (optional): listed in file order, so market i gets index i.
+  const markets: MarketConfig[] = [];
+  const rawMarkets = root["markets"];
+  if (rawMarkets !== undefined && !Array.isArray(rawMarkets)) {
+    c.problem("config.markets", `expected an array of perp markets (in index order), got ${JSON.stringify(rawMarkets)}`);
+  } else if (rawMarkets !== undefined) {
+    const symbols = new Map<string, number>();
+    rawMarkets.forEach((raw, i) => {
+      if (!isObject(raw)) {
+        c.problem(`markets[${i}]`, "expected an object");
+        return;
+      }
+      const market = checkMarket(c, raw, i);
+      if (market) markets.push(market);
+      const symbol = raw["symbol"];
+      if (typeof symbol === "string") {
+        const key = symbol.toLowerCase();
+        if (symbols.has(key)) c.problem(`markets[${i}].symbol`, `"${symbol}" is also used by markets[${symbols.get(key)}]`);
+        else symbols.set(key, i);
+      }
+    });
+  }
   if (c.problems.length > 0) throw new ConfigError(shown, c.problems);
-  return { cluster, admin, assets };
+  return { cluster, admin, assets, markets };
 }
 
 function checkAsset(c: Checker, raw: Json, i: number, cluster: string): AssetConfig | undefined {
@@ -296,13 +218,7 @@ function checkAsset(c: Checker, raw: Json, i: number, cluster: string): AssetCon
       if (i === 0) c.problem(`${ow}.kind`, `assets[0] is the quote asset and must be Fixed, not ${kind}`);
       const account = c.pubkey(rawOracle, "account", ow);
       if (kind === "PythPull") {
-        const hex = c.string(rawOracle, "feed_id", ow);
-        let feedId: Buffer | undefined;
-        if (hex !== undefined) {
-          const digits = hex.startsWith("0x") ? hex.slice(2) : hex;
-          if (/^[0-9a-fA-F]{64}$/.test(digits)) feedId = Buffer.from(digits, "hex");
-          else c.problem(`${ow}.feed_id`, `expected 64 hex digits (32 bytes, optional 0x), got "${hex}"`);
-        }
+        const feedId = c.feedId(rawOracle, "feed_id", ow);
         if (account && feedId) oracle = { kind: "PythPull", account, feedId };
       } else {
         if (rawOracle["feed_id"] !== undefined) c.problem(`${ow}.feed_id`, "must be absent for PythLegacy (the price account is the feed)");
@@ -327,9 +243,7 @@ function checkParams(c: Checker, raw: JsonObject, where: string): AssetParams | 
   const initLiab = c.integer(raw, "init_liab_weight_bps", where, BPS_PER_UNIT, MAX_LIAB_WEIGHT_BPS, "bps, 10000 = 1.0");
   const maintLiab = c.integer(raw, "maint_liab_weight_bps", where, BPS_PER_UNIT, MAX_LIAB_WEIGHT_BPS, "bps, 10000 = 1.0");
   const cap = c.u64(raw, "deposit_cap", where, "native units of the mint");
-  const maxAge = c.integer(raw, "oracle_max_age_secs", where, 1, MAX_ORACLE_AGE_SECS, "seconds");
-  const maxConf = c.integer(raw, "oracle_max_conf_bps", where, 1, MAX_ORACLE_CONF_BPS, "bps of the price");
-  const k = c.integer(raw, "oracle_conf_multiplier_bps", where, 0, MAX_CONF_MULTIPLIER_BPS, "bps, 10000 = k of 1");
+  const guard = c.oracleGuard(raw, where);
   if (initAsset !== undefined && maintAsset !== undefined && initAsset > maintAsset) {
     c.problem(where, `asset weights need 0 < init ≤ maint ≤ ${BPS_PER_UNIT}: init_asset_weight_bps ${initAsset} > maint_asset_weight_bps ${maintAsset}`);
   }
@@ -343,9 +257,7 @@ function checkParams(c: Checker, raw: JsonObject, where: string): AssetParams | 
     initLiab === undefined ||
     maintLiab === undefined ||
     cap === undefined ||
-    maxAge === undefined ||
-    maxConf === undefined ||
-    k === undefined
+    guard === undefined
   ) {
     return undefined;
   }
@@ -355,8 +267,6 @@ function checkParams(c: Checker, raw: JsonObject, where: string): AssetParams | 
     init_liab_weight_bps: initLiab,
     maint_liab_weight_bps: maintLiab,
     deposit_cap: cap,
-    oracle_max_age_secs: maxAge,
-    oracle_max_conf_bps: maxConf,
-    oracle_conf_multiplier_bps: k,
+    ...guard,
   };
 }

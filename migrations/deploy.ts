@@ -1,5 +1,5 @@
-// Anchor's migrate entry: creates a Keel exchange and lists its collateral assets from
-// migrations/config/<cluster>.json (see migrations/config/README.md).
+// Anchor's migrate entry: creates a Keel exchange, lists its collateral assets, then its perp
+// markets, from migrations/config/<cluster>.json (see migrations/config/README.md).
 //
 //   KEEL_CLUSTER=localnet anchor migrate          # the default cluster name is "localnet"
 //   KEEL_CLUSTER=devnet   anchor migrate --provider.cluster devnet
@@ -10,13 +10,16 @@
 // ["exchange", wallet]) and pays every rent; it is also the admin unless the config names
 // another one (then KEEL_ADMIN_KEYPAIR must point at that admin's keypair file for listings).
 //
-// The script is idempotent: the exchange is created only when its PDA does not exist, and an
-// asset is listed only when its PDA ["asset", exchange, mint] does not exist, so a run that
-// stopped half-way can simply be repeated. The whole config is validated before anything is
-// sent, then the chain is read (program, exchange, mints, oracles, admin) before anything is sent.
+// The script is idempotent: the exchange is created only when its PDA does not exist, an asset
+// is listed only when its PDA ["asset", exchange, mint] does not exist, and the config's market i
+// (index i) only when the exchange has fewer than i + 1 markets; a listed market must have the
+// configured symbol. So a run that stopped half-way can simply be repeated. The whole config is
+// validated before anything is sent, then the chain is read (program, exchange, mints, markets,
+// oracles, admin, balance) before anything is sent.
 //
-// The config's types, bounds and validation are in config.ts; the PDAs, mints, account decoding
-// and the admin's keypair file in accounts.ts.
+// The config's types, bounds and validation are in config.ts (assets), config-markets.ts (perp
+// markets) and config-check.ts (shared); the PDAs, mints, account decoding and the admin's
+// keypair file in accounts.ts; the perp markets' chain side in markets.ts.
 
 import { AnchorProvider, BN, Idl, Program } from "@anchor-lang/core";
 import { AccountInfo, ConfirmOptions, Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram } from "@solana/web3.js";
@@ -34,9 +37,11 @@ import {
   fetchExisting,
   loadKeypair,
   lookUpMint,
+  oracleKindArg,
   vaultPda,
 } from "./accounts";
-import { AssetConfig, CREATE, DeployError, ORACLE_KINDS, OracleKindName, loadConfig } from "./config";
+import { AssetConfig, CREATE, DeployError, ORACLE_KINDS, loadConfig } from "./config";
+import { describeMarkets, listMarket, marketDifferences, marketsRent, planMarkets } from "./markets";
 
 /** RPC hosts accepted for the "localnet" config. */
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]"]);
@@ -45,11 +50,6 @@ const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]"
  * ("processed"); a deploy waits for "confirmed" before it goes on.
  */
 const SEND_OPTIONS: ConfirmOptions = { commitment: "confirmed", preflightCommitment: "confirmed" };
-
-/** The `OracleKind` enum argument as the Anchor client encodes it. */
-function oracleKindArg(kind: OracleKindName): Record<string, Record<string, never>> {
-  return { [kind.charAt(0).toLowerCase() + kind.slice(1)]: {} };
-}
 
 function localHost(endpoint: string): boolean {
   try {
@@ -82,7 +82,8 @@ async function deploy(provider: AnchorProvider): Promise<void> {
 
   // 1. The config, validated before anything is read from or sent to the cluster.
   const config = loadConfig(configFile, cluster);
-  log(`config ok: ${config.assets.length} assets (${config.assets.map((a) => a.symbol).join(", ")})`);
+  const names = (items: { symbol: string }[]) => (items.length > 0 ? ` (${items.map((i) => i.symbol).join(", ")})` : "");
+  log(`config ok: ${config.assets.length} assets${names(config.assets)}, ${config.markets.length} perp markets${names(config.markets)}`);
 
   const connection = provider.connection;
   const program = new Program(idl as Idl, provider);
@@ -148,15 +149,20 @@ async function deploy(provider: AnchorProvider): Promise<void> {
     admin = existing.admin;
   }
 
+  // Markets: config entry i is index i; the listed ones (below market_count) must match.
+  const marketCount = existing?.marketCount ?? 0;
+  const marketPlans = await planMarkets(program, exchange, marketCount, config.markets);
+  const marketsToList = marketPlans.filter((p) => !p.listed);
+
   // Listings need the admin's signature: the wallet, or KEEL_ADMIN_KEYPAIR.
   const toList = plans.filter((p) => !p.listed);
+  const listings = [...toList, ...marketsToList].map((p) => p.config.symbol);
   let adminSigner: Keypair | undefined;
-  if (toList.length > 0 && !admin.equals(wallet)) {
+  if (listings.length > 0 && !admin.equals(wallet)) {
     const keypairFile = process.env.KEEL_ADMIN_KEYPAIR;
     if (!keypairFile) {
       throw new DeployError(
-        `the admin ${admin.toBase58()} is not the wallet: set KEEL_ADMIN_KEYPAIR to its keypair file to list ` +
-          `${toList.map((p) => p.config.symbol).join(", ")}`,
+        `the admin ${admin.toBase58()} is not the wallet: set KEEL_ADMIN_KEYPAIR to its keypair file to list ${listings.join(", ")}`,
       );
     }
     adminSigner = loadKeypair(keypairFile);
@@ -165,9 +171,9 @@ async function deploy(provider: AnchorProvider): Promise<void> {
     }
   }
 
-  // Oracles of the assets still to list must exist (the program checks owner, layout, feed id).
-  for (const plan of toList) {
-    const oracle = plan.config.oracle;
+  // Oracles of the assets and markets still to list must exist (the program checks owner,
+  // layout, feed id).
+  for (const { symbol, oracle } of [...toList, ...marketsToList].map((p) => p.config)) {
     if (oracle.kind === "Fixed") continue;
     const info = await connection.getAccountInfo(oracle.account);
     if (!info) {
@@ -175,10 +181,22 @@ async function deploy(provider: AnchorProvider): Promise<void> {
         cluster === "localnet"
           ? " (start the validator with `anchor localnet`, which loads the fixtures of Anchor.toml's [[test.validator.account]], or pass them to solana-test-validator with --account)"
           : "";
-      throw new DeployError(`${plan.config.symbol}: oracle account ${oracle.account.toBase58()} does not exist on ${endpoint}${hint}`);
+      throw new DeployError(`${symbol}: oracle account ${oracle.account.toBase58()} does not exist on ${endpoint}${hint}`);
     }
   }
-  log(`exchange  ${exchange.toBase58()} ${existing ? `(exists, ${existing.assetCount} assets listed)` : "(to create)"}`);
+  // A market's rent (its PDA, order book and fill queue) is about 0.27 SOL: check it up front.
+  const rent = await marketsRent(program, marketsToList.length);
+  if (rent > balance) {
+    throw new DeployError(
+      `listing ${marketsToList.length} perp markets needs ${(rent / LAMPORTS_PER_SOL).toFixed(4)} SOL of rent, ` +
+        `the wallet ${wallet.toBase58()} has ${(balance / LAMPORTS_PER_SOL).toFixed(4)} SOL`,
+    );
+  }
+  const counts = existing ? `(exists, ${existing.assetCount} assets and ${existing.marketCount} perp markets listed)` : "(to create)";
+  log(`exchange  ${exchange.toBase58()} ${counts}`);
+  if (marketCount > config.markets.length) {
+    log(`  note: the exchange has ${marketCount} perp markets, the config names ${config.markets.length}: the others are left as they are`);
+  }
   log(`admin     ${admin.toBase58()}${admin.equals(wallet) ? " (the wallet)" : ""}`);
   log("");
 
@@ -253,7 +271,22 @@ async function deploy(provider: AnchorProvider): Promise<void> {
     log(`list_asset ${symbol}: ${plan.asset.toBase58()} (${oracle.kind}${oracleAccount ? ` ${oracleAccount.toBase58()}` : ""}) tx ${signature}`);
   }
 
-  // 6. The resulting addresses, as the chain has them.
+  // 6. The perp markets, in index order (config order): each with its order book and fill queue.
+  for (const plan of marketPlans) {
+    const { symbol, oracle } = plan.config;
+    if (plan.listed) {
+      log(`list_perp_market ${symbol}: skipped, market ${plan.index} ${plan.market.toBase58()} exists`);
+      for (const line of marketDifferences(plan.config, plan.listed)) log(`  warning: ${line}`);
+      continue;
+    }
+    const { signature, orderBook, fillQueue } = await listMarket(program, exchange, plan, { wallet, admin, adminSigner }, SEND_OPTIONS);
+    log(
+      `list_perp_market ${symbol}: market ${plan.index} ${plan.market.toBase58()} (book ${orderBook.toBase58()}, ` +
+        `queue ${fillQueue.toBase58()}, ${oracle.kind} ${oracle.account.toBase58()}) tx ${signature}`,
+    );
+  }
+
+  // 7. The resulting addresses, as the chain has them.
   const final = await fetchExisting<ExchangeAccount>(program, "exchange", exchange);
   log("");
   log(`== keel on ${cluster}`);
@@ -269,6 +302,8 @@ async function deploy(provider: AnchorProvider): Promise<void> {
     log(`  #${a.index} ${plan.config.symbol.padEnd(6)} mint ${a.mint.toBase58()}`);
     log(`     asset ${plan.asset.toBase58()}  vault ${a.vault.toBase58()}  oracle ${oracle} (${ORACLE_KINDS[a.oracleKind] ?? a.oracleKind})`);
   }
+  log(`markets   ${final.marketCount}`);
+  for (const line of await describeMarkets(program, marketPlans)) log(line);
 }
 
 /** How a listed asset differs from its config (listing does not change a listed asset). */

@@ -10,3 +10,6 @@ mod test_oracle_listing;
 mod test_admin;
 mod test_listing;
 mod test_perp_trading;
+mod test_order_types;
+mod test_book_limits;
+mod test_cross_margin;

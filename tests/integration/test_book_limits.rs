@@ -1,1 +1,463 @@
-//! placeholder
+//! Limits of the book and the queue, the price band, the open-interest cap, oracle guards,
+//! pauses, and the validation of listings, parameter updates and orders — each refused with
+//! its own error and nothing changed.
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::system_instruction::create_account;
+use keel::error::KeelError;
+use keel::instructions::markets::{CancelTarget, ListPerpMarketArgs, OrderType, PerpMarketParams, PlaceOrderArgs, UpdatePerpMarketArgs};
+use keel::state::{FillQueue, OrderBook, Side, BOOK_SIDE_CAPACITY, FILL_QUEUE_CAPACITY};
+use keel_client::{accounts as decode, instructions as kix, markets as mix};
+use keel_tests::context::{volatile_params, TestContext};
+use keel_tests::markets::{limit, order, perp_params, usd, T0};
+use keel_tests::outcome::Outcome;
+use keel_tests::traders::Trader;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+use OrderType::{ImmediateOrCancel as Ioc, PostOnly};
+use Side::{Ask, Bid};
+
+/// SOL-PERP at 100 USD (1 000 000 quote native per 0.01 SOL lot; band 950 000..=1 050 000) and
+/// `n` traders with 1 000 USDC deposited each.
+async fn setup(n: usize) -> (TestContext, u16, Vec<Trader>) {
+    let mut t = TestContext::new().await;
+    let m = t.add_market("SOL", 9, 10_000_000, 1, usd(100, T0)).await;
+    let mut traders = Vec::new();
+    for _ in 0..n {
+        let trader = t.trader(&[10_000_000_000]).await;
+        t.deposit(&trader, 0, 1_000_000_000).await.assert_ok();
+        traders.push(trader);
+    }
+    (t, m, traders)
+}
+
+fn reduce_only(args: PlaceOrderArgs) -> PlaceOrderArgs {
+    PlaceOrderArgs { reduce_only: true, ..args }
+}
+fn with_params(params: PerpMarketParams) -> UpdatePerpMarketArgs {
+    UpdatePerpMarketArgs { params: Some(params), paused: None }
+}
+fn paused(paused: bool) -> UpdatePerpMarketArgs {
+    UpdatePerpMarketArgs { params: None, paused: Some(paused) }
+}
+
+/// Places `orders` for `trader`, eight `place_order`s per transaction, each batch succeeding.
+async fn place_batched(t: &mut TestContext, trader: &Trader, m: u16, orders: &[PlaceOrderArgs]) {
+    let metas = t.trade_metas(&trader.account, m).await;
+    let keys = t.markets[m as usize].keys;
+    for chunk in orders.chunks(8) {
+        let ixs: Vec<_> = chunk.iter().map(|a| mix::place_order(&trader.owner.pubkey(), &trader.account, &keys, *a, metas.clone())).collect();
+        t.send(&ixs, &[&trader.owner]).await.assert_ok();
+    }
+    t.assert_conserved().await;
+}
+
+/// Raw bytes of the market, its book and queue, the quote asset and `accounts`.
+async fn snapshot(t: &mut TestContext, m: u16, accounts: &[Pubkey]) -> Vec<Option<Vec<u8>>> {
+    let k = t.markets[m as usize].keys;
+    let mut out = Vec::new();
+    for key in [k.market, k.order_book, k.fill_queue, k.quote_asset].iter().chain(accounts) {
+        out.push(t.account_data(key).await);
+    }
+    out
+}
+
+async fn base_lots(t: &mut TestContext, trader: &Trader, m: u16) -> i64 {
+    t.margin_account(&trader.account).await.perp(m).map_or(0, |p| p.base_lots)
+}
+
+async fn orders_in_use(t: &mut TestContext, trader: &Trader) -> usize {
+    t.margin_account(&trader.account).await.orders.iter().filter(|o| o.is_in_use()).count()
+}
+
+#[tokio::test]
+async fn full_book() {
+    let (mut t, m, traders) = setup(5).await;
+    // Asks at 1 001 000 + i · 1 000, i = 0..128: trader k holds i = 32k..32k+32 in slots 0..32.
+    let price = |i: i64| 1_001_000 + i * 1_000;
+    for (k, trader) in traders[..4].iter().enumerate() {
+        let asks: Vec<_> = (0..32).map(|j| PlaceOrderArgs { client_order_id: j as u64, ..limit(Ask, price(k as i64 * 32 + j), 1) }).collect();
+        place_batched(&mut t, trader, m, &asks).await;
+    }
+    let book = t.book(m).await;
+    assert_eq!(book.ask_count as usize, BOOK_SIDE_CAPACITY);
+    assert_eq!((book.asks[0].price_lots, book.asks[0].owner, book.asks[0].owner_slot), (1_128_000, traders[3].account, 31));
+    assert_eq!(book.asks[127].price_lots, 1_001_000);
+
+    // Worse than the worst, or at its price but later: refused, nothing changes.
+    let newcomer = &traders[4];
+    let before = snapshot(&mut t, m, &[newcomer.account]).await;
+    for worse in [1_129_000, 1_128_000] {
+        t.place(newcomer, m, limit(Ask, worse, 1)).await.assert_error(KeelError::OrderBookFull);
+    }
+    assert_eq!(snapshot(&mut t, m, &[newcomer.account]).await, before, "book byte-identical");
+
+    // Better: evicts the worst, whose owner gets an Out event.
+    t.place(newcomer, m, limit(Ask, 1_000_500, 1)).await.assert_ok();
+    let book = t.book(m).await;
+    assert_eq!(book.ask_count as usize, BOOK_SIDE_CAPACITY);
+    assert_eq!((book.asks[0].price_lots, book.asks[127].price_lots, book.asks[127].owner), (1_127_000, 1_000_500, newcomer.account));
+    let queue = t.fill_queue(m).await;
+    assert_eq!(queue.count, 1);
+    let out = *queue.iter().next().unwrap();
+    assert_eq!((out.kind, out.out_reason, out.maker_out, out.maker_side), (2, 2, 1, Ask.as_u8()));
+    assert_eq!((out.maker, out.maker_slot, out.price_lots, out.base_lots), (traders[3].account, 31, 1_128_000, 1));
+    let evicted = t.margin_account(&traders[3].account).await;
+    let all_asks: i64 = (96..128).map(price).sum();
+    assert_eq!(all_asks, 34_472_000 + 1_128_000);
+    let p = evicted.perp(m).unwrap();
+    assert_eq!((p.asks_base_lots, p.asks_quote_native), (32, all_asks), "reserved until the crank");
+
+    assert_eq!(t.crank(m).await, 1);
+    let evicted = t.margin_account(&traders[3].account).await;
+    let p = evicted.perp(m).unwrap();
+    assert_eq!((p.asks_base_lots, p.asks_quote_native), (31, 34_472_000));
+    assert!(!evicted.orders[31].is_in_use());
+    assert_eq!(orders_in_use(&mut t, &traders[3]).await, 31);
+
+    // A 33rd resting order of one account.
+    t.place(&traders[0], m, limit(Ask, 1_000_600, 1)).await.assert_error(KeelError::OrderSlotsFull);
+    assert_eq!(orders_in_use(&mut t, &traders[0]).await, 32);
+
+    // The freed slot takes a new order, which evicts the owner's own worst order (1 127 000 in
+    // slot 30): released at once, nothing queued.
+    t.place(&traders[3], m, limit(Ask, 1_000_700, 1)).await.assert_ok();
+    assert_eq!(t.fill_queue(m).await.count, 0);
+    let account = t.margin_account(&traders[3].account).await;
+    let p = account.perp(m).unwrap();
+    assert_eq!((p.asks_base_lots, p.asks_quote_native), (31, 34_472_000 - 1_127_000 + 1_000_700));
+    assert!(!account.orders[30].is_in_use());
+    assert_eq!(account.orders[31].price_lots, 1_000_700);
+    assert_eq!(t.book(m).await.asks[0].price_lots, 1_126_000);
+
+    // A full account may still take liquidity: only a resting remainder needs a slot.
+    t.place(&traders[0], m, limit(Bid, 1_000_500, 1)).await.assert_ok();
+    assert_eq!((base_lots(&mut t, &traders[0], m).await, orders_in_use(&mut t, &traders[0]).await), (1, 32));
+    assert_eq!(t.fill_queue(m).await.count, 1);
+}
+
+#[tokio::test]
+async fn fill_queue_full() {
+    let (mut t, m, tr) = setup(2).await;
+    let (maker, taker) = (&tr[0], &tr[1]);
+    t.place(maker, m, limit(Ask, 1_000_000, 200)).await.assert_ok();
+    let take = order(Ioc, Bid, 1_000_000, 1);
+    let bids: Vec<_> = (0..FILL_QUEUE_CAPACITY as u64).map(|i| PlaceOrderArgs { client_order_id: i, ..take }).collect();
+    place_batched(&mut t, taker, m, &bids).await;
+    let queue = t.fill_queue(m).await;
+    assert_eq!((queue.count as usize, queue.free()), (FILL_QUEUE_CAPACITY, 0));
+    assert_eq!(base_lots(&mut t, taker, m).await, 128);
+    assert_eq!(t.book(m).await.asks[0].base_lots, 72);
+    assert_eq!(t.market(m).await.pending_ask_lots, 128);
+
+    let before = snapshot(&mut t, m, &[maker.account, taker.account]).await;
+    t.place(taker, m, take).await.assert_error(KeelError::FillQueueFull);
+    t.place(taker, m, limit(Bid, 1_000_000, 5)).await.assert_error(KeelError::FillQueueFull);
+    assert_eq!(snapshot(&mut t, m, &[maker.account, taker.account]).await, before, "nothing changes");
+    // An order that does not trade still rests.
+    t.place(taker, m, limit(Bid, 990_000, 1)).await.assert_ok();
+
+    assert_eq!(t.crank(m).await, 128);
+    assert_eq!(base_lots(&mut t, maker, m).await, -128);
+    t.place(taker, m, take).await.assert_ok();
+    assert_eq!(t.fill_queue(m).await.count, 1);
+    assert_eq!(base_lots(&mut t, taker, m).await, 129);
+    assert_eq!(t.book(m).await.asks[0].base_lots, 71);
+}
+
+#[tokio::test]
+async fn price_band() {
+    let (mut t, m, tr) = setup(2).await;
+    let (a, b) = (&tr[0], &tr[1]);
+    t.place(a, m, limit(Bid, 1_050_001, 1)).await.assert_error(KeelError::PriceOutsideBand);
+    t.place(a, m, order(PostOnly, Bid, 1_050_001, 1)).await.assert_error(KeelError::PriceOutsideBand);
+    t.place(a, m, limit(Ask, 949_999, 1)).await.assert_error(KeelError::PriceOutsideBand);
+    // Deeper orders may rest: a bid far below the oracle, an ask above the band.
+    t.place(a, m, limit(Bid, 500_000, 1)).await.assert_ok();
+    t.place(a, m, limit(Ask, 1_060_000, 1)).await.assert_ok();
+
+    // Takers trade only within the band, whatever their limit.
+    t.place(b, m, order(Ioc, Bid, 1_200_000, 1)).await.assert_ok();
+    t.place(b, m, order(OrderType::Market, Bid, 0, 1)).await.assert_ok();
+    t.place(b, m, order(Ioc, Ask, 1, 1)).await.assert_ok();
+    assert!(t.margin_account(&b.account).await.perp(m).is_none(), "no fill, no position");
+    assert_eq!(t.fill_queue(m).await.count, 0);
+    let book = t.book(m).await;
+    assert_eq!((book.bid_count, book.ask_count, book.asks[0].base_lots, book.bids[0].base_lots), (1, 1, 1, 1));
+
+    // The band edge itself is inside.
+    t.place(a, m, limit(Bid, 1_050_000, 1)).await.assert_ok();
+    assert_eq!(t.book(m).await.bid_count, 2);
+
+    // At 102 USD the band high is 1 071 000: the ask at 1 060 000 trades.
+    t.set_market_price(m, usd(102, T0));
+    t.place(b, m, order(Ioc, Bid, 1_200_000, 1)).await.assert_ok();
+    assert_eq!(base_lots(&mut t, b, m).await, 1);
+    assert_eq!(t.margin_account(&b.account).await.perp(m).unwrap().quote_native, -1_060_000);
+    assert_eq!(t.fill_queue(m).await.count, 1);
+}
+
+#[tokio::test]
+async fn open_interest_cap() {
+    let (mut t, m, tr) = setup(3).await;
+    let (a, b, c) = (&tr[0], &tr[1], &tr[2]);
+    t.update_market(m, with_params(PerpMarketParams { open_interest_cap_lots: 150, ..perp_params() })).await.assert_ok();
+    t.place(a, m, limit(Ask, 1_000_000, 160)).await.assert_ok();
+    t.place(b, m, order(Ioc, Bid, 1_000_000, 100)).await.assert_ok();
+    t.crank(m).await;
+
+    // 100 + 60 > 150: refused, nothing changes.
+    let before = snapshot(&mut t, m, &[a.account, c.account]).await;
+    t.place(c, m, limit(Bid, 1_000_000, 60)).await.assert_error(KeelError::OpenInterestCapExceeded);
+    assert_eq!(snapshot(&mut t, m, &[a.account, c.account]).await, before);
+    // Exactly to the cap is allowed (queued maker fills count).
+    t.place(c, m, order(Ioc, Bid, 1_000_000, 50)).await.assert_ok();
+    let market = t.market(m).await;
+    assert_eq!((market.long_lots, market.short_lots, market.pending_ask_lots, market.worst_open_interest()), (150, 100, 50, 150));
+    t.crank(m).await;
+    t.place(c, m, order(Ioc, Bid, 1_000_000, 1)).await.assert_error(KeelError::OpenInterestCapExceeded);
+
+    // Lower the cap below the open interest: a trade that reduces it still goes through.
+    t.update_market(m, with_params(PerpMarketParams { open_interest_cap_lots: 120, ..perp_params() })).await.assert_ok();
+    t.cancel(a, m, CancelTarget::All).await.assert_ok();
+    t.place(a, m, limit(Bid, 1_000_000, 40)).await.assert_ok();
+    t.place(b, m, order(Ioc, Ask, 1_000_000, 40)).await.assert_ok();
+    t.crank(m).await;
+    let market = t.market(m).await;
+    assert_eq!((market.long_lots, market.short_lots, market.worst_open_interest()), (110, 110, 110));
+    assert_eq!((base_lots(&mut t, a, m).await, base_lots(&mut t, b, m).await, base_lots(&mut t, c, m).await), (-110, 60, 50));
+}
+
+#[tokio::test]
+async fn stale_oracle() {
+    let (mut t, m, tr) = setup(2).await;
+    let (a, b) = (&tr[0], &tr[1]);
+    t.place(a, m, limit(Ask, 1_000_000, 10)).await.assert_ok();
+    t.place(a, m, limit(Ask, 1_010_000, 10)).await.assert_ok();
+    t.place(b, m, limit(Bid, 1_000_000, 10)).await.assert_ok();
+    assert_eq!(t.fill_queue(m).await.count, 1);
+
+    t.set_time(T0 + 120).await;
+    t.place(b, m, limit(Bid, 990_000, 1)).await.assert_error(KeelError::OracleStale);
+    t.place(b, m, reduce_only(order(Ioc, Ask, 990_000, 1))).await.assert_error(KeelError::OracleStale);
+    // Cancelling needs no price; the filled order's reservation stays until the crank.
+    t.cancel(a, m, CancelTarget::All).await.assert_ok();
+    assert_eq!(t.book(m).await.ask_count, 0);
+    assert_eq!(t.margin_account(&a.account).await.perp(m).unwrap().asks_base_lots, 10);
+    assert_eq!(t.crank(m).await, 1);
+    let maker = t.margin_account(&a.account).await;
+    assert_eq!((maker.perp(m).unwrap().base_lots, maker.perp(m).unwrap().asks_base_lots), (-10, 0));
+    assert_eq!(orders_in_use(&mut t, a).await, 0);
+
+    // Age 61 s is stale, 60 s is not (max age 60 s).
+    t.set_market_price(m, usd(100, T0 + 59));
+    t.place(b, m, limit(Bid, 990_000, 1)).await.assert_error(KeelError::OracleStale);
+    t.set_market_price(m, usd(100, T0 + 60));
+    t.place(b, m, limit(Bid, 990_000, 1)).await.assert_ok();
+}
+
+#[tokio::test]
+async fn unrelated_stale_oracle() {
+    let mut t = TestContext::new().await;
+    let sol = t.add_pull_asset(9, volatile_params(), usd(100, T0)).await;
+    let m = t.add_market("SOL", 9, 10_000_000, 1, usd(100, T0)).await;
+    let maker = t.trader(&[10_000_000_000]).await;
+    t.deposit(&maker, 0, 1_000_000_000).await.assert_ok();
+    let trader = t.trader(&[10_000_000_000, 10_000_000_000]).await;
+    t.deposit(&trader, 0, 100_000_000).await.assert_ok();
+    t.deposit(&trader, sol, 10_000_000_000).await.assert_ok();
+    t.place(&maker, m, limit(Ask, 1_000_000, 100)).await.assert_ok();
+    t.place(&trader, m, limit(Bid, 1_000_000, 100)).await.assert_ok();
+    t.crank(m).await;
+
+    // The SOL collateral's oracle goes stale; the market's stays fresh.
+    let now = T0 + 120;
+    t.set_time(now).await;
+    t.set_market_price(m, usd(100, now));
+    t.place(&maker, m, limit(Bid, 1_000_000, 80)).await.assert_ok();
+    t.place(&maker, m, limit(Ask, 1_010_000, 10)).await.assert_ok();
+
+    let before = snapshot(&mut t, m, &[trader.account, maker.account]).await;
+    t.place(&trader, m, limit(Bid, 1_010_000, 10)).await.assert_error(KeelError::OracleStale);
+    t.place(&trader, m, limit(Bid, 990_000, 10)).await.assert_error(KeelError::OracleStale);
+    t.place(&trader, m, limit(Ask, 1_020_000, 10)).await.assert_error(KeelError::OracleStale);
+    assert_eq!(snapshot(&mut t, m, &[trader.account, maker.account]).await, before);
+
+    // Reduce-only: sells 50 of the 100 lots into the maker's bid.
+    t.place(&trader, m, reduce_only(order(Ioc, Ask, 1_000_000, 50))).await.assert_ok();
+    assert_eq!(base_lots(&mut t, &trader, m).await, 50);
+    // Fees: 5 bp of 100 USDC, then of 50 USDC.
+    assert_eq!(t.balance(&trader.account, 0).await, 100_000_000 - 50_000 - 25_000);
+    // Reduce-only asking for more than the position is clamped to it.
+    t.place(&trader, m, reduce_only(order(Ioc, Ask, 1_000_000, 80))).await.assert_ok();
+    assert_eq!(base_lots(&mut t, &trader, m).await, 20);
+}
+
+#[tokio::test]
+async fn paused_market() {
+    let (mut t, m, tr) = setup(2).await;
+    let (a, b) = (&tr[0], &tr[1]);
+    t.place(a, m, limit(Ask, 1_000_000, 100)).await.assert_ok();
+    t.place(b, m, limit(Bid, 1_000_000, 100)).await.assert_ok();
+    t.crank(m).await;
+    t.place(a, m, limit(Bid, 990_000, 50)).await.assert_ok();
+    t.place(a, m, limit(Ask, 1_010_000, 10)).await.assert_ok();
+
+    t.update_market(m, paused(true)).await.assert_ok();
+    assert_eq!(t.market(m).await.paused, 1);
+    t.place(b, m, limit(Bid, 980_000, 1)).await.assert_error(KeelError::MarketPaused);
+    t.place(b, m, order(Ioc, Ask, 990_000, 10)).await.assert_error(KeelError::MarketPaused);
+    t.place(b, m, reduce_only(order(Ioc, Ask, 990_000, 30))).await.assert_ok();
+    assert_eq!(base_lots(&mut t, b, m).await, 70);
+    t.cancel(a, m, CancelTarget::All).await.assert_ok();
+    let book = t.book(m).await;
+    assert_eq!((book.bid_count, book.ask_count), (0, 0));
+    assert_eq!(t.crank(m).await, 1);
+    assert_eq!(base_lots(&mut t, a, m).await, -70);
+
+    // Exchange pause: only reduce-only orders.
+    t.update_market(m, paused(false)).await.assert_ok();
+    t.place(a, m, limit(Bid, 990_000, 10)).await.assert_ok();
+    let admin = t.admin.insecure_clone();
+    let ix = kix::set_exchange_pause(&admin.pubkey(), &t.exchange, true);
+    t.send(&[ix], &[&admin]).await.assert_ok();
+    t.place(a, m, limit(Bid, 980_000, 1)).await.assert_error(KeelError::ExchangePaused);
+    t.place(b, m, order(Ioc, Ask, 990_000, 5)).await.assert_error(KeelError::ExchangePaused);
+    t.place(b, m, reduce_only(order(Ioc, Ask, 990_000, 5))).await.assert_ok();
+    assert_eq!(base_lots(&mut t, b, m).await, 65);
+}
+
+/// Parameters that each break one bound, with their error.
+fn bad_params() -> Vec<(PerpMarketParams, KeelError)> {
+    let p = perp_params();
+    use KeelError::*;
+    vec![
+        (PerpMarketParams { maint_margin_bps: 1_000, ..p }, InvalidMarginRatios),
+        (PerpMarketParams { maint_margin_bps: 1_100, ..p }, InvalidMarginRatios),
+        (PerpMarketParams { maint_margin_bps: 0, ..p }, InvalidMarginRatios),
+        (PerpMarketParams { init_margin_bps: 10_001, ..p }, InvalidMarginRatios),
+        (PerpMarketParams { pnl_init_weight_bps: 10_001, ..p }, InvalidPnlWeight),
+        (PerpMarketParams { maker_fee_bps: -6, ..p }, InvalidFees),
+        (PerpMarketParams { taker_fee_bps: 101, ..p }, InvalidFees),
+        (PerpMarketParams { maker_fee_bps: 1, ..p }, InvalidFees),
+        (PerpMarketParams { insurance_fee_share_bps: 10_001, ..p }, InvalidFees),
+        (PerpMarketParams { price_band_bps: 0, ..p }, InvalidPriceBand),
+        (PerpMarketParams { price_band_bps: 5_001, ..p }, InvalidPriceBand),
+        (PerpMarketParams { funding_interval_secs: 10, ..p }, InvalidFundingParams),
+        (PerpMarketParams { funding_interval_secs: 86_401, ..p }, InvalidFundingParams),
+        (PerpMarketParams { max_funding_bps: 0, ..p }, InvalidFundingParams),
+        (PerpMarketParams { max_funding_bps: 1_001, ..p }, InvalidFundingParams),
+        (PerpMarketParams { min_order_base_lots: 0, ..p }, InvalidMarketSizes),
+        (PerpMarketParams { min_order_base_lots: 10, open_interest_cap_lots: 9, ..p }, InvalidMarketSizes),
+        (PerpMarketParams { oracle_max_age_secs: 0, ..p }, InvalidOracleConfig),
+        (PerpMarketParams { oracle_max_conf_bps: 2_001, ..p }, InvalidOracleConfig),
+        (PerpMarketParams { oracle_conf_multiplier_bps: 50_001, ..p }, InvalidOracleConfig),
+    ]
+}
+
+/// Sends `list_perp_market` signed by `admin`, with a book of `book_space` bytes.
+async fn list_raw(t: &mut TestContext, admin: &Keypair, args: ListPerpMarketArgs, oracle: &Pubkey, book_space: usize) -> Outcome {
+    let (book, queue) = (Keypair::new(), Keypair::new());
+    let payer = t.payer();
+    let (book_rent, queue_rent) = (t.rent(book_space).await, t.rent(FillQueue::SPACE).await);
+    let ixs = vec![
+        create_account(&payer, &book.pubkey(), book_rent, book_space as u64, &keel::ID),
+        create_account(&payer, &queue.pubkey(), queue_rent, FillQueue::SPACE as u64, &keel::ID),
+        mix::list_perp_market(&payer, &admin.pubkey(), &t.exchange, &book.pubkey(), &queue.pubkey(), oracle, args),
+    ];
+    t.send(&ixs, &[admin, &book, &queue]).await
+}
+
+#[tokio::test]
+async fn listing_validation() {
+    let mut t = TestContext::new().await;
+    let args_for = |t: &mut TestContext| t.market_args(0, "SOL", 9, 10_000_000, 1, usd(100, T0));
+    for (params, error) in bad_params() {
+        let (args, oracle, _) = args_for(&mut t);
+        t.list_market(ListPerpMarketArgs { params, ..args }, &oracle).await.assert_error(error);
+    }
+    let sizes: [fn(&mut ListPerpMarketArgs); 3] = [|a| a.base_lot_size = 0, |a| a.quote_lot_size = 0, |a| a.base_decimals = 19];
+    for set in sizes {
+        let (mut args, oracle, _) = args_for(&mut t);
+        set(&mut args);
+        t.list_market(args, &oracle).await.assert_error(KeelError::InvalidMarketSizes);
+    }
+    let (args, oracle, _) = args_for(&mut t);
+    t.list_market(ListPerpMarketArgs { index: 5, ..args }, &oracle).await.assert_error(KeelError::WrongMarketIndex);
+
+    let admin = t.admin.insecure_clone();
+    let impostor = Keypair::new();
+    t.airdrop(&impostor.pubkey(), 1_000_000_000).await;
+    let (args, oracle, _) = args_for(&mut t);
+    list_raw(&mut t, &impostor, args, &oracle, OrderBook::SPACE).await.assert_error(KeelError::NotAdmin);
+    for space in [OrderBook::SPACE - 80, OrderBook::SPACE + 8] {
+        list_raw(&mut t, &admin, args, &oracle, space).await.assert_error(KeelError::InvalidMarketAccount);
+    }
+
+    let exchange = t.exchange;
+    assert_eq!(decode::exchange(&t.account_data(&exchange).await.unwrap()).unwrap().market_count, 0);
+    list_raw(&mut t, &admin, args, &oracle, OrderBook::SPACE).await.assert_ok();
+    assert_eq!(decode::exchange(&t.account_data(&exchange).await.unwrap()).unwrap().market_count, 1);
+}
+
+#[tokio::test]
+async fn update_perp_market_validation() {
+    let (mut t, m, _) = setup(0).await;
+    let new = PerpMarketParams {
+        init_margin_bps: 2_000,
+        maint_margin_bps: 1_000,
+        maker_fee_bps: -10,
+        taker_fee_bps: 10,
+        price_band_bps: 1_000,
+        min_order_base_lots: 5,
+        open_interest_cap_lots: 500,
+        oracle_max_age_secs: 30,
+        ..perp_params()
+    };
+    t.update_market(m, with_params(new)).await.assert_ok();
+    let market = t.market(m).await;
+    assert_eq!((PerpMarketParams::of(&market), market.paused), (new, 0));
+
+    for (params, error) in bad_params() {
+        t.update_market(m, with_params(params)).await.assert_error(error);
+    }
+    assert_eq!(PerpMarketParams::of(&t.market(m).await), new, "refused updates change nothing");
+
+    let impostor = Keypair::new();
+    t.airdrop(&impostor.pubkey(), 1_000_000_000).await;
+    let market_key = t.markets[m as usize].keys.market;
+    for args in [with_params(perp_params()), paused(true)] {
+        let ix = mix::update_perp_market(&impostor.pubkey(), &t.exchange, &market_key, args);
+        t.send(&[ix], &[&impostor]).await.assert_error(KeelError::NotAdmin);
+    }
+    let market = t.market(m).await;
+    assert_eq!((PerpMarketParams::of(&market), market.paused), (new, 0), "the impostor changed nothing");
+}
+
+#[tokio::test]
+async fn order_validation() {
+    let (mut t, m, tr) = setup(1).await;
+    let a = &tr[0];
+    for lots in [0, -1] {
+        t.place(a, m, limit(Bid, 990_000, lots)).await.assert_error(KeelError::OrderTooSmall);
+    }
+    for (kind, price) in [(OrderType::Limit, 0), (OrderType::Limit, -5), (PostOnly, 0), (Ioc, 0)] {
+        t.place(a, m, order(kind, Bid, price, 1)).await.assert_error(KeelError::InvalidOrderPrice);
+    }
+    for max_touched in [0, 17] {
+        t.place(a, m, PlaceOrderArgs { max_touched, ..limit(Bid, 990_000, 1) }).await.assert_error(KeelError::InvalidFillLimit);
+    }
+    assert!(t.margin_account(&a.account).await.perp(m).is_none());
+    for max_touched in [1, 16] {
+        t.place(a, m, PlaceOrderArgs { max_touched, ..limit(Bid, 990_000, 1) }).await.assert_ok();
+    }
+    // A market order ignores its price.
+    t.place(a, m, order(OrderType::Market, Bid, 0, 1)).await.assert_ok();
+
+    t.update_market(m, with_params(PerpMarketParams { min_order_base_lots: 10, ..perp_params() })).await.assert_ok();
+    t.place(a, m, limit(Bid, 990_000, 9)).await.assert_error(KeelError::OrderTooSmall);
+    t.place(a, m, limit(Bid, 990_000, 10)).await.assert_ok();
+    let book = t.book(m).await;
+    assert_eq!((book.bid_count, book.bids[0].base_lots), (3, 10));
+}

@@ -76,6 +76,18 @@ pub fn order(order_type: OrderType, side: Side, price_lots: i64, base_lots: i64)
     PlaceOrderArgs { order_type, ..limit(side, price_lots, base_lots) }
 }
 
+/// Builder touches for order arguments.
+pub trait OrderArgsExt {
+    /// The same order, reduce-only.
+    fn reduce_only(self) -> Self;
+}
+
+impl OrderArgsExt for PlaceOrderArgs {
+    fn reduce_only(self) -> Self {
+        PlaceOrderArgs { reduce_only: true, ..self }
+    }
+}
+
 impl TestContext {
     /// Lists a perp market with a pull oracle at `spec`. With `quote_lot_size` 1, a price in
     /// lots is quote native per base lot. Returns the market index.

@@ -115,7 +115,7 @@ pub enum KeelError {
     WrongMarketIndex,
     #[msg("margin ratios must satisfy 0 < maint < init <= 1 (in bps: 1..=10000)")]
     InvalidMarginRatios,
-    #[msg("fees out of bounds: taker 0..=100 bps, maker -taker..=100 bps, insurance share 0..=10000 bps")]
+    #[msg("fees out of bounds: taker 0..=100 bps, maker -taker..=0 bps (a rebate or nothing), insurance share 0..=10000 bps")]
     InvalidFees,
     #[msg("sizes out of bounds: lot sizes >= 1, base decimals <= 18, 1 <= min order <= open-interest cap")]
     InvalidMarketSizes,

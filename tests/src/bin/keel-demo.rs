@@ -1,15 +1,18 @@
 //! `scripts/demo.sh`: Keel's current end-to-end demo. It boots a bank in-process with the Keel
-//! program (native) and the real SPL Token program, lists USDC (quote), SOL (Pyth pull oracle)
-//! and BTC (legacy Pyth oracle), and walks a trader through deposits, a settled loss, falling
-//! prices, a refused withdrawal, a stale oracle, and the vault reconciliation — printing the
-//! health report the program itself returns at each step.
+//! program (native) and the real SPL Token program, lists USDC (quote) and SOL collateral and
+//! two perp markets (SOL-PERP, BTC-PERP) on Pyth pull oracles, and walks a maker and a trader
+//! through a cross-margined long/short, the fill crank, price moves, a refused order, funding,
+//! a close that realises PnL, and the vault reconciliation — printing the health report the
+//! program itself returns at each step.
 
 use keel::error::KeelError;
+use keel::instructions::markets::OrderType;
 use keel::instructions::risk::{HealthLine, HealthReport};
+use keel::state::Side;
 use keel_tests::context::{volatile_params, TestContext, START_TIME};
+use keel_tests::markets::{limit, order, usd, OrderArgsExt};
 use keel_tests::oracles::PriceSpec;
 use keel_tests::traders::Trader;
-use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 
 /// Quote native units (6 decimals) as USDC.
 fn usdc(native: i64) -> String {
@@ -20,9 +23,11 @@ fn usdc(native: i64) -> String {
 
 fn print_line(name: &str, line: &HealthLine) {
     println!(
-        "    {name:<15} assets {:>14}  liabilities {:>12}  health {:>14}",
+        "    {name:<15} collateral {:>12}  owed {:>10}  perp pnl {:>11}  requirements {:>11}  health {:>12}",
         usdc(line.assets),
         usdc(line.liabilities),
+        usdc(line.perp_pnl),
+        usdc(line.perp_requirements),
         usdc(line.health)
     );
 }
@@ -31,8 +36,18 @@ async fn report(t: &mut TestContext, trader: &Trader, title: &str) -> HealthRepo
     let report: HealthReport = t.health_view(&trader.account).await.assert_ok().returned();
     println!("\n  {title}");
     for c in &report.collaterals {
-        let symbol = ["USDC", "SOL", "BTC"][c.asset_index as usize];
-        println!("    {symbol:<5} balance {:>16} native   value {:>14} USDC", c.balance, usdc(c.value));
+        let symbol = ["USDC", "SOL"][c.asset_index as usize];
+        println!("    {symbol:<9} balance {:>16} native   value {:>12} USDC", c.balance, usdc(c.value));
+    }
+    for p in &report.perps {
+        let symbol = ["SOL-PERP", "BTC-PERP"][p.market_index as usize];
+        let liquidation = if p.liquidation_price_per_lot == 0 { "none".to_string() } else { usdc(p.liquidation_price_per_lot) };
+        println!(
+            "    {symbol:<9} {:>6} lots   oracle {:>9}/lot   unrealised {:>11}   liquidation price {liquidation}/lot",
+            p.base_lots,
+            usdc(p.oracle_price_per_lot),
+            usdc(p.unrealized_pnl)
+        );
     }
     print_line("Init", &report.init);
     print_line("Maint", &report.maint);
@@ -42,46 +57,53 @@ async fn report(t: &mut TestContext, trader: &Trader, title: &str) -> HealthRepo
 
 #[tokio::main]
 async fn main() {
-    println!("Keel demo — cross-margin health on a local bank (program running natively)\n");
+    println!("Keel demo — cross-margin perps on a local bank (program running natively)\n");
     let mut t = TestContext::new().await;
-    let sol = t.add_pull_asset(9, volatile_params(), PriceSpec::new(150_00, 15, -2, START_TIME)).await;
-    let btc = t.add_legacy_asset(8, volatile_params(), PriceSpec::new(60_000_00, 3_000, -2, START_TIME)).await;
-    println!("  listed: USDC (quote, asset 0), SOL (Pyth pull, 150.00 ± 0.15), BTC (legacy Pyth, 60000.00 ± 30)");
-    println!("  SOL and BTC weights: init 0.80, maint 0.90; quote liability weights: init 1.10, maint 1.05");
+    let sol = t.add_pull_asset(9, volatile_params(), PriceSpec::new(100_00, 0, -2, START_TIME)).await;
+    let sol_perp = t.add_market("SOL", 9, 10_000_000, 1, usd(100, START_TIME)).await;
+    let btc_perp = t.add_market("BTC", 8, 10_000, 1, usd(60_000, START_TIME)).await;
+    println!("  listed: USDC (quote), SOL collateral (init weight 0.80), SOL-PERP (lot 0.01 SOL) and");
+    println!("  BTC-PERP (lot 0.0001 BTC); margin 10% init / 5% maint, taker 5 bp, maker rebate 1 bp.");
 
-    let alice = t.trader(&[10_000_000_000, 20_000_000_000, 10_000_000]).await;
-    let bob = t.trader(&[10_000_000_000, 0, 0]).await;
-    t.deposit(&alice, 0, 1_000_000_000).await.assert_ok();
-    t.deposit(&alice, sol, 10_000_000_000).await.assert_ok();
-    t.deposit(&alice, btc, 5_000_000).await.assert_ok();
-    t.deposit(&bob, 0, 5_000_000_000).await.assert_ok();
-    report(&mut t, &alice, "Alice deposits 1000 USDC, 10 SOL and 0.05 BTC:").await;
-
-    t.book_settled_pnl(&alice.account, &bob.account, 3_000_000_000).await;
-    report(&mut t, &alice, "Alice settles a 3000 USDC loss to Bob (stands in for perp PnL until perps land):").await;
-
-    for price in [130_00, 110_00] {
-        t.set_pull_price(sol, PriceSpec::new(price, 15, -2, START_TIME), VerificationLevel::Full);
-        report(&mut t, &alice, &format!("SOL falls to {}.00:", price / 100)).await;
+    let mia = t.trader(&[100_000_000_000]).await;
+    let alice = t.trader(&[1_000_000_000, 10_000_000_000]).await;
+    t.deposit(&mia, 0, 50_000_000_000).await.assert_ok();
+    t.deposit(&alice, 0, 300_000_000).await.assert_ok();
+    t.deposit(&alice, sol, 2_000_000_000).await.assert_ok();
+    for (market, mid) in [(sol_perp, 1_000_000), (btc_perp, 6_000_000)] {
+        t.place(&mia, market, limit(Side::Bid, mid - mid / 1_000, 5_000)).await.assert_ok();
+        t.place(&mia, market, limit(Side::Ask, mid + mid / 1_000, 5_000)).await.assert_ok();
     }
+    println!("  Mia, a market maker, quotes both books 0.1% around the oracle.");
+    report(&mut t, &alice, "Alice deposits 300 USDC and 2 SOL:").await;
 
-    let refused = t.withdraw(&alice, btc, 5_000_000).await;
+    t.place(&alice, sol_perp, order(OrderType::Market, Side::Bid, 0, 1_000)).await.assert_ok();
+    t.place(&alice, btc_perp, order(OrderType::Market, Side::Ask, 0, 150)).await.assert_ok();
+    t.crank(sol_perp).await;
+    t.crank(btc_perp).await;
+    report(&mut t, &alice, "Alice buys 10 SOL-PERP and sells 0.015 BTC-PERP on one account (fills cranked to Mia):").await;
+
+    let refused = t.place(&alice, sol_perp, order(OrderType::Market, Side::Bid, 0, 3_000)).await;
     refused.assert_error(KeelError::InitHealthNegative);
-    println!("\n  Alice tries to withdraw her 0.05 BTC: refused (InitHealthNegative)");
+    println!("\n  Alice tries to add 30 SOL-PERP: refused (InitHealthNegative)");
     for line in refused.logs.iter().filter(|l| l.contains("init health would be")) {
         println!("    {line}");
     }
 
-    t.set_time(START_TIME + 120).await;
-    let stale = t.withdraw(&alice, sol, 1).await;
-    stale.assert_error(KeelError::OracleStale);
-    t.deposit(&alice, 0, 2_000_000_000).await.assert_ok();
-    println!("\n  Two minutes later every price is stale (max age 60 s): a withdrawal is refused (OracleStale),");
-    println!("  while Alice's 2000 USDC deposit still goes through — deposits read no oracle.");
+    t.set_time(START_TIME + 1_800).await;
+    t.set_pull_price(sol, PriceSpec::new(108_00, 0, -2, START_TIME + 1_800), pyth_solana_receiver_sdk::price_update::VerificationLevel::Full);
+    t.set_market_price(sol_perp, usd(108, START_TIME + 1_800));
+    t.set_market_price(btc_perp, usd(63_000, START_TIME + 1_800));
+    t.update_funding(sol_perp).await.assert_ok();
+    t.update_funding(btc_perp).await.assert_ok();
+    report(&mut t, &alice, "Half an hour later SOL is up 8% and BTC 5%; funding cranked — the long's gain carries the short:").await;
 
-    t.set_time(START_TIME).await;
-    report(&mut t, &alice, "Back at fresh prices, after the deposit:").await;
+    t.place(&alice, btc_perp, order(OrderType::Market, Side::Bid, 0, 150).reduce_only()).await.assert_ok();
+    t.crank(btc_perp).await;
+    report(&mut t, &alice, "Alice closes the BTC-PERP short (reduce-only): the loss and funding settle into USDC:").await;
 
     t.assert_conserved().await;
-    println!("\n  Every vault reconciles: token balance == Σ account balances == deposits − liabilities.");
+    let market = t.market(sol_perp).await;
+    println!("\n  SOL-PERP fees: protocol {} USDC, insurance share {} USDC.", usdc(market.fees_accrued), usdc(market.insurance_accrued));
+    println!("  Every vault reconciles: quote vault == Σ quote balances + positions' quote + queued fills + fees − funding credited.");
 }

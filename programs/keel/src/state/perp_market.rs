@@ -59,7 +59,7 @@ pub struct PerpMarket {
     pub maint_margin_bps: u16,
     /// Init weight of positive unrealised PnL, bps.
     pub pnl_init_weight_bps: u16,
-    /// Maker fee, bps of the notional; negative is a rebate (never larger than the taker fee).
+    /// Maker fee, bps of the notional: zero or a negative rebate (never larger than the taker fee).
     pub maker_fee_bps: i16,
     /// Taker fee, bps of the notional.
     pub taker_fee_bps: u16,

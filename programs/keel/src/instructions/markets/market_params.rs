@@ -8,8 +8,10 @@ use anchor_lang::prelude::*;
 
 /// Largest taker fee, bps (1%).
 pub const MAX_TAKER_FEE_BPS: u16 = 100;
-/// Largest maker fee, bps (1%); a maker rebate is bounded by the taker fee instead.
-pub const MAX_MAKER_FEE_BPS: i16 = 100;
+/// Largest maker fee, bps: zero. A positive maker fee would let a fill lower a maker's health
+/// below what its resting order reserved; makers pay nothing or earn a rebate, which is bounded
+/// by the taker fee so that every fill's net fee is ≥ 0.
+pub const MAX_MAKER_FEE_BPS: i16 = 0;
 /// Widest price band, bps (50%).
 pub const MAX_PRICE_BAND_BPS: u16 = 5_000;
 /// Largest funding rate per interval, bps (10%).
@@ -26,7 +28,7 @@ pub struct PerpMarketParams {
     pub maint_margin_bps: u16,
     /// Init weight of positive unrealised PnL, bps: ≤ 10_000.
     pub pnl_init_weight_bps: u16,
-    /// Maker fee, bps: −taker ≤ maker ≤ 100 (negative: a rebate paid out of the taker fee).
+    /// Maker fee, bps: −taker ≤ maker ≤ 0 (a rebate paid out of the taker fee, or nothing).
     pub maker_fee_bps: i16,
     /// Taker fee, bps: ≤ 100.
     pub taker_fee_bps: u16,

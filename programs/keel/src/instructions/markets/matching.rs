@@ -107,7 +107,11 @@ pub fn execute(order: &TakerOrder, m: &mut MarketState, taker: &mut TakerAccount
         remaining -= lots;
         outcome.filled_lots += lots;
     }
-    if remaining > 0 && matches!(order.order_type, OrderType::Limit | OrderType::PostOnly) {
+    // A remainder left by the touch limit while the book still crosses it is dropped: resting
+    // it would cross the book.
+    let crosses = m.book.best(opposite).is_some_and(|best| order.side.accepts(best.price_lots, order.rest_price));
+    crate::check!(!(crosses && order.order_type == OrderType::PostOnly), KeelError::PostOnlyWouldCross);
+    if remaining > 0 && !crosses && matches!(order.order_type, OrderType::Limit | OrderType::PostOnly) {
         outcome.order_id = post(order, remaining, m, taker)?;
         outcome.rested_lots = remaining;
     }

@@ -202,7 +202,8 @@ fn validate(args: &PlaceOrderArgs, market: &PerpMarket, band: &PriceBand, now: i
 }
 
 /// The most a reduce-only order on `side` may trade: the position on the other side, less
-/// what resting reduce orders on `side` already cover.
+/// every order already resting on `side` (any of them could reduce it first), so that no fill
+/// sequence turns a reduce-only order into a position increase.
 fn reducible_lots(account: &MarginAccount, market_index: u16, side: Side, wanted: i64) -> Result<i64> {
     let position = account.perp(market_index).ok_or(KeelError::ReduceOnlyNothingToReduce)?;
     let against = -position.base_lots * side.sign();

@@ -1,0 +1,191 @@
+// The config's perp markets (`markets` of migrations/config/<cluster>.json, see
+// migrations/config/README.md): their types, the bounds of their sizes and parameters, and their
+// validation. Pure, like config.ts, which calls checkMarket for every entry.
+
+import { PublicKey } from "@solana/web3.js";
+import { BPS_PER_UNIT, Checker, JsonObject, ORACLE_GUARD_KEYS, OracleGuard } from "./config-check";
+
+// ---------------------------------------------------------------------------------------------
+// Bounds of a perp market.
+//
+// These mirror the program's checks in `ListPerpMarket::handler`
+// (programs/keel/src/instructions/markets/list_perp_market.rs: MAX_BASE_DECIMALS, lot sizes ≥ 1,
+// a Pyth oracle) and `PerpMarketParams::validate` (.../markets/market_params.rs:
+// MAX_TAKER_FEE_BPS, MAX_MAKER_FEE_BPS, MAX_PRICE_BAND_BPS, MAX_FUNDING_BPS,
+// FUNDING_INTERVAL_RANGE; the oracle guard's bounds are in config-check.ts). The program remains
+// the authority: they are repeated here only so that a bad config fails with a readable message
+// before anything is sent. Keep them in step when the program's bounds change.
+// ---------------------------------------------------------------------------------------------
+const MAX_BASE_DECIMALS = 18;
+const MAX_TAKER_FEE_BPS = 100;
+/**
+ * Makers pay nothing or earn a rebate: a positive maker fee could lower a maker's health below
+ * what its resting order reserved.
+ */
+const MAX_MAKER_FEE_BPS = 0;
+const MAX_PRICE_BAND_BPS = 5_000;
+const MAX_FUNDING_BPS = 1_000;
+const MIN_FUNDING_INTERVAL_SECS = 60;
+const MAX_FUNDING_INTERVAL_SECS = 86_400;
+/** Bytes of the program's `symbol: [u8; 16]` (UTF-8, zero padded). */
+export const MARKET_SYMBOL_BYTES = 16;
+
+/** `PerpMarketParams` of the program, field for field (snake_case as in the Rust struct). */
+export interface PerpMarketParams extends OracleGuard {
+  init_margin_bps: number;
+  maint_margin_bps: number;
+  pnl_init_weight_bps: number;
+  maker_fee_bps: number;
+  taker_fee_bps: number;
+  insurance_fee_share_bps: number;
+  price_band_bps: number;
+  max_funding_bps: number;
+  funding_interval_secs: number;
+  min_order_base_lots: bigint;
+  open_interest_cap_lots: bigint;
+}
+
+/** A market's price source: a Pyth pull feed or a Pyth legacy account (never Fixed). */
+export type MarketOracle = { kind: "PythPull"; account: PublicKey; feedId: Buffer } | { kind: "PythLegacy"; account: PublicKey };
+
+/** One validated entry of the config's `markets`; entry i is listed as market index i. */
+export interface MarketConfig {
+  symbol: string;
+  /** Decimals of the base asset's native unit. */
+  baseDecimals: number;
+  /** Base native units per base lot. */
+  baseLotSize: bigint;
+  /** Quote native units per quote lot (the price tick). */
+  quoteLotSize: bigint;
+  oracle: MarketOracle;
+  params: PerpMarketParams;
+}
+
+const MARKET_KEYS = ["symbol", "base_decimals", "base_lot_size", "quote_lot_size", "oracle", "params"] as const;
+const ORACLE_KEYS = ["kind", "account", "feed_id"] as const;
+/** The names of `PerpMarketParams`' fields, in the Rust struct's order. */
+export const MARKET_PARAM_KEYS = [
+  "init_margin_bps",
+  "maint_margin_bps",
+  "pnl_init_weight_bps",
+  "maker_fee_bps",
+  "taker_fee_bps",
+  "insurance_fee_share_bps",
+  "price_band_bps",
+  "max_funding_bps",
+  "funding_interval_secs",
+  "min_order_base_lots",
+  "open_interest_cap_lots",
+  ...ORACLE_GUARD_KEYS,
+] as const;
+
+/** Validates `markets[i]`; every problem goes to `c`, undefined if there is any. */
+export function checkMarket(c: Checker, raw: JsonObject, i: number): MarketConfig | undefined {
+  const before = c.problems.length;
+  const symbol = c.string(raw, "symbol", `markets[${i}]`);
+  const where = symbol ? `markets[${i}] (${symbol})` : `markets[${i}]`;
+  c.onlyKeys(raw, MARKET_KEYS, where);
+  if (symbol !== undefined && !/^[A-Za-z0-9_-]{1,16}$/.test(symbol)) {
+    c.problem(`${where}.symbol`, `expected 1 to ${MARKET_SYMBOL_BYTES} characters among A-Z a-z 0-9 _ - (the program stores ${MARKET_SYMBOL_BYTES} bytes)`);
+  }
+  const baseDecimals = c.integer(raw, "base_decimals", where, 0, MAX_BASE_DECIMALS, "decimals of the base asset's native unit");
+  const baseLotSize = c.i64(raw, "base_lot_size", where, 1n, "base native units per base lot");
+  const quoteLotSize = c.i64(raw, "quote_lot_size", where, 1n, "quote native units per quote lot, the price tick");
+
+  // Oracle: a Pyth pull feed (account and feed id) or a Pyth legacy price account.
+  let oracle: MarketOracle | undefined;
+  const rawOracle = c.object(raw, "oracle", where);
+  if (rawOracle) {
+    const ow = `${where}.oracle`;
+    c.onlyKeys(rawOracle, ORACLE_KEYS, ow);
+    const kind = c.string(rawOracle, "kind", ow);
+    if (kind === "PythPull") {
+      const account = c.pubkey(rawOracle, "account", ow);
+      const feedId = c.feedId(rawOracle, "feed_id", ow);
+      if (account && feedId) oracle = { kind, account, feedId };
+    } else if (kind === "PythLegacy") {
+      const account = c.pubkey(rawOracle, "account", ow);
+      if (rawOracle["feed_id"] !== undefined) c.problem(`${ow}.feed_id`, "must be absent for PythLegacy (the price account is the feed)");
+      if (account) oracle = { kind, account };
+    } else if (kind === "Fixed") {
+      c.problem(`${ow}.kind`, "a perp market needs a Pyth oracle (PythPull or PythLegacy); Fixed is for the quote asset only");
+    } else if (kind !== undefined) {
+      c.problem(`${ow}.kind`, `"${kind}" is not one of PythPull, PythLegacy`);
+    }
+  }
+
+  const rawParams = c.object(raw, "params", where);
+  const params = rawParams ? checkMarketParams(c, rawParams, `${where}.params`) : undefined;
+
+  if (
+    c.problems.length > before ||
+    !symbol ||
+    baseDecimals === undefined ||
+    baseLotSize === undefined ||
+    quoteLotSize === undefined ||
+    !oracle ||
+    !params
+  ) {
+    return undefined;
+  }
+  return { symbol, baseDecimals, baseLotSize, quoteLotSize, oracle, params };
+}
+
+/** The bounds of `PerpMarketParams::validate` (see the note at the top of this file). */
+function checkMarketParams(c: Checker, raw: JsonObject, where: string): PerpMarketParams | undefined {
+  c.onlyKeys(raw, MARKET_PARAM_KEYS, where);
+  const before = c.problems.length;
+  const bps = "bps, 10000 = 1.0";
+  const init = c.integer(raw, "init_margin_bps", where, 1, BPS_PER_UNIT, bps);
+  const maint = c.integer(raw, "maint_margin_bps", where, 1, BPS_PER_UNIT, bps);
+  const pnlWeight = c.integer(raw, "pnl_init_weight_bps", where, 0, BPS_PER_UNIT, bps);
+  const makerFee = c.integer(raw, "maker_fee_bps", where, -MAX_TAKER_FEE_BPS, MAX_MAKER_FEE_BPS, "bps of the notional: 0, or a negative rebate");
+  const takerFee = c.integer(raw, "taker_fee_bps", where, 0, MAX_TAKER_FEE_BPS, "bps of the notional");
+  const insuranceShare = c.integer(raw, "insurance_fee_share_bps", where, 0, BPS_PER_UNIT, "bps of the net fees");
+  const priceBand = c.integer(raw, "price_band_bps", where, 1, MAX_PRICE_BAND_BPS, "bps of the oracle price");
+  const maxFunding = c.integer(raw, "max_funding_bps", where, 1, MAX_FUNDING_BPS, "bps of the oracle price per interval");
+  const interval = c.integer(raw, "funding_interval_secs", where, MIN_FUNDING_INTERVAL_SECS, MAX_FUNDING_INTERVAL_SECS, "seconds");
+  const minOrder = c.i64(raw, "min_order_base_lots", where, 1n, "base lots");
+  const oiCap = c.i64(raw, "open_interest_cap_lots", where, 1n, "base lots per side");
+  const guard = c.oracleGuard(raw, where);
+  if (init !== undefined && maint !== undefined && maint >= init) {
+    c.problem(where, `margin ratios need 0 < maint < init ≤ ${BPS_PER_UNIT}: maint_margin_bps ${maint} ≥ init_margin_bps ${init}`);
+  }
+  if (makerFee !== undefined && takerFee !== undefined && makerFee < -takerFee) {
+    c.problem(where, `a maker rebate is paid out of the taker fee: maker_fee_bps ${makerFee} < -taker_fee_bps (-${takerFee})`);
+  }
+  if (minOrder !== undefined && oiCap !== undefined && oiCap < minOrder) {
+    c.problem(where, `open_interest_cap_lots ${oiCap} is below min_order_base_lots ${minOrder}`);
+  }
+  if (
+    c.problems.length > before ||
+    init === undefined ||
+    maint === undefined ||
+    pnlWeight === undefined ||
+    makerFee === undefined ||
+    takerFee === undefined ||
+    insuranceShare === undefined ||
+    priceBand === undefined ||
+    maxFunding === undefined ||
+    interval === undefined ||
+    minOrder === undefined ||
+    oiCap === undefined ||
+    guard === undefined
+  ) {
+    return undefined;
+  }
+  return {
+    init_margin_bps: init,
+    maint_margin_bps: maint,
+    pnl_init_weight_bps: pnlWeight,
+    maker_fee_bps: makerFee,
+    taker_fee_bps: takerFee,
+    insurance_fee_share_bps: insuranceShare,
+    price_band_bps: priceBand,
+    max_funding_bps: maxFunding,
+    funding_interval_secs: interval,
+    min_order_base_lots: minOrder,
+    open_interest_cap_lots: oiCap,
+    ...guard,
+  };
+}
