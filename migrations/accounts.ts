@@ -20,7 +20,7 @@ const PERP_MARKET_SEED = Buffer.from("perp_market");
  * `list_perp_market` refuses any other size; markets.ts checks them against idl/keel.json.
  */
 export const ORDER_BOOK_SPACE = 20_608;
-export const FILL_QUEUE_SPACE = 16_520;
+export const FILL_QUEUE_SPACE = 18_568;
 
 /** The decoded fields of the program's `Exchange` account that the script reads. */
 export interface ExchangeAccount {

@@ -13,3 +13,5 @@ mod test_perp_trading;
 mod test_order_types;
 mod test_book_limits;
 mod test_cross_margin;
+mod test_funding;
+mod test_perp_property;

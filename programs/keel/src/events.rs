@@ -268,6 +268,9 @@ pub struct MakerFillApplied {
     pub maker_fee: i64,
     /// PnL the maker realised into its quote balance, quote native.
     pub realized_pnl: i64,
+    /// Funding the fill's lots owed between the match and now, credited (positive) or debited,
+    /// quote native.
+    pub funding: i64,
     /// The maker's position afterwards, base lots.
     pub position_after: i64,
     /// The maker's quote balance afterwards, quote native.

@@ -66,6 +66,9 @@ pub struct FillEvent {
     pub timestamp: i64,
     /// Queue sequence number.
     pub seq: u64,
+    /// The market's cumulative funding index at the match, `Fixed` raw little-endian: the
+    /// maker's side of the fill owes funding from here on, however late it is applied.
+    pub funding_index: [u8; 16],
 }
 
 /// Why a push failed.
@@ -95,8 +98,8 @@ pub struct FillQueue {
     pub events: [FillEvent; FILL_QUEUE_CAPACITY],
 }
 
-const _: () = assert!(core::mem::size_of::<FillEvent>() == 128);
-const _: () = assert!(core::mem::size_of::<FillQueue>() == 128 + 128 * FILL_QUEUE_CAPACITY);
+const _: () = assert!(core::mem::size_of::<FillEvent>() == 144);
+const _: () = assert!(core::mem::size_of::<FillQueue>() == 128 + 144 * FILL_QUEUE_CAPACITY);
 const _: () = assert!(core::mem::align_of::<FillQueue>() == 8);
 
 impl FillQueue {

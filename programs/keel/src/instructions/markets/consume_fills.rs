@@ -3,7 +3,8 @@
 //! the first event whose maker was not passed.
 
 use crate::error::KeelError;
-use crate::events::{emit_event, MakerFillApplied};
+use crate::events::{emit_event, FundingSettled, MakerFillApplied};
+use crate::math::{Fixed, Rounding};
 use crate::instructions::markets::order_flow::{credit_quote, release_order, settle_funding, Release};
 use crate::state::{
     CollateralAsset, FillEvent, FillEventKind, FillQueue, MarginAccount, OutReason, PerpMarket, Side, QUOTE_ASSET_INDEX,
@@ -77,13 +78,30 @@ fn apply(event: &FillEvent, maker: &mut MarginAccount, maker_key: &Pubkey, marke
     let old_base = position.base_lots;
     let realized = position.apply_fill(side, event.base_lots, notional)?;
     let new_base = position.base_lots;
+    // Funding up to now was settled on the position before the fill; the fill's lots owe what
+    // the index moved since the match.
+    let late_funding = late_funding(new_base - old_base, event, market.funding_index())?;
     market.record_position_change(old_base, new_base)?;
     let pending = match side {
         Side::Bid => &mut market.pending_bid_lots,
         Side::Ask => &mut market.pending_ask_lots,
     };
     *pending = pending.checked_sub(event.base_lots).ok_or(KeelError::MathOverflow)?;
-    let quote_after = credit_quote(maker, realized.checked_sub(event.maker_fee_native).ok_or(KeelError::MathOverflow)?)?;
+    market.funding_settled_net = market.funding_settled_net.checked_add(late_funding).ok_or(KeelError::MathOverflow)?;
+    if late_funding != 0 {
+        emit_event(&FundingSettled {
+            account: *maker_key,
+            market_index: market.index,
+            amount: late_funding,
+            base_lots: new_base - old_base,
+            account_seq: maker.next_seq(),
+        });
+    }
+    let credit = realized
+        .checked_sub(event.maker_fee_native)
+        .and_then(|c| c.checked_add(late_funding))
+        .ok_or(KeelError::MathOverflow)?;
+    let quote_after = credit_quote(maker, credit)?;
     market.fees_accrued = market.fees_accrued.checked_add(event.maker_fee_native).ok_or(KeelError::MathOverflow)?;
     emit_event(&MakerFillApplied {
         market_index: market.index,
@@ -93,10 +111,18 @@ fn apply(event: &FillEvent, maker: &mut MarginAccount, maker_key: &Pubkey, marke
         base_lots: event.base_lots,
         maker_fee: event.maker_fee_native,
         realized_pnl: realized,
+        funding: late_funding,
         position_after: new_base,
         quote_balance_after: quote_after,
         fill_seq: event.seq,
         account_seq: maker.next_seq(),
     });
     Ok(())
+}
+
+/// Funding owed by `lots` (signed base lots) from the match's index to `index_now`, as a credit
+/// rounded down (a payer pays the rounding).
+fn late_funding(lots: i64, event: &FillEvent, index_now: Fixed) -> Result<i64> {
+    let change = index_now.sub(Fixed::from_raw(i128::from_le_bytes(event.funding_index)))?;
+    Ok(Fixed::from_i64(lots).mul_down(change)?.neg()?.to_i64(Rounding::Down)?)
 }

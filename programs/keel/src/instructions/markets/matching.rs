@@ -170,6 +170,7 @@ fn fill(side: Side, maker: &BookOrder, lots: i64, m: &mut MarketState, taker: &m
             base_lots: lots,
             maker_fee_native: maker_fee,
             timestamp: now,
+            funding_index: market.funding_index().raw().to_le_bytes(),
             ..FillEvent::default()
         })
         .map_err(|_| KeelError::FillQueueFull)?;

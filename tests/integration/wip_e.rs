@@ -1,2 +1,0 @@
-mod test_funding;
-mod test_perp_property;
