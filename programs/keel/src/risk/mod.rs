@@ -43,3 +43,6 @@ pub use types::{AssetWeights, HealthKind, LiabilityWeights, PriceQuote};
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod perp_tests;

@@ -101,10 +101,12 @@ impl PerpRisk {
         self.base_native(self.base_lots)?.mul_down(self.prices.oracle)?.add(Fixed::from_i64(self.quote_native))
     }
 
-    /// The oracle price (quote native per base native) at which Maint health reaches zero if
+    /// The oracle price (quote native per base native) at which Maint health crosses zero if
     /// only this market's price moves, given the account's Maint health now. Uses the position
     /// of the worst Maint scenario; `None` when the position is flat or no positive price
-    /// liquidates it. Rounded towards the current price (a warning comes early, never late).
+    /// crosses zero (Maint health then has the same sign at every price: the account's Maint
+    /// health says which). Rounded so that Maint health at the returned price is ≥ 0 (within
+    /// one raw unit): for a healthy account the warning comes early, never late.
     pub fn liquidation_price(&self, maint_health: Fixed) -> Result<Option<Fixed>, MathError> {
         let base_lots = self.contribution(HealthKind::Maint)?.base_lots;
         if base_lots == 0 {

@@ -19,3 +19,6 @@ pub use margin_account::*;
 pub use order_book::*;
 pub use perp_market::*;
 pub use positions::*;
+
+#[cfg(test)]
+mod book_tests;

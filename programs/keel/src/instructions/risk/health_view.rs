@@ -48,9 +48,10 @@ pub struct PerpLine {
     pub unrealized_pnl: i64,
     /// Oracle price, quote native per base lot (rounded down).
     pub oracle_price_per_lot: i64,
-    /// Oracle price per base lot at which Maint health reaches zero when only this market's
-    /// price moves (resting orders at their worse side), rounded towards the current price;
-    /// 0 when no positive price liquidates the account.
+    /// Oracle price per base lot at which Maint health crosses zero when only this market's
+    /// price moves (resting orders at their worse side), rounded so that health there is still
+    /// ≥ 0; 0 when no positive price crosses zero (then the sign of Maint health holds at every
+    /// price: a negative Maint health means liquidatable now, whatever this market does).
     pub liquidation_price_per_lot: i64,
 }
 
