@@ -15,4 +15,5 @@ mod test_book_limits;
 mod test_market_listing;
 mod test_cross_margin;
 mod test_funding;
+mod test_insurance_fund;
 mod test_perp_property;

@@ -25,6 +25,7 @@ impl TestContext {
             assert_eq!(vault, sum + perp, "asset {}: vault {vault} != Σ account balances {sum} + perp ledger {perp}", asset.index);
             assert_eq!(sum, ledger, "asset {}: Σ account balances {sum} != total_deposits − total_liabilities {ledger}", asset.index);
         }
+        self.assert_insurance_conserved().await;
     }
 
     /// Books a settled PnL of `amount` quote native units from `loser` to `winner` directly in

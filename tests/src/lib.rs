@@ -2,6 +2,7 @@
 //! [`context::TestContext`] with mints, movable oracles and funded traders, and assertions.
 
 pub mod context;
+pub mod insurance;
 pub mod ledger;
 pub mod markets;
 pub mod oracles;

@@ -1,6 +1,6 @@
 //! Decoding Keel accounts from raw account data, with the program's own reader.
 
-use keel::state::{read_zero_copy, CollateralAsset, Exchange, FillQueue, MarginAccount, OrderBook, PerpMarket};
+use keel::state::{read_zero_copy, CollateralAsset, Exchange, FillQueue, InsuranceFund, MarginAccount, OrderBook, PerpMarket};
 
 /// Decodes an [`Exchange`]; `None` for data of another type.
 pub fn exchange(data: &[u8]) -> Option<Exchange> {
@@ -30,4 +30,9 @@ pub fn order_book(data: &[u8]) -> Option<Box<OrderBook>> {
 /// Decodes a [`FillQueue`] (boxed: about 16 KB); `None` for data of another type.
 pub fn fill_queue(data: &[u8]) -> Option<Box<FillQueue>> {
     read_zero_copy(data).map(Box::new)
+}
+
+/// Decodes an [`InsuranceFund`]; `None` for data of another type.
+pub fn insurance_fund(data: &[u8]) -> Option<InsuranceFund> {
+    read_zero_copy(data)
 }

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod events;
 pub mod health;
 pub mod instructions;
+pub mod insurance;
 pub mod markets;
 pub mod pda;
 

@@ -1,7 +1,7 @@
 //! Program-derived addresses, derived exactly as the program's seeds constraints do.
 
 use anchor_lang::prelude::Pubkey;
-use keel::state::{ASSET_SEED, EXCHANGE_SEED, MARGIN_ACCOUNT_SEED, PERP_MARKET_SEED, VAULT_SEED};
+use keel::state::{ASSET_SEED, EXCHANGE_SEED, INSURANCE_SEED, INSURANCE_VAULT_SEED, MARGIN_ACCOUNT_SEED, PERP_MARKET_SEED, VAULT_SEED};
 
 /// The exchange created by `creator`.
 pub fn exchange(creator: &Pubkey) -> Pubkey {
@@ -30,4 +30,14 @@ pub fn margin_account(exchange: &Pubkey, owner: &Pubkey, index: u16) -> Pubkey {
 /// Perp market number `index` on `exchange`.
 pub fn perp_market(exchange: &Pubkey, index: u16) -> Pubkey {
     Pubkey::find_program_address(&[PERP_MARKET_SEED, exchange.as_ref(), &index.to_le_bytes()], &keel::ID).0
+}
+
+/// The insurance fund of `exchange`.
+pub fn insurance_fund(exchange: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[INSURANCE_SEED, exchange.as_ref()], &keel::ID).0
+}
+
+/// The insurance fund's quote vault of `exchange`.
+pub fn insurance_vault(exchange: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[INSURANCE_VAULT_SEED, exchange.as_ref()], &keel::ID).0
 }

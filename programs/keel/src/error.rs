@@ -163,6 +163,14 @@ pub enum KeelError {
     FundingNotDue,
     #[msg("a queued fill does not match the maker's account (position or order slot missing)")]
     FillAccountMismatch,
+
+    // --- insurance fund ---
+    #[msg("insurance fund limits out of bounds: withdraw limit 0..=5000 bps per period of 86400..=31536000 s")]
+    InvalidInsuranceLimits,
+    #[msg("the admin withdrawal exceeds the insurance fund's limit for the current period")]
+    InsuranceWithdrawLimit,
+    #[msg("the market has no insurance share of fees to sweep")]
+    NothingToSweep,
 }
 
 impl From<MathError> for KeelError {

@@ -314,3 +314,46 @@ pub struct FundingSettled {
     /// Account sequence number.
     pub account_seq: u64,
 }
+
+/// The insurance fund was created.
+#[event]
+pub struct InsuranceFundCreated {
+    /// The exchange.
+    pub exchange: Pubkey,
+    /// The fund account.
+    pub insurance_fund: Pubkey,
+    /// Its quote vault.
+    pub vault: Pubkey,
+    /// Admin withdrawals per period, bps of the balance (fixed).
+    pub withdraw_limit_bps: u16,
+    /// The period, seconds (fixed).
+    pub withdraw_period_secs: u32,
+    /// Exchange admin sequence number.
+    pub admin_seq: u64,
+}
+
+/// [`InsuranceFlow::kind`]: a deposit by anyone.
+pub const INSURANCE_DEPOSIT: u8 = 0;
+/// [`InsuranceFlow::kind`]: an admin withdrawal.
+pub const INSURANCE_WITHDRAWAL: u8 = 1;
+/// [`InsuranceFlow::kind`]: a market's insurance share of fees swept in.
+pub const INSURANCE_FEES: u8 = 2;
+
+/// Quote moved into or out of the insurance fund.
+#[event]
+pub struct InsuranceFlow {
+    /// The exchange.
+    pub exchange: Pubkey,
+    /// What moved: 0 deposit, 1 admin withdrawal, 2 fee share swept.
+    pub kind: u8,
+    /// The depositor, the withdrawal's destination, or the market.
+    pub counterparty: Pubkey,
+    /// Signed amount, quote native: positive into the fund.
+    pub amount: i64,
+    /// The fund's booked balance afterwards.
+    pub balance_after: u64,
+    /// The fund vault's token balance afterwards.
+    pub vault_balance_after: u64,
+    /// Fund sequence number.
+    pub fund_seq: u64,
+}

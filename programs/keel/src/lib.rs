@@ -104,6 +104,26 @@ pub mod keel {
         UpdateFunding::handler(ctx)
     }
 
+    /// Admin: creates the insurance fund with its fixed withdrawal limit.
+    pub fn create_insurance_fund(ctx: Context<CreateInsuranceFund>, withdraw_limit_bps: u16, withdraw_period_secs: u32) -> Result<()> {
+        CreateInsuranceFund::handler(ctx, withdraw_limit_bps, withdraw_period_secs)
+    }
+
+    /// Anyone: adds quote tokens to the insurance fund.
+    pub fn deposit_insurance(ctx: Context<DepositInsurance>, amount: u64) -> Result<()> {
+        DepositInsurance::handler(ctx, amount)
+    }
+
+    /// Admin: withdraws from the insurance fund within its limit.
+    pub fn withdraw_insurance(ctx: Context<WithdrawInsurance>, amount: u64) -> Result<()> {
+        WithdrawInsurance::handler(ctx, amount)
+    }
+
+    /// Crank: moves a market's insurance share of fees into the insurance fund.
+    pub fn sweep_insurance_fees(ctx: Context<SweepInsuranceFees>) -> Result<()> {
+        SweepInsuranceFees::handler(ctx)
+    }
+
     /// View: the account's health report as return data. Health accounts as remaining accounts.
     pub fn health<'info>(ctx: Context<'info, HealthView<'info>>) -> Result<HealthReport> {
         HealthView::handler(ctx)

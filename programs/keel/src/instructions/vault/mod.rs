@@ -1,15 +1,23 @@
-//! The vault: margin-account lifecycle and custody (deposits, withdrawals). It moves tokens and
-//! keeps ledgers; solvency is always asked of the risk manager.
+//! The vault: margin-account lifecycle and custody (deposits, withdrawals, the insurance fund's
+//! token flows). It moves tokens and keeps ledgers; solvency is always asked of the risk manager.
 
 pub mod close_margin_account;
+pub mod create_insurance_fund;
 pub mod create_margin_account;
 pub mod deposit;
+pub mod deposit_insurance;
 pub mod set_delegate;
+pub mod sweep_insurance_fees;
 pub mod token_flow;
 pub mod withdraw;
+pub mod withdraw_insurance;
 
 pub use close_margin_account::*;
+pub use create_insurance_fund::*;
 pub use create_margin_account::*;
 pub use deposit::*;
+pub use deposit_insurance::*;
 pub use set_delegate::*;
+pub use sweep_insurance_fees::*;
 pub use withdraw::*;
+pub use withdraw_insurance::*;

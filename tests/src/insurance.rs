@@ -1,0 +1,37 @@
+//! The insurance fund in tests: creation, decoding, and its side of the conservation check.
+
+use crate::context::TestContext;
+use crate::outcome::Outcome;
+use keel::state::InsuranceFund;
+use keel_client::{accounts as decode, insurance as iix, pda};
+use solana_signer::Signer;
+
+/// The default admin withdrawal limit: 10% of the fund per 7 days.
+pub const LIMIT_BPS: u16 = 1_000;
+/// The default withdrawal period, seconds.
+pub const PERIOD_SECS: u32 = 7 * 86_400;
+
+impl TestContext {
+    /// Sends `create_insurance_fund` signed by the admin.
+    pub async fn create_insurance_fund(&mut self, limit_bps: u16, period_secs: u32) -> Outcome {
+        let admin = self.admin.insecure_clone();
+        let payer = self.payer();
+        let quote_mint = self.assets[0].mint;
+        let ix = iix::create_insurance_fund(&payer, &admin.pubkey(), &self.exchange, &quote_mint, limit_bps, period_secs);
+        self.send(&[ix], &[&admin]).await
+    }
+
+    /// The decoded insurance fund, if it exists.
+    pub async fn insurance_fund(&mut self) -> Option<InsuranceFund> {
+        let key = pda::insurance_fund(&self.exchange);
+        self.account_data(&key).await.map(|data| decode::insurance_fund(&data).expect("insurance fund decodes"))
+    }
+
+    /// Asserts the insurance vault's token balance equals the fund's booked balance.
+    pub async fn assert_insurance_conserved(&mut self) {
+        if let Some(fund) = self.insurance_fund().await {
+            let vault = self.token_balance(&fund.vault).await;
+            assert_eq!(vault, fund.balance, "insurance vault {vault} != fund balance {}", fund.balance);
+        }
+    }
+}
