@@ -25,7 +25,7 @@ const MAX_TAKER_FEE_BPS = 100;
 const MAX_MAKER_FEE_BPS = 0;
 const MAX_PRICE_BAND_BPS = 5_000;
 const MAX_FUNDING_BPS = 1_000;
-const MIN_FUNDING_INTERVAL_SECS = 60;
+const MIN_FUNDING_INTERVAL_SECS = 3_600;
 const MAX_FUNDING_INTERVAL_SECS = 86_400;
 /** Bytes of the program's `symbol: [u8; 16]` (UTF-8, zero padded). */
 export const MARKET_SYMBOL_BYTES = 16;

@@ -4,7 +4,8 @@
 use anchor_lang::prelude::Pubkey;
 use keel::error::KeelError;
 use keel::instructions::markets::{CancelTarget, OrderType, PerpMarketParams, PlaceOrderArgs, UpdatePerpMarketArgs};
-use keel::state::{Side, BOOK_SIDE_CAPACITY, FILL_QUEUE_CAPACITY};
+use keel::instructions::risk::HealthReport;
+use keel::state::{PerpPosition, Side, BOOK_SIDE_CAPACITY, FILL_QUEUE_CAPACITY};
 use keel_client::{instructions as kix, markets as mix};
 use keel_tests::context::{volatile_params, TestContext};
 use keel_tests::markets::{limit, order, perp_params, usd, T0};
@@ -63,6 +64,11 @@ async fn base_lots(t: &mut TestContext, trader: &Trader, m: u16) -> i64 {
     t.margin_account(&trader.account).await.perp(m).map_or(0, |p| p.base_lots)
 }
 
+/// (bids lots, bids quote, asks lots, asks quote) reserved by resting orders.
+fn reserved(p: &PerpPosition) -> (i64, i64, i64, i64) {
+    (p.bids_base_lots, p.bids_quote_native, p.asks_base_lots, p.asks_quote_native)
+}
+
 async fn orders_in_use(t: &mut TestContext, trader: &Trader) -> usize {
     t.margin_account(&trader.account).await.orders.iter().filter(|o| o.is_in_use()).count()
 }
@@ -70,21 +76,22 @@ async fn orders_in_use(t: &mut TestContext, trader: &Trader) -> usize {
 #[tokio::test]
 async fn full_book() {
     let (mut t, m, traders) = setup(5).await;
-    // Asks at 1 001 000 + i · 1 000, i = 0..128: trader k holds i = 32k..32k+32 in slots 0..32.
-    let price = |i: i64| 1_001_000 + i * 1_000;
+    // Asks at 1 001 000 + i · 100, i = 0..128 (up to 1 013 700, inside the band's 1 050 000):
+    // trader k holds i = 32k..32k+32 in slots 0..32.
+    let price = |i: i64| 1_001_000 + i * 100;
     for (k, trader) in traders[..4].iter().enumerate() {
         let asks: Vec<_> = (0..32).map(|j| PlaceOrderArgs { client_order_id: j as u64, ..limit(Ask, price(k as i64 * 32 + j), 1) }).collect();
         place_batched(&mut t, trader, m, &asks).await;
     }
     let book = t.book(m).await;
     assert_eq!(book.ask_count as usize, BOOK_SIDE_CAPACITY);
-    assert_eq!((book.asks[0].price_lots, book.asks[0].owner, book.asks[0].owner_slot), (1_128_000, traders[3].account, 31));
+    assert_eq!((book.asks[0].price_lots, book.asks[0].owner, book.asks[0].owner_slot), (1_013_700, traders[3].account, 31));
     assert_eq!(book.asks[127].price_lots, 1_001_000);
 
     // Worse than the worst, or at its price but later: refused, nothing changes.
     let newcomer = &traders[4];
     let before = snapshot(&mut t, m, &[newcomer.account]).await;
-    for worse in [1_129_000, 1_128_000] {
+    for worse in [1_013_800, 1_013_700] {
         t.place(newcomer, m, limit(Ask, worse, 1)).await.assert_error(KeelError::OrderBookFull);
     }
     assert_eq!(snapshot(&mut t, m, &[newcomer.account]).await, before, "book byte-identical");
@@ -93,22 +100,24 @@ async fn full_book() {
     t.place(newcomer, m, limit(Ask, 1_000_500, 1)).await.assert_ok();
     let book = t.book(m).await;
     assert_eq!(book.ask_count as usize, BOOK_SIDE_CAPACITY);
-    assert_eq!((book.asks[0].price_lots, book.asks[127].price_lots, book.asks[127].owner), (1_127_000, 1_000_500, newcomer.account));
+    assert_eq!((book.asks[0].price_lots, book.asks[127].price_lots, book.asks[127].owner), (1_013_600, 1_000_500, newcomer.account));
     let queue = t.fill_queue(m).await;
     assert_eq!(queue.count, 1);
     let out = *queue.iter().next().unwrap();
     assert_eq!((out.kind, out.out_reason, out.maker_out, out.maker_side), (2, 2, 1, Ask.as_u8()));
-    assert_eq!((out.maker, out.maker_slot, out.price_lots, out.base_lots), (traders[3].account, 31, 1_128_000, 1));
+    assert_eq!((out.maker, out.maker_slot, out.price_lots, out.base_lots), (traders[3].account, 31, 1_013_700, 1));
     let evicted = t.margin_account(&traders[3].account).await;
+    // Σ i = 96..128 of 1 001 000 + 100 i = 32 · 1 001 000 + 100 · 3 568 = 32 388 800; the 31
+    // left after the eviction (i = 96..127) are 31 · 1 001 000 + 100 · 3 441 = 31 375 100.
     let all_asks: i64 = (96..128).map(price).sum();
-    assert_eq!(all_asks, 34_472_000 + 1_128_000);
+    assert_eq!(all_asks, 31_375_100 + 1_013_700);
     let p = evicted.perp(m).unwrap();
     assert_eq!((p.asks_base_lots, p.asks_quote_native), (32, all_asks), "reserved until the crank");
 
     assert_eq!(t.crank(m).await, 1);
     let evicted = t.margin_account(&traders[3].account).await;
     let p = evicted.perp(m).unwrap();
-    assert_eq!((p.asks_base_lots, p.asks_quote_native), (31, 34_472_000));
+    assert_eq!((p.asks_base_lots, p.asks_quote_native), (31, 31_375_100));
     assert!(!evicted.orders[31].is_in_use());
     assert_eq!(orders_in_use(&mut t, &traders[3]).await, 31);
 
@@ -116,16 +125,16 @@ async fn full_book() {
     t.place(&traders[0], m, limit(Ask, 1_000_600, 1)).await.assert_error(KeelError::OrderSlotsFull);
     assert_eq!(orders_in_use(&mut t, &traders[0]).await, 32);
 
-    // The freed slot takes a new order, which evicts the owner's own worst order (1 127 000 in
+    // The freed slot takes a new order, which evicts the owner's own worst order (1 013 600 in
     // slot 30): released at once, nothing queued.
     t.place(&traders[3], m, limit(Ask, 1_000_700, 1)).await.assert_ok();
     assert_eq!(t.fill_queue(m).await.count, 0);
     let account = t.margin_account(&traders[3].account).await;
     let p = account.perp(m).unwrap();
-    assert_eq!((p.asks_base_lots, p.asks_quote_native), (31, 34_472_000 - 1_127_000 + 1_000_700));
+    assert_eq!((p.asks_base_lots, p.asks_quote_native), (31, 31_375_100 - 1_013_600 + 1_000_700));
     assert!(!account.orders[30].is_in_use());
     assert_eq!(account.orders[31].price_lots, 1_000_700);
-    assert_eq!(t.book(m).await.asks[0].price_lots, 1_126_000);
+    assert_eq!(t.book(m).await.asks[0].price_lots, 1_013_500);
 
     // A full account may still take liquidity: only a resting remainder needs a slot.
     t.place(&traders[0], m, limit(Bid, 1_000_500, 1)).await.assert_ok();
@@ -166,12 +175,24 @@ async fn fill_queue_full() {
 async fn price_band() {
     let (mut t, m, tr) = setup(2).await;
     let (a, b) = (&tr[0], &tr[1]);
-    t.place(a, m, limit(Bid, 1_050_001, 1)).await.assert_error(KeelError::PriceOutsideBand);
-    t.place(a, m, order(PostOnly, Bid, 1_050_001, 1)).await.assert_error(KeelError::PriceOutsideBand);
-    t.place(a, m, limit(Ask, 949_999, 1)).await.assert_error(KeelError::PriceOutsideBand);
-    // Deeper orders may rest: a bid far below the oracle, an ask above the band.
-    t.place(a, m, limit(Bid, 500_000, 1)).await.assert_ok();
+    // At 100 USD the band is 950 000..=1 050 000: an order that may rest (limit, post-only)
+    // must lie inside it, on either side — no bid above nor below it, no ask either.
+    let before = snapshot(&mut t, m, &[a.account]).await;
+    for (side, price) in [(Bid, 1_050_001), (Bid, 949_999), (Bid, 500_000), (Ask, 949_999), (Ask, 1_050_001), (Ask, 1_060_000)] {
+        for kind in [OrderType::Limit, PostOnly] {
+            t.place(a, m, order(kind, side, price, 1)).await.assert_error(KeelError::PriceOutsideBand);
+        }
+    }
+    assert_eq!(snapshot(&mut t, m, &[a.account]).await, before, "nothing changes");
+
+    // Orders rest inside the band of their time: the ask at 1 060 000 while the oracle is at
+    // 102 USD (band 969 000..=1 071 000), the bid at 940 000 at 98 USD (931 000..=1 029 000).
+    // Back at 100 USD the ask lies above the band and the bid below it.
+    t.set_market_price(m, usd(102, T0));
     t.place(a, m, limit(Ask, 1_060_000, 1)).await.assert_ok();
+    t.set_market_price(m, usd(98, T0));
+    t.place(a, m, limit(Bid, 940_000, 1)).await.assert_ok();
+    t.set_market_price(m, usd(100, T0));
 
     // Takers trade only within the band, whatever their limit.
     t.place(b, m, order(Ioc, Bid, 1_200_000, 1)).await.assert_ok();
@@ -181,17 +202,75 @@ async fn price_band() {
     assert_eq!(t.fill_queue(m).await.count, 0);
     let book = t.book(m).await;
     assert_eq!((book.bid_count, book.ask_count, book.asks[0].base_lots, book.bids[0].base_lots), (1, 1, 1, 1));
+    assert_eq!((book.asks[0].price_lots, book.bids[0].price_lots), (1_060_000, 940_000));
 
-    // The band edge itself is inside.
+    // The band edges themselves are inside.
     t.place(a, m, limit(Bid, 1_050_000, 1)).await.assert_ok();
-    assert_eq!(t.book(m).await.bid_count, 2);
+    t.place(a, m, order(PostOnly, Bid, 950_000, 1)).await.assert_ok();
+    assert_eq!(t.book(m).await.bid_count, 3);
 
-    // At 102 USD the band high is 1 071 000: the ask at 1 060 000 trades.
+    // At 102 USD the band high is 1 071 000 again: the ask at 1 060 000 trades.
     t.set_market_price(m, usd(102, T0));
     t.place(b, m, order(Ioc, Bid, 1_200_000, 1)).await.assert_ok();
     assert_eq!(base_lots(&mut t, b, m).await, 1);
     assert_eq!(t.margin_account(&b.account).await.perp(m).unwrap().quote_native, -1_060_000);
     assert_eq!(t.fill_queue(m).await.count, 1);
+}
+
+/// The auditor's attack on the old three-scenario health (nothing / all bids / all asks): a
+/// maker's ask is filled (queued, not yet cranked, so still reserved as resting) and the maker
+/// then rests a much higher bid. With a 20% band (800 000..=1 200 000 at 100 USD) and 10% Init
+/// margin, each side alone costs 28 USDC, but both filled cost 36: health takes that corner.
+#[tokio::test]
+async fn filled_ask_plus_higher_bid_cannot_create_bad_debt() {
+    let (mut t, m, tr) = setup(1).await;
+    let taker = &tr[0];
+    t.update_market(m, with_params(PerpMarketParams { price_band_bps: 2_000, ..perp_params() })).await.assert_ok();
+    let maker = t.trader(&[10_000_000_000]).await;
+    // An ask of 100 lots at 820 000: the all-asks corner is short 100 lots, worth −100 USDC at
+    // the oracle, for +82 USDC: PnL −18 USDC, Init margin 10% · 100 = 10 USDC, −28 USDC in all.
+    // 28 USDC of collateral is just enough; one native unit less is not.
+    let ask = limit(Ask, 820_000, 100);
+    t.deposit(&maker, 0, 27_999_999).await.assert_ok();
+    t.place(&maker, m, ask).await.assert_error(KeelError::InitHealthNegative);
+    t.deposit(&maker, 0, 1).await.assert_ok();
+    t.place(&maker, m, ask).await.assert_ok();
+
+    // T1 lifts the whole ask: the fill is queued; the maker's 100 lots stay reserved.
+    t.place(taker, m, order(Ioc, Bid, 820_000, 100)).await.assert_ok();
+    assert_eq!((t.fill_queue(m).await.count, t.book(m).await.ask_count), (1, 0));
+    let p = *t.margin_account(&maker.account).await.perp(m).unwrap();
+    assert_eq!((p.base_lots, p.quote_native, reserved(&p)), (0, 0, (0, 0, 100, 82_000_000)));
+
+    // The attack: a bid of 100 lots at 1 180 000. All bids filled: long 100 lots worth 100 USDC
+    // for 118 paid, −18 − 10 = −28 USDC (the old check passed, at health 0). Both sides filled:
+    // flat for 82 − 118 = −36 USDC, more than the 28 USDC of collateral: health −8 USDC.
+    // The both-filled corner binds from 82 − 100 p < −28, p > 1.10: 1 100 001 is refused too.
+    let higher_bid = limit(Bid, 1_180_000, 100);
+    let before = snapshot(&mut t, m, &[maker.account]).await;
+    for bid in [higher_bid, limit(Bid, 1_100_001, 100)] {
+        t.place(&maker, m, bid).await.assert_error(KeelError::InitHealthNegative);
+    }
+    assert_eq!(snapshot(&mut t, m, &[maker.account]).await, before, "nothing changes");
+    // At 1 100 000 both filled is flat for 82 − 110 = −28 USDC: health exactly 0, it rests.
+    t.place(&maker, m, limit(Bid, 1_100_000, 100)).await.assert_ok();
+
+    // The crank applies the fill: short 100 lots for +82 USDC, and the maker's 1 bp rebate
+    // of 82 USDC, 8 200, to the balance. The account is sound. Init: the position as it is,
+    // 28.0082 − 18 − 10 = 0.0082 USDC (the bid filled gives the same: flat for 82 − 110 = −28).
+    // Maint: the position as it is costs 18 + 5, the bid filled 28 (flat, no margin): 0.0082.
+    assert_eq!(t.crank(m).await, 1);
+    let p = *t.margin_account(&maker.account).await.perp(m).unwrap();
+    assert_eq!((p.base_lots, p.quote_native, reserved(&p)), (-100, 82_000_000, (100, 110_000_000, 0, 0)));
+    assert_eq!(t.balance(&maker.account, 0).await, 28_008_200);
+    let report: HealthReport = t.health_view(&maker.account).await.assert_ok().returned();
+    let init = &report.init;
+    assert_eq!((init.assets, init.liabilities, init.perp_pnl, init.perp_requirements, init.health), (28_008_200, 0, -18_000_000, 10_000_000, 8_200));
+    let maint = &report.maint;
+    assert_eq!((maint.perp_pnl, maint.perp_requirements, maint.health), (-28_000_000, 0, 8_200));
+    // The attack's bid is still refused: 200 bid lots at 1 180 000 filled leave a long of 100
+    // worth 100 USDC for 82 − 236 = −154 USDC.
+    t.place(&maker, m, higher_bid).await.assert_error(KeelError::InitHealthNegative);
 }
 
 #[tokio::test]

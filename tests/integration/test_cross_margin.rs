@@ -1,7 +1,8 @@
 //! Cross margin with hand-computed numbers: one account long SOL and short ETH against the same
 //! trades in two isolated accounts, the Init refusal of a trade (with its log), resting orders
-//! reserved at their worst side, risk-reducing trades below Init, the liquidation price of the
-//! health view, non-quote collateral backing perps, and the client's report against the view.
+//! reserved at their worst side (every resting lot at its side's worst price, never better than
+//! the oracle), risk-reducing trades below Init, the liquidation price of the health view,
+//! non-quote collateral backing perps, and the client's report against the view.
 //!
 //! Market parameters (`perp_params`): Init margin 10%, Maint 5%, positive PnL at 80% for Init,
 //! taker fee 5 bp, maker rebate 1 bp. Oracles have no confidence, so Init prices are the oracle.
@@ -344,15 +345,52 @@ async fn health_view_and_client_report_agree_for_two_collaterals_two_perps_and_o
 
     let view = report(&mut t, &trader).await;
     // Assets: 99.925 USDC + 1 SOL·100·0.8 = 179.925.
-    // SOL: worst is the bid filled: 1.1 SOL for 109.9 at 103 → PnL 3.4 → 2.72; req 11.33
-    //      (current: 2.4 − 10.3 = −7.9 is better than 2.72 − 11.33 = −8.61).
-    // ETH: worst is the ask filled: −0.35 ETH for 70.1 at 197 → PnL 1.15 → 0.92; req 6.895
-    //      (current: 0.6 − 4.925 = −4.325 is better than 0.92 − 6.895 = −5.975).
-    // Init 179.925 + 3.64 − 18.225 = 165.34.
-    assert_eq!(view.init, line(179_925_000, 0, 3_640_000, 18_225_000));
-    assert_eq!(view.init.health, 165_340_000);
+    // Resting lots count at their side's worst price: the SOL bid at 99 at no less than the
+    // oracle 103, the ETH ask at 201 at no more than the oracle 197 — filled at the oracle, they
+    // add no PnL, only requirement.
+    // SOL: worst is the bid filled: 1.1 SOL for 100 + 10.3 = 110.3 at 103 → PnL 3 → 2.4;
+    //      req 11.33 (current: 2.4 − 10.3 = −7.9 is better than 2.4 − 11.33 = −8.93).
+    // ETH: worst is the ask filled: −0.35 ETH for 50 + 19.7 = 69.7 at 197 → PnL 0.75 → 0.6;
+    //      req 6.895 (current: 0.6 − 4.925 = −4.325 is better than 0.6 − 6.895 = −6.295).
+    // Init 179.925 + 3 − 18.225 = 164.7.
+    assert_eq!(view.init, line(179_925_000, 0, 3_000_000, 18_225_000));
+    assert_eq!(view.init.health, 164_700_000);
     assert_eq!(view.collaterals.len(), 2);
     let lots: Vec<_> = view.perps.iter().map(|p| (p.market_index, p.base_lots, p.unrealized_pnl)).collect();
     assert_eq!(lots, vec![(sol, 100, 3_000_000), (eth, -25, 750_000)]);
     assert_eq!(t.client_health_report(&trader.account, T0).await, view, "client and program agree");
+}
+
+#[tokio::test]
+async fn a_far_resting_order_is_not_a_windfall() {
+    let (mut t, sol, _, _) = two_markets().await;
+    let trader = funded(&mut t, 1_000_000).await;
+    // Resting orders must lie in the band (95..=105 USD at 100): nothing rests at 106.
+    t.place(&trader, sol, limit(Side::Ask, 1_060_000, 10)).await.assert_error(KeelError::PriceOutsideBand);
+    // An ask for 0.1 SOL at 104, no position. The account records the limit (10.4 USDC), but
+    // health prices the lots at min(lowest ask 104, oracle 100) = 100: filled, −0.1 SOL for 10
+    // is worth exactly 0 at the oracle — the 0.4 above the oracle is not credited (before, it
+    // counted 0.4 · 80% = 0.32 of Init PnL). Requirement 0.1·100·10% = 1 (Maint 0.5,
+    // LiquidationEnd 7.5%: 0.75). Init 1 + 0 − 1 = 0 exactly.
+    t.place(&trader, sol, limit(Side::Ask, 1_040_000, 10)).await.assert_ok();
+    let p = *t.margin_account(&trader.account).await.perp(sol).expect("position");
+    assert_eq!((p.base_lots, p.asks_base_lots, p.asks_quote_native), (0, 10, 10_400_000));
+    let r = report(&mut t, &trader).await;
+    assert_eq!(r.init, line(1_000_000, 0, 0, 1_000_000));
+    assert_eq!(r.maint, line(1_000_000, 0, 0, 500_000));
+    assert_eq!(r.liquidation_end, line(1_000_000, 0, 0, 750_000));
+    assert_eq!(r.init.health, 0);
+    // No position yet (the line shows the current one, not the scenario): nothing unrealised.
+    assert_eq!((r.perps[0].base_lots, r.perps[0].unrealized_pnl, r.perps[0].oracle_price_per_lot), (0, 0, 1_000_000));
+    // One lot more, even higher at 105: every ask lot still counts at min(lowest ask 104,
+    // oracle 100) = 100, so filled: −0.11 SOL for 11 → PnL 0, requirement 1.1: Init −0.1,
+    // refused (before: PnL (10.4 + 1.05 − 11)·80% = 0.36, Init +0.26, allowed).
+    let refused = t.place(&trader, sol, limit(Side::Ask, 1_050_000, 1)).await;
+    refused.assert_error(KeelError::InitHealthNegative);
+    assert!(
+        refused.logged("place_order: init health would be -100000 (weighted assets 1000000, weighted liabilities 0, perp pnl 0, perp requirements 1100000; quote native)"),
+        "{:#?}",
+        refused.logs
+    );
+    assert_eq!(t.client_health_report(&trader.account, T0).await, r, "client and program agree");
 }

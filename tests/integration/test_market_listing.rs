@@ -1,5 +1,6 @@
 //! Validation of perp market listings and parameter updates: every bound refused with its own
-//! error and nothing changed; the admin alone may list, update or pause.
+//! error and nothing changed; the admin alone may list, update or pause; funding parameters
+//! change only while the funding index is current.
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::system_instruction::create_account;
@@ -38,6 +39,8 @@ fn bad_params() -> Vec<(PerpMarketParams, KeelError)> {
         (PerpMarketParams { price_band_bps: 0, ..p }, InvalidPriceBand),
         (PerpMarketParams { price_band_bps: 5_001, ..p }, InvalidPriceBand),
         (PerpMarketParams { funding_interval_secs: 10, ..p }, InvalidFundingParams),
+        (PerpMarketParams { funding_interval_secs: 1_800, ..p }, InvalidFundingParams),
+        (PerpMarketParams { funding_interval_secs: 3_599, ..p }, InvalidFundingParams),
         (PerpMarketParams { funding_interval_secs: 86_401, ..p }, InvalidFundingParams),
         (PerpMarketParams { max_funding_bps: 0, ..p }, InvalidFundingParams),
         (PerpMarketParams { max_funding_bps: 1_001, ..p }, InvalidFundingParams),
@@ -129,3 +132,56 @@ async fn update_perp_market_validation() {
     assert_eq!((PerpMarketParams::of(&market), market.paused), (new, 0), "the impostor changed nothing");
 }
 
+
+/// A new funding rate cap or interval would apply to the time since the last `update_funding`:
+/// the change is refused unless the index was updated at the same clock time (before, or in
+/// the same transaction).
+#[tokio::test]
+async fn funding_parameters_change_only_right_after_update_funding() {
+    let mut t = TestContext::new().await;
+    let m = t.add_market("SOL", 9, 10_000_000, 1, usd(100, T0)).await;
+    let now = T0 + 10;
+    t.set_time(now).await;
+    t.set_market_price(m, usd(100, now));
+
+    // Listed at T0, the index is 10 s old: both funding parameters are refused, nothing changes.
+    let wider = PerpMarketParams { price_band_bps: 1_000, ..perp_params() };
+    for params in [PerpMarketParams { funding_interval_secs: 7_200, ..wider }, PerpMarketParams { max_funding_bps: 200, ..wider }] {
+        t.update_market(m, with_params(params)).await.assert_error(KeelError::FundingNotCurrent);
+    }
+    let market = t.market(m).await;
+    assert_eq!((PerpMarketParams::of(&market), market.last_funding_ts), (perp_params(), T0));
+    // Other parameters change at any time.
+    t.update_market(m, with_params(wider)).await.assert_ok();
+    assert_eq!(PerpMarketParams::of(&t.market(m).await), wider);
+
+    // update_funding at the same clock time makes the index current: the change goes through.
+    t.update_funding(m).await.assert_ok();
+    assert_eq!(t.market(m).await.last_funding_ts, now);
+    let new = PerpMarketParams { funding_interval_secs: 7_200, max_funding_bps: 200, ..wider };
+    t.update_market(m, with_params(new)).await.assert_ok();
+    assert_eq!(PerpMarketParams::of(&t.market(m).await), new);
+
+    // 10 s later: refused alone, accepted with update_funding first in the same transaction.
+    let later = now + 10;
+    t.set_time(later).await;
+    t.set_market_price(m, usd(100, later));
+    let day = PerpMarketParams { funding_interval_secs: 86_400, ..wider };
+    t.update_market(m, with_params(day)).await.assert_error(KeelError::FundingNotCurrent);
+    assert_eq!(PerpMarketParams::of(&t.market(m).await), new);
+    let admin = t.admin.insecure_clone();
+    let keys = t.markets[m as usize].keys;
+    let ixs = [mix::update_funding(&keys), mix::update_perp_market(&admin.pubkey(), &t.exchange, &keys.market, with_params(day))];
+    t.send(&ixs, &[&admin]).await.assert_ok();
+    let market = t.market(m).await;
+    assert_eq!((PerpMarketParams::of(&market), market.last_funding_ts), (day, later));
+
+    // An interval under an hour is out of bounds, even with the index current; an hour is not.
+    for secs in [1_800, 3_599] {
+        let short = PerpMarketParams { funding_interval_secs: secs, ..day };
+        t.update_market(m, with_params(short)).await.assert_error(KeelError::InvalidFundingParams);
+    }
+    assert_eq!(PerpMarketParams::of(&t.market(m).await), day);
+    t.update_market(m, with_params(PerpMarketParams { funding_interval_secs: 3_600, ..day })).await.assert_ok();
+    assert_eq!(t.market(m).await.funding_interval_secs, 3_600);
+}

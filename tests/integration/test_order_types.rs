@@ -171,9 +171,15 @@ async fn market_order_fills_up_to_the_band_edge_and_not_beyond() {
     for price in [1_000_000, 1_030_000, 1_050_000] {
         placed(&mut t, &maker, m, limit(Side::Ask, price, 20)).await;
     }
-    // An ask above the band's top may rest (it is harmless), but no bid may take it.
-    let beyond = placed(&mut t, &maker, m, limit(Side::Ask, 1_050_001, 20)).await;
+    // An ask above the band's top may not rest at 100 USD; placed while the oracle was at
+    // 101 USD (band 959 500..=1 060 500) it stays when the oracle falls back, but no bid may
+    // take it.
+    let far = limit(Side::Ask, 1_050_001, 20);
+    t.place(&maker, m, far).await.assert_error(KeelError::PriceOutsideBand);
+    t.set_market_price(m, usd(101, T0));
+    let beyond = placed(&mut t, &maker, m, far).await;
     assert_eq!(took(&beyond), (0, 20));
+    t.set_market_price(m, usd(100, T0));
 
     let outcome = t.place(&taker, m, order(OrderType::Market, Side::Bid, 0, 100)).await;
     outcome.assert_ok();

@@ -1,7 +1,10 @@
 //! Property-style test of the perp engine: four traders, two markets, seeded random sequences of
 //! limit / IOC / market / post-only orders (some reduce-only, some expiring), cancels, cranks,
 //! oracle moves within ±3% and time advances with funding updates. Expected refusals are
-//! ignored, anything else fails. After every step the vault reconciles with the ledgers; at the
+//! ignored, anything else fails; prices are mostly within 1% of the oracle, so resting orders
+//! mostly lie inside the 5% price band (the only place they may rest). Each funding update's
+//! book price and rate are checked against the live book: the mid of the best live bid and ask,
+//! each clamped into the band, and no premium when either side is empty. After every step the vault reconciles with the ledgers; at the
 //! end positions net to zero, open interest matches them, reservations match the book, and PnL
 //! is zero-sum after fees with funding rounding only ever in the protocol's favour.
 //!
@@ -10,7 +13,7 @@
 //! usefully and a fixed seed replays exactly.
 
 use keel::error::KeelError;
-use keel::events::{FundingSettled, MakerFillApplied};
+use keel::events::{FundingSettled, FundingUpdated, MakerFillApplied};
 use keel::instructions::markets::{CancelTarget, OrderType, PlaceOrderArgs, SelfTradeBehavior};
 use keel::math::FIXED_SCALE;
 use keel::state::Side;
@@ -96,6 +99,11 @@ struct Sim {
     fills_applied: usize,
     places_ok: usize,
     refused: usize,
+    /// Refusals with `PriceOutsideBand` (orders that would rest outside the band).
+    outside_band: usize,
+    /// Funding updates with a live bid and a live ask (a premium), and with a side empty.
+    two_sided_updates: usize,
+    one_sided_updates: usize,
     trace: Vec<String>,
 }
 
@@ -116,7 +124,8 @@ impl Sim {
         }
         Self {
             t, rng: Rng::new(seed), seed, traders, deposits, bps: [0; 2], now,
-            settle_calls: 0, settled_events: 0, settled_count: 0, fills_applied: 0, places_ok: 0, refused: 0, trace: vec![],
+            settle_calls: 0, settled_events: 0, settled_count: 0, fills_applied: 0, places_ok: 0, refused: 0,
+            outside_band: 0, two_sided_updates: 0, one_sided_updates: 0, trace: vec![],
         }
     }
 
@@ -181,7 +190,10 @@ impl Sim {
                 self.settle_calls += 1;
                 self.record_settlements(&outcome);
             }
-            Some(code) if EXPECTED_PLACE.iter().any(|e| u32::from(*e) == code) => self.refused += 1,
+            Some(code) if EXPECTED_PLACE.iter().any(|e| u32::from(*e) == code) => {
+                self.refused += 1;
+                self.outside_band += usize::from(code == u32::from(KeelError::PriceOutsideBand));
+            }
             _ => self.fail("unexpected place_order failure", Some(&outcome)),
         }
     }
@@ -246,12 +258,44 @@ impl Sim {
             self.publish(m);
         }
         for m in 0..2 {
+            let expected = self.expected_funding(m, dt).await;
             let outcome = self.t.update_funding(m as u16).await;
             if outcome.result.is_err() {
                 self.fail("unexpected update_funding failure", Some(&outcome));
             }
+            let events = events_of::<FundingUpdated>(&outcome.logs);
+            let got = events.first().map(|e| (e.book_price, e.oracle_price, e.rate_bps, e.elapsed_secs));
+            if got != Some(expected) {
+                self.fail(&format!("market {m}: FundingUpdated (book, oracle, rate bps, secs) {got:?}, expected {expected:?}"), Some(&outcome));
+            }
         }
         self.t.assert_conserved().await;
+    }
+
+    /// What `update_funding` of market `m` must report now, `dt` s after the last update (both
+    /// markets update together), as `(book_price, oracle_price, rate_bps, elapsed_secs)`: the
+    /// band around the oracle `L` lots is ⌈0.95·L⌉..=⌊1.05·L⌋ (L is a whole number of lots here);
+    /// the book price is the mid of the best live bid and ask clamped into it, or the oracle when
+    /// a side has no live order; the rate is ⌊(book − oracle)·10⁴ / oracle⌋ bps within ±100.
+    async fn expected_funding(&mut self, m: usize, dt: i64) -> (i128, i128, i64, i64) {
+        let lots = self.oracle_lots(m);
+        let (low, high) = (((lots * 9_500 + 9_999) / 10_000).max(1), lots * 10_500 / 10_000);
+        let book = self.t.book(m as u16).await;
+        let best = |side: Side| book.side(side).iter().rev().find(|o| !o.is_expired(self.now)).map(|o| o.price_lots.clamp(low, high));
+        let oracle = self.oracle_per_lot_raw(m);
+        let quote_lot = SPECS[m].quote_lot as i128;
+        let book_price = match (best(Side::Bid), best(Side::Ask)) {
+            (Some(bid), Some(ask)) => {
+                self.two_sided_updates += 1;
+                (bid + ask) as i128 * quote_lot * FIXED_SCALE / 2
+            }
+            _ => {
+                self.one_sided_updates += 1;
+                oracle
+            }
+        };
+        let rate_bps = ((book_price - oracle) * 10_000).div_euclid(oracle).clamp(-100, 100) as i64;
+        (book_price, oracle, rate_bps, dt.min(3_600))
     }
 
     async fn step(&mut self) {
@@ -367,10 +411,13 @@ impl Sim {
         assert!(rounding < bound.max(1), "seed {}: funding rounding {rounding} ≥ {bound} settlements", self.seed);
         self.t.assert_conserved().await;
         eprintln!(
-            "seed {}: {} placed, {} refused, {} fills applied, {} funding settlements (net {}), pending {pending}, rounding {rounding}/{bound}, fees {fees}",
-            self.seed, self.places_ok, self.refused, self.fills_applied, self.settled_count, settled_net
+            "seed {}: {} placed, {} refused ({} outside the band), {} fills applied, funding updates {} two-sided / {} one-sided, {} funding settlements (net {}), pending {pending}, rounding {rounding}/{bound}, fees {fees}",
+            self.seed, self.places_ok, self.refused, self.outside_band, self.fills_applied, self.two_sided_updates,
+            self.one_sided_updates, self.settled_count, settled_net
         );
         assert!(self.fills_applied > 0 && self.places_ok > 0, "seed {}: the sequence should trade", self.seed);
+        assert!(self.two_sided_updates > 0, "seed {}: some funding update should see a premium", self.seed);
+        assert!(self.outside_band * 10 <= self.places_ok + self.refused, "seed {}: orders should mostly lie in the band", self.seed);
     }
 }
 

@@ -121,7 +121,7 @@ pub enum KeelError {
     InvalidMarketSizes,
     #[msg("price band out of bounds: 1..=5000 bps")]
     InvalidPriceBand,
-    #[msg("funding out of bounds: max rate 1..=1000 bps per interval, interval 60..=86400 s")]
+    #[msg("funding out of bounds: max rate 1..=1000 bps per interval, interval 3600..=86400 s")]
     InvalidFundingParams,
     #[msg("positive PnL init weight out of bounds: 0..=10000 bps")]
     InvalidPnlWeight,
@@ -161,6 +161,8 @@ pub enum KeelError {
     FillMakerMissing,
     #[msg("funding was already updated at this time")]
     FundingNotDue,
+    #[msg("funding parameters change only right after update_funding (in the same transaction), so no new rate applies to time already passed")]
+    FundingNotCurrent,
     #[msg("a queued fill does not match the maker's account (position or order slot missing)")]
     FillAccountMismatch,
 

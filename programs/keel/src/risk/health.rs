@@ -67,66 +67,58 @@ impl HealthComponents {
     }
 }
 
-/// Everything the health of one account depends on, in a fixed-size, allocation-free form.
+/// Everything the health of one account depends on. The entries live on the heap (one
+/// allocation each, sized for the account's capacity): the cache is several kilobytes, more
+/// than an SBF stack frame holds.
 #[derive(Clone, Debug, Default)]
 pub struct HealthCache {
-    collaterals: [CollateralRisk; MAX_COLLATERALS],
-    collateral_count: usize,
-    perps: [PerpRisk; MAX_PERP_POSITIONS],
-    perp_count: usize,
+    collaterals: Vec<CollateralRisk>,
+    perps: Vec<PerpRisk>,
 }
 
 impl HealthCache {
-    /// An empty cache.
+    /// An empty cache with room for a full account.
     pub fn new() -> Self {
-        Self::default()
+        Self { collaterals: Vec::with_capacity(MAX_COLLATERALS), perps: Vec::with_capacity(MAX_PERP_POSITIONS) }
     }
 
     /// Adds a collateral balance; `false` when the cache is full.
     pub fn push_collateral(&mut self, entry: CollateralRisk) -> bool {
-        match self.collaterals.get_mut(self.collateral_count) {
-            Some(slot) => {
-                *slot = entry;
-                self.collateral_count += 1;
-                true
-            }
-            None => false,
+        let room = self.collaterals.len() < MAX_COLLATERALS;
+        if room {
+            self.collaterals.push(entry);
         }
+        room
     }
 
     /// Adds a perp position; `false` when the cache is full.
     pub fn push_perp(&mut self, entry: PerpRisk) -> bool {
-        match self.perps.get_mut(self.perp_count) {
-            Some(slot) => {
-                *slot = entry;
-                self.perp_count += 1;
-                true
-            }
-            None => false,
+        let room = self.perps.len() < MAX_PERP_POSITIONS;
+        if room {
+            self.perps.push(entry);
         }
+        room
     }
 
     /// The perp positions, in account slot order.
     pub fn perps(&self) -> &[PerpRisk] {
-        &self.perps[..self.perp_count]
+        &self.perps
     }
 
     /// The perp position of a market already in the cache (incremental update after a trade).
     pub fn perp_mut(&mut self, market_index: u16) -> Option<&mut PerpRisk> {
-        self.perps[..self.perp_count].iter_mut().find(|p| p.market_index == market_index)
+        self.perps.iter_mut().find(|p| p.market_index == market_index)
     }
 
     /// The collateral balances, in account slot order.
     pub fn collaterals(&self) -> &[CollateralRisk] {
-        &self.collaterals[..self.collateral_count]
+        &self.collaterals
     }
 
     /// Sets the balance of an asset already in the cache (incremental update after a change);
     /// `false` when the asset is not in the cache.
     pub fn set_balance(&mut self, asset_index: u16, balance: i64) -> bool {
-        match self.collaterals[..self.collateral_count]
-            .iter_mut()
-            .find(|c| c.asset_index == asset_index)
+        match self.collaterals.iter_mut().find(|c| c.asset_index == asset_index)
         {
             Some(entry) => {
                 entry.balance = balance;

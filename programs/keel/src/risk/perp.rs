@@ -38,11 +38,13 @@ pub struct PerpRisk {
     pub quote_native: i64,
     /// Base lots on resting bids.
     pub bids_base_lots: i64,
-    /// Quote native the resting bids would pay if filled.
+    /// Quote native the resting bids would pay if filled, every lot at the side's worst price
+    /// (the highest bid, and never below the oracle).
     pub bids_quote_native: i64,
     /// Base lots on resting asks.
     pub asks_base_lots: i64,
-    /// Quote native the resting asks would receive if filled.
+    /// Quote native the resting asks would receive if filled, every lot at the side's worst
+    /// price (the lowest ask, and never above the oracle).
     pub asks_quote_native: i64,
     /// Prices, quote native per base native.
     pub prices: PriceQuote,
@@ -60,7 +62,7 @@ pub struct PerpContribution {
     pub pnl: Fixed,
     /// Margin requirement.
     pub requirement: Fixed,
-    /// The position of the scenario (current, all bids filled or all asks filled) this is, base lots.
+    /// The position of the scenario (a corner of the resting orders' fills) this is, base lots.
     pub base_lots: i64,
 }
 
@@ -72,22 +74,25 @@ impl PerpContribution {
 }
 
 impl PerpRisk {
-    /// The position's contribution to health `kind`: the worst of the current position, all
-    /// resting bids filled at their prices, and all resting asks filled at their prices. Health
-    /// is concave in the filled amount, so no partial fill is worse than these.
+    /// The position's contribution to health `kind`: the worst of the four corners — nothing,
+    /// all bids, all asks, or both sides filled. `bids_quote_native` / `asks_quote_native`
+    /// must price every resting lot at its side's worst price (see the health check), so the
+    /// cash of any partial fill is linear in the lots filled; health is then concave in the
+    /// lots filled on each side, and no partial fill of either or both sides is worse than a
+    /// corner — including fills already queued on one side while the other side still rests.
     pub fn contribution(&self, kind: HealthKind) -> Result<PerpContribution, MathError> {
         let mut worst = self.scenario(kind, self.base_lots, self.quote_native)?;
-        if self.bids_base_lots > 0 {
-            let base = self.base_lots.checked_add(self.bids_base_lots).ok_or(MathError::Overflow)?;
-            let quote = self.quote_native.checked_sub(self.bids_quote_native).ok_or(MathError::Overflow)?;
-            let filled = self.scenario(kind, base, quote)?;
-            if filled.net()? < worst.net()? {
-                worst = filled;
+        let corners = [
+            (self.bids_base_lots > 0, self.bids_base_lots, 0, -self.bids_quote_native, 0),
+            (self.asks_base_lots > 0, 0, self.asks_base_lots, 0, self.asks_quote_native),
+            (self.bids_base_lots > 0 && self.asks_base_lots > 0, self.bids_base_lots, self.asks_base_lots, -self.bids_quote_native, self.asks_quote_native),
+        ];
+        for (present, bids, asks, paid, received) in corners {
+            if !present {
+                continue;
             }
-        }
-        if self.asks_base_lots > 0 {
-            let base = self.base_lots.checked_sub(self.asks_base_lots).ok_or(MathError::Overflow)?;
-            let quote = self.quote_native.checked_add(self.asks_quote_native).ok_or(MathError::Overflow)?;
+            let base = self.base_lots.checked_add(bids).and_then(|b| b.checked_sub(asks)).ok_or(MathError::Overflow)?;
+            let quote = self.quote_native.checked_add(paid).and_then(|q| q.checked_add(received)).ok_or(MathError::Overflow)?;
             let filled = self.scenario(kind, base, quote)?;
             if filled.net()? < worst.net()? {
                 worst = filled;

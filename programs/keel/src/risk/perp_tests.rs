@@ -241,42 +241,45 @@ proptest! {
         for kind in HealthKind::ALL {
             prop_assert!(net(&perp, kind) <= net(&bare, kind), "{:?}", kind);
             let chosen = perp.contribution(kind).unwrap().base_lots;
-            let scenarios = [perp.base_lots, perp.base_lots + perp.bids_base_lots, perp.base_lots - perp.asks_base_lots];
+            let scenarios = [
+                perp.base_lots,
+                perp.base_lots + perp.bids_base_lots,
+                perp.base_lots - perp.asks_base_lots,
+                perp.base_lots + perp.bids_base_lots - perp.asks_base_lots,
+            ];
             prop_assert!(scenarios.contains(&chosen));
         }
     }
 
-    /// A maker with one bid at `pb` and one ask at `pa > pb` (quote native per lot) gets part of
-    /// one order filled at its limit: with the rest still resting, no kind of health falls
-    /// below the worst scenario before the fill (within the 2 raw of rounding per scenario).
+    /// A maker's resting lots priced at their side's worst price (`pb` per bid lot, `pa` per
+    /// ask lot — in any order, as when an ask's fill is queued while a higher bid rests): any
+    /// partial fill of either or both sides at those prices, with the rest still resting, never
+    /// brings any kind of health below the worst corner before the fills (within 2 raw of
+    /// rounding per scenario).
     #[test]
-    fn partial_fill_at_the_limit_never_lowers_health(
+    fn partial_fills_on_both_sides_never_lower_health_below_the_worst_corner(
         m in market(), base_lots in -1_000_000i64..=1_000_000, entry_ppm in -500_000i64..=500_000,
         (bids, asks) in (1i64..=1_000_000, 1i64..=1_000_000), (bid_ppm, ask_ppm) in (500_000i64..=1_500_000, 500_000i64..=1_500_000),
-        fill_share in 0u32..=1_000, fill_bid in any::<bool>(),
+        (bid_share, ask_share) in (0u32..=1_000, 0u32..=1_000),
     ) {
         let per_lot = oracle_per_lot(&m).max(1) as i128;
-        let pb = (per_lot * bid_ppm.min(ask_ppm) as i128 / 1_000_000) as i64;
-        let pa = ((per_lot * bid_ppm.max(ask_ppm) as i128 / 1_000_000) as i64).max(pb + 1);
+        let pb = (per_lot * bid_ppm as i128 / 1_000_000) as i64;
+        let pa = (per_lot * ask_ppm as i128 / 1_000_000) as i64;
         let entry = (per_lot * (1_000_000 + entry_ppm) as i128 / 1_000_000) as i64;
         let before = PerpRisk {
             base_lots, quote_native: -base_lots * entry,
             bids_base_lots: bids, bids_quote_native: bids * pb, asks_base_lots: asks, asks_quote_native: asks * pa, ..m
         };
-        let mut after = before;
-        if fill_bid {
-            let f = bids * fill_share as i64 / 1_000;
-            after.base_lots += f;
-            after.quote_native -= f * pb;
-            after.bids_base_lots -= f;
-            after.bids_quote_native -= f * pb;
-        } else {
-            let f = asks * fill_share as i64 / 1_000;
-            after.base_lots -= f;
-            after.quote_native += f * pa;
-            after.asks_base_lots -= f;
-            after.asks_quote_native -= f * pa;
-        }
+        let (x, y) = (bids * bid_share as i64 / 1_000, asks * ask_share as i64 / 1_000);
+        let after = PerpRisk {
+            base_lots: base_lots + x - y,
+            quote_native: before.quote_native - x * pb + y * pa,
+            bids_base_lots: bids - x,
+            bids_quote_native: (bids - x) * pb,
+            asks_base_lots: asks - y,
+            asks_quote_native: (asks - y) * pa,
+            ..before
+        };
         let bare = PerpRisk { bids_base_lots: 0, bids_quote_native: 0, asks_base_lots: 0, asks_quote_native: 0, ..after };
         for kind in HealthKind::ALL {
             let worst = net(&before, kind).sub(Fixed::from_raw(2)).unwrap();

@@ -16,8 +16,8 @@ pub const MAX_MAKER_FEE_BPS: i16 = 0;
 pub const MAX_PRICE_BAND_BPS: u16 = 5_000;
 /// Largest funding rate per interval, bps (10%).
 pub const MAX_FUNDING_BPS: u16 = 1_000;
-/// Shortest and longest funding interval, seconds.
-pub const FUNDING_INTERVAL_RANGE: core::ops::RangeInclusive<u32> = 60..=86_400;
+/// Shortest and longest funding interval, seconds (an hour to a day).
+pub const FUNDING_INTERVAL_RANGE: core::ops::RangeInclusive<u32> = 3_600..=86_400;
 
 /// The admin-set parameters of a perp market (all updatable).
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,7 +38,7 @@ pub struct PerpMarketParams {
     pub price_band_bps: u16,
     /// Largest funding per interval, bps of the oracle price: 1..=1000.
     pub max_funding_bps: u16,
-    /// Funding interval, seconds: 60..=86400.
+    /// Funding interval, seconds: 3600..=86400.
     pub funding_interval_secs: u32,
     /// Smallest order, base lots: ≥ 1.
     pub min_order_base_lots: i64,
@@ -135,5 +135,12 @@ impl PerpMarketParams {
             oracle_max_conf_bps: market.oracle_max_conf_bps,
             oracle_conf_multiplier_bps: market.oracle_conf_multiplier_bps,
         }
+    }
+}
+
+impl PerpMarketParams {
+    /// True when the funding parameters differ from `other`'s.
+    pub fn funding_differs(&self, other: &Self) -> bool {
+        self.max_funding_bps != other.max_funding_bps || self.funding_interval_secs != other.funding_interval_secs
     }
 }

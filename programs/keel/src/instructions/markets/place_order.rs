@@ -139,7 +139,8 @@ impl<'info> PlaceOrder<'info> {
         };
 
         let mut account = a.margin_account.load_mut()?;
-        check_trade_health(&mut cache, price_error, &risk, &account, market_index, args.reduce_only, outcome.rested_lots)?;
+        let market = *a.market.load()?;
+        check_trade_health(&mut cache, price_error, &risk, &account, &market, args.reduce_only, outcome.rested_lots)?;
         let quote_after = account.balance(QUOTE_ASSET_INDEX);
         account.release_flat_perps();
         account.release_empty_collaterals();
@@ -179,7 +180,7 @@ fn validate(args: &PlaceOrderArgs, market: &PerpMarket, band: &PriceBand, now: i
     } else {
         crate::check!(args.price_lots > 0, KeelError::InvalidOrderPrice);
         crate::check!(
-            !rests || band.contains_for_rest(args.side, args.price_lots),
+            !rests || band.contains(args.price_lots),
             KeelError::PriceOutsideBand,
             "order price {} lots, band {}..={} lots",
             args.price_lots,

@@ -44,12 +44,15 @@ impl PriceBand {
         }
     }
 
-    /// True when an order on `side` may rest at `price`: a bid not above the band, an ask not
-    /// below it (deeper orders are harmless and allowed).
-    pub fn contains_for_rest(&self, side: Side, price: i64) -> bool {
-        match side {
-            Side::Bid => price <= self.high,
-            Side::Ask => price >= self.low,
-        }
+    /// True when `price` lies within the band: only such orders may rest, so that resting
+    /// orders are liquidity near the oracle (not free far-away quotes that move the funding
+    /// book price or fill the queue with evictions).
+    pub fn contains(&self, price: i64) -> bool {
+        (self.low..=self.high).contains(&price)
+    }
+
+    /// `price` clamped into the band.
+    pub fn clamp_into(&self, price: i64) -> i64 {
+        price.clamp(self.low, self.high)
     }
 }

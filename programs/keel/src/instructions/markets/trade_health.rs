@@ -3,10 +3,10 @@
 //! holds even when an unrelated oracle is stale: both sides of it value that entry the same.
 
 use crate::error::KeelError;
-use crate::instructions::risk::require_init_health;
+use crate::instructions::risk::{perp_risk, require_init_health};
 use crate::math::Fixed;
 use crate::risk::{HealthCache, HealthKind};
-use crate::state::{MarginAccount, QUOTE_ASSET_INDEX};
+use crate::state::{MarginAccount, PerpMarket, QUOTE_ASSET_INDEX};
 use anchor_lang::prelude::*;
 
 /// The account's risk before the trade.
@@ -35,19 +35,14 @@ pub fn check_trade_health(
     price_error: Option<KeelError>,
     before: &TradeRisk,
     account: &MarginAccount,
-    market_index: u16,
+    market: &PerpMarket,
     reduce_only: bool,
     rested_lots: i64,
 ) -> Result<()> {
     cache.set_balance(QUOTE_ASSET_INDEX, account.balance(QUOTE_ASSET_INDEX));
-    let position = account.perp(market_index).ok_or(KeelError::FillAccountMismatch)?;
-    let entry = cache.perp_mut(market_index).ok_or(KeelError::HealthAccountMismatch)?;
-    entry.base_lots = position.base_lots;
-    entry.quote_native = position.quote_native;
-    entry.bids_base_lots = position.bids_base_lots;
-    entry.bids_quote_native = position.bids_quote_native;
-    entry.asks_base_lots = position.asks_base_lots;
-    entry.asks_quote_native = position.asks_quote_native;
+    let position = account.perp(market.index).ok_or(KeelError::FillAccountMismatch)?;
+    let entry = cache.perp_mut(market.index).ok_or(KeelError::HealthAccountMismatch)?;
+    *entry = perp_risk(account, position, market, entry.prices)?;
     let after = cache.health(HealthKind::Init)?;
     if price_error.is_none() && !after.is_negative() {
         return Ok(());

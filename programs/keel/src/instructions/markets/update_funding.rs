@@ -1,10 +1,13 @@
 //! `update_funding` (permissionless crank): moves the market's cumulative funding index by the
 //! premium of the book over the oracle, clamped, pro rata over the time since the last update
-//! (at most one interval). Positions settle it lazily when next touched.
+//! (at most one interval). The book price is the mid of the best live bid and ask, each clamped
+//! into the price band; with either side empty there is no premium. Positions settle funding
+//! lazily when next touched.
 
 use crate::error::KeelError;
 use crate::events::{emit_event, FundingUpdated};
 use crate::math::{Fixed, Rounding, BPS_PER_UNIT};
+use crate::instructions::markets::price_band::PriceBand;
 use crate::oracle::read_price;
 use crate::state::{Exchange, OrderBook, PerpMarket, Side};
 use anchor_lang::prelude::*;
@@ -36,13 +39,18 @@ impl UpdateFunding<'_> {
         // quote native per base lot
         let oracle = prices.oracle.mul_down(Fixed::from_i64(market.base_lot_size))?;
         let book = ctx.accounts.order_book.load()?;
-        let side_price = |side: Side| -> Result<Fixed> {
+        let band = PriceBand::new(&market, prices.oracle)?;
+        // Each side's best live price, clamped into the band; an empty side means no book price.
+        let side_price = |side: Side| -> Result<Option<Fixed>> {
             match book.side(side).iter().rev().find(|o| !o.is_expired(now)) {
-                Some(order) => Ok(Fixed::from_i64(market.notional(1, order.price_lots)?)),
-                None => Ok(oracle),
+                Some(order) => Ok(Some(Fixed::from_i64(market.notional(1, band.clamp_into(order.price_lots))?))),
+                None => Ok(None),
             }
         };
-        let book_price = side_price(Side::Bid)?.add(side_price(Side::Ask)?)?.div(Fixed::from_i64(2), Rounding::Down)?;
+        let book_price = match (side_price(Side::Bid)?, side_price(Side::Ask)?) {
+            (Some(bid), Some(ask)) => bid.add(ask)?.div(Fixed::from_i64(2), Rounding::Down)?,
+            _ => oracle,
+        };
         let max_rate = Fixed::from_bps(market.max_funding_bps as u32);
         let rate = book_price
             .sub(oracle)?

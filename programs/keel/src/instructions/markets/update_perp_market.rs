@@ -34,6 +34,11 @@ impl UpdatePerpMarket<'_> {
         let mut market = ctx.accounts.market.load_mut()?;
         if let Some(params) = args.params {
             params.validate()?;
+            let current = PerpMarketParams::of(&market);
+            crate::check!(
+                !params.funding_differs(&current) || market.last_funding_ts == Clock::get()?.unix_timestamp,
+                KeelError::FundingNotCurrent
+            );
             params.apply(&mut market);
         }
         if let Some(paused) = args.paused {

@@ -21,10 +21,10 @@
 //! Instructions that mutate an asset also passed here must release their borrow of it first.
 
 use crate::error::KeelError;
-use crate::math::Fixed;
+use crate::math::{Fixed, Rounding};
 use crate::oracle::{read_price_lenient, OracleBinding, OracleKind};
 use crate::risk::{CollateralRisk, HealthCache, HealthComponents, HealthKind, PerpRisk, PriceQuote};
-use crate::state::{read_zero_copy, CollateralAsset, Exchange, MarginAccount, PerpMarket, PerpPosition};
+use crate::state::{read_zero_copy, CollateralAsset, Exchange, MarginAccount, PerpMarket, PerpPosition, Side};
 use anchor_lang::prelude::*;
 
 /// Reads the health accounts of `account` from `remaining` into a cache, checking each one;
@@ -83,7 +83,7 @@ pub fn load_health_cache_lenient(
     for position in account.active_perps() {
         let market = cursor.next_market(exchange_key, position.market_index)?;
         let prices = price_of(&mut cursor, &market.oracle_binding()?)?;
-        let pushed = cache.push_perp(perp_risk(position, &market, prices)?);
+        let pushed = cache.push_perp(perp_risk(account, position, &market, prices)?);
         crate::check!(pushed, KeelError::HealthAccountUnexpected);
     }
     crate::check!(
@@ -96,18 +96,35 @@ pub fn load_health_cache_lenient(
     Ok((cache, price_error))
 }
 
-/// A position as the risk engine takes it, with funding not yet settled counted in.
-pub fn perp_risk(position: &PerpPosition, market: &PerpMarket, prices: PriceQuote) -> Result<PerpRisk> {
+/// A position as the risk engine takes it, with funding not yet settled counted in, and its
+/// resting orders (including lots filled but not yet applied by the crank) priced at their
+/// side's worst price: every bid lot at the highest bid of the account in this market and never
+/// below the oracle, every ask lot at the lowest ask and never above the oracle. Partial fills
+/// are then linear in cash, so the risk engine's corners bound them, and an order far from the
+/// oracle never counts as a windfall.
+pub fn perp_risk(account: &MarginAccount, position: &PerpPosition, market: &PerpMarket, prices: PriceQuote) -> Result<PerpRisk> {
     let funding = position.pending_funding(market.funding_index())?;
+    // quote native per base lot
+    let oracle_per_lot = prices.oracle.mul_down(Fixed::from_i64(market.base_lot_size))?;
+    let mut highest_bid = oracle_per_lot.to_i64(Rounding::Up)?;
+    let mut lowest_ask = oracle_per_lot.to_i64(Rounding::Down)?;
+    for order in account.orders.iter().filter(|o| o.is_in_use() && o.market_index == position.market_index) {
+        let price = market.notional(1, order.price_lots)?;
+        match order.side() {
+            Side::Bid => highest_bid = highest_bid.max(price),
+            Side::Ask => lowest_ask = lowest_ask.min(price),
+        }
+    }
+    let worst = |lots: i64, price: i64| lots.checked_mul(price).ok_or(KeelError::MathOverflow);
     Ok(PerpRisk {
         market_index: position.market_index,
         base_lot_size: market.base_lot_size,
         base_lots: position.base_lots,
         quote_native: position.quote_native.checked_add(funding).ok_or(KeelError::MathOverflow)?,
         bids_base_lots: position.bids_base_lots,
-        bids_quote_native: position.bids_quote_native,
+        bids_quote_native: worst(position.bids_base_lots, highest_bid)?,
         asks_base_lots: position.asks_base_lots,
-        asks_quote_native: position.asks_quote_native,
+        asks_quote_native: worst(position.asks_base_lots, lowest_ask)?,
         prices,
         margin: market.margin_ratios(),
         pnl_init_weight: Fixed::from_bps(market.pnl_init_weight_bps as u32),
