@@ -4,7 +4,7 @@
 use crate::error::KeelError;
 use crate::events::{emit_event, InsuranceFlow, INSURANCE_FEES};
 use crate::instructions::vault::token_flow::transfer_out;
-use crate::state::{CollateralAsset, Exchange, InsuranceFund, PerpMarket, EXCHANGE_SEED, QUOTE_ASSET_INDEX};
+use crate::state::{CollateralAsset, Exchange, InsuranceFund, PerpMarket, QUOTE_ASSET_INDEX};
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
 
@@ -45,13 +45,7 @@ impl SweepInsuranceFees<'_> {
             market.insurance_accrued = 0;
             amount
         };
-        let (creator, bump) = {
-            let exchange = a.exchange.load()?;
-            (exchange.creator, exchange.bump)
-        };
-        let seeds: [&[u8]; 3] = [EXCHANGE_SEED, creator.as_ref(), core::slice::from_ref(&bump)];
-        let exchange_info = a.exchange.to_account_info();
-        transfer_out(&a.token_program, &mut a.vault, &a.insurance_vault, &exchange_info, &seeds, amount)?;
+        transfer_out(&a.token_program, &mut a.vault, &a.insurance_vault, &a.exchange, amount)?;
         a.insurance_vault.reload()?;
         let mut fund = a.insurance_fund.load_mut()?;
         let balance_after = fund.book_inflow(amount)?;

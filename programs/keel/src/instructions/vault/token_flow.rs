@@ -2,6 +2,7 @@
 //! CPI so that a transfer that did not happen (or moved another amount) is never booked.
 
 use crate::error::KeelError;
+use crate::state::{Exchange, EXCHANGE_SEED};
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Token, TokenAccount, Transfer};
 
@@ -28,17 +29,21 @@ pub fn transfer_out<'info>(
     token_program: &Program<'info, Token>,
     vault: &mut Account<'info, TokenAccount>,
     to: &Account<'info, TokenAccount>,
-    exchange: &AccountInfo<'info>,
-    exchange_seeds: &[&[u8]],
+    exchange: &AccountLoader<'info, Exchange>,
     amount: u64,
 ) -> Result<u64> {
+    let (creator, bump) = {
+        let exchange = exchange.load()?;
+        (exchange.creator, exchange.bump)
+    };
+    let seeds: [&[u8]; 3] = [EXCHANGE_SEED, creator.as_ref(), core::slice::from_ref(&bump)];
     let before = vault.amount;
     let accounts = Transfer {
         from: vault.to_account_info(),
         to: to.to_account_info(),
-        authority: exchange.clone(),
+        authority: exchange.to_account_info(),
     };
-    let signer = [exchange_seeds];
+    let signer = [&seeds[..]];
     token::transfer(CpiContext::new_with_signer(token_program.key(), accounts, &signer), amount)?;
     verify_vault(vault, before.checked_sub(amount))
 }

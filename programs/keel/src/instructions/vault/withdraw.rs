@@ -7,7 +7,7 @@ use crate::events::{emit_event, CollateralMoved};
 use crate::instructions::risk::{load_health_cache, require_init_health};
 use crate::instructions::vault::token_flow::transfer_out;
 use crate::math::Rounding;
-use crate::state::{CollateralAsset, Exchange, MarginAccount, EXCHANGE_SEED};
+use crate::state::{CollateralAsset, Exchange, MarginAccount};
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
 
@@ -68,18 +68,15 @@ impl<'info> Withdraw<'info> {
             (slot.balance, asset.mint, asset.index, asset.next_seq())
         };
 
-        let (creator, bump, init_health) = {
+        let init_health = {
             let exchange = accounts.exchange.load()?;
             let account = accounts.margin_account.load()?;
             let now = Clock::get()?.unix_timestamp;
             let cache = load_health_cache(&accounts.exchange.key(), &exchange, &account, ctx.remaining_accounts, now)?;
-            let components = require_init_health(&cache, "withdraw")?;
-            (exchange.creator, exchange.bump, components.health()?)
+            require_init_health(&cache, "withdraw")?.health()?
         };
 
-        let seeds: [&[u8]; 3] = [EXCHANGE_SEED, creator.as_ref(), core::slice::from_ref(&bump)];
-        let exchange_info = accounts.exchange.to_account_info();
-        let vault_after = transfer_out(&accounts.token_program, &mut accounts.vault, &accounts.destination, &exchange_info, &seeds, amount)?;
+        let vault_after = transfer_out(&accounts.token_program, &mut accounts.vault, &accounts.destination, &accounts.exchange, amount)?;
 
         let mut account = accounts.margin_account.load_mut()?;
         account.release_empty_collaterals();

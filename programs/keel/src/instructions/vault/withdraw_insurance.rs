@@ -4,7 +4,7 @@
 use crate::error::KeelError;
 use crate::events::{emit_event, InsuranceFlow, INSURANCE_WITHDRAWAL};
 use crate::instructions::vault::token_flow::transfer_out;
-use crate::state::{Exchange, InsuranceFund, EXCHANGE_SEED};
+use crate::state::{Exchange, InsuranceFund};
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
 
@@ -40,13 +40,7 @@ impl WithdrawInsurance<'_> {
             fund.book_withdrawal(amount, now)?;
             (fund.balance, fund.next_seq(), fund.exchange)
         };
-        let (creator, bump) = {
-            let exchange = a.exchange.load()?;
-            (exchange.creator, exchange.bump)
-        };
-        let seeds: [&[u8]; 3] = [EXCHANGE_SEED, creator.as_ref(), core::slice::from_ref(&bump)];
-        let exchange_info = a.exchange.to_account_info();
-        let vault_after = transfer_out(&a.token_program, &mut a.vault, &a.destination, &exchange_info, &seeds, amount)?;
+        let vault_after = transfer_out(&a.token_program, &mut a.vault, &a.destination, &a.exchange, amount)?;
         emit_event(&InsuranceFlow {
             exchange: exchange_key,
             kind: INSURANCE_WITHDRAWAL,
