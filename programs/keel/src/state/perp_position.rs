@@ -24,9 +24,7 @@ impl PerpPosition {
     /// Funding owed to (positive) or by (negative) the position since its last settlement,
     /// quote native, rounded down: a payer pays the rounding, a receiver never gets more.
     pub fn pending_funding(&self, funding_index: Fixed) -> Result<i64> {
-        let change = funding_index.sub(self.funding_snapshot())?;
-        let credit = Fixed::from_i64(self.base_lots).mul_down(change)?.neg()?;
-        Ok(credit.to_i64(Rounding::Down)?)
+        funding_credit(self.base_lots, self.funding_snapshot(), funding_index)
     }
 
     /// Settles funding up to `funding_index`; returns the amount to credit to the quote balance.
@@ -102,6 +100,13 @@ impl PerpPosition {
             Side::Ask => (&mut self.asks_base_lots, &mut self.asks_quote_native),
         }
     }
+}
+
+/// Funding owed to (positive) or by `base_lots` while the index moved from `from` to `to`,
+/// quote native, rounded down: a payer pays the rounding, a receiver never gets more.
+pub fn funding_credit(base_lots: i64, from: Fixed, to: Fixed) -> Result<i64> {
+    let change = to.sub(from)?;
+    Ok(Fixed::from_i64(base_lots).mul_down(change)?.neg()?.to_i64(Rounding::Down)?)
 }
 
 /// `a / b` rounded towards positive infinity (`b ≠ 0`).

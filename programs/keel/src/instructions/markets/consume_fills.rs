@@ -4,10 +4,10 @@
 
 use crate::error::KeelError;
 use crate::events::{emit_event, FundingSettled, MakerFillApplied};
-use crate::math::{Fixed, Rounding};
+use crate::math::Fixed;
 use crate::instructions::markets::order_flow::{credit_quote, release_order, settle_funding, Release};
 use crate::state::{
-    CollateralAsset, FillEvent, FillEventKind, FillQueue, MarginAccount, OutReason, PerpMarket, Side, QUOTE_ASSET_INDEX,
+    funding_credit, CollateralAsset, FillEvent, FillEventKind, FillQueue, MarginAccount, OutReason, PerpMarket, Side, QUOTE_ASSET_INDEX,
 };
 use anchor_lang::prelude::*;
 
@@ -80,7 +80,8 @@ fn apply(event: &FillEvent, maker: &mut MarginAccount, maker_key: &Pubkey, marke
     let new_base = position.base_lots;
     // Funding up to now was settled on the position before the fill; the fill's lots owe what
     // the index moved since the match.
-    let late_funding = late_funding(new_base - old_base, event, market.funding_index())?;
+    let match_index = Fixed::from_raw(i128::from_le_bytes(event.funding_index));
+    let late_funding = funding_credit(new_base - old_base, match_index, market.funding_index())?;
     market.record_position_change(old_base, new_base)?;
     let pending = match side {
         Side::Bid => &mut market.pending_bid_lots,
@@ -120,9 +121,3 @@ fn apply(event: &FillEvent, maker: &mut MarginAccount, maker_key: &Pubkey, marke
     Ok(())
 }
 
-/// Funding owed by `lots` (signed base lots) from the match's index to `index_now`, as a credit
-/// rounded down (a payer pays the rounding).
-fn late_funding(lots: i64, event: &FillEvent, index_now: Fixed) -> Result<i64> {
-    let change = index_now.sub(Fixed::from_raw(i128::from_le_bytes(event.funding_index)))?;
-    Ok(Fixed::from_i64(lots).mul_down(change)?.neg()?.to_i64(Rounding::Down)?)
-}
