@@ -69,7 +69,7 @@ pub fn load_health_cache_lenient(
         }))
     };
     for slot in account.active_collaterals() {
-        let asset = cursor.next_asset(exchange_key, slot.asset_index)?;
+        let asset = cursor.next_listed::<CollateralAsset>(exchange_key, slot.asset_index)?;
         let prices = price_of(&mut cursor, &asset_oracle_binding(&asset)?)?;
         let pushed = cache.push_collateral(CollateralRisk {
             asset_index: slot.asset_index,
@@ -81,7 +81,7 @@ pub fn load_health_cache_lenient(
         crate::check!(pushed, KeelError::HealthAccountUnexpected);
     }
     for position in account.active_perps() {
-        let market = cursor.next_market(exchange_key, position.market_index)?;
+        let market = cursor.next_listed::<PerpMarket>(exchange_key, position.market_index)?;
         let prices = price_of(&mut cursor, &market.oracle_binding()?)?;
         let pushed = cache.push_perp(perp_risk(account, position, &market, prices)?);
         crate::check!(pushed, KeelError::HealthAccountUnexpected);
@@ -178,49 +178,57 @@ impl<'a, 'info> HealthAccounts<'a, 'info> {
         account.ok_or_else(|| error!(KeelError::HealthAccountMissing))
     }
 
-    /// The next account as the collateral asset with `asset_index` of this exchange.
-    fn next_asset(&mut self, exchange_key: &Pubkey, asset_index: u16) -> Result<CollateralAsset> {
+    /// The next account as the listed `T` (collateral asset or perp market) with `index` of
+    /// this exchange.
+    fn next_listed<T: Listed>(&mut self, exchange_key: &Pubkey, index: u16) -> Result<T> {
         let position = self.position;
-        let info = self.next("collateral asset")?;
-        let asset = (*info.owner == crate::ID)
-            .then(|| read_zero_copy::<CollateralAsset>(&info.try_borrow_data().ok()?))
-            .flatten();
+        let info = self.next(T::WHAT)?;
+        let listed = (*info.owner == crate::ID).then(|| read_zero_copy::<T>(&info.try_borrow_data().ok()?)).flatten();
         crate::check!(
-            matches!(asset, Some(a) if a.exchange == *exchange_key),
+            matches!(&listed, Some(l) if l.exchange() == *exchange_key),
             KeelError::HealthAccountInvalid,
-            "health accounts: remaining account {position} ({}) is not a collateral asset of this exchange",
-            info.key
+            "health accounts: remaining account {position} ({}) is not a {} of this exchange",
+            info.key,
+            T::WHAT
         );
-        let asset = asset.ok_or(KeelError::HealthAccountInvalid)?;
+        let listed = listed.ok_or(KeelError::HealthAccountInvalid)?;
         crate::check!(
-            asset.index == asset_index,
+            listed.index() == index,
             KeelError::HealthAccountMismatch,
-            "health accounts: remaining account {position} is asset {}, expected asset {asset_index}",
-            asset.index
+            "health accounts: remaining account {position} is {} {}, expected {index}",
+            T::WHAT,
+            listed.index()
         );
-        Ok(asset)
+        Ok(listed)
     }
+}
 
-    /// The next account as the perp market with `market_index` of this exchange.
-    fn next_market(&mut self, exchange_key: &Pubkey, market_index: u16) -> Result<PerpMarket> {
-        let position = self.position;
-        let info = self.next("perp market")?;
-        let market = (*info.owner == crate::ID)
-            .then(|| read_zero_copy::<PerpMarket>(&info.try_borrow_data().ok()?))
-            .flatten();
-        crate::check!(
-            matches!(market, Some(m) if m.exchange == *exchange_key),
-            KeelError::HealthAccountInvalid,
-            "health accounts: remaining account {position} ({}) is not a perp market of this exchange",
-            info.key
-        );
-        let market = market.ok_or(KeelError::HealthAccountInvalid)?;
-        crate::check!(
-            market.index == market_index,
-            KeelError::HealthAccountMismatch,
-            "health accounts: remaining account {position} is market {}, expected market {market_index}",
-            market.index
-        );
-        Ok(market)
+/// An account listed on an exchange under an index: what the health accounts carry.
+trait Listed: anchor_lang::ZeroCopy + anchor_lang::Discriminator {
+    /// What it is, for logs.
+    const WHAT: &'static str;
+    /// Its exchange.
+    fn exchange(&self) -> Pubkey;
+    /// Its index on the exchange.
+    fn index(&self) -> u16;
+}
+
+impl Listed for CollateralAsset {
+    const WHAT: &'static str = "collateral asset";
+    fn exchange(&self) -> Pubkey {
+        self.exchange
+    }
+    fn index(&self) -> u16 {
+        self.index
+    }
+}
+
+impl Listed for PerpMarket {
+    const WHAT: &'static str = "perp market";
+    fn exchange(&self) -> Pubkey {
+        self.exchange
+    }
+    fn index(&self) -> u16 {
+        self.index
     }
 }
