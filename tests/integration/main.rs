@@ -12,6 +12,7 @@ mod test_listing;
 mod test_perp_trading;
 mod test_order_types;
 mod test_book_limits;
+mod test_order_guards;
 mod test_market_listing;
 mod test_cross_margin;
 mod test_funding;

@@ -1,43 +1,19 @@
-//! Limits of the book and the queue, the price band, the open-interest cap, oracle guards,
-//! pauses, and the validation of orders — each refused with its own error and nothing changed.
+//! Limits of the book and the queue, the price band, the open-interest cap, and the bad-debt
+//! attack of a queued fill plus an opposite order — each refused with its own error and
+//! nothing changed.
 
-use anchor_lang::prelude::Pubkey;
 use keel::error::KeelError;
-use keel::instructions::markets::{CancelTarget, OrderType, PerpMarketParams, PlaceOrderArgs, UpdatePerpMarketArgs};
+use keel::instructions::markets::{CancelTarget, OrderType, PerpMarketParams, PlaceOrderArgs};
 use keel::instructions::risk::HealthReport;
 use keel::state::{PerpPosition, Side, BOOK_SIDE_CAPACITY, FILL_QUEUE_CAPACITY};
-use keel_client::{instructions as kix, markets as mix};
-use keel_tests::context::{volatile_params, TestContext};
-use keel_tests::markets::{limit, order, perp_params, usd, T0};
+use keel_client::markets as mix;
+use keel_tests::context::TestContext;
+use keel_tests::markets::{limit, order, perp_params, sol_market_with_traders, usd, with_params, T0};
 use keel_tests::traders::Trader;
 use solana_signer::Signer;
 
 use OrderType::{ImmediateOrCancel as Ioc, PostOnly};
 use Side::{Ask, Bid};
-
-/// SOL-PERP at 100 USD (1 000 000 quote native per 0.01 SOL lot; band 950 000..=1 050 000) and
-/// `n` traders with 1 000 USDC deposited each.
-async fn setup(n: usize) -> (TestContext, u16, Vec<Trader>) {
-    let mut t = TestContext::new().await;
-    let m = t.add_market("SOL", 9, 10_000_000, 1, usd(100, T0)).await;
-    let mut traders = Vec::new();
-    for _ in 0..n {
-        let trader = t.trader(&[10_000_000_000]).await;
-        t.deposit(&trader, 0, 1_000_000_000).await.assert_ok();
-        traders.push(trader);
-    }
-    (t, m, traders)
-}
-
-fn reduce_only(args: PlaceOrderArgs) -> PlaceOrderArgs {
-    PlaceOrderArgs { reduce_only: true, ..args }
-}
-fn with_params(params: PerpMarketParams) -> UpdatePerpMarketArgs {
-    UpdatePerpMarketArgs { params: Some(params), paused: None }
-}
-fn paused(paused: bool) -> UpdatePerpMarketArgs {
-    UpdatePerpMarketArgs { params: None, paused: Some(paused) }
-}
 
 /// Places `orders` for `trader`, eight `place_order`s per transaction, each batch succeeding.
 async fn place_batched(t: &mut TestContext, trader: &Trader, m: u16, orders: &[PlaceOrderArgs]) {
@@ -50,32 +26,14 @@ async fn place_batched(t: &mut TestContext, trader: &Trader, m: u16, orders: &[P
     t.assert_conserved().await;
 }
 
-/// Raw bytes of the market, its book and queue, the quote asset and `accounts`.
-async fn snapshot(t: &mut TestContext, m: u16, accounts: &[Pubkey]) -> Vec<Option<Vec<u8>>> {
-    let k = t.markets[m as usize].keys;
-    let mut out = Vec::new();
-    for key in [k.market, k.order_book, k.fill_queue, k.quote_asset].iter().chain(accounts) {
-        out.push(t.account_data(key).await);
-    }
-    out
-}
-
-async fn base_lots(t: &mut TestContext, trader: &Trader, m: u16) -> i64 {
-    t.margin_account(&trader.account).await.perp(m).map_or(0, |p| p.base_lots)
-}
-
 /// (bids lots, bids quote, asks lots, asks quote) reserved by resting orders.
 fn reserved(p: &PerpPosition) -> (i64, i64, i64, i64) {
     (p.bids_base_lots, p.bids_quote_native, p.asks_base_lots, p.asks_quote_native)
 }
 
-async fn orders_in_use(t: &mut TestContext, trader: &Trader) -> usize {
-    t.margin_account(&trader.account).await.orders.iter().filter(|o| o.is_in_use()).count()
-}
-
 #[tokio::test]
 async fn full_book() {
-    let (mut t, m, traders) = setup(5).await;
+    let (mut t, m, traders) = sol_market_with_traders(5).await;
     // Asks at 1 001 000 + i · 100, i = 0..128 (up to 1 013 700, inside the band's 1 050 000):
     // trader k holds i = 32k..32k+32 in slots 0..32.
     let price = |i: i64| 1_001_000 + i * 100;
@@ -90,11 +48,11 @@ async fn full_book() {
 
     // Worse than the worst, or at its price but later: refused, nothing changes.
     let newcomer = &traders[4];
-    let before = snapshot(&mut t, m, &[newcomer.account]).await;
+    let before = t.market_snapshot(m, &[newcomer.account]).await;
     for worse in [1_013_800, 1_013_700] {
         t.place(newcomer, m, limit(Ask, worse, 1)).await.assert_error(KeelError::OrderBookFull);
     }
-    assert_eq!(snapshot(&mut t, m, &[newcomer.account]).await, before, "book byte-identical");
+    assert_eq!(t.market_snapshot(m, &[newcomer.account]).await, before, "book byte-identical");
 
     // Better: evicts the worst, whose owner gets an Out event.
     t.place(newcomer, m, limit(Ask, 1_000_500, 1)).await.assert_ok();
@@ -119,11 +77,11 @@ async fn full_book() {
     let p = evicted.perp(m).unwrap();
     assert_eq!((p.asks_base_lots, p.asks_quote_native), (31, 31_375_100));
     assert!(!evicted.orders[31].is_in_use());
-    assert_eq!(orders_in_use(&mut t, &traders[3]).await, 31);
+    assert_eq!(t.open_order_count(&traders[3].account).await, 31);
 
     // A 33rd resting order of one account.
     t.place(&traders[0], m, limit(Ask, 1_000_600, 1)).await.assert_error(KeelError::OrderSlotsFull);
-    assert_eq!(orders_in_use(&mut t, &traders[0]).await, 32);
+    assert_eq!(t.open_order_count(&traders[0].account).await, 32);
 
     // The freed slot takes a new order, which evicts the owner's own worst order (1 013 600 in
     // slot 30): released at once, nothing queued.
@@ -138,13 +96,13 @@ async fn full_book() {
 
     // A full account may still take liquidity: only a resting remainder needs a slot.
     t.place(&traders[0], m, limit(Bid, 1_000_500, 1)).await.assert_ok();
-    assert_eq!((base_lots(&mut t, &traders[0], m).await, orders_in_use(&mut t, &traders[0]).await), (1, 32));
+    assert_eq!((t.position_lots(&traders[0].account, m).await, t.open_order_count(&traders[0].account).await), (1, 32));
     assert_eq!(t.fill_queue(m).await.count, 1);
 }
 
 #[tokio::test]
 async fn fill_queue_full() {
-    let (mut t, m, tr) = setup(2).await;
+    let (mut t, m, tr) = sol_market_with_traders(2).await;
     let (maker, taker) = (&tr[0], &tr[1]);
     t.place(maker, m, limit(Ask, 1_000_000, 200)).await.assert_ok();
     let take = order(Ioc, Bid, 1_000_000, 1);
@@ -152,38 +110,38 @@ async fn fill_queue_full() {
     place_batched(&mut t, taker, m, &bids).await;
     let queue = t.fill_queue(m).await;
     assert_eq!((queue.count as usize, queue.free()), (FILL_QUEUE_CAPACITY, 0));
-    assert_eq!(base_lots(&mut t, taker, m).await, 128);
+    assert_eq!(t.position_lots(&taker.account, m).await, 128);
     assert_eq!(t.book(m).await.asks[0].base_lots, 72);
     assert_eq!(t.market(m).await.pending_ask_lots, 128);
 
-    let before = snapshot(&mut t, m, &[maker.account, taker.account]).await;
+    let before = t.market_snapshot(m, &[maker.account, taker.account]).await;
     t.place(taker, m, take).await.assert_error(KeelError::FillQueueFull);
     t.place(taker, m, limit(Bid, 1_000_000, 5)).await.assert_error(KeelError::FillQueueFull);
-    assert_eq!(snapshot(&mut t, m, &[maker.account, taker.account]).await, before, "nothing changes");
+    assert_eq!(t.market_snapshot(m, &[maker.account, taker.account]).await, before, "nothing changes");
     // An order that does not trade still rests.
     t.place(taker, m, limit(Bid, 990_000, 1)).await.assert_ok();
 
     assert_eq!(t.crank(m).await, 128);
-    assert_eq!(base_lots(&mut t, maker, m).await, -128);
+    assert_eq!(t.position_lots(&maker.account, m).await, -128);
     t.place(taker, m, take).await.assert_ok();
     assert_eq!(t.fill_queue(m).await.count, 1);
-    assert_eq!(base_lots(&mut t, taker, m).await, 129);
+    assert_eq!(t.position_lots(&taker.account, m).await, 129);
     assert_eq!(t.book(m).await.asks[0].base_lots, 71);
 }
 
 #[tokio::test]
 async fn price_band() {
-    let (mut t, m, tr) = setup(2).await;
+    let (mut t, m, tr) = sol_market_with_traders(2).await;
     let (a, b) = (&tr[0], &tr[1]);
     // At 100 USD the band is 950 000..=1 050 000: an order that may rest (limit, post-only)
     // must lie inside it, on either side — no bid above nor below it, no ask either.
-    let before = snapshot(&mut t, m, &[a.account]).await;
+    let before = t.market_snapshot(m, &[a.account]).await;
     for (side, price) in [(Bid, 1_050_001), (Bid, 949_999), (Bid, 500_000), (Ask, 949_999), (Ask, 1_050_001), (Ask, 1_060_000)] {
         for kind in [OrderType::Limit, PostOnly] {
             t.place(a, m, order(kind, side, price, 1)).await.assert_error(KeelError::PriceOutsideBand);
         }
     }
-    assert_eq!(snapshot(&mut t, m, &[a.account]).await, before, "nothing changes");
+    assert_eq!(t.market_snapshot(m, &[a.account]).await, before, "nothing changes");
 
     // Orders rest inside the band of their time: the ask at 1 060 000 while the oracle is at
     // 102 USD (band 969 000..=1 071 000), the bid at 940 000 at 98 USD (931 000..=1 029 000).
@@ -212,7 +170,7 @@ async fn price_band() {
     // At 102 USD the band high is 1 071 000 again: the ask at 1 060 000 trades.
     t.set_market_price(m, usd(102, T0));
     t.place(b, m, order(Ioc, Bid, 1_200_000, 1)).await.assert_ok();
-    assert_eq!(base_lots(&mut t, b, m).await, 1);
+    assert_eq!(t.position_lots(&b.account, m).await, 1);
     assert_eq!(t.margin_account(&b.account).await.perp(m).unwrap().quote_native, -1_060_000);
     assert_eq!(t.fill_queue(m).await.count, 1);
 }
@@ -223,7 +181,7 @@ async fn price_band() {
 /// margin, each side alone costs 28 USDC, but both filled cost 36: health takes that corner.
 #[tokio::test]
 async fn filled_ask_plus_higher_bid_cannot_create_bad_debt() {
-    let (mut t, m, tr) = setup(1).await;
+    let (mut t, m, tr) = sol_market_with_traders(1).await;
     let taker = &tr[0];
     t.update_market(m, with_params(PerpMarketParams { price_band_bps: 2_000, ..perp_params() })).await.assert_ok();
     let maker = t.trader(&[10_000_000_000]).await;
@@ -247,11 +205,11 @@ async fn filled_ask_plus_higher_bid_cannot_create_bad_debt() {
     // flat for 82 − 118 = −36 USDC, more than the 28 USDC of collateral: health −8 USDC.
     // The both-filled corner binds from 82 − 100 p < −28, p > 1.10: 1 100 001 is refused too.
     let higher_bid = limit(Bid, 1_180_000, 100);
-    let before = snapshot(&mut t, m, &[maker.account]).await;
+    let before = t.market_snapshot(m, &[maker.account]).await;
     for bid in [higher_bid, limit(Bid, 1_100_001, 100)] {
         t.place(&maker, m, bid).await.assert_error(KeelError::InitHealthNegative);
     }
-    assert_eq!(snapshot(&mut t, m, &[maker.account]).await, before, "nothing changes");
+    assert_eq!(t.market_snapshot(m, &[maker.account]).await, before, "nothing changes");
     // At 1 100 000 both filled is flat for 82 − 110 = −28 USDC: health exactly 0, it rests.
     t.place(&maker, m, limit(Bid, 1_100_000, 100)).await.assert_ok();
 
@@ -275,7 +233,7 @@ async fn filled_ask_plus_higher_bid_cannot_create_bad_debt() {
 
 #[tokio::test]
 async fn open_interest_cap() {
-    let (mut t, m, tr) = setup(3).await;
+    let (mut t, m, tr) = sol_market_with_traders(3).await;
     let (a, b, c) = (&tr[0], &tr[1], &tr[2]);
     t.update_market(m, with_params(PerpMarketParams { open_interest_cap_lots: 150, ..perp_params() })).await.assert_ok();
     t.place(a, m, limit(Ask, 1_000_000, 160)).await.assert_ok();
@@ -283,9 +241,9 @@ async fn open_interest_cap() {
     t.crank(m).await;
 
     // 100 + 60 > 150: refused, nothing changes.
-    let before = snapshot(&mut t, m, &[a.account, c.account]).await;
+    let before = t.market_snapshot(m, &[a.account, c.account]).await;
     t.place(c, m, limit(Bid, 1_000_000, 60)).await.assert_error(KeelError::OpenInterestCapExceeded);
-    assert_eq!(snapshot(&mut t, m, &[a.account, c.account]).await, before);
+    assert_eq!(t.market_snapshot(m, &[a.account, c.account]).await, before);
     // Exactly to the cap is allowed (queued maker fills count).
     t.place(c, m, order(Ioc, Bid, 1_000_000, 50)).await.assert_ok();
     let market = t.market(m).await;
@@ -301,131 +259,5 @@ async fn open_interest_cap() {
     t.crank(m).await;
     let market = t.market(m).await;
     assert_eq!((market.long_lots, market.short_lots, market.worst_open_interest()), (110, 110, 110));
-    assert_eq!((base_lots(&mut t, a, m).await, base_lots(&mut t, b, m).await, base_lots(&mut t, c, m).await), (-110, 60, 50));
-}
-
-#[tokio::test]
-async fn stale_oracle() {
-    let (mut t, m, tr) = setup(2).await;
-    let (a, b) = (&tr[0], &tr[1]);
-    t.place(a, m, limit(Ask, 1_000_000, 10)).await.assert_ok();
-    t.place(a, m, limit(Ask, 1_010_000, 10)).await.assert_ok();
-    t.place(b, m, limit(Bid, 1_000_000, 10)).await.assert_ok();
-    assert_eq!(t.fill_queue(m).await.count, 1);
-
-    t.set_time(T0 + 120).await;
-    t.place(b, m, limit(Bid, 990_000, 1)).await.assert_error(KeelError::OracleStale);
-    t.place(b, m, reduce_only(order(Ioc, Ask, 990_000, 1))).await.assert_error(KeelError::OracleStale);
-    // Cancelling needs no price; the filled order's reservation stays until the crank.
-    t.cancel(a, m, CancelTarget::All).await.assert_ok();
-    assert_eq!(t.book(m).await.ask_count, 0);
-    assert_eq!(t.margin_account(&a.account).await.perp(m).unwrap().asks_base_lots, 10);
-    assert_eq!(t.crank(m).await, 1);
-    let maker = t.margin_account(&a.account).await;
-    assert_eq!((maker.perp(m).unwrap().base_lots, maker.perp(m).unwrap().asks_base_lots), (-10, 0));
-    assert_eq!(orders_in_use(&mut t, a).await, 0);
-
-    // Age 61 s is stale, 60 s is not (max age 60 s).
-    t.set_market_price(m, usd(100, T0 + 59));
-    t.place(b, m, limit(Bid, 990_000, 1)).await.assert_error(KeelError::OracleStale);
-    t.set_market_price(m, usd(100, T0 + 60));
-    t.place(b, m, limit(Bid, 990_000, 1)).await.assert_ok();
-}
-
-#[tokio::test]
-async fn unrelated_stale_oracle() {
-    let mut t = TestContext::new().await;
-    let sol = t.add_pull_asset(9, volatile_params(), usd(100, T0)).await;
-    let m = t.add_market("SOL", 9, 10_000_000, 1, usd(100, T0)).await;
-    let maker = t.trader(&[10_000_000_000]).await;
-    t.deposit(&maker, 0, 1_000_000_000).await.assert_ok();
-    let trader = t.trader(&[10_000_000_000, 10_000_000_000]).await;
-    t.deposit(&trader, 0, 100_000_000).await.assert_ok();
-    t.deposit(&trader, sol, 10_000_000_000).await.assert_ok();
-    t.place(&maker, m, limit(Ask, 1_000_000, 100)).await.assert_ok();
-    t.place(&trader, m, limit(Bid, 1_000_000, 100)).await.assert_ok();
-    t.crank(m).await;
-
-    // The SOL collateral's oracle goes stale; the market's stays fresh.
-    let now = T0 + 120;
-    t.set_time(now).await;
-    t.set_market_price(m, usd(100, now));
-    t.place(&maker, m, limit(Bid, 1_000_000, 80)).await.assert_ok();
-    t.place(&maker, m, limit(Ask, 1_010_000, 10)).await.assert_ok();
-
-    let before = snapshot(&mut t, m, &[trader.account, maker.account]).await;
-    t.place(&trader, m, limit(Bid, 1_010_000, 10)).await.assert_error(KeelError::OracleStale);
-    t.place(&trader, m, limit(Bid, 990_000, 10)).await.assert_error(KeelError::OracleStale);
-    t.place(&trader, m, limit(Ask, 1_020_000, 10)).await.assert_error(KeelError::OracleStale);
-    assert_eq!(snapshot(&mut t, m, &[trader.account, maker.account]).await, before);
-
-    // Reduce-only: sells 50 of the 100 lots into the maker's bid.
-    t.place(&trader, m, reduce_only(order(Ioc, Ask, 1_000_000, 50))).await.assert_ok();
-    assert_eq!(base_lots(&mut t, &trader, m).await, 50);
-    // Fees: 5 bp of 100 USDC, then of 50 USDC.
-    assert_eq!(t.balance(&trader.account, 0).await, 100_000_000 - 50_000 - 25_000);
-    // Reduce-only asking for more than the position is clamped to it.
-    t.place(&trader, m, reduce_only(order(Ioc, Ask, 1_000_000, 80))).await.assert_ok();
-    assert_eq!(base_lots(&mut t, &trader, m).await, 20);
-}
-
-#[tokio::test]
-async fn paused_market() {
-    let (mut t, m, tr) = setup(2).await;
-    let (a, b) = (&tr[0], &tr[1]);
-    t.place(a, m, limit(Ask, 1_000_000, 100)).await.assert_ok();
-    t.place(b, m, limit(Bid, 1_000_000, 100)).await.assert_ok();
-    t.crank(m).await;
-    t.place(a, m, limit(Bid, 990_000, 50)).await.assert_ok();
-    t.place(a, m, limit(Ask, 1_010_000, 10)).await.assert_ok();
-
-    t.update_market(m, paused(true)).await.assert_ok();
-    assert_eq!(t.market(m).await.paused, 1);
-    t.place(b, m, limit(Bid, 980_000, 1)).await.assert_error(KeelError::MarketPaused);
-    t.place(b, m, order(Ioc, Ask, 990_000, 10)).await.assert_error(KeelError::MarketPaused);
-    t.place(b, m, reduce_only(order(Ioc, Ask, 990_000, 30))).await.assert_ok();
-    assert_eq!(base_lots(&mut t, b, m).await, 70);
-    t.cancel(a, m, CancelTarget::All).await.assert_ok();
-    let book = t.book(m).await;
-    assert_eq!((book.bid_count, book.ask_count), (0, 0));
-    assert_eq!(t.crank(m).await, 1);
-    assert_eq!(base_lots(&mut t, a, m).await, -70);
-
-    // Exchange pause: only reduce-only orders.
-    t.update_market(m, paused(false)).await.assert_ok();
-    t.place(a, m, limit(Bid, 990_000, 10)).await.assert_ok();
-    let admin = t.admin.insecure_clone();
-    let ix = kix::set_exchange_pause(&admin.pubkey(), &t.exchange, true);
-    t.send(&[ix], &[&admin]).await.assert_ok();
-    t.place(a, m, limit(Bid, 980_000, 1)).await.assert_error(KeelError::ExchangePaused);
-    t.place(b, m, order(Ioc, Ask, 990_000, 5)).await.assert_error(KeelError::ExchangePaused);
-    t.place(b, m, reduce_only(order(Ioc, Ask, 990_000, 5))).await.assert_ok();
-    assert_eq!(base_lots(&mut t, b, m).await, 65);
-}
-
-#[tokio::test]
-async fn order_validation() {
-    let (mut t, m, tr) = setup(1).await;
-    let a = &tr[0];
-    for lots in [0, -1] {
-        t.place(a, m, limit(Bid, 990_000, lots)).await.assert_error(KeelError::OrderTooSmall);
-    }
-    for (kind, price) in [(OrderType::Limit, 0), (OrderType::Limit, -5), (PostOnly, 0), (Ioc, 0)] {
-        t.place(a, m, order(kind, Bid, price, 1)).await.assert_error(KeelError::InvalidOrderPrice);
-    }
-    for max_touched in [0, 17] {
-        t.place(a, m, PlaceOrderArgs { max_touched, ..limit(Bid, 990_000, 1) }).await.assert_error(KeelError::InvalidFillLimit);
-    }
-    assert!(t.margin_account(&a.account).await.perp(m).is_none());
-    for max_touched in [1, 16] {
-        t.place(a, m, PlaceOrderArgs { max_touched, ..limit(Bid, 990_000, 1) }).await.assert_ok();
-    }
-    // A market order ignores its price.
-    t.place(a, m, order(OrderType::Market, Bid, 0, 1)).await.assert_ok();
-
-    t.update_market(m, with_params(PerpMarketParams { min_order_base_lots: 10, ..perp_params() })).await.assert_ok();
-    t.place(a, m, limit(Bid, 990_000, 9)).await.assert_error(KeelError::OrderTooSmall);
-    t.place(a, m, limit(Bid, 990_000, 10)).await.assert_ok();
-    let book = t.book(m).await;
-    assert_eq!((book.bid_count, book.bids[0].base_lots), (3, 10));
+    assert_eq!((t.position_lots(&a.account, m).await, t.position_lots(&b.account, m).await, t.position_lots(&c.account, m).await), (-110, 60, 50));
 }

@@ -18,24 +18,10 @@ use keel::state::Side;
 use keel_client::events::events_of;
 use keel_client::markets as mix;
 use keel_tests::context::TestContext;
-use keel_tests::markets::{limit, order, usd, T0};
-use keel_tests::traders::Trader;
+use keel_tests::markets::{limit, order, sol_market_with_traders, usd, T0};
 
 /// 1 000 USDC.
 const DEPOSIT: u64 = 1_000_000_000;
-
-/// A SOL market at 100 USD and `n` traders with 1 000 USDC deposited each.
-async fn setup(n: usize) -> (TestContext, u16, Vec<Trader>) {
-    let mut t = TestContext::new().await;
-    let m = t.add_market("SOL", 9, 10_000_000, 1, usd(100, T0)).await;
-    let mut traders = Vec::new();
-    for _ in 0..n {
-        let trader = t.trader(&[10 * DEPOSIT]).await;
-        t.deposit(&trader, 0, DEPOSIT).await.assert_ok();
-        traders.push(trader);
-    }
-    (t, m, traders)
-}
 
 /// Moves the clock to `time` and republishes the oracle at 100 USD there (max age 60 s).
 async fn advance(t: &mut TestContext, m: u16, time: i64) {
@@ -58,7 +44,7 @@ async fn update(t: &mut TestContext, m: u16) -> FundingUpdated {
 
 #[tokio::test]
 async fn book_premium_moves_the_index_pro_rata() {
-    let (mut t, m, traders) = setup(1).await;
+    let (mut t, m, traders) = sol_market_with_traders(1).await;
     let mm = &traders[0];
     // Mid of 1 004 000 and 1 006 000 is 1 005 000: a premium of 0.5% (50 bps, under the 1% cap).
     t.place(mm, m, post_only(Side::Bid, 1_004_000, 10)).await.assert_ok();
@@ -85,7 +71,7 @@ async fn book_premium_moves_the_index_pro_rata() {
 
 #[tokio::test]
 async fn premium_is_clamped_and_at_most_one_interval_accrues() {
-    let (mut t, m, traders) = setup(1).await;
+    let (mut t, m, traders) = sol_market_with_traders(1).await;
     let mm = &traders[0];
     // Resting orders stay in the band, so the largest reachable premium is under 5%: the bid at
     // 1 040 000 and the ask at the band's high edge 1 050 000 make a mid of 1 045 000, a 4.5%
@@ -124,7 +110,7 @@ async fn premium_is_clamped_and_at_most_one_interval_accrues() {
 
 #[tokio::test]
 async fn funding_is_not_due_twice_at_the_same_time() {
-    let (mut t, m, _) = setup(0).await;
+    let (mut t, m, _) = sol_market_with_traders(0).await;
     // Listed at T0: nothing has elapsed yet.
     t.update_funding(m).await.assert_error(KeelError::FundingNotDue);
     advance(&mut t, m, T0 + 10).await;
@@ -139,7 +125,7 @@ async fn funding_is_not_due_twice_at_the_same_time() {
 
 #[tokio::test]
 async fn stale_oracle_refuses_update_funding() {
-    let (mut t, m, traders) = setup(1).await;
+    let (mut t, m, traders) = sol_market_with_traders(1).await;
     t.place(&traders[0], m, post_only(Side::Bid, 1_000_000, 10)).await.assert_ok();
     t.place(&traders[0], m, post_only(Side::Ask, 1_004_000, 10)).await.assert_ok();
     // 120 s later with the price still published at T0 (max age 60 s).
@@ -159,7 +145,7 @@ async fn stale_oracle_refuses_update_funding() {
 
 #[tokio::test]
 async fn funding_settles_lazily_payer_rounding_up_receiver_down() {
-    let (mut t, m, traders) = setup(3).await;
+    let (mut t, m, traders) = sol_market_with_traders(3).await;
     let (long, short, mm) = (&traders[0], &traders[1], &traders[2]);
     // A long and a short of 100 lots at 1 000 000 (taker fee 50 000, maker rebate 10 000).
     t.place(short, m, limit(Side::Ask, 1_000_000, 100)).await.assert_ok();
@@ -243,7 +229,7 @@ async fn funding_settles_lazily_payer_rounding_up_receiver_down() {
 /// settles the fill's lots from there (a `FundingSettled` event in the crank).
 #[tokio::test]
 async fn funding_is_zero_sum_across_a_queued_maker_fill() {
-    let (mut t, m, traders) = setup(3).await;
+    let (mut t, m, traders) = sol_market_with_traders(3).await;
     let (long, short, mm) = (&traders[0], &traders[1], &traders[2]);
     // The long takes 100 lots from the short's ask; the short's side stays queued (no crank).
     t.place(short, m, limit(Side::Ask, 1_000_000, 100)).await.assert_ok();
@@ -272,7 +258,7 @@ async fn funding_is_zero_sum_across_a_queued_maker_fill() {
 
 #[tokio::test]
 async fn a_one_sided_book_pays_no_funding() {
-    let (mut t, m, traders) = setup(1).await;
+    let (mut t, m, traders) = sol_market_with_traders(1).await;
     let mm = &traders[0];
     // Only bids, at the band's high edge: before, the empty ask side counted at the oracle and
     // made a mid of 1 025 000 (+2.5%, paid at the 1% cap); now there is no book price at all.
@@ -315,7 +301,7 @@ async fn a_one_sided_book_pays_no_funding() {
 
 #[tokio::test]
 async fn sides_beyond_the_band_are_clamped() {
-    let (mut t, m, traders) = setup(2).await;
+    let (mut t, m, traders) = sol_market_with_traders(2).await;
     let (asker, bidder) = (&traders[0], &traders[1]);
     // At 110 USD the band is 1 045 000..=1 155 000 lots: an ask at 1 150 000 rests.
     t.set_market_price(m, usd(110, T0));

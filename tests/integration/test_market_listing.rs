@@ -5,22 +5,14 @@
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::system_instruction::create_account;
 use keel::error::KeelError;
-use keel::instructions::markets::{ListPerpMarketArgs, PerpMarketParams, UpdatePerpMarketArgs};
+use keel::instructions::markets::{ListPerpMarketArgs, PerpMarketParams};
 use keel::state::{FillQueue, OrderBook};
 use keel_client::{accounts as decode, markets as mix};
 use keel_tests::context::TestContext;
-use keel_tests::markets::{perp_params, usd, T0};
+use keel_tests::markets::{paused, perp_params, usd, with_params, T0};
 use keel_tests::outcome::Outcome;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
-
-fn with_params(params: PerpMarketParams) -> UpdatePerpMarketArgs {
-    UpdatePerpMarketArgs { params: Some(params), paused: None }
-}
-
-fn paused(paused: bool) -> UpdatePerpMarketArgs {
-    UpdatePerpMarketArgs { params: None, paused: Some(paused) }
-}
 
 /// Parameters that each break one bound, with their error.
 fn bad_params() -> Vec<(PerpMarketParams, KeelError)> {

@@ -11,30 +11,13 @@ use keel::state::{PerpPosition, Side};
 use keel_client::events::events_of;
 use keel_client::instructions as kix;
 use keel_tests::context::TestContext;
-use keel_tests::markets::{limit, order, usd, T0};
+use keel_tests::markets::{limit, order, sol_market_with_two_traders, usd, T0};
 use keel_tests::outcome::Outcome;
 use keel_tests::traders::Trader;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
 const START: i64 = 1_000_000_000;
-
-/// SOL-PERP: lots of 0.01 SOL, quote lot 1 native, so at 100 USD a price of 1 000 000 lots is
-/// 1 USDC per 0.01 SOL; band 950 000..=1 050 000. Two traders with 1 000 USDC each.
-async fn sol_market_with_two_traders() -> (TestContext, u16, Trader, Trader) {
-    let mut t = TestContext::new().await;
-    let market = t.add_market("SOL", 9, 10_000_000, 1, usd(100, T0)).await;
-    let maker = funded(&mut t).await;
-    let taker = funded(&mut t).await;
-    (t, market, maker, taker)
-}
-
-/// Another trader with 1 000 USDC deposited.
-async fn funded(t: &mut TestContext) -> Trader {
-    let trader = t.trader(&[10_000_000_000]).await;
-    t.deposit(&trader, 0, START as u64).await.assert_ok();
-    trader
-}
 
 fn with_cid(args: PlaceOrderArgs, client_order_id: u64) -> PlaceOrderArgs {
     PlaceOrderArgs { client_order_id, ..args }
@@ -201,7 +184,7 @@ async fn market_order_fills_up_to_the_band_edge_and_not_beyond() {
 #[tokio::test]
 async fn price_time_priority_fills_better_prices_first_then_earlier_orders() {
     let (mut t, m, maker, taker) = sol_market_with_two_traders().await;
-    let other = funded(&mut t).await;
+    let other = t.funded_trader().await;
     let first = placed(&mut t, &maker, m, limit(Side::Ask, 1_000_000, 10)).await.order_id;
     let second = placed(&mut t, &other, m, limit(Side::Ask, 1_000_000, 10)).await.order_id;
     let better = placed(&mut t, &maker, m, limit(Side::Ask, 990_000, 10)).await.order_id;
@@ -242,7 +225,7 @@ async fn reduce_only_clamps_to_the_position_and_refuses_what_cannot_reduce() {
     let reduce = |side, lots| PlaceOrderArgs { reduce_only: true, ..limit(side, 1_000_000, lots) };
 
     // No position at all, and a bid that would grow the long: nothing to reduce.
-    let stranger = funded(&mut t).await;
+    let stranger = t.funded_trader().await;
     t.place(&stranger, m, reduce(Side::Ask, 10)).await.assert_error(KeelError::ReduceOnlyNothingToReduce);
     assert!(position(&mut t, &stranger.account, m).await.is_none());
     t.place(&taker, m, reduce(Side::Bid, 10)).await.assert_error(KeelError::ReduceOnlyNothingToReduce);

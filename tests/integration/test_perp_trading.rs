@@ -4,21 +4,7 @@
 
 use keel::instructions::risk::HealthReport;
 use keel::state::Side;
-use keel_tests::context::TestContext;
-use keel_tests::markets::{limit, usd, T0};
-use keel_tests::traders::Trader;
-
-/// SOL-PERP: lots of 0.01 SOL, quote lot 1 native, so at 100 USD a price of 1 000 000 lots is
-/// 1 USDC per 0.01 SOL. Two traders with 1 000 USDC each.
-pub async fn sol_market_with_two_traders() -> (TestContext, u16, Trader, Trader) {
-    let mut t = TestContext::new().await;
-    let market = t.add_market("SOL", 9, 10_000_000, 1, usd(100, T0)).await;
-    let maker = t.trader(&[10_000_000_000]).await;
-    let taker = t.trader(&[10_000_000_000]).await;
-    t.deposit(&maker, 0, 1_000_000_000).await.assert_ok();
-    t.deposit(&taker, 0, 1_000_000_000).await.assert_ok();
-    (t, market, maker, taker)
-}
+use keel_tests::markets::{limit, sol_market_with_two_traders, usd, T0};
 
 #[tokio::test]
 async fn taker_fill_settles_at_once_and_crank_applies_maker_side() {

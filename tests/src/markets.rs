@@ -76,6 +76,37 @@ pub fn order(order_type: OrderType, side: Side, price_lots: i64, base_lots: i64)
     PlaceOrderArgs { order_type, ..limit(side, price_lots, base_lots) }
 }
 
+/// Parameter changes only (`update_perp_market`).
+pub fn with_params(params: PerpMarketParams) -> UpdatePerpMarketArgs {
+    UpdatePerpMarketArgs { params: Some(params), paused: None }
+}
+
+/// A pause or resume only (`update_perp_market`).
+pub fn paused(paused: bool) -> UpdatePerpMarketArgs {
+    UpdatePerpMarketArgs { params: None, paused: Some(paused) }
+}
+
+/// SOL-PERP at 100 USD — lots of 0.01 SOL, quote lot 1 native, so a price of 1 000 000 lots is
+/// 1 USDC per 0.01 SOL and the 5% band is 950 000..=1 050 000 — and `n` traders with
+/// 1 000 USDC deposited each.
+pub async fn sol_market_with_traders(n: usize) -> (TestContext, u16, Vec<Trader>) {
+    let mut t = TestContext::new().await;
+    let m = t.add_market("SOL", 9, 10_000_000, 1, usd(100, T0)).await;
+    let mut traders = Vec::new();
+    for _ in 0..n {
+        traders.push(t.funded_trader().await);
+    }
+    (t, m, traders)
+}
+
+/// [`sol_market_with_traders`] with two traders: a maker and a taker.
+pub async fn sol_market_with_two_traders() -> (TestContext, u16, Trader, Trader) {
+    let (t, m, mut traders) = sol_market_with_traders(2).await;
+    let taker = traders.pop().expect("two traders");
+    let maker = traders.pop().expect("two traders");
+    (t, m, maker, taker)
+}
+
 /// Builder touches for order arguments.
 pub trait OrderArgsExt {
     /// The same order, reduce-only.
@@ -89,6 +120,34 @@ impl OrderArgsExt for PlaceOrderArgs {
 }
 
 impl TestContext {
+    /// A trader with 10 000 USDC in its wallet and 1 000 USDC deposited.
+    pub async fn funded_trader(&mut self) -> Trader {
+        let trader = self.trader(&[10_000_000_000]).await;
+        self.deposit(&trader, 0, 1_000_000_000).await.assert_ok();
+        trader
+    }
+
+    /// Raw bytes of market `index`, its book and queue, the quote asset and `accounts`: equal
+    /// snapshots mean nothing changed.
+    pub async fn market_snapshot(&mut self, index: u16, accounts: &[Pubkey]) -> Vec<Option<Vec<u8>>> {
+        let k = self.markets[index as usize].keys;
+        let mut out = Vec::new();
+        for key in [k.market, k.order_book, k.fill_queue, k.quote_asset].iter().chain(accounts) {
+            out.push(self.account_data(key).await);
+        }
+        out
+    }
+
+    /// `account`'s position in market `index`, base lots (0 without a slot).
+    pub async fn position_lots(&mut self, account: &Pubkey, index: u16) -> i64 {
+        self.margin_account(account).await.perp(index).map_or(0, |p| p.base_lots)
+    }
+
+    /// How many open-order slots `account` has in use.
+    pub async fn open_order_count(&mut self, account: &Pubkey) -> usize {
+        self.margin_account(account).await.orders.iter().filter(|o| o.is_in_use()).count()
+    }
+
     /// Lists a perp market with a pull oracle at `spec`. With `quote_lot_size` 1, a price in
     /// lots is quote native per base lot. Returns the market index.
     pub async fn add_market(&mut self, symbol: &str, base_decimals: u8, base_lot_size: i64, quote_lot_size: i64, spec: PriceSpec) -> u16 {
