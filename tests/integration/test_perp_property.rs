@@ -22,36 +22,11 @@ use keel_client::markets as mix;
 use keel_tests::context::TestContext;
 use keel_tests::oracles::PriceSpec;
 use keel_tests::outcome::Outcome;
+use keel_tests::rng::Rng;
 use keel_tests::traders::Trader;
 
 /// Steps per sequence.
 const STEPS: usize = 60;
-
-/// xorshift64: small, deterministic, good enough to pick actions.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Self {
-        Self(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
-    }
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn between(&mut self, lo: i64, hi: i64) -> i64 {
-        lo + self.below((hi - lo + 1) as u64) as i64
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-}
 
 /// A market of the test. The oracle mantissa (8 decimals) at `bps` from the base price is
 /// `base · (10 000 + bps) / 10 000`, and the oracle in price lots is that over `lots_divisor`.
@@ -359,7 +334,6 @@ impl Sim {
         }
         for m in 0..2usize {
             let market = self.t.market(m as u16).await;
-            let book = self.t.book(m as u16).await;
             let positions: Vec<_> = accounts.iter().filter_map(|(_, a)| a.perp(m as u16).copied()).collect();
             let net: i64 = positions.iter().map(|p| p.base_lots).sum();
             let longs: i64 = positions.iter().map(|p| p.base_lots.max(0)).sum();
@@ -368,21 +342,7 @@ impl Sim {
             assert_eq!((market.pending_bid_lots, market.pending_ask_lots), (0, 0), "seed {}: market {m}", self.seed);
             // Each account's reservations are exactly its orders on the book.
             for (key, account) in &accounts {
-                for side in [Side::Bid, Side::Ask] {
-                    let resting: Vec<_> = book.side(side).iter().filter(|o| o.owner == *key).collect();
-                    let lots: i64 = resting.iter().map(|o| o.base_lots).sum();
-                    let notional: i64 = resting.iter().map(|o| market.notional(o.base_lots, o.price_lots).unwrap()).sum();
-                    let reserved = account.perp(m as u16).map_or((0, 0), |p| match side {
-                        Side::Bid => (p.bids_base_lots, p.bids_quote_native),
-                        Side::Ask => (p.asks_base_lots, p.asks_quote_native),
-                    });
-                    assert_eq!(reserved, (lots, notional), "seed {}: market {m} {side:?} reservation of {key}", self.seed);
-                    let slots: Vec<_> = account.orders.iter().filter(|o| o.is_in_use() && o.market_index == m as u16 && o.side() == side).collect();
-                    assert_eq!(slots.len(), resting.len(), "seed {}: open-order slots vs book of {key}", self.seed);
-                    for slot in slots {
-                        assert!(resting.iter().any(|o| o.order_id == slot.id() && o.base_lots == slot.base_lots && o.price_lots == slot.price_lots));
-                    }
-                }
+                self.t.assert_reservations_match_book(m as u16, key, account).await;
             }
             fees += market.fees_accrued as i128 + market.insurance_accrued as i128;
             settled_net += market.funding_settled_net as i128;

@@ -1,6 +1,8 @@
 //! Conservation: every vault's token balance equals what the ledgers say it holds.
 
 use crate::context::TestContext;
+use anchor_lang::prelude::Pubkey;
+use keel::state::{MarginAccount, Side};
 use keel_client::accounts as decode;
 
 impl TestContext {
@@ -49,5 +51,28 @@ impl TestContext {
         asset_account.data[8..8 + core::mem::size_of::<keel::state::CollateralAsset>()].copy_from_slice(bytemuck::bytes_of(&asset));
         self.set_account(&quote.address, asset_account);
         self.assert_conserved().await;
+    }
+
+    /// Asserts that `account`'s reservations in market `index` (lots and notional per side) and
+    /// its open-order slots are exactly its orders on the book — true once every queued fill has
+    /// been applied.
+    pub async fn assert_reservations_match_book(&mut self, index: u16, key: &Pubkey, account: &MarginAccount) {
+        let market = self.market(index).await;
+        let book = self.book(index).await;
+        for side in [Side::Bid, Side::Ask] {
+            let resting: Vec<_> = book.side(side).iter().filter(|o| o.owner == *key).collect();
+            let lots: i64 = resting.iter().map(|o| o.base_lots).sum();
+            let notional: i64 = resting.iter().map(|o| market.notional(o.base_lots, o.price_lots).unwrap()).sum();
+            let reserved = account.perp(index).map_or((0, 0), |p| match side {
+                Side::Bid => (p.bids_base_lots, p.bids_quote_native),
+                Side::Ask => (p.asks_base_lots, p.asks_quote_native),
+            });
+            assert_eq!(reserved, (lots, notional), "market {index} {side:?} reservation of {key}");
+            let slots: Vec<_> = account.orders.iter().filter(|o| o.is_in_use() && o.market_index == index && o.side() == side).collect();
+            assert_eq!(slots.len(), resting.len(), "market {index}: open-order slots vs book of {key}");
+            for slot in slots {
+                assert!(resting.iter().any(|o| o.order_id == slot.id() && o.base_lots == slot.base_lots && o.price_lots == slot.price_lots));
+            }
+        }
     }
 }

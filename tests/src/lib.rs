@@ -7,6 +7,7 @@ pub mod ledger;
 pub mod markets;
 pub mod oracles;
 pub mod outcome;
+pub mod rng;
 pub mod runtime;
 pub mod tokens;
 pub mod traders;
