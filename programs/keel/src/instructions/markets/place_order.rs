@@ -99,7 +99,7 @@ impl<'info> PlaceOrder<'info> {
         let now = Clock::get()?.unix_timestamp;
         let exchange_key = a.exchange.key();
         let account_key = a.margin_account.key();
-        let exchange = *a.exchange.load()?;
+        let exchange = a.exchange.load()?;
         crate::check!(args.reduce_only || !exchange.is_paused(), KeelError::ExchangePaused);
         let (mut order, market_index) = {
             let market = a.market.load()?;
@@ -139,7 +139,7 @@ impl<'info> PlaceOrder<'info> {
         };
 
         let mut account = a.margin_account.load_mut()?;
-        let market = *a.market.load()?;
+        let market = a.market.load()?;
         check_trade_health(&mut cache, price_error, &risk, &account, &market, args.reduce_only, outcome.rested_lots)?;
         let quote_after = account.balance(QUOTE_ASSET_INDEX);
         account.release_flat_perps();
