@@ -17,4 +17,5 @@ mod test_market_listing;
 mod test_cross_margin;
 mod test_funding;
 mod test_insurance_fund;
+mod test_liquidation;
 mod test_perp_property;

@@ -131,6 +131,8 @@ async fn update_asset_applies_new_params_and_emits_event() {
         oracle_max_age_secs: 120,
         oracle_max_conf_bps: 300,
         oracle_conf_multiplier_bps: 5_000,
+        liquidation_fee_bps: 1_000,
+        liquidation_penalty_bps: 499,
     };
     let outcome = update(&mut t, &admin, sol, UpdateAssetArgs { params: Some(params), deposits_paused: None }).await;
     outcome.assert_ok();

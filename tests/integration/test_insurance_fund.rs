@@ -4,7 +4,7 @@
 
 use keel::error::KeelError;
 use keel::events::{InsuranceFlow, INSURANCE_DEPOSIT, INSURANCE_FEES, INSURANCE_WITHDRAWAL};
-use keel::state::Side;
+use keel::state::{BountyParams, Side};
 use keel_client::events::events_of;
 use keel_client::{insurance as iix, pda};
 use keel_tests::context::{TestContext, START_TIME};
@@ -65,7 +65,7 @@ async fn creation_refuses_loose_limits_and_non_admins() {
     let stranger = Keypair::new();
     let payer = t.payer();
     let quote_mint = t.assets[0].mint;
-    let ix = iix::create_insurance_fund(&payer, &stranger.pubkey(), &t.exchange.clone(), &quote_mint, LIMIT_BPS, PERIOD_SECS);
+    let ix = iix::create_insurance_fund(&payer, &stranger.pubkey(), &t.exchange.clone(), &quote_mint, LIMIT_BPS, PERIOD_SECS, BountyParams::recommended(6));
     t.send(&[ix], &[&stranger]).await.assert_error(KeelError::NotAdmin);
     assert!(t.insurance_fund().await.is_none());
 }

@@ -152,6 +152,8 @@ async fn list_asset_accepts_params_at_the_bounds() {
         oracle_max_age_secs: 3_600,
         oracle_max_conf_bps: 2_000,
         oracle_conf_multiplier_bps: 50_000,
+        liquidation_fee_bps: 0,
+        liquidation_penalty_bps: 0,
     };
     let mint = t.create_mint(9).await;
     let (oracle, feed_id) = pull_oracle(&mut t);

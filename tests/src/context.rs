@@ -69,12 +69,23 @@ pub fn quote_params() -> AssetParams {
         oracle_max_age_secs: 60,
         oracle_max_conf_bps: 200,
         oracle_conf_multiplier_bps: 10_000,
+        liquidation_fee_bps: 0,
+        liquidation_penalty_bps: 0,
     }
 }
 
-/// Parameters for a volatile asset: init 0.80, maint 0.90, 60 s max age, 2% max conf, k = 1.
+/// Parameters for a volatile asset: init 0.80, maint 0.90, 60 s max age, 2% max conf, k = 1;
+/// liquidation discount 2%, penalty 1%.
 pub fn volatile_params() -> AssetParams {
-    AssetParams { init_asset_weight_bps: 8_000, maint_asset_weight_bps: 9_000, init_liab_weight_bps: 10_000, maint_liab_weight_bps: 10_000, ..quote_params() }
+    AssetParams {
+        init_asset_weight_bps: 8_000,
+        maint_asset_weight_bps: 9_000,
+        init_liab_weight_bps: 10_000,
+        maint_liab_weight_bps: 10_000,
+        liquidation_fee_bps: 200,
+        liquidation_penalty_bps: 100,
+        ..quote_params()
+    }
 }
 
 impl TestContext {

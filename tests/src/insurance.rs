@@ -2,7 +2,7 @@
 
 use crate::context::TestContext;
 use crate::outcome::Outcome;
-use keel::state::InsuranceFund;
+use keel::state::{BountyParams, InsuranceFund};
 use keel_client::{accounts as decode, insurance as iix, pda};
 use solana_signer::Signer;
 
@@ -17,8 +17,21 @@ impl TestContext {
         let admin = self.admin.insecure_clone();
         let payer = self.payer();
         let quote_mint = self.assets[0].mint;
-        let ix = iix::create_insurance_fund(&payer, &admin.pubkey(), &self.exchange, &quote_mint, limit_bps, period_secs);
+        let bounty = BountyParams::recommended(crate::context::QUOTE_DECIMALS);
+        let ix = iix::create_insurance_fund(&payer, &admin.pubkey(), &self.exchange, &quote_mint, limit_bps, period_secs, bounty);
         self.send(&[ix], &[&admin]).await
+    }
+
+    /// Deposits `amount` quote native into the insurance fund from a fresh wallet.
+    pub async fn seed_insurance(&mut self, amount: u64) -> Outcome {
+        let owner = solana_keypair::Keypair::new();
+        let mint = self.assets[0].mint;
+        let wallet = self.create_token_account(&mint, &owner.pubkey()).await;
+        self.mint_to(&mint, &wallet, amount).await;
+        let ix = iix::deposit_insurance(&owner.pubkey(), &self.exchange.clone(), &wallet, amount);
+        let outcome = self.send(&[ix], &[&owner]).await;
+        self.assert_conserved().await;
+        outcome
     }
 
     /// The decoded insurance fund, if it exists.

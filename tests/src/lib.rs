@@ -4,6 +4,7 @@
 pub mod context;
 pub mod insurance;
 pub mod ledger;
+pub mod liquidation;
 pub mod markets;
 pub mod oracles;
 pub mod outcome;

@@ -31,7 +31,8 @@ pub struct TestMarket {
 
 /// Test market parameters: 10% init / 5% maint margin, positive PnL counted at 80% for Init,
 /// maker rebate 1 bp, taker fee 5 bp, 20% of net fees to insurance, 5% price band, funding
-/// clamped at 1% per hour, min order 1 lot, OI cap 1 000 000 lots, 60 s oracle age, 2% conf, k = 1.
+/// clamped at 1% per hour, min order 1 lot, OI cap 1 000 000 lots, 60 s oracle age, 2% conf, k = 1,
+/// liquidation discount 1.5% and penalty 1%.
 pub fn perp_params() -> PerpMarketParams {
     PerpMarketParams {
         init_margin_bps: 1_000,
@@ -48,6 +49,8 @@ pub fn perp_params() -> PerpMarketParams {
         oracle_max_age_secs: 60,
         oracle_max_conf_bps: 200,
         oracle_conf_multiplier_bps: 10_000,
+        liquidation_fee_bps: 150,
+        liquidation_penalty_bps: 100,
     }
 }
 
@@ -308,7 +311,7 @@ impl TestContext {
         let mut total = 0i128;
         for market in self.markets.clone() {
             let m = self.perp_market(&market.keys.market).await;
-            total += m.fees_accrued as i128 + m.insurance_accrued as i128 - m.funding_settled_net as i128;
+            total += m.fees_accrued as i128 + m.insurance_accrued as i128 - m.funding_settled_net as i128 - m.socialized_loss_outstanding as i128;
             let queue = self.fill_queue(market.index).await;
             for event in queue.iter().filter(|e| e.kind == 1) {
                 let flow = m.notional(event.base_lots, event.price_lots).expect("notional") as i128;

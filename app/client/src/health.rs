@@ -9,8 +9,7 @@ use anchor_lang::prelude::{AccountInfo, AccountMeta, Pubkey};
 use keel::instructions::risk::{load_health_cache, HealthReport};
 use keel::oracle::OracleKind;
 use keel::risk::HealthCache;
-use keel::math::Fixed;
-use keel::state::{CollateralAsset, Exchange, MarginAccount, PerpMarket, QUOTE_ASSET_INDEX};
+use keel::state::{CollateralAsset, Exchange, MarginAccount, MarketIndices, PerpMarket, QUOTE_ASSET_INDEX};
 
 /// A listed asset as the client knows it.
 #[derive(Clone, Copy, Debug)]
@@ -73,9 +72,28 @@ pub fn trade_health_accounts(
     markets: &[KnownMarket],
     market_index: u16,
 ) -> Option<Vec<AccountMeta>> {
+    health_accounts_opening(account, assets, markets, None, Some(market_index))
+}
+
+/// The health accounts of `account` as an instruction leaves it when it opens the quote slot,
+/// then the slot of collateral `asset_index` and of perp market `market_index` (when given) —
+/// by the program's own slot functions. A liquidator's list: `liquidate_perp` opens the
+/// market, `liquidate_collateral` the asset.
+pub fn health_accounts_opening(
+    account: &MarginAccount,
+    assets: &[KnownAsset],
+    markets: &[KnownMarket],
+    asset_index: Option<u16>,
+    market_index: Option<u16>,
+) -> Option<Vec<AccountMeta>> {
     let mut after = Box::new(*account);
     after.collateral_or_open(QUOTE_ASSET_INDEX).ok()?;
-    after.perp_or_open(market_index, Fixed::ZERO).ok()?;
+    if let Some(index) = asset_index {
+        after.collateral_or_open(index).ok()?;
+    }
+    if let Some(index) = market_index {
+        after.perp_or_open(index, MarketIndices::default()).ok()?;
+    }
     health_accounts(&after, assets, markets)
 }
 

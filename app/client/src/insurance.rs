@@ -5,10 +5,19 @@ use crate::pda;
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::system_program;
+use keel::state::BountyParams;
 use keel::{accounts as acc, instruction as ix};
 
 /// `create_insurance_fund` of `exchange` (quote mint `quote_mint`).
-pub fn create_insurance_fund(payer: &Pubkey, admin: &Pubkey, exchange: &Pubkey, quote_mint: &Pubkey, withdraw_limit_bps: u16, withdraw_period_secs: u32) -> Instruction {
+pub fn create_insurance_fund(
+    payer: &Pubkey,
+    admin: &Pubkey,
+    exchange: &Pubkey,
+    quote_mint: &Pubkey,
+    withdraw_limit_bps: u16,
+    withdraw_period_secs: u32,
+    bounty: BountyParams,
+) -> Instruction {
     let accounts = acc::CreateInsuranceFund {
         payer: *payer,
         admin: *admin,
@@ -19,7 +28,7 @@ pub fn create_insurance_fund(payer: &Pubkey, admin: &Pubkey, exchange: &Pubkey, 
         token_program: anchor_spl::token::ID,
         system_program: system_program::ID,
     };
-    build(accounts, ix::CreateInsuranceFund { withdraw_limit_bps, withdraw_period_secs }, vec![])
+    build(accounts, ix::CreateInsuranceFund { withdraw_limit_bps, withdraw_period_secs, bounty }, vec![])
 }
 
 /// `deposit_insurance` of `amount` quote native from `source`.
@@ -59,4 +68,10 @@ pub fn sweep_insurance_fees(exchange: &Pubkey, market: &Pubkey, quote_mint: &Pub
         token_program: anchor_spl::token::ID,
     };
     build(accounts, ix::SweepInsuranceFees {}, vec![])
+}
+
+/// `set_bounty_params` (admin).
+pub fn set_bounty_params(admin: &Pubkey, exchange: &Pubkey, bounty: BountyParams) -> Instruction {
+    let accounts = acc::SetBountyParams { admin: *admin, exchange: *exchange, insurance_fund: pda::insurance_fund(exchange) };
+    build(accounts, ix::SetBountyParams { bounty }, vec![])
 }

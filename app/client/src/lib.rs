@@ -9,6 +9,7 @@ pub mod events;
 pub mod health;
 pub mod instructions;
 pub mod insurance;
+pub mod liquidation;
 pub mod markets;
 pub mod pda;
 

@@ -173,6 +173,34 @@ pub enum KeelError {
     InsuranceWithdrawLimit,
     #[msg("the market has no insurance share of fees to sweep")]
     NothingToSweep,
+
+    // --- liquidation and bankruptcy ---
+    #[msg("keeper bounty out of bounds: floor ≤ cap, penalty share ≤ 10000 bps, minimum liquidation size > 0")]
+    InvalidBountyParams,
+    #[msg("liquidation fee + penalty out of bounds (below the maint margin of a market, below 1 − maint weight of an asset)")]
+    InvalidLiquidationFees,
+    #[msg("the account is healthy: Maint health ≥ 0 and no liquidation is in progress")]
+    NotLiquidatable,
+    #[msg("the liquidation already reached LiquidationEnd health ≥ 0; nothing more may be taken")]
+    LiquidationEndReached,
+    #[msg("an account cannot liquidate itself")]
+    SelfLiquidation,
+    #[msg("the liquidator's account would end below Init health")]
+    LiquidatorInitHealthNegative,
+    #[msg("the liquidated account still has open orders: cancel them with liquidation_cancel_orders and crank consume_fills first")]
+    LiquidateeHasOpenOrders,
+    #[msg("the liquidated account holds nothing of this kind to liquidate")]
+    NothingToLiquidate,
+    #[msg("the liquidation step is below the minimum size and leaves more of the position or collateral behind")]
+    LiquidationDust,
+    #[msg("the quote asset cannot be liquidated as collateral")]
+    QuoteNotLiquidatable,
+    #[msg("the account is not bankrupt: it still holds collateral, positions or orders, or owes nothing")]
+    NotBankrupt,
+    #[msg("the remaining loss must be socialised in the account's last liquidated market, which has open interest")]
+    WrongSocializationMarket,
+    #[msg("no open interest in the market to socialise the loss over")]
+    NoOpenInterest,
 }
 
 impl From<MathError> for KeelError {

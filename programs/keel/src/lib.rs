@@ -5,6 +5,7 @@
 //! `math/` (the fixed-point type).
 
 use anchor_lang::prelude::*;
+use state::BountyParams;
 
 pub mod error;
 pub mod events;
@@ -15,6 +16,7 @@ pub mod oracle;
 pub mod risk;
 pub mod state;
 
+pub use instructions::liquidation::*;
 pub use instructions::markets::*;
 pub use instructions::risk::*;
 pub use instructions::vault::*;
@@ -105,8 +107,41 @@ pub mod keel {
     }
 
     /// Admin: creates the insurance fund with its fixed withdrawal limit.
-    pub fn create_insurance_fund(ctx: Context<CreateInsuranceFund>, withdraw_limit_bps: u16, withdraw_period_secs: u32) -> Result<()> {
-        CreateInsuranceFund::handler(ctx, withdraw_limit_bps, withdraw_period_secs)
+    pub fn create_insurance_fund(
+        ctx: Context<CreateInsuranceFund>,
+        withdraw_limit_bps: u16,
+        withdraw_period_secs: u32,
+        bounty: BountyParams,
+    ) -> Result<()> {
+        CreateInsuranceFund::handler(ctx, withdraw_limit_bps, withdraw_period_secs, bounty)
+    }
+
+    pub fn set_bounty_params(ctx: Context<SetBountyParams>, bounty: BountyParams) -> Result<()> {
+        SetBountyParams::handler(ctx, bounty)
+    }
+
+    pub fn liquidation_cancel_orders<'info>(ctx: Context<'info, LiquidationCancelOrders<'info>>) -> Result<()> {
+        LiquidationCancelOrders::handler(ctx)
+    }
+
+    pub fn liquidate_perp<'info>(
+        ctx: Context<'info, LiquidatePerp<'info>>,
+        max_base_lots: i64,
+        liqee_health_accounts: u8,
+    ) -> Result<()> {
+        LiquidatePerp::handler(ctx, max_base_lots, liqee_health_accounts)
+    }
+
+    pub fn liquidate_collateral<'info>(
+        ctx: Context<'info, LiquidateCollateral<'info>>,
+        max_amount: u64,
+        liqee_health_accounts: u8,
+    ) -> Result<()> {
+        LiquidateCollateral::handler(ctx, max_amount, liqee_health_accounts)
+    }
+
+    pub fn settle_bankruptcy(ctx: Context<SettleBankruptcy>) -> Result<()> {
+        SettleBankruptcy::handler(ctx)
     }
 
     /// Anyone: adds quote tokens to the insurance fund.

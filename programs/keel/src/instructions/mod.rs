@@ -1,6 +1,8 @@
-//! Instructions, one per file, in three sets: `vault` (custody), `risk` (the risk manager) and
-//! `markets` (perp markets, the order book, fills and funding).
+//! Instructions, one per file, in four sets: `vault` (custody), `risk` (the risk manager),
+//! `markets` (perp markets, the order book, fills and funding) and `liquidation` (liquidation
+//! and bankruptcy).
 
+pub mod liquidation;
 pub mod markets;
 pub mod pda_account;
 pub mod risk;

@@ -74,14 +74,38 @@ pub fn read_price_lenient(
     quote_decimals: u8,
     now: i64,
 ) -> Result<core::result::Result<PriceQuote, KeelError>> {
-    let raw = match binding.kind {
-        OracleKind::Fixed => return Ok(Ok(PriceQuote::ONE)),
-        OracleKind::PythPull => pyth_pull::read(configured(account, binding)?, &binding.feed_id)?,
-        OracleKind::PythLegacy => pyth_legacy::read(configured(account, binding)?)?,
-    };
+    let Some(raw) = read_raw(account, binding)? else { return Ok(Ok(PriceQuote::ONE)) };
     Ok(validate(&raw, &binding.config, binding.base_decimals, quote_decimals, now).inspect_err(|e| {
         crate::keel_log!("oracle {}: {:?} (price {} conf {} expo {} published {} now {})",
             account.key, e, raw.price, raw.conf, raw.exponent, raw.publish_time, now);
+    }))
+}
+
+/// Like [`read_price_lenient`], but a price that is only too old is taken as last published
+/// (every other guard still applies). For deciding on a liquidation while an unrelated oracle
+/// is stale: the account is valued at the last prices the oracle published.
+pub fn read_price_last_published(
+    account: &AccountInfo,
+    binding: &OracleBinding,
+    quote_decimals: u8,
+    now: i64,
+) -> Result<core::result::Result<PriceQuote, KeelError>> {
+    match read_price_lenient(account, binding, quote_decimals, now)? {
+        Err(KeelError::OracleStale) => {
+            let Some(raw) = read_raw(account, binding)? else { return Ok(Ok(PriceQuote::ONE)) };
+            Ok(validate(&raw, &binding.config, binding.base_decimals, quote_decimals, raw.publish_time))
+        }
+        read => Ok(read),
+    }
+}
+
+/// The raw price of `binding` from `account` (`None` for the fixed quote price), the account
+/// checked as the configured oracle.
+fn read_raw(account: &AccountInfo, binding: &OracleBinding) -> Result<Option<RawPrice>> {
+    Ok(Some(match binding.kind {
+        OracleKind::Fixed => return Ok(None),
+        OracleKind::PythPull => pyth_pull::read(configured(account, binding)?, &binding.feed_id)?,
+        OracleKind::PythLegacy => pyth_legacy::read(configured(account, binding)?)?,
     }))
 }
 

@@ -27,6 +27,14 @@ impl CollateralRisk {
         Fixed::from_i64(self.balance).mul_down(self.prices.oracle)
     }
 
+    /// This balance's weighted contribution to health `kind`: positive when held, negative
+    /// when owed.
+    pub fn net(&self, kind: HealthKind) -> Result<Fixed, MathError> {
+        let mut sum = HealthComponents::default();
+        self.accumulate(kind, &mut sum)?;
+        sum.assets.sub(sum.liabilities)
+    }
+
     /// Adds this balance's weighted contribution for `kind` to `sum`.
     fn accumulate(&self, kind: HealthKind, sum: &mut HealthComponents) -> Result<(), MathError> {
         if self.balance >= 0 {

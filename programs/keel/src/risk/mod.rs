@@ -34,10 +34,12 @@
 //! Every product rounds in the protocol's favour: assets down, liabilities up.
 
 mod health;
+mod liquidation;
 mod perp;
 mod types;
 
 pub use health::{CollateralRisk, HealthCache, HealthComponents};
+pub use liquidation::{smallest_sufficient, MaintAndEnd, StepEntries, StepHealth};
 pub use perp::{MarginRatios, PerpContribution, PerpRisk};
 pub use types::{AssetWeights, HealthKind, LiabilityWeights, PriceQuote};
 

@@ -2,7 +2,7 @@
 //! fill queue ring, and a position's fills (conservation of value to the unit, rounding in the
 //! protocol's favour) and lazy funding.
 
-use super::{BookOrder, FillEvent, FillQueue, FillQueueFull, OrderBook, PerpPosition, Side, BOOK_SIDE_CAPACITY, FILL_QUEUE_CAPACITY};
+use super::{BookOrder, FillEvent, FillQueue, FillQueueFull, OrderBook, MarketIndices, PerpPosition, Side, BOOK_SIDE_CAPACITY, FILL_QUEUE_CAPACITY};
 use crate::math::{Fixed, FIXED_SCALE};
 use bytemuck::Zeroable;
 use proptest::prelude::*;
@@ -264,7 +264,7 @@ proptest! {
     /// is never realised early — neither per fill nor in total.
     #[test]
     fn fills_conserve_value_and_never_over_realise(fills in fills()) {
-        let mut position = PerpPosition::open(2, Fixed::ZERO);
+        let mut position = PerpPosition::open(2, MarketIndices::default());
         let (mut cash, mut realised) = (0i64, 0i64);
         let mut exact = Some(Ratio::int(0)); // the exact quote of the open position
         for (buy, lots, notional) in fills {
@@ -306,7 +306,7 @@ proptest! {
     /// Funding credit = ⌊−base · Δindex⌋: a payer pays the rounding, a receiver never gets more.
     #[test]
     fn funding_rounds_against_the_position(base_lots in -1_000_000_000i64..=1_000_000_000, start in -FIXED_SCALE * 1_000_000..=FIXED_SCALE * 1_000_000, change in -FIXED_SCALE * 1_000..=FIXED_SCALE * 1_000) {
-        let mut position = PerpPosition { base_lots, ..PerpPosition::open(0, Fixed::from_raw(start)) };
+        let mut position = PerpPosition { base_lots, ..PerpPosition::open(0, MarketIndices { funding: Fixed::from_raw(start), loss: Fixed::ZERO }) };
         let index = Fixed::from_raw(start + change);
         let exact = -(base_lots as i128) * change; // raw
         let credit = position.pending_funding(index).unwrap();
@@ -324,7 +324,7 @@ proptest! {
 #[test]
 fn funding_payer_rounds_up_receiver_down() {
     // Index +0.5 quote native per lot: a long of 3 owes 1.5 → pays 2; a short of 3 gets 1.
-    let long = PerpPosition { base_lots: 3, ..PerpPosition::open(0, Fixed::ZERO) };
+    let long = PerpPosition { base_lots: 3, ..PerpPosition::open(0, MarketIndices::default()) };
     let short = PerpPosition { base_lots: -3, ..long };
     let half = Fixed::from_raw(FIXED_SCALE / 2);
     assert_eq!((long.pending_funding(half).unwrap(), short.pending_funding(half).unwrap()), (-2, 1));
@@ -335,7 +335,7 @@ fn funding_payer_rounds_up_receiver_down() {
 
 #[test]
 fn fill_that_flips_keeps_the_new_side_cost_rounded_up() {
-    let mut p = PerpPosition::open(0, Fixed::ZERO);
+    let mut p = PerpPosition::open(0, MarketIndices::default());
     assert_eq!(p.apply_fill(Side::Bid, 3, 100).unwrap(), 0); // long 3 for 100
     // Sell 1 for 40: keep ⌈−100 · 2 / 3⌉ = −66, realise −100 + 40 + 66 = 6 (exact 6.67).
     assert_eq!(p.apply_fill(Side::Ask, 1, 40).unwrap(), 6);

@@ -65,11 +65,19 @@ pub struct CollateralAsset {
     pub total_liabilities: u64,
     /// Monotonic sequence of this asset's events (deposits, withdrawals, parameter changes).
     pub event_seq: u64,
+    /// Liquidator discount, bps of the oracle value: a liquidator buys this collateral from a
+    /// liquidated account this far below the oracle price.
+    pub liquidation_fee_bps: u16,
+    /// Liquidation penalty, bps of the oracle value: charged to the liquidated account and paid
+    /// into the insurance fund.
+    pub liquidation_penalty_bps: u16,
+    /// Explicit padding.
+    pub padding1: [u8; 4],
     /// Reserved for later versions.
-    pub reserved: [u8; 256],
+    pub reserved: [u8; 248],
 }
 
-const _: () = assert!(core::mem::size_of::<CollateralAsset>() == 8 + 160 + 16 + 32 + 256);
+const _: () = assert!(core::mem::size_of::<CollateralAsset>() == 8 + 160 + 16 + 32 + 8 + 248);
 const _: () = assert!(core::mem::align_of::<CollateralAsset>() == 8);
 
 impl CollateralAsset {

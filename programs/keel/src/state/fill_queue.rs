@@ -30,6 +30,8 @@ pub enum OutReason {
     Evicted = 2,
     /// Cancelled by self-trade prevention.
     SelfTrade = 3,
+    /// Cancelled because the owner's account is being liquidated.
+    Liquidation = 4,
 }
 
 /// One queued event.

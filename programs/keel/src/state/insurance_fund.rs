@@ -56,12 +56,73 @@ pub struct InsuranceFund {
     pub total_withdrawn: u64,
     /// Monotonic sequence of the fund's events.
     pub event_seq: u64,
-    /// Reserved for penalties, bounties, deficits and later versions.
-    pub reserved: [u8; 256],
+    /// The keeper bounty rule (admin-set within bounds).
+    pub bounty: BountyParams,
+    /// Σ liquidation penalties received, quote native.
+    pub total_penalties: u64,
+    /// Σ keeper bounties paid, quote native.
+    pub total_bounties: u64,
+    /// Σ bankrupt accounts' deficits covered, quote native.
+    pub total_deficits_covered: u64,
+    /// Reserved for later versions.
+    pub reserved: [u8; 200],
 }
 
-const _: () = assert!(core::mem::size_of::<InsuranceFund>() == 16 + 64 + 56 + 256);
+const _: () = assert!(core::mem::size_of::<InsuranceFund>() == 16 + 64 + 56 + 32 + 24 + 200);
 const _: () = assert!(core::mem::align_of::<InsuranceFund>() == 8);
+
+/// How a keeper bounty is sized: `min(cap, max(floor, share · penalty), penalty)` for a step of
+/// at least `min_liquidation_notional`, nothing below it.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable, AnchorSerialize, AnchorDeserialize)]
+pub struct BountyParams {
+    /// Smallest bounty of a step that is not dust, quote native (pays for the transaction).
+    pub floor: u64,
+    /// Largest bounty of one step, quote native.
+    pub cap: u64,
+    /// Smallest step (oracle notional, quote native) that earns a bounty; smaller steps are
+    /// dust.
+    pub min_liquidation_notional: u64,
+    /// Share of the step's penalty paid as bounty, bps.
+    pub penalty_share_bps: u16,
+    /// Explicit padding.
+    pub padding: [u8; 6],
+}
+
+impl BountyParams {
+    /// The recommended rule for a quote asset with `quote_decimals` (see the README's
+    /// "Liquidation" section for how it was chosen): floor 0.10, cap 100, dust below 10 of
+    /// oracle notional, half of the penalty.
+    pub fn recommended(quote_decimals: u8) -> Self {
+        let unit = 10u64.pow(quote_decimals as u32);
+        Self { floor: unit / 10, cap: 100 * unit, min_liquidation_notional: 10 * unit, penalty_share_bps: 5_000, padding: [0; 6] }
+    }
+
+    /// Checks the bounds: `floor ≤ cap`, share ≤ 100 %, a non-zero dust threshold.
+    pub fn validate(&self) -> Result<()> {
+        crate::check!(
+            self.floor <= self.cap && self.penalty_share_bps as u32 <= BPS_PER_UNIT && self.min_liquidation_notional > 0,
+            KeelError::InvalidBountyParams,
+            "bounty: floor {} cap {} share {} bps min notional {}",
+            self.floor,
+            self.cap,
+            self.penalty_share_bps,
+            self.min_liquidation_notional
+        );
+        Ok(())
+    }
+
+    /// The bounty of a step with oracle notional `notional` that charged `penalty`, both quote
+    /// native: zero for dust, never above the penalty the step brought in — so splitting a
+    /// liquidation into many steps cannot drain the fund.
+    pub fn bounty(&self, notional: u64, penalty: u64) -> u64 {
+        if notional < self.min_liquidation_notional {
+            return 0;
+        }
+        let share = (penalty as u128 * self.penalty_share_bps as u128 / BPS_PER_UNIT as u128) as u64;
+        share.max(self.floor).min(self.cap).min(penalty)
+    }
+}
 
 impl InsuranceFund {
     /// Size of the account including the 8-byte discriminator.
@@ -97,6 +158,25 @@ impl InsuranceFund {
         self.total_withdrawn = self.total_withdrawn.checked_add(amount).ok_or(KeelError::MathOverflow)?;
         self.balance = self.balance.checked_sub(amount).ok_or(KeelError::MathOverflow)?;
         Ok(())
+    }
+
+    /// Books a step's penalty in and its bounty out; the bounty is limited by what the fund
+    /// holds. Returns the bounty paid.
+    pub fn book_liquidation(&mut self, penalty: u64, bounty: u64) -> Result<u64> {
+        let available = self.balance.checked_add(penalty).ok_or(KeelError::MathOverflow)?;
+        let paid = bounty.min(available);
+        self.balance = available - paid;
+        self.total_penalties = self.total_penalties.checked_add(penalty).ok_or(KeelError::MathOverflow)?;
+        self.total_bounties = self.total_bounties.checked_add(paid).ok_or(KeelError::MathOverflow)?;
+        Ok(paid)
+    }
+
+    /// Books a bankrupt account's deficit covered, at most the balance. Returns the amount.
+    pub fn book_deficit(&mut self, deficit: u64) -> Result<u64> {
+        let covered = deficit.min(self.balance);
+        self.balance -= covered;
+        self.total_deficits_covered = self.total_deficits_covered.checked_add(covered).ok_or(KeelError::MathOverflow)?;
+        Ok(covered)
     }
 
     /// Books `amount` flowing in.

@@ -26,10 +26,14 @@ pub struct MarginAccount {
     pub bump: u8,
     /// The owner's index of this account (a PDA seed).
     pub account_index: u16,
-    /// Non-zero while a liquidation is in progress (liquidation issue).
+    /// Non-zero from the first liquidation step (Maint health < 0) until the owner next passes
+    /// an Init health check; while set, liquidation may continue until LiquidationEnd ≥ 0.
     pub being_liquidated: u8,
-    /// Explicit padding.
-    pub padding0: [u8; 3],
+    /// Non-zero once a perp position of the account was liquidated; `liquidated_market` is then
+    /// the market of the latest such step (where a bankruptcy's remaining loss is socialised).
+    pub has_liquidated_market: u8,
+    /// The market of the account's latest perp liquidation step.
+    pub liquidated_market: u16,
     /// The exchange the account belongs to.
     pub exchange: Pubkey,
     /// The owner: may deposit, withdraw, trade, set the delegate and close.

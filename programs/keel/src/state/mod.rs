@@ -20,7 +20,7 @@ pub use insurance_fund::*;
 pub use margin_account::*;
 pub use order_book::*;
 pub use perp_market::*;
-pub use perp_position::funding_credit;
+pub use perp_position::{funding_credit, MarketIndices};
 pub use positions::*;
 
 #[cfg(test)]

@@ -102,11 +102,25 @@ pub struct PerpMarket {
     pub funding_settled_net: i64,
     /// Monotonic sequence of this market's events.
     pub event_seq: u64,
+    /// Liquidator discount, bps of the oracle notional: a liquidator takes a position over this
+    /// far from the oracle price, in its favour.
+    pub liquidation_fee_bps: u16,
+    /// Liquidation penalty, bps of the oracle notional: charged to the liquidated account and
+    /// paid into the insurance fund.
+    pub liquidation_penalty_bps: u16,
+    /// Explicit padding.
+    pub padding2: [u8; 4],
+    /// Cumulative socialised loss per base lot, quote native, `Fixed` raw little-endian: every
+    /// open lot, long or short, owes the increase since its snapshot.
+    pub loss_index: [u8; 16],
+    /// Socialised loss assigned to this market's positions and not yet collected from them,
+    /// quote native (negative once rounding up has collected more than was assigned).
+    pub socialized_loss_outstanding: i64,
     /// Reserved for later versions.
-    pub reserved: [u8; 256],
+    pub reserved: [u8; 224],
 }
 
-const _: () = assert!(core::mem::size_of::<PerpMarket>() == 8 + 32 * 5 + 16 + 32 + 16 + 8 + 8 + 32 + 16 + 48 + 256);
+const _: () = assert!(core::mem::size_of::<PerpMarket>() == 8 + 32 * 5 + 16 + 32 + 16 + 8 + 8 + 32 + 16 + 48 + 32 + 224);
 const _: () = assert!(core::mem::align_of::<PerpMarket>() == 8);
 
 impl PerpMarket {
@@ -126,6 +140,21 @@ impl PerpMarket {
     /// Stores the cumulative funding index.
     pub fn set_funding_index(&mut self, index: Fixed) {
         self.funding_index = index.raw().to_le_bytes();
+    }
+
+    /// The cumulative socialised loss per base lot, quote native.
+    pub fn loss_index(&self) -> Fixed {
+        Fixed::from_raw(i128::from_le_bytes(self.loss_index))
+    }
+
+    /// Stores the cumulative socialised loss per base lot.
+    pub fn set_loss_index(&mut self, index: Fixed) {
+        self.loss_index = index.raw().to_le_bytes();
+    }
+
+    /// The indices positions settle against.
+    pub fn indices(&self) -> crate::state::MarketIndices {
+        crate::state::MarketIndices { funding: self.funding_index(), loss: self.loss_index() }
     }
 
     /// The market's oracle binding.

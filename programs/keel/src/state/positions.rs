@@ -56,8 +56,10 @@ pub struct PerpPosition {
     pub realized_pnl_native: i64,
     /// Funding paid (positive) or received over the position's life, quote native (statistics).
     pub cumulative_funding_native: i64,
+    /// The market's socialised-loss index at the last settlement, `Fixed` raw little-endian.
+    pub loss_index_snapshot: [u8; 16],
     /// Reserved for later versions.
-    pub reserved: [u8; 40],
+    pub reserved: [u8; 24],
 }
 
 impl PerpPosition {

@@ -50,6 +50,10 @@ pub struct PerpMarketParams {
     pub oracle_max_conf_bps: u16,
     /// Init pricing k, bps (0..=50000).
     pub oracle_conf_multiplier_bps: u16,
+    /// Liquidator discount, bps of the oracle notional: fee + penalty < maint margin.
+    pub liquidation_fee_bps: u16,
+    /// Liquidation penalty into the insurance fund, bps of the oracle notional.
+    pub liquidation_penalty_bps: u16,
 }
 
 impl PerpMarketParams {
@@ -87,6 +91,16 @@ impl PerpMarketParams {
             KeelError::InvalidMarketSizes
         );
         crate::check!(self.oracle_config().is_valid(), KeelError::InvalidOracleConfig);
+        // A liquidation step frees maint margin per unit of notional and costs the account the
+        // discount and the penalty: it raises Maint health only while they cost less.
+        crate::check!(
+            (self.liquidation_fee_bps as u32 + self.liquidation_penalty_bps as u32) < self.maint_margin_bps as u32,
+            KeelError::InvalidLiquidationFees,
+            "market liquidation: fee {} + penalty {} must stay below maint margin {} (bps)",
+            self.liquidation_fee_bps,
+            self.liquidation_penalty_bps,
+            self.maint_margin_bps
+        );
         Ok(())
     }
 
@@ -115,6 +129,8 @@ impl PerpMarketParams {
         market.oracle_max_age_secs = self.oracle_max_age_secs;
         market.oracle_max_conf_bps = self.oracle_max_conf_bps;
         market.oracle_conf_multiplier_bps = self.oracle_conf_multiplier_bps;
+        market.liquidation_fee_bps = self.liquidation_fee_bps;
+        market.liquidation_penalty_bps = self.liquidation_penalty_bps;
     }
 
     /// Reads the parameters back from a market.
@@ -134,6 +150,8 @@ impl PerpMarketParams {
             oracle_max_age_secs: market.oracle_max_age_secs,
             oracle_max_conf_bps: market.oracle_max_conf_bps,
             oracle_conf_multiplier_bps: market.oracle_conf_multiplier_bps,
+            liquidation_fee_bps: market.liquidation_fee_bps,
+            liquidation_penalty_bps: market.liquidation_penalty_bps,
         }
     }
 }

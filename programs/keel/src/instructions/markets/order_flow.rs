@@ -3,7 +3,7 @@
 //! instruction, `cancel_order` and `consume_fills`.
 
 use crate::error::KeelError;
-use crate::events::{emit_event, FundingSettled, OrderCancelled};
+use crate::events::{emit_event, FundingSettled, OrderCancelled, SocializedLossCharged};
 use crate::state::{MarginAccount, OutReason, PerpMarket, Side, QUOTE_ASSET_INDEX};
 use anchor_lang::prelude::*;
 
@@ -15,24 +15,38 @@ pub fn credit_quote(account: &mut MarginAccount, amount: i64) -> Result<i64> {
     Ok(slot.balance)
 }
 
-/// Settles the funding of the account's position in `market` into its quote balance.
+/// Settles the funding and the socialised loss of the account's position in `market` into its
+/// quote balance. Every change of a position's size is preceded by this, so both indices apply
+/// to the size the position had while they moved.
 pub fn settle_funding(account: &mut MarginAccount, account_key: &Pubkey, market: &mut PerpMarket) -> Result<()> {
-    let index = market.funding_index();
+    let indices = market.indices();
     let position = account.perp_mut(market.index).ok_or(KeelError::FillAccountMismatch)?;
-    let credit = position.settle_funding(index)?;
+    let credit = position.settle_funding(indices.funding)?;
+    let loss = position.settle_loss(indices.loss)?;
     let base_lots = position.base_lots;
-    if credit == 0 {
-        return Ok(());
+    if credit != 0 {
+        credit_quote(account, credit)?;
+        market.funding_settled_net = market.funding_settled_net.checked_add(credit).ok_or(KeelError::MathOverflow)?;
+        emit_event(&FundingSettled {
+            account: *account_key,
+            market_index: market.index,
+            amount: credit,
+            base_lots,
+            account_seq: account.next_seq(),
+        });
     }
-    credit_quote(account, credit)?;
-    market.funding_settled_net = market.funding_settled_net.checked_add(credit).ok_or(KeelError::MathOverflow)?;
-    emit_event(&FundingSettled {
-        account: *account_key,
-        market_index: market.index,
-        amount: credit,
-        base_lots,
-        account_seq: account.next_seq(),
-    });
+    if loss != 0 {
+        credit_quote(account, loss)?;
+        market.socialized_loss_outstanding =
+            market.socialized_loss_outstanding.checked_add(loss).ok_or(KeelError::MathOverflow)?;
+        emit_event(&SocializedLossCharged {
+            account: *account_key,
+            market_index: market.index,
+            amount: -loss,
+            base_lots,
+            account_seq: account.next_seq(),
+        });
+    }
     Ok(())
 }
 

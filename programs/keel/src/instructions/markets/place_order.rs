@@ -114,7 +114,7 @@ impl<'info> PlaceOrder<'info> {
             crate::check!(account.is_owner_or_delegate(&a.signer.key()), KeelError::NotOwnerOrDelegate);
             let quote_before = account.collateral_or_open(QUOTE_ASSET_INDEX)?.balance;
             let mut market = a.market.load_mut()?;
-            account.perp_or_open(market_index, market.funding_index())?;
+            account.perp_or_open(market_index, market.indices())?;
             settle_funding(&mut account, &account_key, &mut market)?;
             if args.reduce_only {
                 order.base_lots = reducible_lots(&account, market_index, args.side, order.base_lots)?;
@@ -140,7 +140,9 @@ impl<'info> PlaceOrder<'info> {
 
         let mut account = a.margin_account.load_mut()?;
         let market = a.market.load()?;
-        check_trade_health(&mut cache, price_error, &risk, &account, &market, args.reduce_only, outcome.rested_lots)?;
+        if check_trade_health(&mut cache, price_error, &risk, &account, &market, args.reduce_only, outcome.rested_lots)? {
+            account.being_liquidated = 0;
+        }
         let quote_after = account.balance(QUOTE_ASSET_INDEX);
         account.release_flat_perps();
         account.release_empty_collaterals();

@@ -29,7 +29,8 @@ impl TradeRisk {
 }
 
 /// Updates `cache` to the account after the trade and applies the rule. `price_error` is the
-/// first price that failed its guards while loading the cache.
+/// first price that failed its guards while loading the cache. Returns true when the account
+/// passed Init health ≥ 0 with every price valid (which ends a liquidation in progress).
 pub fn check_trade_health(
     cache: &mut HealthCache,
     price_error: Option<KeelError>,
@@ -38,24 +39,24 @@ pub fn check_trade_health(
     market: &PerpMarket,
     reduce_only: bool,
     rested_lots: i64,
-) -> Result<()> {
+) -> Result<bool> {
     cache.set_balance(QUOTE_ASSET_INDEX, account.balance(QUOTE_ASSET_INDEX));
     let position = account.perp(market.index).ok_or(KeelError::FillAccountMismatch)?;
     let entry = cache.perp_mut(market.index).ok_or(KeelError::HealthAccountMismatch)?;
     *entry = perp_risk(account, position, market, entry.prices)?;
     let after = cache.health(HealthKind::Init)?;
     if price_error.is_none() && !after.is_negative() {
-        return Ok(());
+        return Ok(true);
     }
     let new_base = position.base_lots;
     let shrinks = new_base == 0 || (new_base.signum() == before.base_lots.signum() && new_base.abs() <= before.base_lots.abs());
     let reduces_only = reduce_only || (rested_lots == 0 && shrinks);
     if reduces_only && after >= before.init_health {
-        return Ok(());
+        return Ok(false);
     }
     if let Some(error) = price_error {
         crate::keel_log!("place_order: a price the health check needs failed its guards: {error:?}");
         return Err(error.into());
     }
-    require_init_health(cache, "place_order").map(|_| ())
+    require_init_health(cache, "place_order").map(|_| true)
 }

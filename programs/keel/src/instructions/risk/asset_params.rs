@@ -28,6 +28,10 @@ pub struct AssetParams {
     pub oracle_max_conf_bps: u16,
     /// Init pricing k, bps (0..=50000).
     pub oracle_conf_multiplier_bps: u16,
+    /// Liquidator discount, bps: fee + penalty < 10_000 − maint asset weight (or both 0).
+    pub liquidation_fee_bps: u16,
+    /// Liquidation penalty into the insurance fund, bps.
+    pub liquidation_penalty_bps: u16,
 }
 
 impl AssetParams {
@@ -52,6 +56,18 @@ impl AssetParams {
             self.maint_liab_weight_bps
         );
         crate::check!(self.oracle_config().is_valid(), KeelError::InvalidOracleConfig);
+        // Selling collateral for quote at the discount and paying the penalty must raise
+        // health: the quote received, 1 − fee − penalty per unit of value, must beat the
+        // asset's maint weight (which bounds its LiquidationEnd weight).
+        let cut = self.liquidation_fee_bps as u32 + self.liquidation_penalty_bps as u32;
+        crate::check!(
+            cut == 0 || cut + (self.maint_asset_weight_bps as u32) < BPS_PER_UNIT,
+            KeelError::InvalidLiquidationFees,
+            "asset liquidation: fee {} + penalty {} must stay below 10000 − maint weight {} (bps)",
+            self.liquidation_fee_bps,
+            self.liquidation_penalty_bps,
+            self.maint_asset_weight_bps
+        );
         Ok(())
     }
 
@@ -74,6 +90,8 @@ impl AssetParams {
         asset.oracle_max_age_secs = self.oracle_max_age_secs;
         asset.oracle_max_conf_bps = self.oracle_max_conf_bps;
         asset.oracle_conf_multiplier_bps = self.oracle_conf_multiplier_bps;
+        asset.liquidation_fee_bps = self.liquidation_fee_bps;
+        asset.liquidation_penalty_bps = self.liquidation_penalty_bps;
     }
 
     /// Reads the parameters back from an asset.
@@ -87,6 +105,8 @@ impl AssetParams {
             oracle_max_age_secs: asset.oracle_max_age_secs,
             oracle_max_conf_bps: asset.oracle_max_conf_bps,
             oracle_conf_multiplier_bps: asset.oracle_conf_multiplier_bps,
+            liquidation_fee_bps: asset.liquidation_fee_bps,
+            liquidation_penalty_bps: asset.liquidation_penalty_bps,
         }
     }
 }

@@ -22,7 +22,7 @@
 
 use crate::error::KeelError;
 use crate::math::{Fixed, Rounding};
-use crate::oracle::{read_price_lenient, OracleBinding, OracleKind};
+use crate::oracle::{read_price_last_published, read_price_lenient, OracleBinding, OracleKind};
 use crate::risk::{CollateralRisk, HealthCache, HealthComponents, HealthKind, PerpRisk, PriceQuote};
 use crate::state::{read_zero_copy, CollateralAsset, Exchange, MarginAccount, PerpMarket, PerpPosition, Side};
 use anchor_lang::prelude::*;
@@ -55,6 +55,40 @@ pub fn load_health_cache_lenient(
     remaining: &[AccountInfo],
     now: i64,
 ) -> Result<(Box<HealthCache>, Option<KeelError>)> {
+    load_with(exchange_key, exchange, account, remaining, now, read_price_lenient)
+}
+
+/// The health cache a liquidation decides on: a price that is only stale counts at its last
+/// published value, so an unrelated stale oracle neither blocks a liquidation nor makes a
+/// healthy account liquidatable; any other failed guard fails. The liquidated market's or
+/// asset's own price is read fresh by the instruction.
+pub fn load_health_cache_for_liquidation(
+    exchange_key: &Pubkey,
+    exchange: &Exchange,
+    account: &MarginAccount,
+    remaining: &[AccountInfo],
+    now: i64,
+) -> Result<Box<HealthCache>> {
+    let (cache, price_error) = load_with(exchange_key, exchange, account, remaining, now, read_price_last_published)?;
+    match price_error {
+        Some(error) => Err(error.into()),
+        None => Ok(cache),
+    }
+}
+
+/// How one oracle is read: [`read_price_lenient`] or [`read_price_last_published`].
+type PriceReader = fn(&AccountInfo, &OracleBinding, u8, i64) -> Result<core::result::Result<PriceQuote, KeelError>>;
+
+/// Reads the health accounts with `read`; the first price error is returned beside the cache
+/// (its entry priced at zero).
+fn load_with(
+    exchange_key: &Pubkey,
+    exchange: &Exchange,
+    account: &MarginAccount,
+    remaining: &[AccountInfo],
+    now: i64,
+    read: PriceReader,
+) -> Result<(Box<HealthCache>, Option<KeelError>)> {
     let mut cache = Box::new(HealthCache::new());
     let mut price_error = None;
     let mut cursor = HealthAccounts { accounts: remaining, position: 0 };
@@ -63,7 +97,7 @@ pub fn load_health_cache_lenient(
             return Ok(PriceQuote::ONE);
         }
         let oracle = cursor.next("oracle")?;
-        Ok(read_price_lenient(oracle, binding, exchange.quote_decimals, now)?.unwrap_or_else(|e| {
+        Ok(read(oracle, binding, exchange.quote_decimals, now)?.unwrap_or_else(|e| {
             price_error.get_or_insert(e);
             PriceQuote::default()
         }))
@@ -103,7 +137,7 @@ pub fn load_health_cache_lenient(
 /// are then linear in cash, so the risk engine's corners bound them, and an order far from the
 /// oracle never counts as a windfall.
 pub fn perp_risk(account: &MarginAccount, position: &PerpPosition, market: &PerpMarket, prices: PriceQuote) -> Result<PerpRisk> {
-    let funding = position.pending_funding(market.funding_index())?;
+    let funding = position.pending_settlement(market.indices())?;
     // quote native per base lot
     let oracle_per_lot = prices.oracle.mul_down(Fixed::from_i64(market.base_lot_size))?;
     let mut highest_bid = oracle_per_lot.to_i64(Rounding::Up)?;
@@ -144,11 +178,16 @@ pub fn asset_oracle_binding(asset: &CollateralAsset) -> Result<OracleBinding> {
 
 /// Requires `health_Init ≥ 0`, logging the numbers when it is not. Returns the components.
 pub fn require_init_health(cache: &HealthCache, action: &str) -> Result<HealthComponents> {
+    require_init_health_or(cache, action, KeelError::InitHealthNegative)
+}
+
+/// [`require_init_health`] failing with `error`.
+pub fn require_init_health_or(cache: &HealthCache, action: &str, error: KeelError) -> Result<HealthComponents> {
     let components = cache.components(HealthKind::Init)?;
     let health = components.health()?;
     crate::check!(
         !health.is_negative(),
-        KeelError::InitHealthNegative,
+        error,
         "{action}: init health would be {health} (weighted assets {}, weighted liabilities {}, perp pnl {}, perp requirements {}; quote native)",
         components.assets,
         components.liabilities,

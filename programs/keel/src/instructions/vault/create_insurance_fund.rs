@@ -1,11 +1,12 @@
 //! `create_insurance_fund` (admin): creates the exchange's insurance fund and its quote vault,
-//! with the admin withdrawal limit fixed for good.
+//! with the admin withdrawal limit fixed for good and the keeper bounty rule.
 
 use crate::error::KeelError;
 use crate::events::{emit_event, InsuranceFundCreated};
 use crate::instructions::pda_account::{create_pda, init_zero_copy};
+use crate::instructions::vault::emit_bounty_params;
 use crate::state::{
-    Exchange, InsuranceFund, INSURANCE_FUND_VERSION, INSURANCE_PERIOD_RANGE, INSURANCE_SEED, INSURANCE_VAULT_SEED,
+    BountyParams, Exchange, InsuranceFund, INSURANCE_FUND_VERSION, INSURANCE_PERIOD_RANGE, INSURANCE_SEED, INSURANCE_VAULT_SEED,
     MAX_INSURANCE_WITHDRAW_BPS,
 };
 use anchor_lang::prelude::*;
@@ -41,7 +42,8 @@ pub struct CreateInsuranceFund<'info> {
 
 impl CreateInsuranceFund<'_> {
     /// Checks the limits, creates the fund and its vault.
-    pub fn handler(ctx: Context<Self>, withdraw_limit_bps: u16, withdraw_period_secs: u32) -> Result<()> {
+    pub fn handler(ctx: Context<Self>, withdraw_limit_bps: u16, withdraw_period_secs: u32, bounty: BountyParams) -> Result<()> {
+        bounty.validate()?;
         crate::check!(
             withdraw_limit_bps <= MAX_INSURANCE_WITHDRAW_BPS && INSURANCE_PERIOD_RANGE.contains(&withdraw_period_secs),
             KeelError::InvalidInsuranceLimits
@@ -69,14 +71,17 @@ impl CreateInsuranceFund<'_> {
         fund.withdraw_period_secs = withdraw_period_secs;
         fund.exchange = exchange;
         fund.vault = a.insurance_vault.key();
+        fund.bounty = bounty;
+        let mut exchange_state = a.exchange.load_mut()?;
         emit_event(&InsuranceFundCreated {
             exchange,
             insurance_fund: a.insurance_fund.key(),
             vault: fund.vault,
             withdraw_limit_bps,
             withdraw_period_secs,
-            admin_seq: a.exchange.load_mut()?.next_admin_seq(),
+            admin_seq: exchange_state.next_admin_seq(),
         });
+        emit_bounty_params(exchange, &bounty, exchange_state.next_admin_seq());
         Ok(())
     }
 }

@@ -1,0 +1,191 @@
+//! Liquidation and bankruptcy in tests: the keeper's side (health from the program's own code,
+//! the instructions with the client's account lists), each step followed by the conservation
+//! check.
+
+use crate::context::TestContext;
+use crate::outcome::Outcome;
+use crate::traders::Trader;
+use anchor_lang::prelude::{Clock, Pubkey};
+use keel_client::health::health_accounts_opening;
+use keel_client::liquidation::{self as lix, LiquidationParties};
+use solana_signer::Signer;
+
+/// Init, Maint and LiquidationEnd health of an account, quote native (rounded down).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Healths {
+    /// Init health.
+    pub init: i64,
+    /// Maint health.
+    pub maint: i64,
+    /// LiquidationEnd health.
+    pub liq_end: i64,
+}
+
+/// Price lots of SOL-PERP per USD (lots of 0.01 SOL, quote lot 1 native).
+pub const LOTS_PER_USD: i64 = 10_000;
+
+/// A liquidation scenario on SOL-PERP at 100 USD with an insurance fund holding 1 000 USDC:
+/// `liqee` deposited 120 USDC and bought 10 SOL (1 000 lots) from `maker` (fills applied);
+/// `liqor` has 1 000 USDC. Nothing is liquidatable yet.
+pub struct LongScenario {
+    /// The context.
+    pub t: TestContext,
+    /// SOL-PERP's index.
+    pub market: u16,
+    /// The account that will be liquidated.
+    pub liqee: Trader,
+    /// Its counterparty.
+    pub maker: Trader,
+    /// The liquidator.
+    pub liqor: Trader,
+}
+
+impl LongScenario {
+    /// Sets up the scenario.
+    pub async fn new() -> Self {
+        use crate::markets::{limit, sol_market_with_traders};
+        use keel::state::Side;
+        let (mut t, market, mut traders) = sol_market_with_traders(2).await;
+        let liqor = traders.pop().expect("two traders");
+        let maker = traders.pop().expect("two traders");
+        t.create_insurance_fund(crate::insurance::LIMIT_BPS, crate::insurance::PERIOD_SECS)
+            .await
+            .assert_ok();
+        t.seed_insurance(1_000_000_000).await.assert_ok();
+        let liqee = t.trader(&[1_000_000_000]).await;
+        t.deposit(&liqee, 0, 120_000_000).await.assert_ok();
+        t.place(&maker, market, limit(Side::Ask, 100 * LOTS_PER_USD, 1_000))
+            .await
+            .assert_ok();
+        t.place(&liqee, market, limit(Side::Bid, 100 * LOTS_PER_USD, 1_000))
+            .await
+            .assert_ok();
+        t.crank(market).await;
+        Self {
+            t,
+            market,
+            liqee,
+            maker,
+            liqor,
+        }
+    }
+
+    /// Moves SOL's oracle price to `dollars` (published now).
+    pub async fn set_price(&mut self, dollars: i64) {
+        let now = self.t.now().await;
+        self.t
+            .set_market_price(self.market, crate::markets::usd(dollars, now));
+    }
+}
+
+impl TestContext {
+    /// The cluster's unix time.
+    pub async fn now(&mut self) -> i64 {
+        let clock: Clock = self.ctx.banks_client.get_sysvar().await.expect("clock");
+        clock.unix_timestamp
+    }
+
+    /// The account's three healths, computed by the client with the program's code.
+    pub async fn healths(&mut self, account: &Pubkey) -> Healths {
+        let now = self.now().await;
+        let report = self.client_health_report(account, now).await;
+        Healths {
+            init: report.init.health,
+            maint: report.maint.health,
+            liq_end: report.liquidation_end.health,
+        }
+    }
+
+    /// The parties of a step by `liqor` against `liqee`, the liquidator's list opening `asset`
+    /// or `market`.
+    async fn parties(
+        &mut self,
+        liqor: &Trader,
+        liqee: &Pubkey,
+        asset: Option<u16>,
+        market: Option<u16>,
+    ) -> LiquidationParties {
+        let liqee_health = self.health_metas(liqee).await;
+        let margin = self.margin_account(&liqor.account).await;
+        let assets = self.known_assets().await;
+        let markets = self.known_markets().await;
+        let liqor_health = health_accounts_opening(&margin, &assets, &markets, asset, market)
+            .expect("every asset and market is known");
+        LiquidationParties {
+            liquidator: liqor.owner.pubkey(),
+            liqor_account: liqor.account,
+            liqee_account: *liqee,
+            liqee_health,
+            liqor_health,
+        }
+    }
+
+    /// `liquidate_perp` by `liqor` of at most `max_base_lots` of `liqee`'s position in market
+    /// `index`; then checks conservation.
+    pub async fn liquidate_perp(
+        &mut self,
+        liqor: &Trader,
+        liqee: &Pubkey,
+        index: u16,
+        max_base_lots: i64,
+    ) -> Outcome {
+        let parties = self.parties(liqor, liqee, None, Some(index)).await;
+        let keys = self.markets[index as usize].keys;
+        let quote_mint = self.assets[0].mint;
+        let ix = lix::liquidate_perp(&parties, &keys, &quote_mint, max_base_lots);
+        let outcome = self.send(&[ix], &[&liqor.owner]).await;
+        self.assert_conserved().await;
+        outcome
+    }
+
+    /// `liquidate_collateral` by `liqor` of at most `max_amount` of `liqee`'s asset `index`;
+    /// then checks conservation.
+    pub async fn liquidate_collateral(
+        &mut self,
+        liqor: &Trader,
+        liqee: &Pubkey,
+        index: u16,
+        max_amount: u64,
+    ) -> Outcome {
+        let parties = self.parties(liqor, liqee, Some(index), None).await;
+        let asset = self.asset(index);
+        let quote_mint = self.assets[0].mint;
+        let exchange = self.exchange;
+        let ix = lix::liquidate_collateral(
+            &parties,
+            &exchange,
+            &quote_mint,
+            &asset.address,
+            &asset.oracle,
+            max_amount,
+        );
+        let outcome = self.send(&[ix], &[&liqor.owner]).await;
+        self.assert_conserved().await;
+        outcome
+    }
+
+    /// `liquidation_cancel_orders` of `account`'s orders in market `index`, sent by the payer;
+    /// then checks conservation.
+    pub async fn liquidation_cancel(&mut self, account: &Pubkey, index: u16) -> Outcome {
+        let health = self.health_metas(account).await;
+        let keys = self.markets[index as usize].keys;
+        let payer = self.payer();
+        let ix = lix::liquidation_cancel_orders(&payer, account, &keys, health);
+        let outcome = self.send(&[ix], &[]).await;
+        self.assert_conserved().await;
+        outcome
+    }
+
+    /// `settle_bankruptcy` of `account`, socialising a remainder in market `market`; then checks
+    /// conservation.
+    pub async fn settle_bankruptcy(&mut self, account: &Pubkey, market: Option<u16>) -> Outcome {
+        let payer = self.payer();
+        let exchange = self.exchange;
+        let quote_mint = self.assets[0].mint;
+        let market = market.map(|m| self.markets[m as usize].keys.market);
+        let ix = lix::settle_bankruptcy(&payer, &exchange, &quote_mint, account, market);
+        let outcome = self.send(&[ix], &[]).await;
+        self.assert_conserved().await;
+        outcome
+    }
+}
