@@ -18,4 +18,7 @@ mod test_cross_margin;
 mod test_funding;
 mod test_insurance_fund;
 mod test_liquidation;
+mod test_liquidation_guards;
+mod test_bankruptcy;
+mod test_liquidation_property;
 mod test_perp_property;

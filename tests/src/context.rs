@@ -198,6 +198,7 @@ impl TestContext {
 
     /// Processes `ixs` signed by the payer and `signers`.
     pub async fn send(&mut self, ixs: &[anchor_lang::solana_program::instruction::Instruction], signers: &[&Keypair]) -> Outcome {
+        self.refresh_blockhash().await;
         let tx = self.transaction(ixs, signers);
         let processed = self.ctx.banks_client.process_transaction_with_metadata(tx).await.expect("banks client");
         let (logs, return_data) = processed
@@ -209,6 +210,7 @@ impl TestContext {
 
     /// Simulates `ixs` signed by the payer and `signers` (as a dApp's simulateTransaction).
     pub async fn simulate(&mut self, ixs: &[anchor_lang::solana_program::instruction::Instruction], signers: &[&Keypair]) -> Outcome {
+        self.refresh_blockhash().await;
         let tx = self.transaction(ixs, signers);
         let simulated = self.ctx.banks_client.simulate_transaction(tx).await.expect("banks client");
         let details = simulated.simulation_details.expect("simulation details");
@@ -217,6 +219,12 @@ impl TestContext {
             logs: details.logs,
             return_data: details.return_data.map(|r| r.data),
         }
+    }
+
+    /// Takes the bank's latest blockhash: program-test registers a new one every tick, so the
+    /// first one expires after about two seconds of wall time.
+    async fn refresh_blockhash(&mut self) {
+        self.ctx.last_blockhash = self.ctx.banks_client.get_latest_blockhash().await.expect("latest blockhash");
     }
 
     /// A signed transaction, made unique by a compute-unit-limit nonce so that identical

@@ -6,6 +6,7 @@ use crate::context::TestContext;
 use crate::outcome::Outcome;
 use crate::traders::Trader;
 use anchor_lang::prelude::{Clock, Pubkey};
+use anchor_lang::solana_program::instruction::Instruction;
 use keel_client::health::health_accounts_opening;
 use keel_client::liquidation::{self as lix, LiquidationParties};
 use solana_signer::Signer;
@@ -120,22 +121,28 @@ impl TestContext {
         }
     }
 
-    /// `liquidate_perp` by `liqor` of at most `max_base_lots` of `liqee`'s position in market
-    /// `index`; then checks conservation.
-    pub async fn liquidate_perp(
-        &mut self,
-        liqor: &Trader,
-        liqee: &Pubkey,
-        index: u16,
-        max_base_lots: i64,
-    ) -> Outcome {
+    /// The `liquidate_perp` instruction of `liqor` taking at most `max_base_lots` of `liqee`'s
+    /// position in market `index`, with the client's account lists as the accounts are now.
+    pub async fn liquidate_perp_ix(&mut self, liqor: &Trader, liqee: &Pubkey, index: u16, max_base_lots: i64) -> Instruction {
         let parties = self.parties(liqor, liqee, None, Some(index)).await;
         let keys = self.markets[index as usize].keys;
         let quote_mint = self.assets[0].mint;
-        let ix = lix::liquidate_perp(&parties, &keys, &quote_mint, max_base_lots);
+        lix::liquidate_perp(&parties, &keys, &quote_mint, max_base_lots)
+    }
+
+    /// `liquidate_perp` by `liqor` of at most `max_base_lots` of `liqee`'s position in market
+    /// `index`; then checks conservation.
+    pub async fn liquidate_perp(&mut self, liqor: &Trader, liqee: &Pubkey, index: u16, max_base_lots: i64) -> Outcome {
+        let ix = self.liquidate_perp_ix(liqor, liqee, index, max_base_lots).await;
         let outcome = self.send(&[ix], &[&liqor.owner]).await;
         self.assert_conserved().await;
         outcome
+    }
+
+    /// [`Self::liquidate_perp`] simulated: nothing changes.
+    pub async fn simulate_liquidate_perp(&mut self, liqor: &Trader, liqee: &Pubkey, index: u16, max_base_lots: i64) -> Outcome {
+        let ix = self.liquidate_perp_ix(liqor, liqee, index, max_base_lots).await;
+        self.simulate(&[ix], &[&liqor.owner]).await
     }
 
     /// `liquidate_collateral` by `liqor` of at most `max_amount` of `liqee`'s asset `index`;

@@ -48,3 +48,6 @@ mod tests;
 
 #[cfg(test)]
 mod perp_tests;
+
+#[cfg(test)]
+mod liquidation_tests;

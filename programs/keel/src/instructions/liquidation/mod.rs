@@ -12,4 +12,7 @@ pub use cancel_orders::*;
 pub use liquidate_collateral::*;
 pub use liquidate_perp::*;
 pub use settle_bankruptcy::*;
+
+#[cfg(test)]
+mod shared_tests;
 pub use shared::*;

@@ -1,0 +1,306 @@
+//! Bankruptcy: a crash that leaves a liquidated account with a negative quote balance and
+//! nothing else; the insurance fund covers the deficit, or — when it cannot — the rest is
+//! socialised over the liquidated market's open lots and collected as the positions next
+//! settle. Also the refusals of `settle_bankruptcy`, a collateral liquidation sized to the unit,
+//! and a perp liquidation in capped steps. Every step is followed by the helpers' conservation
+//! check; the tests also compare the protocol's total quote (Σ margin-account quote balances +
+//! perp ledger + insurance fund) before and after.
+
+use keel::error::KeelError;
+use keel::events::{
+    BankruptcySettled, CollateralLiquidated, InsuranceFlow, LossSocialized, PerpLiquidated, SocializedLossCharged,
+    INSURANCE_BOUNTY, INSURANCE_DEFICIT, INSURANCE_PENALTY,
+};
+use keel::state::Side;
+use keel_client::events::events_of;
+use keel_tests::context::{volatile_params, TestContext};
+use keel_tests::insurance::{LIMIT_BPS, PERIOD_SECS};
+use keel_tests::liquidation::{Healths, LongScenario, LOTS_PER_USD};
+use keel_tests::markets::{limit, sol_market_with_traders, usd};
+use pyth_solana_receiver_sdk::price_update::VerificationLevel;
+
+/// One whole `Fixed` (18 decimals), raw.
+const FIXED_ONE: i128 = 1_000_000_000_000_000_000;
+
+/// Σ quote the protocol accounts for: every margin account's quote balance, the perp ledger
+/// (positions, fees, funding, socialised loss outstanding) and the insurance fund's balance.
+/// Liquidations, bankruptcies and trades only move quote between these.
+async fn quote_total(t: &mut TestContext) -> i128 {
+    let mut total = t.perp_quote_ledger().await + t.insurance_fund().await.expect("fund").balance as i128;
+    for account in t.margin_accounts.clone() {
+        total += t.balance(&account, 0).await as i128;
+    }
+    total
+}
+
+/// The fund's bounty rule (`BountyParams::recommended(6)`): nothing below 10 USDC of notional,
+/// else min(100 USDC cap, max(0.1 USDC floor, penalty / 2), penalty).
+fn bounty_rule(notional: i64, penalty: u64) -> u64 {
+    if notional < 10_000_000 {
+        return 0;
+    }
+    (penalty / 2).max(100_000).min(100_000_000).min(penalty)
+}
+
+/// `LongScenario` with an insurance fund of only 5.000001 USDC (the odd unit makes the
+/// socialised loss not divide evenly over the open lots).
+async fn small_fund_scenario() -> LongScenario {
+    let (mut t, market, mut traders) = sol_market_with_traders(2).await;
+    let liqor = traders.pop().expect("two traders");
+    let maker = traders.pop().expect("two traders");
+    t.create_insurance_fund(LIMIT_BPS, PERIOD_SECS).await.assert_ok();
+    t.seed_insurance(5_000_001).await.assert_ok();
+    let liqee = t.trader(&[1_000_000_000]).await;
+    t.deposit(&liqee, 0, 120_000_000).await.assert_ok();
+    t.place(&maker, market, limit(Side::Ask, 100 * LOTS_PER_USD, 1_000)).await.assert_ok();
+    t.place(&liqee, market, limit(Side::Bid, 100 * LOTS_PER_USD, 1_000)).await.assert_ok();
+    t.crank(market).await;
+    LongScenario { t, market, liqee, maker, liqor }
+}
+
+/// Crash from 100 to 85 with the 1 000 USDC fund. Liqee: quote 119.5, long 1 000 lots at cost
+/// 1 000 USDC, PnL −150. Maint = 119.5 − 150 − 42.5 = −73; LiquidationEnd = 119.5 − 150 − 63.75
+/// = −94.25; Init = 119.5 − 150 − 85 = −115.5 (USDC). Each lot (0.85 USDC) taken sells for
+/// 0.85 · 0.985 = 0.83725 and costs 1 of the position's cost and 0.0085 penalty: quote −0.17125
+/// per lot. LiquidationEnd never reaches 0, so every step takes all it may:
+/// - step 1 (max 800): notional 680, transfer 669.8, penalty 6.8, bounty 3.4; quote 119.5 −
+///   137 = −17.5, 200 lots left (PnL −30): Maint = 1.05·(−17.5) − 30 − 8.5 = −56.875,
+///   LiquidationEnd = 1.075·(−17.5) − 30 − 12.75 = −61.5625.
+/// - step 2 (max 1 000, 200 left): notional 170, transfer 167.45, penalty 1.7, bounty 0.85;
+///   quote −17.5 − 34.25 = −51.75: Maint = −54.3375, LiquidationEnd = −55.63125.
+///
+/// The fund: 1 000 + 8.5 − 4.25 = 1 004.25, then covers the whole deficit 51.75 → 952.5.
+#[tokio::test]
+async fn crash_deficit_is_covered_by_the_insurance_fund() {
+    let mut s = LongScenario::new().await;
+    let (liqee, market) = (s.liqee.account, s.market);
+    s.set_price(85).await;
+    assert_eq!(s.t.healths(&liqee).await, Healths { init: -115_500_000, maint: -73_000_000, liq_end: -94_250_000 });
+    let total = quote_total(&mut s.t).await;
+
+    let expected = [
+        // (max, lots, notional, transfer, penalty, maint before/after, liq_end before/after, position after)
+        (800, 800, 680_000_000, 669_800_000, 6_800_000, -73_000_000, -56_875_000, -94_250_000, -61_562_500, 200),
+        (1_000, 200, 170_000_000, 167_450_000, 1_700_000, -56_875_000, -54_337_500, -61_562_500, -55_631_250, 0),
+    ];
+    for (max, lots, notional, transfer, penalty, maint0, maint1, end0, end1, left) in expected {
+        let outcome = s.t.liquidate_perp(&s.liqor, &liqee, market, max).await;
+        outcome.assert_ok();
+        let step = &events_of::<PerpLiquidated>(&outcome.logs)[0];
+        assert_eq!((step.base_lots, step.oracle_notional, step.transfer_notional, step.penalty), (lots, notional, transfer, penalty));
+        assert_eq!(step.bounty, penalty / 2, "bounty: half the penalty");
+        let h = step.health;
+        assert_eq!((h.maint_before, h.maint_after, h.liq_end_before, h.liq_end_after), (maint0, maint1, end0, end1));
+        assert_eq!(step.liqee_position_after, left);
+    }
+    let account = s.t.margin_account(&liqee).await;
+    assert!(!account.has_perps(), "the flat position's slot is released");
+    assert_eq!(account.balance(0), -51_750_000, "119.5 − 1 000 · 0.17125");
+    assert_eq!(s.t.insurance_fund().await.expect("fund").balance, 1_004_250_000, "1 000 + 8.5 penalties − 4.25 bounties");
+    assert_eq!(quote_total(&mut s.t).await, total);
+
+    let outcome = s.t.settle_bankruptcy(&liqee, None).await;
+    outcome.assert_ok();
+    let settled = &events_of::<BankruptcySettled>(&outcome.logs)[0];
+    assert_eq!((settled.deficit, settled.covered_by_insurance, settled.socialized), (51_750_000, 51_750_000, 0));
+    let flows = events_of::<InsuranceFlow>(&outcome.logs);
+    assert_eq!(flows.iter().map(|f| (f.kind, f.amount, f.balance_after)).collect::<Vec<_>>(), vec![(INSURANCE_DEFICIT, -51_750_000, 952_500_000)]);
+    assert!(events_of::<LossSocialized>(&outcome.logs).is_empty());
+    assert_eq!(s.t.insurance_fund().await.expect("fund").balance, 952_500_000, "1 000 + 8.5 − 4.25 − 51.75");
+    assert_eq!(s.t.balance(&liqee, 0).await, 0);
+    assert_eq!(s.t.margin_account(&liqee).await.being_liquidated, 0);
+    assert_eq!(s.t.market(market).await.socialized_loss_outstanding, 0);
+    assert_eq!(quote_total(&mut s.t).await, total, "the fund's tokens moved into the bankrupt account");
+    s.t.settle_bankruptcy(&liqee, None).await.assert_error(KeelError::NotBankrupt);
+}
+
+/// The same crash to 85 with a fund of 5.000001 USDC. One step takes all 1 000 lots: penalty
+/// 8.5, bounty 4.25 → fund 9.250001; liqee quote 119.5 − 171.25 = −51.75. The fund covers
+/// 9.250001, the remaining 42.499999 USDC is socialised in SOL-PERP over the open lots: maker
+/// short 1 000 + liquidator long 1 000 = 2 000, i.e. 21 249.9995 quote native per lot. Each
+/// position then owes ceil(1 000 · 21 249.9995) = 21 250 000, counted in health at once and
+/// charged when it next trades; the two together collect 1 unit more than was socialised
+/// (outstanding −1 ≥ −2 positions).
+#[tokio::test]
+async fn remainder_beyond_the_fund_is_socialized_over_open_interest() {
+    let mut s = small_fund_scenario().await;
+    let (liqee, market) = (s.liqee.account, s.market);
+    s.set_price(85).await;
+    let now = s.t.now().await;
+    let other = s.t.add_market("ETH", 9, 10_000_000, 1, usd(100, now)).await;
+    s.t.liquidate_perp(&s.liqor, &liqee, market, 1_000).await.assert_ok();
+    assert_eq!(s.t.balance(&liqee, 0).await, -51_750_000);
+    assert_eq!(s.t.insurance_fund().await.expect("fund").balance, 9_250_001, "5.000001 + 8.5 − 4.25");
+    let total = quote_total(&mut s.t).await;
+
+    s.t.settle_bankruptcy(&liqee, None).await.assert_error(KeelError::WrongSocializationMarket);
+    s.t.settle_bankruptcy(&liqee, Some(other)).await.assert_error(KeelError::WrongSocializationMarket);
+
+    let m = s.t.market(market).await;
+    assert_eq!((m.long_lots, m.short_lots), (1_000, 1_000));
+    let liqor_maint = s.t.healths(&s.liqor.account).await.maint;
+    let outcome = s.t.settle_bankruptcy(&liqee, Some(market)).await;
+    outcome.assert_ok();
+    let settled = &events_of::<BankruptcySettled>(&outcome.logs)[0];
+    assert_eq!((settled.deficit, settled.covered_by_insurance, settled.socialized, settled.market_index), (51_750_000, 9_250_001, 42_499_999, market));
+    let loss = &events_of::<LossSocialized>(&outcome.logs)[0];
+    assert_eq!((loss.market_index, loss.amount, loss.open_lots), (market, 42_499_999, m.long_lots + m.short_lots));
+    let per_lot = (42_499_999 * FIXED_ONE + 2_000 - 1) / 2_000;
+    assert_eq!(loss.loss_per_lot, per_lot, "42 499 999 / 2 000 rounded up: 21 249.9995");
+    let flows = events_of::<InsuranceFlow>(&outcome.logs);
+    assert_eq!(flows.iter().map(|f| (f.kind, f.amount, f.balance_after)).collect::<Vec<_>>(), vec![(INSURANCE_DEFICIT, -9_250_001, 0)]);
+    assert_eq!(s.t.insurance_fund().await.expect("fund").balance, 0);
+    assert_eq!(s.t.balance(&liqee, 0).await, 0);
+    assert_eq!(s.t.market(market).await.socialized_loss_outstanding, 42_499_999);
+    assert_eq!(quote_total(&mut s.t).await, total);
+
+    let share = ((1_000 * per_lot + FIXED_ONE - 1) / FIXED_ONE) as i64;
+    assert_eq!(share, 21_250_000);
+    assert_eq!(s.t.healths(&s.liqor.account).await.maint, liqor_maint - share, "the pending share counts in health");
+
+    // The maker rests an ask of 1 lot at 85 and the liquidator takes it: each settles first.
+    let price = 85 * LOTS_PER_USD;
+    let outcome = s.t.place(&s.maker, market, limit(Side::Ask, price, 1)).await;
+    outcome.assert_ok();
+    let charged = events_of::<SocializedLossCharged>(&outcome.logs);
+    assert_eq!(charged.iter().map(|c| (c.account, c.amount, c.base_lots)).collect::<Vec<_>>(), vec![(s.maker.account, share, -1_000)]);
+    let outcome = s.t.place(&s.liqor, market, limit(Side::Bid, price, 1)).await;
+    outcome.assert_ok();
+    let charged = events_of::<SocializedLossCharged>(&outcome.logs);
+    assert_eq!(charged.iter().map(|c| (c.account, c.amount, c.base_lots)).collect::<Vec<_>>(), vec![(s.liqor.account, share, 1_000)]);
+    s.t.crank(market).await;
+
+    let outstanding = s.t.market(market).await.socialized_loss_outstanding;
+    assert_eq!(outstanding, 42_499_999 - 2 * share);
+    assert!((-2..=0).contains(&outstanding), "rounding up collects at most 1 unit extra per position: {outstanding}");
+    assert_eq!(quote_total(&mut s.t).await, total, "trades only move quote between balances and the ledger");
+}
+
+/// `settle_bankruptcy` is refused (NotBankrupt) for an account that (a) still holds a position
+/// — liqee after an 800-lot step at 85: quote −17.5 USDC, 200 lots left —, (b) still holds
+/// non-quote collateral — 1 SOL and a quote liability of 10 USDC —, (c) has quote ≥ 0 — 1 000
+/// USDC deposited — or (d) has no quote at all.
+#[tokio::test]
+async fn not_bankrupt_while_anything_is_left() {
+    let mut s = LongScenario::new().await;
+    let (liqee, market) = (s.liqee.account, s.market);
+    s.set_price(85).await;
+    s.t.liquidate_perp(&s.liqor, &liqee, market, 800).await.assert_ok();
+    assert_eq!((s.t.balance(&liqee, 0).await, s.t.position_lots(&liqee, market).await), (-17_500_000, 200));
+    s.t.settle_bankruptcy(&liqee, Some(market)).await.assert_error(KeelError::NotBankrupt);
+
+    let now = s.t.now().await;
+    let sol = s.t.add_pull_asset(9, volatile_params(), usd(100, now)).await;
+    let holder = s.t.trader(&[0, 1_000_000_000]).await;
+    s.t.deposit(&holder, sol, 1_000_000_000).await.assert_ok();
+    s.t.book_settled_pnl(&holder.account, &s.maker.account, 10_000_000).await;
+    assert_eq!((s.t.balance(&holder.account, 0).await, s.t.balance(&holder.account, sol).await), (-10_000_000, 1_000_000_000));
+    s.t.settle_bankruptcy(&holder.account, Some(market)).await.assert_error(KeelError::NotBankrupt);
+
+    let solvent = s.t.funded_trader().await;
+    assert_eq!(s.t.balance(&solvent.account, 0).await, 1_000_000_000);
+    s.t.settle_bankruptcy(&solvent.account, None).await.assert_error(KeelError::NotBankrupt);
+    let empty = s.t.trader(&[]).await;
+    s.t.settle_bankruptcy(&empty.account, None).await.assert_error(KeelError::NotBankrupt);
+}
+
+/// 1 SOL (init 0.8, maint 0.9, LiquidationEnd weight 0.85; discount 2%, penalty 1%) and a quote
+/// liability of 80 USDC (liability weights 1.10 / 1.05, LiquidationEnd 1.075). At 100: Maint =
+/// 90 − 84 = 6, not liquidatable. At 90: Maint = 81 − 84 = −3, LiquidationEnd = 76.5 − 86 =
+/// −9.5. Buying `a` native units (value v = 0.09·a quote native) pays ceil(0.98·v), charges
+/// ceil(0.01·v), and leaves the quote negative, so
+/// LiquidationEnd(a) = 0.0765·(10⁹ − a) + 1.075·(−80·10⁶ + ceil(0.0882·a) − ceil(0.0009·a)),
+/// which rises by ≈ 0.0173475 per unit: the smallest a with LiquidationEnd ≥ 0 is 547 629 343
+/// (0.4105 there; −0.588 at a − 1): v = 49 286 640.87, paid 48 300 909, penalty 492 867,
+/// bounty 246 433; Maint after = 0.081·452 370 657 + 1.05·(−32 191 958) = 2 840 467.2.
+#[tokio::test]
+async fn collateral_liquidation_buys_just_enough_sol() {
+    let mut t = TestContext::new().await;
+    t.create_insurance_fund(LIMIT_BPS, PERIOD_SECS).await.assert_ok();
+    t.seed_insurance(1_000_000_000).await.assert_ok();
+    let now = t.now().await;
+    let sol = t.add_pull_asset(9, volatile_params(), usd(100, now)).await;
+    let liqee = t.trader(&[0, 1_000_000_000]).await;
+    t.deposit(&liqee, sol, 1_000_000_000).await.assert_ok();
+    let liqor = t.funded_trader().await;
+    t.book_settled_pnl(&liqee.account, &liqor.account, 80_000_000).await;
+    assert_eq!(t.healths(&liqee.account).await, Healths { init: -8_000_000, maint: 6_000_000, liq_end: -1_000_000 });
+    t.liquidate_collateral(&liqor, &liqee.account, sol, u64::MAX).await.assert_error(KeelError::NotLiquidatable);
+
+    let now = t.now().await;
+    t.set_pull_price(sol, usd(90, now), VerificationLevel::Full);
+    assert_eq!(t.healths(&liqee.account).await.maint, -3_000_000);
+    let total = quote_total(&mut t).await;
+    let outcome = t.liquidate_collateral(&liqor, &liqee.account, sol, u64::MAX).await;
+    outcome.assert_ok();
+    let step = &events_of::<CollateralLiquidated>(&outcome.logs)[0];
+
+    let ceil = |x: i128, d: i128| (x + d - 1) / d;
+    // LiquidationEnd(a) · 10 000, exact.
+    let liq_end = |a: i128| 765 * (1_000_000_000 - a) + 10_750 * (-80_000_000 + ceil(882 * a, 10_000) - ceil(9 * a, 10_000));
+    let a = step.asset_amount as i128;
+    assert_eq!(a, 547_629_343);
+    assert!(liq_end(a) >= 0 && liq_end(a - 1) < 0, "the smallest sufficient amount: {} / {}", liq_end(a), liq_end(a - 1));
+    assert_eq!((step.asset_index, step.oracle_value, step.quote_paid, step.penalty), (sol, 49_286_640, 48_300_909, 492_867));
+    assert_eq!((step.quote_paid as i128, step.penalty as i128), (ceil(a * 882, 10_000), ceil(a * 9, 10_000)));
+    assert_eq!(step.bounty, bounty_rule(step.oracle_value, step.penalty));
+    assert_eq!(step.bounty, 246_433);
+    let h = step.health;
+    assert_eq!((h.maint_before, h.maint_after, h.liq_end_before, h.liq_end_after), (-3_000_000, 2_840_467, -9_500_000, 0));
+
+    assert_eq!(t.balance(&liqee.account, sol).await, 1_000_000_000 - 547_629_343);
+    assert_eq!(t.balance(&liqor.account, sol).await, 547_629_343, "the SOL moved to the liquidator");
+    assert_eq!(t.balance(&liqee.account, 0).await, -80_000_000 + 48_300_909 - 492_867);
+    assert_eq!(t.balance(&liqor.account, 0).await, 1_080_000_000 - 48_300_909 + 246_433);
+    assert_eq!(t.insurance_fund().await.expect("fund").balance, 1_000_000_000 + 492_867 - 246_433);
+    assert_eq!(t.healths(&liqee.account).await.liq_end, 0);
+    assert_eq!(quote_total(&mut t).await, total);
+    t.liquidate_collateral(&liqor, &liqee.account, sol, u64::MAX).await.assert_error(KeelError::LiquidationEndReached);
+}
+
+/// LongScenario at 92 (Maint −6.5, LiquidationEnd −29.5 USDC), at most 200 lots a call. Each
+/// lot (0.92 USDC) raises Maint by 0.92·(5% − 1.5% − 1%) = 0.023 and LiquidationEnd by
+/// 0.92·(7.5% − 1.5% − 1%) = 0.046: 200 lots add 4.6 and 9.2. Steps of 200, 200, 200 bring
+/// LiquidationEnd to −1.9; the fourth takes only the 42 lots needed (+1.932 → 0.032), 642 in
+/// all. Penalties 1.84 per 200 lots and 0.3864 for 42; each step's bounty is half its penalty.
+#[tokio::test]
+async fn capped_steps_stop_at_liquidation_end() {
+    let mut s = LongScenario::new().await;
+    let (liqee, market) = (s.liqee.account, s.market);
+    s.set_price(92).await;
+    let fund_before = s.t.insurance_fund().await.expect("fund").balance;
+    let total = quote_total(&mut s.t).await;
+    let expected = [
+        // (lots, transfer, maint before/after, liq_end before/after, position after)
+        (200, 181_240_000, -6_500_000, -1_900_000, -29_500_000, -20_300_000, 800),
+        (200, 181_240_000, -1_900_000, 2_700_000, -20_300_000, -11_100_000, 600),
+        (200, 181_240_000, 2_700_000, 7_300_000, -11_100_000, -1_900_000, 400),
+        (42, 38_060_400, 7_300_000, 8_266_000, -1_900_000, 32_000, 358),
+    ];
+    let (mut taken, mut penalties, mut bounties) = (0, 0, 0);
+    for (lots, transfer, maint0, maint1, end0, end1, left) in expected {
+        let outcome = s.t.liquidate_perp(&s.liqor, &liqee, market, 200).await;
+        outcome.assert_ok();
+        let step = &events_of::<PerpLiquidated>(&outcome.logs)[0];
+        let notional = lots * 920_000;
+        let penalty = (notional / 100) as u64;
+        assert_eq!((step.base_lots, step.oracle_notional, step.transfer_notional, step.penalty), (lots, notional, transfer, penalty));
+        let h = step.health;
+        assert_eq!((h.maint_before, h.maint_after, h.liq_end_before, h.liq_end_after), (maint0, maint1, end0, end1));
+        assert!(h.maint_after > h.maint_before && h.liq_end_after > h.liq_end_before);
+        assert_eq!(step.bounty, bounty_rule(notional, penalty));
+        assert_eq!(step.bounty, penalty / 2);
+        let flows = events_of::<InsuranceFlow>(&outcome.logs);
+        assert_eq!(flows.iter().map(|f| (f.kind, f.amount)).collect::<Vec<_>>(), vec![(INSURANCE_PENALTY, penalty as i64), (INSURANCE_BOUNTY, -(step.bounty as i64))]);
+        assert_eq!(step.liqee_position_after, left);
+        taken += step.base_lots;
+        penalties += penalty;
+        bounties += step.bounty;
+    }
+    assert_eq!((taken, penalties, bounties), (642, 5_906_400, 2_953_200), "as one uncapped step");
+    assert_eq!(s.t.position_lots(&s.liqor.account, market).await, 642);
+    assert_eq!(s.t.insurance_fund().await.expect("fund").balance, fund_before + 5_906_400 - 2_953_200);
+    assert_eq!(s.t.balance(&liqee, 0).await, 53_374_000, "the same as one uncapped step");
+    assert_eq!(quote_total(&mut s.t).await, total);
+    s.t.liquidate_perp(&s.liqor, &liqee, market, 200).await.assert_error(KeelError::LiquidationEndReached);
+}
