@@ -1,9 +1,14 @@
 // The chain side of the deploy: the program's PDAs, SPL mints ("create" ones and existing ones),
 // decoding the program's accounts, and the admin's keypair file.
+//
+// The accounts are decoded by the Anchor coder from idl/keel.json (field names in camelCase), so
+// their layouts follow the IDL: the interfaces below only name the fields the script reads, and
+// must match the IDL's field names and types (regenerate the IDL with scripts/idl.sh when the
+// program's structs change).
 
 import { AnchorProvider, BN, Program } from "@anchor-lang/core";
 import { AccountInfo, ConfirmOptions, Connection, Keypair, PublicKey, SystemProgram, Transaction } from "@solana/web3.js";
-import { MINT_SIZE, TOKEN_PROGRAM_ID, createInitializeMint2Instruction, unpackMint } from "@solana/spl-token";
+import { ACCOUNT_SIZE, MINT_SIZE, TOKEN_PROGRAM_ID, createInitializeMint2Instruction, unpackMint } from "@solana/spl-token";
 import * as fs from "fs";
 import * as path from "path";
 import { AssetConfig, CREATE, DeployError, OracleKindName } from "./config";
@@ -13,6 +18,11 @@ const EXCHANGE_SEED = Buffer.from("exchange");
 const ASSET_SEED = Buffer.from("asset");
 const VAULT_SEED = Buffer.from("vault");
 const PERP_MARKET_SEED = Buffer.from("perp_market");
+const INSURANCE_SEED = Buffer.from("insurance");
+const INSURANCE_VAULT_SEED = Buffer.from("insurance_vault");
+
+/** Size of the insurance fund's vault, an SPL token account (`TokenAccount::LEN`). */
+export const INSURANCE_VAULT_SPACE = ACCOUNT_SIZE;
 
 /**
  * Sizes of a market's order book and fill queue accounts, discriminator included: `OrderBook::SPACE`
@@ -27,6 +37,7 @@ export interface ExchangeAccount {
   creator: PublicKey;
   admin: PublicKey;
   quoteMint: PublicKey;
+  quoteDecimals: number;
   assetCount: number;
   /** Perp markets listed; the next market gets this index. */
   marketCount: number;
@@ -47,6 +58,9 @@ export interface CollateralAssetAccount {
   oracleMaxAgeSecs: number;
   oracleMaxConfBps: number;
   oracleConfMultiplierBps: number;
+  /** Stored after `event_seq`. */
+  liquidationFeeBps: number;
+  liquidationPenaltyBps: number;
 }
 
 /** The decoded fields of the program's `PerpMarket` account that the script reads. */
@@ -77,6 +91,33 @@ export interface PerpMarketAccount {
   oracleMaxAgeSecs: number;
   oracleMaxConfBps: number;
   oracleConfMultiplierBps: number;
+  /** Stored after `event_seq`, before `loss_index` and `socialized_loss_outstanding`. */
+  liquidationFeeBps: number;
+  liquidationPenaltyBps: number;
+  /** Socialised loss assigned to the market's positions and not yet collected, quote native. */
+  socializedLossOutstanding: BN;
+}
+
+/** The program's `BountyParams` as decoded (amounts quote native). */
+export interface BountyParamsAccount {
+  floor: BN;
+  cap: BN;
+  minLiquidationNotional: BN;
+  penaltyShareBps: number;
+}
+
+/** The decoded fields of the program's `InsuranceFund` account that the script reads. */
+export interface InsuranceFundAccount {
+  withdrawLimitBps: number;
+  withdrawPeriodSecs: number;
+  exchange: PublicKey;
+  vault: PublicKey;
+  /** Quote native, as booked (equals the vault's token balance). */
+  balance: BN;
+  bounty: BountyParamsAccount;
+  totalPenalties: BN;
+  totalBounties: BN;
+  totalDeficitsCovered: BN;
 }
 
 /** The `OracleKind` enum argument as the Anchor client encodes it (`{ pythPull: {} }`). */
@@ -106,6 +147,16 @@ export function perpMarketPda(programId: PublicKey, exchange: PublicKey, index: 
   return PublicKey.findProgramAddressSync([PERP_MARKET_SEED, exchange.toBuffer(), indexBytes], programId)[0];
 }
 
+/** The insurance fund PDA ["insurance", exchange]. */
+export function insuranceFundPda(programId: PublicKey, exchange: PublicKey): PublicKey {
+  return PublicKey.findProgramAddressSync([INSURANCE_SEED, exchange.toBuffer()], programId)[0];
+}
+
+/** The insurance fund's quote vault PDA ["insurance_vault", exchange]. */
+export function insuranceVaultPda(programId: PublicKey, exchange: PublicKey): PublicKey {
+  return PublicKey.findProgramAddressSync([INSURANCE_VAULT_SEED, exchange.toBuffer()], programId)[0];
+}
+
 /** The address of a "create" mint: derived from the wallet and the symbol, so reruns reuse it. */
 async function createdMintAddress(wallet: PublicKey, symbol: string): Promise<{ address: PublicKey; seed: string }> {
   const seed = `keel-${symbol}`;
@@ -122,30 +173,30 @@ export interface MintToCreate {
  * Finds the mint of a configured asset. An existing mint must be an SPL Token mint with the
  * configured decimals; a "create" mint lives at an address derived from the wallet and the
  * symbol and is reused if an earlier run created it, otherwise `create` says how to make it.
+ * `decimals` are the mint's (the configured ones for a mint still to create).
  */
 export async function lookUpMint(
   connection: Connection,
   wallet: PublicKey,
   asset: AssetConfig,
-): Promise<{ mint: PublicKey; create?: MintToCreate }> {
+): Promise<{ mint: PublicKey; decimals: number; create?: MintToCreate }> {
   if (asset.mint === CREATE) {
     const created = await createdMintAddress(wallet, asset.symbol);
     const info = await connection.getAccountInfo(created.address);
     if (info) {
-      checkMint(asset, created.address, info, "created by an earlier run");
-      return { mint: created.address };
+      return { mint: created.address, decimals: checkMint(asset, created.address, info, "created by an earlier run") };
     }
-    return { mint: created.address, create: { seed: created.seed, decimals: asset.decimals as number } };
+    const decimals = asset.decimals as number;
+    return { mint: created.address, decimals, create: { seed: created.seed, decimals } };
   }
   const mint = asset.mint;
   const info = await connection.getAccountInfo(mint);
   if (!info) throw new DeployError(`${asset.symbol}: mint ${mint.toBase58()} does not exist on ${connection.rpcEndpoint}`);
-  checkMint(asset, mint, info, "");
-  return { mint };
+  return { mint, decimals: checkMint(asset, mint, info, "") };
 }
 
-/** Checks that `info` is an SPL Token mint with the configured decimals. */
-function checkMint(asset: AssetConfig, mint: PublicKey, info: AccountInfo<Buffer>, origin: string): void {
+/** Checks that `info` is an SPL Token mint with the configured decimals; returns its decimals. */
+function checkMint(asset: AssetConfig, mint: PublicKey, info: AccountInfo<Buffer>, origin: string): number {
   const what = `${asset.symbol}: ${mint.toBase58()}${origin ? ` (${origin})` : ""}`;
   if (!info.owner.equals(TOKEN_PROGRAM_ID)) {
     throw new DeployError(`${what} is owned by ${info.owner.toBase58()}, not SPL Token (Token-2022 mints are not supported)`);
@@ -159,6 +210,7 @@ function checkMint(asset: AssetConfig, mint: PublicKey, info: AccountInfo<Buffer
   if (asset.decimals !== undefined && asset.decimals !== decimals) {
     throw new DeployError(`${what} has ${decimals} decimals, the config says ${asset.decimals}`);
   }
+  return decimals;
 }
 
 /**
@@ -188,7 +240,10 @@ export async function createMint(
   return provider.sendAndConfirm(tx, undefined, opts);
 }
 
-/** Reads and decodes one of the program's accounts ("exchange", "collateralAsset", "perpMarket"); null if absent. */
+/**
+ * Reads and decodes one of the program's accounts ("exchange", "collateralAsset", "perpMarket",
+ * "insuranceFund"); null if absent.
+ */
 export async function fetchAccount<T>(program: Program, name: string, address: PublicKey): Promise<T | null> {
   const info = await program.provider.connection.getAccountInfo(address);
   if (!info) return null;

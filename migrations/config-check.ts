@@ -30,6 +30,22 @@ export interface OracleGuard {
   oracle_conf_multiplier_bps: number;
 }
 
+/**
+ * The liquidation fields of `AssetParams` and `PerpMarketParams`, in the Rust structs' order
+ * (after the oracle guard).
+ */
+export const LIQUIDATION_KEYS = ["liquidation_fee_bps", "liquidation_penalty_bps"] as const;
+
+/**
+ * The liquidation charges of an asset or a market, as validated: the liquidator's discount and
+ * the penalty paid into the insurance fund, both bps of the oracle value. Each section bounds
+ * their sum (config.ts: by the asset's maint weight; config-markets.ts: by the maint margin).
+ */
+export interface LiquidationFees {
+  liquidation_fee_bps: number;
+  liquidation_penalty_bps: number;
+}
+
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
@@ -122,6 +138,17 @@ export class Checker {
     const k = this.integer(raw, "oracle_conf_multiplier_bps", where, 0, MAX_CONF_MULTIPLIER_BPS, "bps, 10000 = k of 1");
     if (maxAge === undefined || maxConf === undefined || k === undefined) return undefined;
     return { oracle_max_age_secs: maxAge, oracle_max_conf_bps: maxConf, oracle_conf_multiplier_bps: k };
+  }
+
+  /**
+   * The liquidation fee and penalty in the `params` object `raw` (u16 each in the program; the
+   * sections bound their sum, which keeps each below 10 000).
+   */
+  liquidationFees(raw: JsonObject, where: string): LiquidationFees | undefined {
+    const fee = this.integer(raw, "liquidation_fee_bps", where, 0, BPS_PER_UNIT, "bps of the oracle value, the liquidator's discount");
+    const penalty = this.integer(raw, "liquidation_penalty_bps", where, 0, BPS_PER_UNIT, "bps of the oracle value, paid into the insurance fund");
+    if (fee === undefined || penalty === undefined) return undefined;
+    return { liquidation_fee_bps: fee, liquidation_penalty_bps: penalty };
   }
 
   private bigInteger(obj: JsonObject, key: string, where: string, min: bigint, max: bigint, type: string, unit: string): bigint | undefined {

@@ -3,7 +3,7 @@
 // validation. Pure, like config.ts, which calls checkMarket for every entry.
 
 import { PublicKey } from "@solana/web3.js";
-import { BPS_PER_UNIT, Checker, JsonObject, ORACLE_GUARD_KEYS, OracleGuard } from "./config-check";
+import { BPS_PER_UNIT, Checker, JsonObject, LIQUIDATION_KEYS, LiquidationFees, ORACLE_GUARD_KEYS, OracleGuard } from "./config-check";
 
 // ---------------------------------------------------------------------------------------------
 // Bounds of a perp market.
@@ -12,7 +12,8 @@ import { BPS_PER_UNIT, Checker, JsonObject, ORACLE_GUARD_KEYS, OracleGuard } fro
 // (programs/keel/src/instructions/markets/list_perp_market.rs: MAX_BASE_DECIMALS, lot sizes ≥ 1,
 // a Pyth oracle) and `PerpMarketParams::validate` (.../markets/market_params.rs:
 // MAX_TAKER_FEE_BPS, MAX_MAKER_FEE_BPS, MAX_PRICE_BAND_BPS, MAX_FUNDING_BPS,
-// FUNDING_INTERVAL_RANGE; the oracle guard's bounds are in config-check.ts). The program remains
+// FUNDING_INTERVAL_RANGE, liquidation fee + penalty < maint margin; the oracle guard's bounds
+// are in config-check.ts). The program remains
 // the authority: they are repeated here only so that a bad config fails with a readable message
 // before anything is sent. Keep them in step when the program's bounds change.
 // ---------------------------------------------------------------------------------------------
@@ -31,7 +32,7 @@ const MAX_FUNDING_INTERVAL_SECS = 86_400;
 export const MARKET_SYMBOL_BYTES = 16;
 
 /** `PerpMarketParams` of the program, field for field (snake_case as in the Rust struct). */
-export interface PerpMarketParams extends OracleGuard {
+export interface PerpMarketParams extends OracleGuard, LiquidationFees {
   init_margin_bps: number;
   maint_margin_bps: number;
   pnl_init_weight_bps: number;
@@ -77,6 +78,7 @@ export const MARKET_PARAM_KEYS = [
   "min_order_base_lots",
   "open_interest_cap_lots",
   ...ORACLE_GUARD_KEYS,
+  ...LIQUIDATION_KEYS,
 ] as const;
 
 /** Validates `markets[i]`; every problem goes to `c`, undefined if there is any. */
@@ -148,6 +150,7 @@ function checkMarketParams(c: Checker, raw: JsonObject, where: string): PerpMark
   const minOrder = c.i64(raw, "min_order_base_lots", where, 1n, "base lots");
   const oiCap = c.i64(raw, "open_interest_cap_lots", where, 1n, "base lots per side");
   const guard = c.oracleGuard(raw, where);
+  const liquidation = c.liquidationFees(raw, where);
   if (init !== undefined && maint !== undefined && maint >= init) {
     c.problem(where, `margin ratios need 0 < maint < init ≤ ${BPS_PER_UNIT}: maint_margin_bps ${maint} ≥ init_margin_bps ${init}`);
   }
@@ -156,6 +159,18 @@ function checkMarketParams(c: Checker, raw: JsonObject, where: string): PerpMark
   }
   if (minOrder !== undefined && oiCap !== undefined && oiCap < minOrder) {
     c.problem(where, `open_interest_cap_lots ${oiCap} is below min_order_base_lots ${minOrder}`);
+  }
+  // A liquidation step frees maint margin and costs the account the discount and the penalty:
+  // it raises the account's maint health only while they cost less.
+  if (liquidation !== undefined && maint !== undefined) {
+    const cut = liquidation.liquidation_fee_bps + liquidation.liquidation_penalty_bps;
+    if (cut >= maint) {
+      c.problem(
+        where,
+        `liquidation_fee_bps ${liquidation.liquidation_fee_bps} + liquidation_penalty_bps ${liquidation.liquidation_penalty_bps} ` +
+          `= ${cut} must stay below maint_margin_bps ${maint}`,
+      );
+    }
   }
   if (
     c.problems.length > before ||
@@ -170,7 +185,8 @@ function checkMarketParams(c: Checker, raw: JsonObject, where: string): PerpMark
     interval === undefined ||
     minOrder === undefined ||
     oiCap === undefined ||
-    guard === undefined
+    guard === undefined ||
+    liquidation === undefined
   ) {
     return undefined;
   }
@@ -187,5 +203,6 @@ function checkMarketParams(c: Checker, raw: JsonObject, where: string): PerpMark
     min_order_base_lots: minOrder,
     open_interest_cap_lots: oiCap,
     ...guard,
+    ...liquidation,
   };
 }

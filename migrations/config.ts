@@ -1,21 +1,32 @@
 // The deploy config, migrations/config/<cluster>.json (see migrations/config/README.md): its
 // types, the bounds of the assets' risk parameters, and loading with validation. The perp
-// markets' section is in config-markets.ts, the validation toolkit and the bounds both share in
-// config-check.ts. Pure: nothing here reads from or sends to a cluster, so a bad config fails
+// markets' section is in config-markets.ts, the insurance fund's in config-insurance.ts, the
+// validation toolkit and the bounds they share in config-check.ts. Pure: nothing here reads from or sends to a cluster, so a bad config fails
 // before anything is sent.
 
 import { PublicKey } from "@solana/web3.js";
 import * as fs from "fs";
 import * as path from "path";
-import { BPS_PER_UNIT, Checker, Json, JsonObject, ORACLE_GUARD_KEYS, OracleGuard, isObject } from "./config-check";
+import {
+  BPS_PER_UNIT,
+  Checker,
+  Json,
+  JsonObject,
+  LIQUIDATION_KEYS,
+  LiquidationFees,
+  ORACLE_GUARD_KEYS,
+  OracleGuard,
+  isObject,
+} from "./config-check";
+import { InsuranceFundConfig, checkInsuranceFund } from "./config-insurance";
 import { MarketConfig, checkMarket } from "./config-markets";
 
 // ---------------------------------------------------------------------------------------------
 // Bounds of the assets' risk parameters.
 //
 // These mirror the program's own checks, `AssetParams::validate` in
-// programs/keel/src/instructions/risk/asset_params.rs (weights, MAX_LIAB_WEIGHT_BPS); the oracle
-// guard's bounds (`OracleConfig::is_valid`) are in config-check.ts. The program remains the
+// programs/keel/src/instructions/risk/asset_params.rs (weights, MAX_LIAB_WEIGHT_BPS, the
+// liquidation fee and penalty against the maint asset weight); the oracle guard's bounds (`OracleConfig::is_valid`) are in config-check.ts. The program remains the
 // authority: they are repeated here only so that a bad config fails with a readable message
 // before anything is sent. Keep them in step when the program's bounds change.
 // ---------------------------------------------------------------------------------------------
@@ -30,7 +41,7 @@ export type OracleKindName = "Fixed" | "PythPull" | "PythLegacy";
 export const ORACLE_KINDS: readonly OracleKindName[] = ["Fixed", "PythPull", "PythLegacy"];
 
 /** `AssetParams` of the program, field for field (snake_case as in the Rust struct). */
-export interface AssetParams extends OracleGuard {
+export interface AssetParams extends OracleGuard, LiquidationFees {
   init_asset_weight_bps: number;
   maint_asset_weight_bps: number;
   init_liab_weight_bps: number;
@@ -62,6 +73,11 @@ export interface DeployConfig {
   assets: AssetConfig[];
   /** The perp markets, in index order (market i gets index i); empty if the file has none. */
   markets: MarketConfig[];
+  /**
+   * The insurance fund's settings; undefined if the file has no `insurance_fund` section (the
+   * deploy then uses `defaultInsuranceFund` of config-insurance.ts for the quote mint).
+   */
+  insuranceFund?: InsuranceFundConfig;
 }
 
 /** A config that fails validation: every problem, one per line. */
@@ -80,7 +96,7 @@ export class DeployError extends Error {
   }
 }
 
-const TOP_KEYS = ["cluster", "admin", "assets", "markets"] as const;
+const TOP_KEYS = ["cluster", "admin", "assets", "markets", "insurance_fund"] as const;
 const ASSET_KEYS = ["symbol", "mint", "decimals", "oracle", "params"] as const;
 const ORACLE_KEYS = ["kind", "account", "feed_id"] as const;
 const PARAM_KEYS = [
@@ -90,6 +106,7 @@ const PARAM_KEYS = [
   "maint_liab_weight_bps",
   "deposit_cap",
   ...ORACLE_GUARD_KEYS,
+  ...LIQUIDATION_KEYS,
 ] as const;
 
 /**
@@ -166,8 +183,15 @@ export function loadConfig(file: string, cluster: string): DeployConfig {
       }
     });
   }
+
+  // Insurance fund (optional): created with these settings, or the defaults.
+  let insuranceFund: InsuranceFundConfig | undefined;
+  if (root["insurance_fund"] !== undefined) {
+    const rawFund = c.object(root, "insurance_fund", "config");
+    if (rawFund) insuranceFund = checkInsuranceFund(c, rawFund, "insurance_fund");
+  }
   if (c.problems.length > 0) throw new ConfigError(shown, c.problems);
-  return { cluster, admin, assets, markets };
+  return { cluster, admin, assets, markets, insuranceFund };
 }
 
 function checkAsset(c: Checker, raw: Json, i: number, cluster: string): AssetConfig | undefined {
@@ -244,11 +268,25 @@ function checkParams(c: Checker, raw: JsonObject, where: string): AssetParams | 
   const maintLiab = c.integer(raw, "maint_liab_weight_bps", where, BPS_PER_UNIT, MAX_LIAB_WEIGHT_BPS, "bps, 10000 = 1.0");
   const cap = c.u64(raw, "deposit_cap", where, "native units of the mint");
   const guard = c.oracleGuard(raw, where);
+  const liquidation = c.liquidationFees(raw, where);
   if (initAsset !== undefined && maintAsset !== undefined && initAsset > maintAsset) {
     c.problem(where, `asset weights need 0 < init ≤ maint ≤ ${BPS_PER_UNIT}: init_asset_weight_bps ${initAsset} > maint_asset_weight_bps ${maintAsset}`);
   }
   if (initLiab !== undefined && maintLiab !== undefined && maintLiab > initLiab) {
     c.problem(where, `liability weights need ${BPS_PER_UNIT} ≤ maint ≤ init ≤ ${MAX_LIAB_WEIGHT_BPS}: maint_liab_weight_bps ${maintLiab} > init_liab_weight_bps ${initLiab}`);
+  }
+  // Selling the collateral at the discount and paying the penalty must raise the account's
+  // health: the quote received per unit of value, 1 − fee − penalty, must beat the maint weight.
+  if (liquidation !== undefined && maintAsset !== undefined) {
+    const cut = liquidation.liquidation_fee_bps + liquidation.liquidation_penalty_bps;
+    if (cut !== 0 && cut + maintAsset >= BPS_PER_UNIT) {
+      const quoteHint = maintAsset >= BPS_PER_UNIT ? " (an asset weighted 10000, like the quote asset, is never sold at a discount: use 0 and 0)" : "";
+      c.problem(
+        where,
+        `liquidation_fee_bps ${liquidation.liquidation_fee_bps} + liquidation_penalty_bps ${liquidation.liquidation_penalty_bps} ` +
+          `must be 0, or below ${BPS_PER_UNIT} − maint_asset_weight_bps ${maintAsset} = ${BPS_PER_UNIT - maintAsset}${quoteHint}`,
+      );
+    }
   }
   if (
     c.problems.length > before ||
@@ -257,7 +295,8 @@ function checkParams(c: Checker, raw: JsonObject, where: string): AssetParams | 
     initLiab === undefined ||
     maintLiab === undefined ||
     cap === undefined ||
-    guard === undefined
+    guard === undefined ||
+    liquidation === undefined
   ) {
     return undefined;
   }
@@ -268,5 +307,6 @@ function checkParams(c: Checker, raw: JsonObject, where: string): AssetParams | 
     maint_liab_weight_bps: maintLiab,
     deposit_cap: cap,
     ...guard,
+    ...liquidation,
   };
 }

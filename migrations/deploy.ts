@@ -1,5 +1,6 @@
-// Anchor's migrate entry: creates a Keel exchange, lists its collateral assets, then its perp
-// markets, from migrations/config/<cluster>.json (see migrations/config/README.md).
+// Anchor's migrate entry: creates a Keel exchange and its insurance fund, lists its collateral
+// assets, then its perp markets, from migrations/config/<cluster>.json (see
+// migrations/config/README.md).
 //
 //   KEEL_CLUSTER=localnet anchor migrate          # the default cluster name is "localnet"
 //   KEEL_CLUSTER=devnet   anchor migrate --provider.cluster devnet
@@ -10,16 +11,19 @@
 // ["exchange", wallet]) and pays every rent; it is also the admin unless the config names
 // another one (then KEEL_ADMIN_KEYPAIR must point at that admin's keypair file for listings).
 //
-// The script is idempotent: the exchange is created only when its PDA does not exist, an asset
-// is listed only when its PDA ["asset", exchange, mint] does not exist, and the config's market i
-// (index i) only when the exchange has fewer than i + 1 markets; a listed market must have the
-// configured symbol. So a run that stopped half-way can simply be repeated. The whole config is
-// validated before anything is sent, then the chain is read (program, exchange, mints, markets,
-// oracles, admin, balance) before anything is sent.
+// The script is idempotent: the exchange is created only when its PDA does not exist, the
+// insurance fund only when its PDA ["insurance", exchange] does not exist (an existing fund gets
+// `set_bounty_params` only when its bounty rule differs from the config's), an asset is listed
+// only when its PDA ["asset", exchange, mint] does not exist, and the config's market i (index i)
+// only when the exchange has fewer than i + 1 markets; a listed market must have the configured
+// symbol. So a run that stopped half-way can simply be repeated. The whole config is validated
+// before anything is sent, then the chain is read (program, exchange, mints, insurance fund,
+// markets, oracles, admin, balance) before anything is sent.
 //
 // The config's types, bounds and validation are in config.ts (assets), config-markets.ts (perp
-// markets) and config-check.ts (shared); the PDAs, mints, account decoding and the admin's
-// keypair file in accounts.ts; the perp markets' chain side in markets.ts.
+// markets), config-insurance.ts (insurance fund) and config-check.ts (shared); the PDAs, mints,
+// account decoding and the admin's keypair file in accounts.ts; the perp markets' chain side in
+// markets.ts, the insurance fund's in insurance.ts.
 
 import { AnchorProvider, BN, Idl, Program } from "@anchor-lang/core";
 import { AccountInfo, ConfirmOptions, Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram } from "@solana/web3.js";
@@ -40,7 +44,17 @@ import {
   oracleKindArg,
   vaultPda,
 } from "./accounts";
-import { AssetConfig, CREATE, DeployError, ORACLE_KINDS, loadConfig } from "./config";
+import { AssetConfig, AssetParams, CREATE, DeployError, ORACLE_KINDS, loadConfig } from "./config";
+import {
+  bountyDifferences,
+  createInsuranceFund,
+  describeBounty,
+  describeInsuranceFund,
+  fixedDifferences,
+  insuranceRent,
+  planInsuranceFund,
+  setBountyParams,
+} from "./insurance";
 import { describeMarkets, listMarket, marketDifferences, marketsRent, planMarkets } from "./markets";
 
 /** RPC hosts accepted for the "localnet" config. */
@@ -67,6 +81,8 @@ function log(line = ""): void {
 interface AssetPlan {
   config: AssetConfig;
   mint: PublicKey;
+  /** The mint's decimals (the configured ones for a mint still to create). */
+  decimals: number;
   /** The mint does not exist yet: create it (seeded address, "create" only). */
   createMint?: MintToCreate;
   asset: PublicKey;
@@ -126,10 +142,10 @@ async function deploy(provider: AnchorProvider): Promise<void> {
   // live at an address derived from the wallet and the symbol, and are reused on reruns.
   const plans: AssetPlan[] = [];
   for (const asset of config.assets) {
-    const { mint, create } = await lookUpMint(connection, wallet, asset);
+    const { mint, decimals, create } = await lookUpMint(connection, wallet, asset);
     const assetAddress = assetPda(programId, exchange, mint);
     const listed = create === undefined && (await connection.getAccountInfo(assetAddress)) !== null;
-    plans.push({ config: asset, mint, createMint: create, asset: assetAddress, vault: vaultPda(programId, exchange, mint), listed });
+    plans.push({ config: asset, mint, decimals, createMint: create, asset: assetAddress, vault: vaultPda(programId, exchange, mint), listed });
   }
 
   // The exchange: its quote mint is assets[0]'s, its admin the config's (default: the wallet).
@@ -149,20 +165,28 @@ async function deploy(provider: AnchorProvider): Promise<void> {
     admin = existing.admin;
   }
 
+  // The insurance fund: created with the config's settings (or the defaults for the quote mint)
+  // when it does not exist; an existing one gets the config's bounty rule.
+  const quoteDecimals = plans[0].decimals;
+  const insurance = await planInsuranceFund(program, exchange, config.insuranceFund, quoteDecimals);
+
   // Markets: config entry i is index i; the listed ones (below market_count) must match.
   const marketCount = existing?.marketCount ?? 0;
   const marketPlans = await planMarkets(program, exchange, marketCount, config.markets);
   const marketsToList = marketPlans.filter((p) => !p.listed);
 
-  // Listings need the admin's signature: the wallet, or KEEL_ADMIN_KEYPAIR.
+  // Listings and the insurance fund's instructions need the admin's signature: the wallet, or
+  // KEEL_ADMIN_KEYPAIR.
   const toList = plans.filter((p) => !p.listed);
-  const listings = [...toList, ...marketsToList].map((p) => p.config.symbol);
+  const listings = [...toList, ...marketsToList].map((p) => `list ${p.config.symbol}`);
+  if (!insurance.existing) listings.unshift("create the insurance fund");
+  if (insurance.updateBounty) listings.unshift("set the insurance fund's bounty rule");
   let adminSigner: Keypair | undefined;
   if (listings.length > 0 && !admin.equals(wallet)) {
     const keypairFile = process.env.KEEL_ADMIN_KEYPAIR;
     if (!keypairFile) {
       throw new DeployError(
-        `the admin ${admin.toBase58()} is not the wallet: set KEEL_ADMIN_KEYPAIR to its keypair file to list ${listings.join(", ")}`,
+        `the admin ${admin.toBase58()} is not the wallet: set KEEL_ADMIN_KEYPAIR to its keypair file to ${listings.join(", ")}`,
       );
     }
     adminSigner = loadKeypair(keypairFile);
@@ -184,11 +208,16 @@ async function deploy(provider: AnchorProvider): Promise<void> {
       throw new DeployError(`${symbol}: oracle account ${oracle.account.toBase58()} does not exist on ${endpoint}${hint}`);
     }
   }
-  // A market's rent (its PDA, order book and fill queue) is about 0.27 SOL: check it up front.
-  const rent = await marketsRent(program, marketsToList.length);
+  // A market's rent (its PDA, order book and fill queue) is about 0.27 SOL, the insurance fund's
+  // (its PDA and its vault) about 0.006 SOL: check them up front.
+  const rent = (await marketsRent(program, marketsToList.length)) + (await insuranceRent(program, insurance));
   if (rent > balance) {
+    const what = [
+      ...(marketsToList.length > 0 ? [`listing ${marketsToList.length} perp markets`] : []),
+      ...(insurance.existing ? [] : ["creating the insurance fund"]),
+    ].join(" and ");
     throw new DeployError(
-      `listing ${marketsToList.length} perp markets needs ${(rent / LAMPORTS_PER_SOL).toFixed(4)} SOL of rent, ` +
+      `${what} needs ${(rent / LAMPORTS_PER_SOL).toFixed(4)} SOL of rent, ` +
         `the wallet ${wallet.toBase58()} has ${(balance / LAMPORTS_PER_SOL).toFixed(4)} SOL`,
     );
   }
@@ -198,6 +227,8 @@ async function deploy(provider: AnchorProvider): Promise<void> {
     log(`  note: the exchange has ${marketCount} perp markets, the config names ${config.markets.length}: the others are left as they are`);
   }
   log(`admin     ${admin.toBase58()}${admin.equals(wallet) ? " (the wallet)" : ""}`);
+  const fundState = insurance.existing ? (insurance.updateBounty ? "exists, bounty rule to update" : "exists") : "to create";
+  log(`insurance ${insurance.fund.toBase58()} (${fundState})${insurance.fromDefaults ? ", settings: the defaults (the config has no insurance_fund)" : ""}`);
   log("");
 
   // 3. Mints ("create", localnet only).
@@ -228,7 +259,28 @@ async function deploy(provider: AnchorProvider): Promise<void> {
     log(`initialize_exchange: ${exchange.toBase58()} (admin ${admin.toBase58()}, quote ${quote.symbol}) tx ${signature}`);
   }
 
-  // 5. The assets, in config order (the quote asset first).
+  // 5. The insurance fund: created if missing; otherwise its bounty rule set if it differs.
+  const signers = { wallet, admin, adminSigner };
+  const fundSettings = insurance.config;
+  if (!insurance.existing) {
+    const signature = await createInsuranceFund(program, exchange, plans[0].mint, insurance, signers, SEND_OPTIONS);
+    log(
+      `create_insurance_fund: ${insurance.fund.toBase58()} (vault ${insurance.vault.toBase58()}, withdraw limit ` +
+        `${fundSettings.withdraw_limit_bps} bps per ${fundSettings.withdraw_period_secs} s, bounty ${describeBounty(fundSettings.bounty, quoteDecimals)}) tx ${signature}`,
+    );
+  } else {
+    log(`create_insurance_fund: skipped, ${insurance.fund.toBase58()} exists`);
+    for (const line of fixedDifferences(insurance)) log(`  warning: ${line}`);
+    if (insurance.updateBounty) {
+      const changes = bountyDifferences(fundSettings.bounty, insurance.existing.bounty);
+      const signature = await setBountyParams(program, exchange, insurance, signers, SEND_OPTIONS);
+      log(`set_bounty_params: ${changes.join(", ")} tx ${signature}`);
+    } else {
+      log("set_bounty_params: skipped, the bounty rule on chain is the config's");
+    }
+  }
+
+  // 6. The assets, in config order (the quote asset first).
   for (const plan of plans) {
     const { symbol, oracle, params } = plan.config;
     if (plan.listed) {
@@ -251,6 +303,8 @@ async function deploy(provider: AnchorProvider): Promise<void> {
           oracleMaxAgeSecs: params.oracle_max_age_secs,
           oracleMaxConfBps: params.oracle_max_conf_bps,
           oracleConfMultiplierBps: params.oracle_conf_multiplier_bps,
+          liquidationFeeBps: params.liquidation_fee_bps,
+          liquidationPenaltyBps: params.liquidation_penalty_bps,
         },
         oracleKind: oracleKindArg(oracle.kind),
         feedId,
@@ -271,7 +325,7 @@ async function deploy(provider: AnchorProvider): Promise<void> {
     log(`list_asset ${symbol}: ${plan.asset.toBase58()} (${oracle.kind}${oracleAccount ? ` ${oracleAccount.toBase58()}` : ""}) tx ${signature}`);
   }
 
-  // 6. The perp markets, in index order (config order): each with its order book and fill queue.
+  // 7. The perp markets, in index order (config order): each with its order book and fill queue.
   for (const plan of marketPlans) {
     const { symbol, oracle } = plan.config;
     if (plan.listed) {
@@ -279,14 +333,14 @@ async function deploy(provider: AnchorProvider): Promise<void> {
       for (const line of marketDifferences(plan.config, plan.listed)) log(`  warning: ${line}`);
       continue;
     }
-    const { signature, orderBook, fillQueue } = await listMarket(program, exchange, plan, { wallet, admin, adminSigner }, SEND_OPTIONS);
+    const { signature, orderBook, fillQueue } = await listMarket(program, exchange, plan, signers, SEND_OPTIONS);
     log(
       `list_perp_market ${symbol}: market ${plan.index} ${plan.market.toBase58()} (book ${orderBook.toBase58()}, ` +
         `queue ${fillQueue.toBase58()}, ${oracle.kind} ${oracle.account.toBase58()}) tx ${signature}`,
     );
   }
 
-  // 7. The resulting addresses, as the chain has them.
+  // 8. The resulting addresses, as the chain has them.
   const final = await fetchExisting<ExchangeAccount>(program, "exchange", exchange);
   log("");
   log(`== keel on ${cluster}`);
@@ -304,23 +358,29 @@ async function deploy(provider: AnchorProvider): Promise<void> {
   }
   log(`markets   ${final.marketCount}`);
   for (const line of await describeMarkets(program, marketPlans)) log(line);
+  log(`insurance`);
+  for (const line of await describeInsuranceFund(program, insurance)) log(line);
 }
 
 /** How a listed asset differs from its config (listing does not change a listed asset). */
 function differences(config: AssetConfig, a: CollateralAssetAccount): string[] {
   const out: string[] = [];
   const p = config.params;
-  const pairs: [string, string, string][] = [
-    ["init_asset_weight_bps", String(p.init_asset_weight_bps), String(a.initAssetWeightBps)],
-    ["maint_asset_weight_bps", String(p.maint_asset_weight_bps), String(a.maintAssetWeightBps)],
-    ["init_liab_weight_bps", String(p.init_liab_weight_bps), String(a.initLiabWeightBps)],
-    ["maint_liab_weight_bps", String(p.maint_liab_weight_bps), String(a.maintLiabWeightBps)],
-    ["deposit_cap", p.deposit_cap.toString(), a.depositCap.toString()],
-    ["oracle_max_age_secs", String(p.oracle_max_age_secs), String(a.oracleMaxAgeSecs)],
-    ["oracle_max_conf_bps", String(p.oracle_max_conf_bps), String(a.oracleMaxConfBps)],
-    ["oracle_conf_multiplier_bps", String(p.oracle_conf_multiplier_bps), String(a.oracleConfMultiplierBps)],
-  ];
-  for (const [name, want, have] of pairs) {
+  // Every field of AssetParams (the Record type makes a missing one a type error).
+  const onChain: Record<keyof AssetParams, string> = {
+    init_asset_weight_bps: String(a.initAssetWeightBps),
+    maint_asset_weight_bps: String(a.maintAssetWeightBps),
+    init_liab_weight_bps: String(a.initLiabWeightBps),
+    maint_liab_weight_bps: String(a.maintLiabWeightBps),
+    deposit_cap: a.depositCap.toString(),
+    oracle_max_age_secs: String(a.oracleMaxAgeSecs),
+    oracle_max_conf_bps: String(a.oracleMaxConfBps),
+    oracle_conf_multiplier_bps: String(a.oracleConfMultiplierBps),
+    liquidation_fee_bps: String(a.liquidationFeeBps),
+    liquidation_penalty_bps: String(a.liquidationPenaltyBps),
+  };
+  for (const [name, have] of Object.entries(onChain)) {
+    const want = String(p[name as keyof AssetParams]);
     if (want !== have) out.push(`${name} is ${have} on chain, ${want} in the config (update_asset changes it)`);
   }
   const kind = ORACLE_KINDS[a.oracleKind];

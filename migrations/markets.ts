@@ -19,7 +19,7 @@ import {
   perpMarketPda,
 } from "./accounts";
 import { DeployError, ORACLE_KINDS } from "./config";
-import { MARKET_SYMBOL_BYTES, MarketConfig } from "./config-markets";
+import { MARKET_PARAM_KEYS, MARKET_SYMBOL_BYTES, MarketConfig } from "./config-markets";
 
 /** What the script found or will do for one configured market. */
 export interface MarketPlan {
@@ -32,7 +32,7 @@ export interface MarketPlan {
   listed: PerpMarketAccount | null;
 }
 
-/** Who signs and pays the listings. */
+/** Who signs and pays the listings (and the insurance fund's admin instructions, insurance.ts). */
 export interface MarketSigners {
   wallet: PublicKey;
   admin: PublicKey;
@@ -177,6 +177,8 @@ export async function listMarket(
         oracleMaxAgeSecs: params.oracle_max_age_secs,
         oracleMaxConfBps: params.oracle_max_conf_bps,
         oracleConfMultiplierBps: params.oracle_conf_multiplier_bps,
+        liquidationFeeBps: params.liquidation_fee_bps,
+        liquidationPenaltyBps: params.liquidation_penalty_bps,
       },
     })
     .accountsPartial({
@@ -214,7 +216,8 @@ export function marketDifferences(config: MarketConfig, m: PerpMarketAccount): s
     ["quote_lot_size", config.quoteLotSize.toString(), m.quoteLotSize.toString(), fixed],
   ];
   const update = "update_perp_market changes it";
-  const onChain: Record<string, string> = {
+  // Every field of PerpMarketParams (the Record type makes a missing one a type error).
+  const onChain: Record<(typeof MARKET_PARAM_KEYS)[number], string> = {
     init_margin_bps: String(m.initMarginBps),
     maint_margin_bps: String(m.maintMarginBps),
     pnl_init_weight_bps: String(m.pnlInitWeightBps),
@@ -229,6 +232,8 @@ export function marketDifferences(config: MarketConfig, m: PerpMarketAccount): s
     oracle_max_age_secs: String(m.oracleMaxAgeSecs),
     oracle_max_conf_bps: String(m.oracleMaxConfBps),
     oracle_conf_multiplier_bps: String(m.oracleConfMultiplierBps),
+    liquidation_fee_bps: String(m.liquidationFeeBps),
+    liquidation_penalty_bps: String(m.liquidationPenaltyBps),
   };
   for (const [name, have] of Object.entries(onChain)) pairs.push([name, String(p[name as keyof typeof p]), have, update]);
   for (const [name, want, have, how] of pairs) {
@@ -246,6 +251,9 @@ export async function describeMarkets(program: Program, plans: MarketPlan[]): Pr
     const lots = `base lot ${m.baseLotSize.toString()} (${m.baseDecimals} decimals), tick ${m.quoteLotSize.toString()}`;
     lines.push(`  #${m.index} ${symbolText(m.symbol).padEnd(9)} market ${plan.market.toBase58()}  ${lots}${m.paused !== 0 ? "  PAUSED" : ""}`);
     lines.push(`     book ${m.orderBook.toBase58()}  queue ${m.fillQueue.toBase58()}  oracle ${m.oracle.toBase58()} (${ORACLE_KINDS[m.oracleKind] ?? m.oracleKind})`);
+    if (!m.socializedLossOutstanding.isZero()) {
+      lines.push(`     socialized loss outstanding ${m.socializedLossOutstanding.toString()} quote native (assigned to the open positions, collected as they settle)`);
+    }
   }
   return lines;
 }
