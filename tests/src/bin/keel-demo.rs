@@ -2,10 +2,12 @@
 //! program (native) and the real SPL Token program, lists USDC (quote) and SOL collateral and
 //! two perp markets (SOL-PERP, BTC-PERP) on Pyth pull oracles, and walks a maker and a trader
 //! through a cross-margined long/short, the fill crank, price moves, a refused order, funding,
-//! a close that realises PnL, and the vault reconciliation — printing the health report the
-//! program itself returns at each step.
+//! a close that realises PnL, a crash that makes the account liquidatable and a keeper that
+//! liquidates it step by step to LiquidationEnd (bounty from the insurance fund), and the vault
+//! reconciliation — printing the health report the program itself returns at each step.
 
 use keel::error::KeelError;
+use keel::events::{BankruptcySettled, CollateralLiquidated, PerpLiquidated};
 use keel::instructions::markets::OrderType;
 use keel::instructions::risk::{HealthLine, HealthReport};
 use keel::state::Side;
@@ -13,6 +15,7 @@ use keel_tests::context::{volatile_params, TestContext, START_TIME};
 use keel_tests::markets::{limit, order, usd, OrderArgsExt};
 use keel_tests::oracles::PriceSpec;
 use keel_tests::traders::Trader;
+use keel_client::events::events_of;
 
 /// Quote native units (6 decimals) as USDC.
 fn usdc(native: i64) -> String {
@@ -65,6 +68,9 @@ async fn main() {
     println!("  listed: USDC (quote), SOL collateral (init weight 0.80), SOL-PERP (lot 0.01 SOL) and");
     println!("  BTC-PERP (lot 0.0001 BTC); margin 10% init / 5% maint, taker 5 bp, maker rebate 1 bp.");
 
+    t.create_insurance_fund(keel_tests::insurance::LIMIT_BPS, keel_tests::insurance::PERIOD_SECS).await.assert_ok();
+    t.seed_insurance(500_000_000).await.assert_ok();
+    println!("  Insurance fund: 500 USDC; keeper bounty = min(100, max(0.10, half the 1% penalty), penalty).");
     let mia = t.trader(&[100_000_000_000]).await;
     let alice = t.trader(&[1_000_000_000, 10_000_000_000]).await;
     t.deposit(&mia, 0, 50_000_000_000).await.assert_ok();
@@ -102,8 +108,55 @@ async fn main() {
     t.crank(btc_perp).await;
     report(&mut t, &alice, "Alice closes the BTC-PERP short (reduce-only): the loss and funding settle into USDC:").await;
 
+    crash_and_liquidate(&mut t, &alice, sol, sol_perp).await;
+
     t.assert_conserved().await;
     let market = t.market(sol_perp).await;
     println!("\n  SOL-PERP fees: protocol {} USDC, insurance share {} USDC.", usdc(market.fees_accrued), usdc(market.insurance_accrued));
-    println!("  Every vault reconciles: quote vault == Σ quote balances + positions' quote + queued fills + fees − funding credited.");
+    println!("  Every vault reconciles: quote vault == Σ quote balances + positions' quote + queued fills + fees − funding credited;");
+    println!("  the insurance vault == the fund's ledger.");
+}
+
+/// SOL crashes to 60: Alice's account falls below Maint health and Kai, a keeper, liquidates it
+/// — SOL-PERP first, then SOL collateral — until LiquidationEnd health is back at ≥ 0 or nothing
+/// is left; a remaining deficit is settled by the insurance fund.
+async fn crash_and_liquidate(t: &mut TestContext, alice: &Trader, sol: u16, sol_perp: u16) {
+    let kai = t.trader(&[10_000_000_000]).await;
+    t.deposit(&kai, 0, 5_000_000_000).await.assert_ok();
+    let now = t.now().await;
+    t.set_pull_price(sol, PriceSpec::new(60_00, 0, -2, now), pyth_solana_receiver_sdk::price_update::VerificationLevel::Full);
+    t.set_market_price(sol_perp, usd(60, now));
+    report(t, alice, "SOL crashes to 60: Maint health < 0, Alice's account is liquidatable:").await;
+    for _ in 0..4 {
+        let healths = t.healths(&alice.account).await;
+        let in_progress = t.margin_account(&alice.account).await.being_liquidated != 0;
+        if !(healths.maint < 0 || (in_progress && healths.liq_end < 0)) {
+            break;
+        }
+        if t.position_lots(&alice.account, sol_perp).await == 0 && t.balance(&alice.account, sol).await == 0 {
+            break;
+        }
+        if t.position_lots(&alice.account, sol_perp).await != 0 {
+            let outcome = t.liquidate_perp(&kai, &alice.account, sol_perp, i64::MAX).await;
+            let step = &events_of::<PerpLiquidated>(&outcome.assert_ok().logs)[0];
+            println!("\n  Kai liquidates {} lots of SOL-PERP worth {} USDC for {} (discount 1.5%); penalty {} into the fund, bounty {} to Kai;", step.base_lots, usdc(step.oracle_notional), usdc(step.transfer_notional), usdc(step.penalty as i64), usdc(step.bounty as i64));
+            println!("    Maint {} → {}, LiquidationEnd {} → {}", usdc(step.health.maint_before), usdc(step.health.maint_after), usdc(step.health.liq_end_before), usdc(step.health.liq_end_after));
+        } else {
+            let outcome = t.liquidate_collateral(&kai, &alice.account, sol, u64::MAX).await;
+            let step = &events_of::<CollateralLiquidated>(&outcome.assert_ok().logs)[0];
+            println!("\n  Kai buys {} lamports of Alice's SOL worth {} USDC for {} (discount 2%); penalty {}, bounty {};", step.asset_amount, usdc(step.oracle_value), usdc(step.quote_paid), usdc(step.penalty as i64), usdc(step.bounty as i64));
+            println!("    Maint {} → {}, LiquidationEnd {} → {}", usdc(step.health.maint_before), usdc(step.health.maint_after), usdc(step.health.liq_end_before), usdc(step.health.liq_end_after));
+        }
+    }
+    let quote = t.balance(&alice.account, 0).await;
+    if quote < 0 {
+        println!("\n  Nothing is left but {} USDC owed: the account is bankrupt.", usdc(quote));
+        let outcome = t.settle_bankruptcy(&alice.account, None).await;
+        let settled = &events_of::<BankruptcySettled>(&outcome.assert_ok().logs)[0];
+        println!("  settle_bankruptcy: deficit {} USDC, covered by the insurance fund {}, socialised {}; the account ends at zero.", usdc(settled.deficit as i64), usdc(settled.covered_by_insurance as i64), usdc(settled.socialized as i64));
+    } else {
+        report(t, alice, "After the liquidation (it stops at LiquidationEnd ≥ 0; a further step is refused):").await;
+    }
+    let fund = t.insurance_fund().await.expect("fund");
+    println!("\n  Insurance fund: {} USDC (penalties {} in, bounties {} out).", usdc(fund.balance as i64), usdc(fund.total_penalties as i64), usdc(fund.total_bounties as i64));
 }
