@@ -13,7 +13,7 @@ use keel_client::events::events_of;
 use keel_client::{accounts as decode, insurance as iix, instructions as kix, pda};
 use keel_tests::context::{volatile_params, START_TIME};
 use keel_tests::liquidation::{Healths, LongScenario, LOTS_PER_USD};
-use keel_tests::markets::{limit, paused, perp_params, sol_market_with_traders, usd, with_params};
+use keel_tests::markets::{limit, paused, perp_params, sol_market_with_traders, usd, with_params, OrderArgsExt};
 use keel_tests::outcome::Outcome;
 use keel_tests::traders::Trader;
 use solana_keypair::Keypair;
@@ -336,4 +336,41 @@ async fn liquidation_fees_must_stay_below_the_maint_cushion() {
         let kept = if expected.is_some() { (200, 100) } else { (fee, penalty) };
         assert_eq!((asset.liquidation_fee_bps, asset.liquidation_penalty_bps), kept);
     }
+}
+
+/// While a liquidation is in progress (a 300-lot step at 92 leaves LiquidationEnd −15.7) the
+/// owner cannot rest a new order (`AccountBeingLiquidated`), but may still reduce with an IOC.
+#[tokio::test]
+async fn an_account_being_liquidated_may_only_reduce_without_resting() {
+    let mut s = LongScenario::new().await;
+    s.set_price(92).await;
+    let (liqee, market) = (s.liqee.account, s.market);
+    s.t.liquidate_perp(&s.liqor, &liqee, market, 300).await.assert_ok();
+    assert_eq!(s.t.margin_account(&liqee).await.being_liquidated, keel::state::LIQUIDATION_IN_PROGRESS);
+    let ask = limit(Side::Ask, 93 * LOTS_PER_USD, 10);
+    s.t.place(&s.liqee, market, ask).await.assert_error(KeelError::AccountBeingLiquidated);
+    s.t.place(&s.liqee, market, ask.reduce_only()).await.assert_error(KeelError::AccountBeingLiquidated);
+    let ioc = keel_tests::markets::order(keel::instructions::markets::OrderType::ImmediateOrCancel, Side::Ask, 92 * LOTS_PER_USD, 10);
+    s.t.place(&s.liqee, market, ioc.reduce_only()).await.assert_ok();
+    assert_eq!(s.t.open_order_count(&liqee).await, 0);
+}
+
+/// A liquidation that reached LiquidationEnd ≥ 0 (+0.032 USDC at 92) has ended: a dip that puts
+/// LiquidationEnd below zero again while Maint stays ≥ 0 (91.9) is refused with
+/// `LiquidationEndReached`; only Maint < 0 (at 85) starts a new liquidation.
+#[tokio::test]
+async fn an_ended_liquidation_restarts_only_below_maint() {
+    let mut s = LongScenario::new().await;
+    s.set_price(92).await;
+    let (liqee, market) = (s.liqee.account, s.market);
+    s.t.liquidate_perp(&s.liqor, &liqee, market, 1_000).await.assert_ok();
+    assert_eq!(s.t.margin_account(&liqee).await.being_liquidated, keel::state::LIQUIDATION_ENDED);
+    let now = s.t.now().await;
+    s.t.set_market_price(market, keel_tests::oracles::PriceSpec::new(91_900_000_00, 0, -8, now));
+    let healths = s.t.healths(&liqee).await;
+    assert!(healths.liq_end < 0 && healths.maint >= 0, "{healths:?}");
+    s.t.liquidate_perp(&s.liqor, &liqee, market, 1_000).await.assert_error(KeelError::LiquidationEndReached);
+    s.set_price(85).await;
+    assert!(s.t.healths(&liqee).await.maint < 0);
+    s.t.liquidate_perp(&s.liqor, &liqee, market, 1_000).await.assert_ok();
 }

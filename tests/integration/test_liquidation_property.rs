@@ -36,8 +36,13 @@ const FUND_SEED: u64 = 20_000_000;
 const TRADERS: usize = 6;
 
 /// Refusals the random trades may meet.
-const EXPECTED_PLACE: [KeelError; 4] =
-    [KeelError::InitHealthNegative, KeelError::PriceOutsideBand, KeelError::OrderTooSmall, KeelError::SelfTradeRefused];
+const EXPECTED_PLACE: [KeelError; 5] = [
+    KeelError::InitHealthNegative,
+    KeelError::PriceOutsideBand,
+    KeelError::OrderTooSmall,
+    KeelError::SelfTradeRefused,
+    KeelError::AccountBeingLiquidated,
+];
 
 struct Sim {
     t: TestContext,
@@ -115,7 +120,7 @@ impl Sim {
                     }
                     break;
                 }
-                let in_progress = margin.being_liquidated != 0;
+                let in_progress = margin.being_liquidated == keel::state::LIQUIDATION_IN_PROGRESS;
                 if !(healths.maint < 0 || (in_progress && healths.liq_end < 0)) {
                     break;
                 }

@@ -201,6 +201,8 @@ pub enum KeelError {
     WrongSocializationMarket,
     #[msg("no open interest in the market to socialise the loss over")]
     NoOpenInterest,
+    #[msg("the account is being liquidated: only reduce-only orders that do not rest (IOC or market) are allowed")]
+    AccountBeingLiquidated,
 }
 
 impl From<MathError> for KeelError {

@@ -129,7 +129,7 @@ async fn crash_and_liquidate(t: &mut TestContext, alice: &Trader, sol: u16, sol_
     report(t, alice, "SOL crashes to 60: Maint health < 0, Alice's account is liquidatable:").await;
     for _ in 0..4 {
         let healths = t.healths(&alice.account).await;
-        let in_progress = t.margin_account(&alice.account).await.being_liquidated != 0;
+        let in_progress = t.margin_account(&alice.account).await.being_liquidated == keel::state::LIQUIDATION_IN_PROGRESS;
         if !(healths.maint < 0 || (in_progress && healths.liq_end < 0)) {
             break;
         }

@@ -81,9 +81,15 @@ pub fn read_price_lenient(
     }))
 }
 
-/// Like [`read_price_lenient`], but a price that is only too old is taken as last published
-/// (every other guard still applies). For deciding on a liquidation while an unrelated oracle
-/// is stale: the account is valued at the last prices the oracle published.
+/// How much older than its `max_age` a price may be and still count, at its last published
+/// value, in a liquidation's decision (15 minutes): long enough for a short feed outage not to
+/// block liquidations, short enough that nobody can value an account at an old price.
+pub const STALE_GRACE_SECS: i64 = 900;
+
+/// Like [`read_price_lenient`], but a price that is only too old — by at most
+/// [`STALE_GRACE_SECS`] beyond its max age — is taken as last published (every other guard
+/// still applies). For deciding on a liquidation while an unrelated oracle is stale: the account
+/// is valued at the last prices the oracle published.
 pub fn read_price_last_published(
     account: &AccountInfo,
     binding: &OracleBinding,
@@ -93,6 +99,10 @@ pub fn read_price_last_published(
     match read_price_lenient(account, binding, quote_decimals, now)? {
         Err(KeelError::OracleStale) => {
             let Some(raw) = read_raw(account, binding)? else { return Ok(Ok(PriceQuote::ONE)) };
+            let within_grace = now.saturating_sub(raw.publish_time) <= binding.config.max_age_secs as i64 + STALE_GRACE_SECS;
+            if !within_grace {
+                return Ok(Err(KeelError::OracleStale));
+            }
             Ok(validate(&raw, &binding.config, binding.base_decimals, quote_decimals, raw.publish_time))
         }
         read => Ok(read),

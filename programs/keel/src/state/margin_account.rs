@@ -13,6 +13,12 @@ pub const MARGIN_ACCOUNT_VERSION: u8 = 1;
 pub const MAX_COLLATERALS: usize = 8;
 /// Perp positions one account can hold at once (distinct markets).
 pub const MAX_PERP_POSITIONS: usize = 16;
+/// [`MarginAccount::being_liquidated`]: no liquidation.
+pub const LIQUIDATION_NONE: u8 = 0;
+/// [`MarginAccount::being_liquidated`]: a liquidation is in progress.
+pub const LIQUIDATION_IN_PROGRESS: u8 = 1;
+/// [`MarginAccount::being_liquidated`]: the last liquidation reached LiquidationEnd ≥ 0.
+pub const LIQUIDATION_ENDED: u8 = 2;
 /// Resting orders one account can have on the books at once.
 pub const MAX_OPEN_ORDERS: usize = 32;
 
@@ -26,8 +32,11 @@ pub struct MarginAccount {
     pub bump: u8,
     /// The owner's index of this account (a PDA seed).
     pub account_index: u16,
-    /// Non-zero from the first liquidation step (Maint health < 0) until the owner next passes
-    /// an Init health check; while set, liquidation may continue until LiquidationEnd ≥ 0.
+    /// Liquidation state: [`LIQUIDATION_NONE`], [`LIQUIDATION_IN_PROGRESS`] (from the first
+    /// step at Maint health < 0 until a step reaches LiquidationEnd ≥ 0; liquidation may continue
+    /// while LiquidationEnd < 0, and the owner may only cancel and reduce without resting) or
+    /// [`LIQUIDATION_ENDED`] (until the owner passes an Init health check; only Maint < 0
+    /// starts a new liquidation).
     pub being_liquidated: u8,
     /// Non-zero once a perp position of the account was liquidated; `liquidated_market` is then
     /// the market of the latest such step (where a bankruptcy's remaining loss is socialised).

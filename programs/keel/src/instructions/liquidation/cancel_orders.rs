@@ -6,7 +6,7 @@ use super::shared::require_liquidatable;
 use crate::error::KeelError;
 use crate::instructions::markets::order_flow::{release_order, Release};
 use crate::instructions::risk::load_health_cache_for_liquidation;
-use crate::state::{Exchange, MarginAccount, OrderBook, OutReason, PerpMarket, MAX_OPEN_ORDERS};
+use crate::state::{Exchange, MarginAccount, OrderBook, OutReason, PerpMarket, LIQUIDATION_IN_PROGRESS, MAX_OPEN_ORDERS};
 use anchor_lang::prelude::*;
 
 /// Accounts of `liquidation_cancel_orders`. Remaining accounts: the account's health accounts.
@@ -72,7 +72,7 @@ impl<'info> LiquidationCancelOrders<'info> {
                 Some(OutReason::Liquidation),
             )?;
         }
-        account.being_liquidated = 1;
+        account.being_liquidated = LIQUIDATION_IN_PROGRESS;
         account.release_flat_perps();
         Ok(())
     }

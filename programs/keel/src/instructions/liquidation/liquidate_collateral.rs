@@ -211,7 +211,7 @@ impl<'info> LiquidateCollateral<'info> {
                 outcome.paid.checked_neg().ok_or(KeelError::MathOverflow)?,
             )?;
             quote_asset.record_balance_change(liqor_quote, liqor_after)?;
-            liqee.being_liquidated = 1;
+            liqee.being_liquidated = state_after(&outcome.health);
             liqee.release_empty_collaterals();
         }
         let bounty = a.core.pay_penalty_and_bounty(notional, outcome.penalty)?;

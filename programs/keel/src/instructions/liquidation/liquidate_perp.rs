@@ -214,7 +214,7 @@ impl<'info> LiquidatePerp<'info> {
                     .checked_sub(outcome.penalty as i64)
                     .ok_or(KeelError::MathOverflow)?,
             )?;
-            liqee.being_liquidated = 1;
+            liqee.being_liquidated = state_after(&outcome.health);
             liqee.has_liquidated_market = 1;
             liqee.liquidated_market = market.index;
             liqee.release_flat_perps();

@@ -108,7 +108,7 @@ impl SettleBankruptcy<'_> {
         a.quote_asset
             .load_mut()?
             .record_balance_change(before, after)?;
-        account.being_liquidated = 0;
+        account.being_liquidated = crate::state::LIQUIDATION_NONE;
         account.release_empty_collaterals();
         emit_event(&BankruptcySettled {
             account: account_key,

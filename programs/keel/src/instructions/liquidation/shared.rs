@@ -13,7 +13,7 @@ use crate::instructions::risk::{
 use crate::instructions::vault::token_flow::transfer_out;
 use crate::math::{Fixed, Rounding};
 use crate::risk::{HealthCache, HealthKind, MaintAndEnd};
-use crate::state::{CollateralAsset, Exchange, InsuranceFund, MarginAccount, QUOTE_ASSET_INDEX};
+use crate::state::{CollateralAsset, Exchange, InsuranceFund, MarginAccount, LIQUIDATION_ENDED, LIQUIDATION_IN_PROGRESS, QUOTE_ASSET_INDEX};
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
 
@@ -206,18 +206,18 @@ impl<'info> LiquidationCore<'info> {
     }
 }
 
-/// Requires `account` to be liquidatable: Maint health < 0, or a liquidation in progress
-/// (flag set by an earlier step) with LiquidationEnd health still < 0. Returns both numbers.
+/// Requires `account` to be liquidatable: Maint health < 0, or a liquidation in progress with
+/// LiquidationEnd health still < 0. Returns both numbers.
 pub fn require_liquidatable(cache: &HealthCache, account: &MarginAccount) -> Result<MaintAndEnd> {
     let health = MaintAndEnd {
         maint: cache.health(HealthKind::Maint)?,
         liq_end: cache.health(HealthKind::LiquidationEnd)?,
     };
-    if health.maint.is_negative() || (account.being_liquidated != 0 && health.liq_end.is_negative())
+    if health.maint.is_negative() || (account.being_liquidated == LIQUIDATION_IN_PROGRESS && health.liq_end.is_negative())
     {
         return Ok(health);
     }
-    let error = if account.being_liquidated != 0 {
+    let error = if account.being_liquidated == LIQUIDATION_ENDED {
         KeelError::LiquidationEndReached
     } else {
         KeelError::NotLiquidatable
@@ -266,6 +266,11 @@ impl StepTerms {
             .to_i64(Rounding::Up)?;
         Ok(u64::try_from(penalty).map_err(|_| KeelError::MathOverflow)?)
     }
+}
+
+/// The liquidation state a step leaves: ended once LiquidationEnd health is ≥ 0.
+pub fn state_after(health: &MaintAndEnd) -> u8 {
+    if health.liq_end.is_negative() { LIQUIDATION_IN_PROGRESS } else { LIQUIDATION_ENDED }
 }
 
 /// Health numbers of an event, quote native rounded down.

@@ -11,7 +11,7 @@ use crate::instructions::markets::price_band::PriceBand;
 use crate::instructions::markets::trade_health::{check_trade_health, TradeRisk};
 use crate::instructions::risk::load_health_cache_lenient;
 use crate::oracle::read_price;
-use crate::state::{CollateralAsset, Exchange, FillQueue, MarginAccount, OrderBook, PerpMarket, Side, QUOTE_ASSET_INDEX};
+use crate::state::{CollateralAsset, Exchange, FillQueue, MarginAccount, OrderBook, PerpMarket, Side, LIQUIDATION_IN_PROGRESS, QUOTE_ASSET_INDEX};
 use anchor_lang::prelude::*;
 
 /// Most book orders one order may touch.
@@ -112,6 +112,13 @@ impl<'info> PlaceOrder<'info> {
         let quote_before = {
             let mut account = a.margin_account.load_mut()?;
             crate::check!(account.is_owner_or_delegate(&a.signer.key()), KeelError::NotOwnerOrDelegate);
+            // While a liquidation is in progress the owner may only reduce without resting: no
+            // new resting order (nor queued fill) can stand in the liquidation's way.
+            crate::check!(
+                account.being_liquidated != LIQUIDATION_IN_PROGRESS
+                    || (args.reduce_only && matches!(args.order_type, OrderType::ImmediateOrCancel | OrderType::Market)),
+                KeelError::AccountBeingLiquidated
+            );
             let quote_before = account.collateral_or_open(QUOTE_ASSET_INDEX)?.balance;
             let mut market = a.market.load_mut()?;
             account.perp_or_open(market_index, market.indices())?;
@@ -141,7 +148,7 @@ impl<'info> PlaceOrder<'info> {
         let mut account = a.margin_account.load_mut()?;
         let market = a.market.load()?;
         if check_trade_health(&mut cache, price_error, &risk, &account, &market, args.reduce_only, outcome.rested_lots)? {
-            account.being_liquidated = 0;
+            account.being_liquidated = crate::state::LIQUIDATION_NONE;
         }
         let quote_after = account.balance(QUOTE_ASSET_INDEX);
         account.release_flat_perps();

@@ -1,6 +1,7 @@
 //! `set_bounty_params` (admin): changes the keeper bounty rule within its bounds. Whatever the
-//! rule, a step's bounty never exceeds the penalty that step paid in, so no setting lets
-//! bounties drain the fund past the admin's withdrawal limit.
+//! rule, a step's bounty never exceeds the penalty that step charged, so for a solvent account
+//! the fund never pays out more than the liquidation brought in (splitting a liquidation into
+//! minimum-size steps raises the keeper's share at most to the whole penalty).
 
 use crate::error::KeelError;
 use crate::events::{emit_event, BountyParamsSet};

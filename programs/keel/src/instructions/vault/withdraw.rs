@@ -79,7 +79,7 @@ impl<'info> Withdraw<'info> {
         let vault_after = transfer_out(&accounts.token_program, &mut accounts.vault, &accounts.destination, &accounts.exchange, amount)?;
 
         let mut account = accounts.margin_account.load_mut()?;
-        account.being_liquidated = 0;
+        account.being_liquidated = crate::state::LIQUIDATION_NONE;
         account.release_empty_collaterals();
         emit_event(&CollateralMoved {
             account: accounts.margin_account.key(),
