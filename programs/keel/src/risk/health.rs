@@ -27,6 +27,12 @@ impl CollateralRisk {
         Fixed::from_i64(self.balance).mul_down(self.prices.oracle)
     }
 
+    /// The same entry with `delta` added to its balance.
+    pub fn shifted(&self, delta: i64) -> Result<Self, MathError> {
+        let balance = self.balance.checked_add(delta).ok_or(MathError::Overflow)?;
+        Ok(Self { balance, ..*self })
+    }
+
     /// This balance's weighted contribution to health `kind`: positive when held, negative
     /// when owed.
     pub fn net(&self, kind: HealthKind) -> Result<Fixed, MathError> {

@@ -4,15 +4,14 @@
 //! fund. Works while trading is paused and while unrelated oracles are stale.
 
 use super::shared::*;
+use super::sizing::*;
 use crate::error::KeelError;
 use crate::events::{emit_event, PerpLiquidated};
 use crate::instructions::markets::order_flow::{credit_quote, settle_funding};
 use crate::instructions::risk::perp_risk;
 use crate::math::Fixed;
 use crate::oracle::read_price;
-use crate::risk::{
-    smallest_sufficient, CollateralRisk, MaintAndEnd, PriceQuote, StepEntries, StepHealth,
-};
+use crate::risk::{CollateralRisk, PriceQuote, StepEntries, StepHealth};
 use crate::state::{MarginAccount, PerpMarket, PerpPosition, Side, QUOTE_ASSET_INDEX};
 use anchor_lang::prelude::*;
 
@@ -47,37 +46,30 @@ struct PerpStep<'a> {
     terms: StepTerms,
 }
 
-/// What a step of `lots` does.
+/// What a step of some lots does.
 struct PerpOutcome {
     /// The position afterwards.
     position: PerpPosition,
-    /// Oracle value of the lots, quote native.
-    oracle_value: Fixed,
     /// Quote the liquidator pays (long taken) or receives (short taken).
     transfer: i64,
     /// PnL the liquidated position realises.
     realized: i64,
-    /// The penalty.
-    penalty: u64,
-    /// Health afterwards.
-    health: MaintAndEnd,
+    /// Value, penalty and health afterwards.
+    common: StepCommon,
 }
 
 impl PerpStep<'_> {
     /// The side the liquidated account trades on (it sells a long, buys back a short).
     fn side(&self) -> Side {
-        if self.position.base_lots > 0 {
-            Side::Ask
-        } else {
-            Side::Bid
-        }
+        if self.position.base_lots > 0 { Side::Ask } else { Side::Bid }
     }
+}
 
-    /// Evaluates taking over `lots`.
+impl Step for PerpStep<'_> {
+    type Outcome = PerpOutcome;
+
     fn evaluate(&self, lots: i64) -> Result<PerpOutcome> {
-        let base_native = lots
-            .checked_mul(self.market.base_lot_size)
-            .ok_or(KeelError::MathOverflow)?;
+        let base_native = lots.checked_mul(self.market.base_lot_size).ok_or(KeelError::MathOverflow)?;
         let oracle_value = Fixed::from_i64(base_native).mul_down(self.prices.oracle)?;
         let side = self.side();
         let transfer = match side {
@@ -87,162 +79,82 @@ impl PerpStep<'_> {
         let mut position = self.position;
         let realized = position.apply_fill(side, lots, transfer)?;
         let penalty = self.terms.penalty(oracle_value)?;
-        let quote_change = realized
-            .checked_sub(penalty as i64)
-            .ok_or(KeelError::MathOverflow)?;
-        let quote = CollateralRisk {
-            balance: self
-                .quote
-                .balance
-                .checked_add(quote_change)
-                .ok_or(KeelError::MathOverflow)?,
-            ..self.quote
-        };
+        let quote = self.quote.shifted(realized.checked_sub(penalty as i64).ok_or(KeelError::MathOverflow)?)?;
         let perp = perp_risk(self.account, &position, self.market, self.prices)?;
-        let health = self.rest.with(&StepEntries {
-            quote,
-            collateral: None,
-            perp: Some(perp),
-        })?;
-        Ok(PerpOutcome {
-            position,
-            oracle_value,
-            transfer,
-            realized,
-            penalty,
-            health,
-        })
+        let health = self.rest.with(&StepEntries { quote, collateral: None, perp: Some(perp) })?;
+        Ok(PerpOutcome { position, transfer, realized, common: StepCommon { oracle_value, penalty, health } })
+    }
+
+    fn common(outcome: &PerpOutcome) -> &StepCommon {
+        &outcome.common
     }
 }
 
 impl<'info> LiquidatePerp<'info> {
     /// Takes over at most `max_base_lots` of the liquidated position. `liqee_health_accounts`
     /// is how many remaining accounts belong to the liquidated account.
-    pub fn handler(
-        ctx: Context<'info, Self>,
-        max_base_lots: i64,
-        liqee_health_accounts: u8,
-    ) -> Result<()> {
+    pub fn handler(ctx: Context<'info, Self>, max_base_lots: i64, liqee_health_accounts: u8) -> Result<()> {
         crate::check!(max_base_lots > 0, KeelError::ZeroAmount);
         let now = Clock::get()?.unix_timestamp;
         let a = ctx.accounts;
-        let (liqee_remaining, liqor_remaining) = a
-            .core
-            .parties(ctx.remaining_accounts, liqee_health_accounts)?;
+        let (liqee_remaining, liqor_remaining) = a.core.parties(ctx.remaining_accounts, liqee_health_accounts)?;
         let liqee_key = a.core.liqee_account.key();
         let liqor_key = a.core.liqor_account.key();
         let prices = {
             let exchange = a.core.exchange.load()?;
-            read_price(
-                &a.oracle,
-                &a.market.load()?.oracle_binding()?,
-                exchange.quote_decimals,
-                now,
-            )?
+            read_price(&a.oracle, &a.market.load()?.oracle_binding()?, exchange.quote_decimals, now)?
         };
         let (cache, before) = a.core.liquidated_health(liqee_remaining, now)?;
+        let min_notional = a.core.insurance_fund.load()?.bounty.min_liquidation_notional;
 
-        let (outcome, lots, notional) = {
+        let (sized, side, old_base) = {
             let mut market = a.market.load_mut()?;
             let mut liqee = a.core.liqee_account.load_mut()?;
             let quote_before = liqee.balance(QUOTE_ASSET_INDEX);
-            crate::check!(
-                liqee.perp(market.index).is_some_and(|p| p.base_lots != 0),
-                KeelError::NothingToLiquidate
-            );
+            crate::check!(liqee.perp(market.index).is_some_and(|p| p.base_lots != 0), KeelError::NothingToLiquidate);
             settle_funding(&mut liqee, &liqee_key, &mut market)?;
-            let position = *liqee
-                .perp(market.index)
-                .ok_or(KeelError::NothingToLiquidate)?;
-            let quote = cache
-                .collaterals()
-                .iter()
-                .find(|c| c.asset_index == QUOTE_ASSET_INDEX)
-                .copied()
-                .ok_or(KeelError::NoSuchBalance)?;
+            let position = *liqee.perp(market.index).ok_or(KeelError::NothingToLiquidate)?;
             let step = PerpStep {
                 position,
                 account: &liqee,
                 market: &market,
                 prices,
-                quote: CollateralRisk {
-                    balance: liqee.balance(QUOTE_ASSET_INDEX),
-                    ..quote
-                },
+                quote: quote_entry(&cache, &*a.core.quote_asset.load()?, liqee.balance(QUOTE_ASSET_INDEX)),
                 rest: StepHealth::split(&cache, QUOTE_ASSET_INDEX, None, Some(market.index))?,
-                terms: StepTerms {
-                    fee_bps: market.liquidation_fee_bps,
-                    penalty_bps: market.liquidation_penalty_bps,
-                },
+                terms: StepTerms { fee_bps: market.liquidation_fee_bps, penalty_bps: market.liquidation_penalty_bps },
             };
-            let available = position
-                .base_lots
-                .checked_abs()
-                .ok_or(KeelError::MathOverflow)?;
-            let requested = max_base_lots.min(available);
-            let lots = smallest_sufficient(requested, |lots| {
-                Ok::<_, Error>(!step.evaluate(lots)?.health.liq_end.is_negative())
-            })?;
-            let outcome = step.evaluate(lots)?;
-            let min_notional = a
-                .core
-                .insurance_fund
-                .load()?
-                .bounty
-                .min_liquidation_notional;
-            let notional = value_u64(outcome.oracle_value)?;
-            refuse_dust(
-                notional,
-                min_notional,
-                lots,
-                max_base_lots,
-                available,
-                !outcome.health.liq_end.is_negative(),
-            )?;
-
+            let available = position.base_lots.checked_abs().ok_or(KeelError::MathOverflow)?;
+            let sized = size_step(&step, max_base_lots, available, min_notional)?;
             let side = step.side();
-            drop(step);
-            let old_base = position.base_lots;
-            *liqee
-                .perp_mut(market.index)
-                .ok_or(KeelError::NothingToLiquidate)? = outcome.position;
-            market.record_position_change(old_base, outcome.position.base_lots)?;
-            credit_quote(
-                &mut liqee,
-                outcome
-                    .realized
-                    .checked_sub(outcome.penalty as i64)
-                    .ok_or(KeelError::MathOverflow)?,
-            )?;
-            liqee.being_liquidated = state_after(&outcome.health);
+            let outcome = &sized.outcome;
+
+            *liqee.perp_mut(market.index).ok_or(KeelError::NothingToLiquidate)? = outcome.position;
+            market.record_position_change(position.base_lots, outcome.position.base_lots)?;
+            credit_quote(&mut liqee, outcome.realized.checked_sub(outcome.common.penalty as i64).ok_or(KeelError::MathOverflow)?)?;
+            liqee.being_liquidated = state_after(&outcome.common.health);
             liqee.has_liquidated_market = 1;
             liqee.liquidated_market = market.index;
             liqee.release_flat_perps();
             let quote_after = liqee.balance(QUOTE_ASSET_INDEX);
-            a.core
-                .quote_asset
-                .load_mut()?
-                .record_balance_change(quote_before, quote_after)?;
-
+            a.core.quote_asset.load_mut()?.record_balance_change(quote_before, quote_after)?;
+            (sized, side, position.base_lots)
+        };
+        {
+            let mut market = a.market.load_mut()?;
             let mut liqor = a.core.liqor_account.load_mut()?;
             let liqor_quote_before = liqor.collateral_or_open(QUOTE_ASSET_INDEX)?.balance;
             liqor.perp_or_open(market.index, market.indices())?;
             settle_funding(&mut liqor, &liqor_key, &mut market)?;
-            let taken = liqor
-                .perp_mut(market.index)
-                .ok_or(KeelError::FillAccountMismatch)?;
+            let taken = liqor.perp_mut(market.index).ok_or(KeelError::FillAccountMismatch)?;
             let liqor_old = taken.base_lots;
-            let realized = taken.apply_fill(side.opposite(), lots, outcome.transfer)?;
+            let realized = taken.apply_fill(side.opposite(), sized.amount, sized.outcome.transfer)?;
             let liqor_new = taken.base_lots;
             market.record_position_change(liqor_old, liqor_new)?;
             let liqor_quote_after = credit_quote(&mut liqor, realized)?;
-            a.core
-                .quote_asset
-                .load_mut()?
-                .record_balance_change(liqor_quote_before, liqor_quote_after)?;
-            (outcome, lots * old_base.signum(), notional)
-        };
-        let bounty = a.core.pay_penalty_and_bounty(notional, outcome.penalty)?;
+            a.core.quote_asset.load_mut()?.record_balance_change(liqor_quote_before, liqor_quote_after)?;
+        }
+        let outcome = &sized.outcome;
+        let bounty = a.core.pay_penalty_and_bounty(sized.notional, outcome.common.penalty)?;
         a.core.require_liquidator_health(liqor_remaining, now)?;
 
         let market_index = a.market.load()?.index;
@@ -252,22 +164,16 @@ impl<'info> LiquidatePerp<'info> {
             liqee: liqee_key,
             liqor: liqor_key,
             market_index,
-            base_lots: lots,
-            oracle_notional: notional as i64,
+            base_lots: sized.amount * old_base.signum(),
+            oracle_notional: sized.notional as i64,
             transfer_notional: outcome.transfer,
-            penalty: outcome.penalty,
+            penalty: outcome.common.penalty,
             bounty,
-            health: health_numbers(before, outcome.health)?,
+            health: health_numbers(before, outcome.common.health)?,
             liqee_position_after: outcome.position.base_lots,
             liqee_seq: liqee.next_seq(),
             liqor_seq: liqor.next_seq(),
         });
         Ok(())
     }
-}
-
-/// An oracle value as whole quote native units, rounded down.
-pub(crate) fn value_u64(value: Fixed) -> Result<u64> {
-    u64::try_from(value.to_i64(crate::math::Rounding::Down)?)
-        .map_err(|_| KeelError::MathOverflow.into())
 }

@@ -7,12 +7,14 @@ pub mod liquidate_collateral;
 pub mod liquidate_perp;
 pub mod settle_bankruptcy;
 pub mod shared;
+pub mod sizing;
 
 pub use cancel_orders::*;
 pub use liquidate_collateral::*;
 pub use liquidate_perp::*;
 pub use settle_bankruptcy::*;
+pub use shared::*;
+pub use sizing::*;
 
 #[cfg(test)]
 mod shared_tests;
-pub use shared::*;

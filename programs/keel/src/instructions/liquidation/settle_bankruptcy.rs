@@ -8,7 +8,7 @@ use crate::error::KeelError;
 use crate::events::{
     emit_event, BankruptcySettled, InsuranceFlow, LossSocialized, INSURANCE_DEFICIT,
 };
-use crate::instructions::markets::order_flow::credit_quote;
+use super::shared::credit_recorded;
 use crate::instructions::vault::token_flow::transfer_out;
 use crate::math::{Fixed, Rounding};
 use crate::state::{
@@ -100,14 +100,8 @@ impl SettleBankruptcy<'_> {
         };
 
         let mut account = a.margin_account.load_mut()?;
-        let before = account.balance(QUOTE_ASSET_INDEX);
-        let after = credit_quote(
-            &mut account,
-            i64::try_from(deficit).map_err(|_| KeelError::MathOverflow)?,
-        )?;
-        a.quote_asset
-            .load_mut()?
-            .record_balance_change(before, after)?;
+        let deficit_native = i64::try_from(deficit).map_err(|_| KeelError::MathOverflow)?;
+        credit_recorded(&mut account, &mut *a.quote_asset.load_mut()?, deficit_native)?;
         account.being_liquidated = crate::state::LIQUIDATION_NONE;
         account.release_empty_collaterals();
         emit_event(&BankruptcySettled {

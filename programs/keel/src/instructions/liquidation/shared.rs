@@ -160,21 +160,11 @@ impl<'info> LiquidationCore<'info> {
             )?;
         }
         self.insurance_vault.reload()?;
-        let quote_before = {
-            let mut liqor = self.liqor_account.load_mut()?;
-            let before = liqor.balance(QUOTE_ASSET_INDEX);
-            credit_quote(
-                &mut liqor,
-                i64::try_from(bounty).map_err(|_| KeelError::MathOverflow)?,
-            )?;
-            before
-        };
-        let quote_after = quote_before
-            .checked_add(bounty as i64)
-            .ok_or(KeelError::MathOverflow)?;
-        self.quote_asset
-            .load_mut()?
-            .record_balance_change(quote_before, quote_after)?;
+        credit_recorded(
+            &mut *self.liqor_account.load_mut()?,
+            &mut *self.quote_asset.load_mut()?,
+            i64::try_from(bounty).map_err(|_| KeelError::MathOverflow)?,
+        )?;
         let vault_balance_after = self.insurance_vault.amount;
         let flows = [
             (
@@ -204,6 +194,15 @@ impl<'info> LiquidationCore<'info> {
         }
         Ok(bounty)
     }
+}
+
+/// Credits `amount` (signed, quote native) to the account's quote balance, opening the slot if
+/// needed, and records the change in the quote asset's totals. Returns the new balance.
+pub fn credit_recorded(account: &mut MarginAccount, quote_asset: &mut CollateralAsset, amount: i64) -> Result<i64> {
+    let before = account.collateral_or_open(QUOTE_ASSET_INDEX)?.balance;
+    let after = credit_quote(account, amount)?;
+    quote_asset.record_balance_change(before, after)?;
+    Ok(after)
 }
 
 /// Requires `account` to be liquidatable: Maint health < 0, or a liquidation in progress with
@@ -281,24 +280,4 @@ pub fn health_numbers(before: MaintAndEnd, after: MaintAndEnd) -> Result<Liquida
         liq_end_before: before.liq_end.to_i64(Rounding::Down)?,
         liq_end_after: after.liq_end.to_i64(Rounding::Down)?,
     })
-}
-
-/// Refuses a step the caller limited to less than the minimum size while more is left and the
-/// step does not end the liquidation (a step that is small because that is all that is needed,
-/// or all there is, goes through and earns no bounty).
-pub fn refuse_dust(
-    oracle_notional: u64,
-    min_notional: u64,
-    taken: i64,
-    requested: i64,
-    available: i64,
-    ends: bool,
-) -> Result<()> {
-    let caller_limited = taken == requested && taken < available && !ends;
-    crate::check!(
-        !(oracle_notional < min_notional && caller_limited),
-        KeelError::LiquidationDust,
-        "liquidation: step worth {oracle_notional} (quote native) is below the minimum {min_notional}"
-    );
-    Ok(())
 }
