@@ -1,0 +1,142 @@
+//! Cluster behaviour: airdrops and fees, the slot clock, the blockhash window, history.
+
+use crate::common::{Localnet, PAYER_LAMPORTS};
+use keel_localnet::chain::blockhash::MAX_PROCESSING_AGE;
+use solana_keypair::Keypair;
+use solana_rpc_client_api::config::RpcTransactionConfig;
+use solana_signer::Signer;
+use solana_transaction_status_client_types::UiTransactionEncoding;
+
+#[tokio::test]
+async fn airdrop_lands_as_a_transfer_with_fee_and_logs() {
+    let net = Localnet::start().await;
+    assert_eq!(
+        net.rpc.get_balance(&net.payer.pubkey()).await.unwrap(),
+        PAYER_LAMPORTS
+    );
+    let to = Keypair::new().pubkey();
+    let sig = net.airdrop(&to, 1_500_000_000).await;
+    assert_eq!(net.rpc.get_balance(&to).await.unwrap(), 1_500_000_000);
+    let config = RpcTransactionConfig {
+        encoding: Some(UiTransactionEncoding::Json),
+        ..Default::default()
+    };
+    let tx = net
+        .rpc
+        .get_transaction_with_config(&sig, config)
+        .await
+        .unwrap();
+    let meta = tx.transaction.meta.expect("meta");
+    assert_eq!(meta.fee, 5_000);
+    assert_eq!(meta.err, None);
+    let logs: Vec<String> = meta.log_messages.unwrap();
+    assert_eq!(
+        logs,
+        vec![
+            "Program 11111111111111111111111111111111 invoke [1]",
+            "Program 11111111111111111111111111111111 success"
+        ]
+    );
+    assert_eq!(meta.post_balances[1] - meta.pre_balances[1], 1_500_000_000);
+    assert_eq!(
+        meta.pre_balances[0] - meta.post_balances[0],
+        1_500_000_000 + 5_000
+    );
+    let history = net.rpc.get_signatures_for_address(&to).await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].signature, sig.to_string());
+}
+
+#[tokio::test]
+async fn transfer_charges_the_signature_fee() {
+    let net = Localnet::start().await;
+    let to = Keypair::new().pubkey();
+    let ix = solana_system_interface::instruction::transfer(&net.payer.pubkey(), &to, 1_000_000);
+    net.send(&[ix], &[]).await.unwrap();
+    assert_eq!(
+        net.rpc.get_balance(&net.payer.pubkey()).await.unwrap(),
+        PAYER_LAMPORTS - 1_000_000 - 5_000
+    );
+    assert_eq!(net.rpc.get_balance(&to).await.unwrap(), 1_000_000);
+}
+
+#[tokio::test]
+async fn slots_advance_with_the_clock_and_block_height_follows() {
+    let net = Localnet::start().await;
+    let first = net.rpc.get_slot().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let later = net.rpc.get_slot().await.unwrap();
+    assert!(
+        later >= first + 3,
+        "slot moved from {first} to {later} in 200 ms at 20 ms per slot"
+    );
+    let height = net.rpc.get_block_height().await.unwrap();
+    assert!(
+        height >= later,
+        "block height {height} follows slot {later}"
+    );
+    let epoch = net.rpc.get_epoch_info().await.unwrap();
+    assert!(epoch.absolute_slot >= later);
+    assert_eq!(net.rpc.get_version().await.unwrap().solana_core, "3.1.12");
+}
+
+#[tokio::test]
+async fn blockhash_expires_after_the_processing_window() {
+    let net = Localnet::start().await;
+    let (hash, last_valid) = net
+        .rpc
+        .get_latest_blockhash_with_commitment(net.rpc.commitment())
+        .await
+        .unwrap();
+    let height = net.rpc.get_block_height().await.unwrap();
+    assert!(
+        last_valid >= height && last_valid <= height + MAX_PROCESSING_AGE,
+        "last valid {last_valid} at height {height}"
+    );
+    assert!(net
+        .rpc
+        .is_blockhash_valid(&hash, net.rpc.commitment())
+        .await
+        .unwrap());
+    let to = Keypair::new().pubkey();
+    let ix = solana_system_interface::instruction::transfer(&net.payer.pubkey(), &to, 1);
+    let stale = solana_transaction::Transaction::new_signed_with_payer(
+        &[ix],
+        Some(&net.payer.pubkey()),
+        &[&net.payer],
+        hash,
+    );
+    net.node
+        .executor()
+        .run(|c| (0..=MAX_PROCESSING_AGE).for_each(|_| c.advance_slot()))
+        .await
+        .unwrap();
+    assert!(!net
+        .rpc
+        .is_blockhash_valid(&hash, net.rpc.commitment())
+        .await
+        .unwrap());
+    let err = net.rpc.send_transaction(&stale).await.unwrap_err();
+    assert!(err.to_string().contains("Blockhash not found"), "{err}");
+    assert_eq!(net.rpc.get_balance(&to).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn same_transaction_twice_is_already_processed() {
+    let net = Localnet::start().await;
+    let to = Keypair::new().pubkey();
+    let tx = net
+        .transaction(
+            &[solana_system_interface::instruction::transfer(
+                &net.payer.pubkey(),
+                &to,
+                7_000_000,
+            )],
+            &[],
+        )
+        .await;
+    net.rpc.send_and_confirm_transaction(&tx).await.unwrap();
+    let err = net.rpc.send_transaction(&tx).await.unwrap_err();
+    assert!(err.to_string().contains("already been processed"), "{err}");
+    assert_eq!(net.rpc.get_balance(&to).await.unwrap(), 7_000_000);
+}
