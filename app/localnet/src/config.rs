@@ -1,5 +1,6 @@
-//! How a node is set up: addresses, the slot clock, history bound.
+//! How a node is set up: addresses, the slot clock, history bound, price feeds.
 
+use crate::prices::PriceConfig;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -25,6 +26,8 @@ pub struct NodeConfig {
     pub history_capacity: usize,
     /// Unix time of slot 0 (the clock then moves with the slots).
     pub genesis_unix_time: i64,
+    /// The simulated Pyth feeds.
+    pub prices: PriceConfig,
 }
 
 impl NodeConfig {
@@ -39,6 +42,7 @@ impl NodeConfig {
             slot_time: Duration::from_millis(DEFAULT_SLOT_MS),
             history_capacity: DEFAULT_HISTORY_CAPACITY,
             genesis_unix_time,
+            prices: PriceConfig::default(),
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod config;
 pub mod error;
 pub mod events;
 pub mod executor;
+pub mod prices;
 pub mod rpc;
 mod vm;
 

@@ -3,6 +3,7 @@
 //! thread; everything here runs on that one thread.
 
 pub mod blockhash;
+mod faucet;
 pub mod history;
 mod transactions;
 
@@ -11,6 +12,7 @@ pub use transactions::{SendError, Simulation};
 use crate::config::NodeConfig;
 use crate::error::NodeError;
 use crate::events::ChainEvent;
+use crate::prices::PriceSimulator;
 use anchor_lang::prelude::Pubkey;
 use blockhash::BlockhashQueue;
 use history::{History, FINALIZATION_DEPTH};
@@ -50,6 +52,8 @@ pub struct Chain {
     history: History,
     events: broadcast::Sender<ChainEvent>,
     faucet: Keypair,
+    /// The simulated Pyth feeds, moved every slot.
+    pub prices: PriceSimulator,
 }
 
 impl Chain {
@@ -79,8 +83,11 @@ impl Chain {
             history: History::new(config.history_capacity),
             events,
             faucet,
+            prices: PriceSimulator::new(&config.prices, config.genesis_unix_time),
         };
         chain.write_clock();
+        let feeds = chain.prices.accounts();
+        chain.write_accounts(feeds);
         Ok(chain)
     }
 
@@ -141,7 +148,8 @@ impl Chain {
         &self.history
     }
 
-    /// Starts the next slot: a new blockhash, the clock moved, subscribers told.
+    /// Starts the next slot: a new blockhash, the clock moved, prices published, subscribers
+    /// told.
     pub fn advance_slot(&mut self) {
         let parent = self.slot;
         self.slot += 1;
@@ -149,11 +157,20 @@ impl Chain {
         self.blockhashes
             .push(self.svm.latest_blockhash(), self.block_height());
         self.write_clock();
+        let updates = self
+            .prices
+            .step(self.unix_time(), self.slot_ms as f64 / 1_000.0);
+        self.write_accounts(updates);
         self.emit(ChainEvent::Slot {
             slot: self.slot,
             parent,
             root: self.root(),
         });
+    }
+
+    /// Milliseconds per slot.
+    pub fn slot_ms(&self) -> u64 {
+        self.slot_ms
     }
 
     /// The account at `key`, if it exists (an account with no lamports does not).

@@ -6,6 +6,7 @@ mod cluster;
 mod encode;
 pub mod errors;
 mod history;
+mod operator;
 pub mod params;
 mod pubsub;
 mod transactions;
@@ -84,6 +85,7 @@ fn module(executor: Executor) -> Result<RpcModule<RpcState>, NodeError> {
     transactions::register(&mut module).map_err(startup)?;
     history::register(&mut module).map_err(startup)?;
     pubsub::register(&mut module).map_err(startup)?;
+    operator::register(&mut module).map_err(startup)?;
     Ok(module)
 }
 

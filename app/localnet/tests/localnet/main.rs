@@ -7,4 +7,5 @@ mod test_cluster;
 mod test_errors;
 mod test_keel;
 mod test_measure;
+mod test_prices;
 mod test_pubsub;
