@@ -21,9 +21,23 @@ struct Args {
     slot_ms: u64,
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     let args = Args::parse();
+    // solana-program-test (whose syscall stubs the node installs) turns on per-transaction debug
+    // logs unless RUST_LOG says otherwise; a node should be quiet by default.
+    if std::env::var_os("RUST_LOG").is_none() {
+        std::env::set_var("RUST_LOG", "warn");
+    }
+    match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime.block_on(serve(args)),
+        Err(err) => {
+            eprintln!("keel-localnet: cannot start the async runtime: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: Args) -> ExitCode {
     if args.slot_ms == 0 {
         eprintln!("keel-localnet: --slot-ms must be at least 1");
         return ExitCode::FAILURE;

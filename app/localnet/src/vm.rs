@@ -5,6 +5,7 @@ use crate::error::NodeError;
 use litesvm::LiteSVM;
 use solana_program_runtime::invoke_context::BuiltinFunctionWithContext;
 use solana_program_test::{processor, ProgramTest};
+use std::hash::{Hash, Hasher};
 use std::sync::OnceLock;
 
 /// Lamports charged per signature, as on mainnet.
@@ -28,6 +29,17 @@ fn install_syscall_stubs() -> Result<(), NodeError> {
         })
         .clone()
         .map_err(NodeError::Startup)
+}
+
+/// A number naming the VM's feature set, mainnet's (getVersion's `feature-set`): a hash of the
+/// sorted ids of the active features, so that two nodes with the same features agree.
+pub fn feature_set_id() -> u32 {
+    let features = LiteSVM::mainnet_feature_set();
+    let mut ids: Vec<[u8; 32]> = features.active().keys().map(|k| k.to_bytes()).collect();
+    ids.sort_unstable();
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    ids.hash(&mut hasher);
+    hasher.finish() as u32
 }
 
 /// A fresh VM: mainnet features, sysvars, the SPL programs, Keel as a builtin. LiteSVM's own

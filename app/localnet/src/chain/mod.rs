@@ -5,6 +5,7 @@
 pub mod blockhash;
 mod faucet;
 pub mod history;
+pub mod priority;
 mod transactions;
 
 pub use transactions::{SendError, Simulation};
@@ -52,6 +53,9 @@ pub struct Chain {
     history: History,
     events: broadcast::Sender<ChainEvent>,
     faucet: Keypair,
+    transaction_count: u64,
+    feature_set_id: u32,
+    priority_fees: priority::PriorityFees,
     /// The simulated Pyth feeds, moved every slot.
     pub prices: PriceSimulator,
 }
@@ -83,8 +87,12 @@ impl Chain {
             history: History::new(config.history_capacity),
             events,
             faucet,
+            transaction_count: 0,
+            feature_set_id: 0,
+            priority_fees: Default::default(),
             prices: PriceSimulator::new(&config.prices, config.genesis_unix_time),
         };
+        chain.feature_set_id = crate::vm::feature_set_id();
         chain.write_clock();
         let feeds = chain.prices.accounts();
         chain.write_accounts(feeds);
@@ -123,7 +131,11 @@ impl Chain {
 
     /// The unix time of the current slot (the cluster clock).
     pub fn unix_time(&self) -> i64 {
-        self.genesis_unix_time + (self.slot * self.slot_ms / 1_000) as i64 + self.time_offset_secs
+        let elapsed =
+            i64::try_from(self.slot.saturating_mul(self.slot_ms) / 1_000).unwrap_or(i64::MAX);
+        self.genesis_unix_time
+            .saturating_add(elapsed)
+            .saturating_add(self.time_offset_secs)
     }
 
     /// Moves the cluster clock `seconds` ahead of the slot clock (operator control).
@@ -207,6 +219,22 @@ impl Chain {
             slot: self.slot,
             accounts: Arc::new(accounts),
         });
+    }
+
+    /// Transactions landed since genesis (failed ones included).
+    pub fn transaction_count(&self) -> u64 {
+        self.transaction_count
+    }
+
+    /// `(slot, prioritization fee)` of the recent slots, considering `accounts` (see
+    /// [`priority`]).
+    pub fn recent_prioritization_fees(&self, accounts: &[Pubkey]) -> Vec<(u64, u64)> {
+        self.priority_fees.recent(self.slot, accounts)
+    }
+
+    /// The number naming the active feature set.
+    pub fn feature_set_id(&self) -> u32 {
+        self.feature_set_id
     }
 
     /// The faucet keypair (pays airdrops and the node's own transactions).

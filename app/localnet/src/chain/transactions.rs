@@ -130,10 +130,21 @@ impl Chain {
         }
     }
 
-    /// The fee `message` would pay: lamports per signature times its signatures.
+    /// The fee `message` would pay, as the runtime computes it (signatures plus the priority
+    /// fee of its compute-budget instructions), found by simulating it with blank signatures;
+    /// the signature fee alone when the simulation stops before the fee is known.
     pub fn fee_for_message(&self, message: &VersionedMessage) -> u64 {
-        let signatures = u64::from(message.header().num_required_signatures);
-        signatures * crate::vm::LAMPORTS_PER_SIGNATURE
+        let signatures = usize::from(message.header().num_required_signatures);
+        let tx = VersionedTransaction {
+            signatures: vec![Signature::default(); signatures],
+            message: message.clone(),
+        };
+        let fee = match self.svm.simulate_transaction(tx) {
+            Ok(info) => info.meta.fee,
+            Err(failed) => failed.meta.fee,
+        };
+        let signature_fee = signatures as u64 * crate::vm::LAMPORTS_PER_SIGNATURE;
+        fee.max(signature_fee)
     }
 
     /// The checks a leader runs before executing: well-formed, within the account-lock limit,
@@ -189,6 +200,9 @@ impl Chain {
             logs: meta.logs.clone(),
             account_keys: keys,
         };
+        if err.is_none() {
+            self.priority_fees.record(self.slot, &tx);
+        }
         let record = TxRecord {
             slot: self.slot,
             block_time: self.unix_time(),
@@ -199,6 +213,7 @@ impl Chain {
             post_balances,
         };
         self.history.insert(signature, record);
+        self.transaction_count += 1;
         self.emit(ChainEvent::Transaction(Arc::new(landed)));
         self.emit(ChainEvent::Accounts {
             slot: self.slot,

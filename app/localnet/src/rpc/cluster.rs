@@ -1,7 +1,7 @@
 //! Cluster methods: blockhashes, slots and heights, epoch, version, genesis, health, fees.
 
-use super::errors::RpcResult;
-use super::params::{blockhash, decode_wire, Positional};
+use super::errors::{invalid_params, RpcResult};
+use super::params::{blockhash, decode_wire, pubkey, Positional};
 use super::{context, method, RpcState};
 use jsonrpsee::core::RegisterMethodError;
 use jsonrpsee::server::RpcModule;
@@ -31,12 +31,7 @@ pub fn register(module: &mut RpcModule<RpcState>) -> Result<(), RegisterMethodEr
         "getRecentPrioritizationFees",
         recent_prioritization_fees
     );
-    module.register_method("getVersion", |_, _, _| {
-        RpcResult::Ok(RpcVersionInfo {
-            solana_core: SOLANA_CORE_VERSION.into(),
-            feature_set: None,
-        })
-    })?;
+    method!(module, "getVersion", version);
     module.register_method("getHealth", |_, _, _| RpcResult::Ok("ok"))?;
     Ok(())
 }
@@ -70,6 +65,14 @@ async fn is_blockhash_valid(
     })
 }
 
+async fn version(_: Params<'static>, state: Arc<RpcState>) -> RpcResult<RpcVersionInfo> {
+    let feature_set = state.run(|c| c.feature_set_id()).await?;
+    Ok(RpcVersionInfo {
+        solana_core: SOLANA_CORE_VERSION.into(),
+        feature_set: Some(feature_set),
+    })
+}
+
 async fn slot(_: Params<'static>, state: Arc<RpcState>) -> RpcResult<u64> {
     state.run(|c| c.slot()).await
 }
@@ -88,7 +91,7 @@ async fn epoch_info(_: Params<'static>, state: Arc<RpcState>) -> RpcResult<Epoch
                 slots_in_epoch: position.slots_in_epoch,
                 absolute_slot: c.slot(),
                 block_height: c.block_height(),
-                transaction_count: None,
+                transaction_count: Some(c.transaction_count()),
             }
         })
         .await
@@ -120,13 +123,31 @@ async fn fee_for_message(
     })
 }
 
+/// The most accounts getRecentPrioritizationFees may name (Agave's limit).
+pub const MAX_PRIORITIZATION_FEE_ACCOUNTS: usize = 128;
+
 async fn recent_prioritization_fees(
-    _: Params<'static>,
+    params: Params<'static>,
     state: Arc<RpcState>,
 ) -> RpcResult<Vec<RpcPrioritizationFee>> {
-    let slot = state.run(|c| c.slot()).await?;
-    Ok(vec![RpcPrioritizationFee {
-        slot,
-        prioritization_fee: 0,
-    }])
+    let keys: Vec<String> = Positional::new(&params).or_default()?;
+    if keys.len() > MAX_PRIORITIZATION_FEE_ACCOUNTS {
+        return Err(invalid_params(format!(
+            "Too many inputs provided; max {MAX_PRIORITIZATION_FEE_ACCOUNTS}"
+        )));
+    }
+    let accounts = keys
+        .iter()
+        .map(|k| pubkey(k))
+        .collect::<RpcResult<Vec<_>>>()?;
+    let fees = state
+        .run(move |c| c.recent_prioritization_fees(&accounts))
+        .await?;
+    Ok(fees
+        .into_iter()
+        .map(|(slot, prioritization_fee)| RpcPrioritizationFee {
+            slot,
+            prioritization_fee,
+        })
+        .collect())
 }

@@ -93,8 +93,8 @@ pub fn status_meta(record: &TxRecord) -> UiTransactionStatusMeta {
     })
 }
 
-/// `tx` in `encoding`: base58/base64 of its wire bytes, or JSON with the raw message
-/// (`jsonParsed` is answered with the raw message too).
+/// `tx` in `encoding`: base58/base64 of its wire bytes, JSON with the raw message, or the
+/// parsed message for `jsonParsed`.
 pub fn encode_transaction(
     tx: &VersionedTransaction,
     encoding: UiTransactionEncoding,
@@ -112,30 +112,32 @@ pub fn encode_transaction(
             base64::engine::general_purpose::STANDARD.encode(wire()),
             TransactionBinaryEncoding::Base64,
         ),
-        UiTransactionEncoding::Json | UiTransactionEncoding::JsonParsed => {
-            EncodedTransaction::Json(UiTransaction {
-                signatures: tx.signatures.iter().map(ToString::to_string).collect(),
-                message: UiMessage::Raw(UiRawMessage {
-                    header: *tx.message.header(),
-                    account_keys: tx
-                        .message
-                        .static_account_keys()
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect(),
-                    recent_blockhash: tx.message.recent_blockhash().to_string(),
-                    instructions: tx
-                        .message
-                        .instructions()
-                        .iter()
-                        .map(|ix| UiCompiledInstruction::from(ix, Some(1)))
-                        .collect(),
-                    address_table_lookups: tx
-                        .message
-                        .address_table_lookups()
-                        .map(|lookups| lookups.iter().map(Into::into).collect()),
-                }),
-            })
-        }
+        UiTransactionEncoding::JsonParsed => EncodedTransaction::Json(UiTransaction {
+            signatures: tx.signatures.iter().map(ToString::to_string).collect(),
+            message: super::parsed::message(tx),
+        }),
+        UiTransactionEncoding::Json => EncodedTransaction::Json(UiTransaction {
+            signatures: tx.signatures.iter().map(ToString::to_string).collect(),
+            message: UiMessage::Raw(UiRawMessage {
+                header: *tx.message.header(),
+                account_keys: tx
+                    .message
+                    .static_account_keys()
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
+                recent_blockhash: tx.message.recent_blockhash().to_string(),
+                instructions: tx
+                    .message
+                    .instructions()
+                    .iter()
+                    .map(|ix| UiCompiledInstruction::from(ix, Some(1)))
+                    .collect(),
+                address_table_lookups: tx
+                    .message
+                    .address_table_lookups()
+                    .map(|lookups| lookups.iter().map(Into::into).collect()),
+            }),
+        }),
     }
 }

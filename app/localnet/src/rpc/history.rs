@@ -91,7 +91,12 @@ async fn transaction(
         block_time: Some(record.block_time),
         transaction: EncodedTransactionWithStatusMeta {
             transaction: encode_transaction(&record.transaction, encoding),
-            meta: Some(status_meta(&record)),
+            meta: Some(match encoding {
+                UiTransactionEncoding::JsonParsed => {
+                    super::parsed::meta(status_meta(&record), &record)
+                }
+                _ => status_meta(&record),
+            }),
             version,
         },
     };

@@ -8,6 +8,7 @@ pub mod errors;
 mod history;
 mod operator;
 pub mod params;
+mod parsed;
 mod pubsub;
 mod transactions;
 
@@ -42,6 +43,10 @@ impl RpcState {
 pub fn context(slot: u64) -> RpcResponseContext {
     RpcResponseContext::new(slot)
 }
+
+/// Connections each server accepts at once (jsonrpsee's default of 100 turns away a keeper
+/// or a test sending a few hundred requests in parallel with 429).
+pub const MAX_CONNECTIONS: u32 = 2_048;
 
 /// Subscription ids 1, 2, 3, … (small integers, as JavaScript clients expect).
 #[derive(Debug, Default)]
@@ -100,9 +105,13 @@ pub async fn serve(
     ws_addr: SocketAddr,
 ) -> Result<Servers, NodeError> {
     let module = module(executor)?;
-    let http_config = ServerConfig::builder().http_only().build();
+    let http_config = ServerConfig::builder()
+        .http_only()
+        .max_connections(MAX_CONNECTIONS)
+        .build();
     let ws_config = ServerConfig::builder()
         .ws_only()
+        .max_connections(MAX_CONNECTIONS)
         .set_id_provider(CountingIds::default())
         .build();
     // Any origin may call the node: a dApp served from another port must reach it.

@@ -15,6 +15,11 @@ use jsonrpsee::types::{ErrorObjectOwned, Params};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
+/// The furthest one keel_warpTime may move the clock (about a century).
+pub const MAX_WARP_SECS: i64 = 100 * 366 * 24 * 3_600;
+/// The highest price keel_setPrice accepts, USD per whole token.
+pub const MAX_PRICE_USD: f64 = 1e12;
+
 /// Registers the `keel_*` methods.
 pub fn register(module: &mut RpcModule<RpcState>) -> Result<(), RegisterMethodError> {
     method!(module, "keel_feeds", feeds);
@@ -98,11 +103,11 @@ struct SetPriceOptions {
 }
 
 fn positive(value: f64, what: &str) -> RpcResult<f64> {
-    if value.is_finite() && value > 0.0 {
+    if value.is_finite() && value > 0.0 && value <= MAX_PRICE_USD {
         Ok(value)
     } else {
         Err(invalid_params(format!(
-            "Invalid param: {what} must be a positive number"
+            "Invalid param: {what} must be a positive number up to {MAX_PRICE_USD:e}"
         )))
     }
 }
@@ -212,10 +217,10 @@ async fn run_scenario(params: Params<'static>, state: Arc<RpcState>) -> RpcResul
 
 async fn warp_time(params: Params<'static>, state: Arc<RpcState>) -> RpcResult<i64> {
     let seconds: i64 = Positional::new(&params).required()?;
-    if seconds < 0 {
-        return Err(invalid_params(
-            "Invalid param: the clock only moves forward",
-        ));
+    if !(0..=MAX_WARP_SECS).contains(&seconds) {
+        return Err(invalid_params(format!(
+            "Invalid param: seconds must be in 0..={MAX_WARP_SECS} (the clock only moves forward)"
+        )));
     }
     state
         .run(move |c| {

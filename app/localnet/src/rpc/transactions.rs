@@ -72,7 +72,9 @@ async fn send_transaction(params: Params<'static>, state: Arc<RpcState>) -> RpcR
         .run(move |c| {
             if !config.skip_preflight {
                 match c.simulate(tx.clone(), true, false) {
-                    Ok(sim) if sim.result.is_err() => return SendOutcome::PreflightFailed(Box::new(sim)),
+                    Ok(sim) if sim.result.is_err() => {
+                        return SendOutcome::PreflightFailed(Box::new(sim))
+                    }
                     Ok(_) => {}
                     Err(err) => return SendOutcome::Refused(err),
                 }

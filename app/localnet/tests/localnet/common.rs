@@ -18,6 +18,7 @@ use solana_rpc_client_api::client_error::Error as ClientError;
 use solana_signature::Signature;
 use solana_signer::Signer;
 use solana_transaction::Transaction;
+use solana_transaction_status_client_types::TransactionStatus;
 use std::time::Duration;
 
 /// Slot time used by the tests (short, so that confirmations come quickly).
@@ -75,16 +76,20 @@ impl Localnet {
         sig
     }
 
-    /// Polls the status of `sig` until it is confirmed (panics after 5 s).
-    pub async fn confirm(&self, sig: &Signature) {
+    /// Polls the status of `sig` until it is confirmed, failed or not (panics after 5 s).
+    pub async fn confirm(&self, sig: &Signature) -> TransactionStatus {
         for _ in 0..250 {
-            if self
+            let status = self
                 .rpc
-                .confirm_transaction(sig)
+                .get_signature_statuses(&[*sig])
                 .await
                 .expect("getSignatureStatuses")
+                .value
+                .remove(0);
+            if let Some(status) =
+                status.filter(|s| s.satisfies_commitment(CommitmentConfig::confirmed()))
             {
-                return;
+                return status;
             }
             tokio::time::sleep(TEST_SLOT).await;
         }

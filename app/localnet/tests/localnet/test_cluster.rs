@@ -5,7 +5,9 @@ use keel_localnet::chain::blockhash::MAX_PROCESSING_AGE;
 use solana_keypair::Keypair;
 use solana_rpc_client_api::config::RpcTransactionConfig;
 use solana_signer::Signer;
-use solana_transaction_status_client_types::UiTransactionEncoding;
+use solana_transaction_status_client_types::{
+    EncodedTransaction, UiMessage, UiTransaction, UiTransactionEncoding,
+};
 
 #[tokio::test]
 async fn airdrop_lands_as_a_transfer_with_fee_and_logs() {
@@ -42,6 +44,33 @@ async fn airdrop_lands_as_a_transfer_with_fee_and_logs() {
         meta.pre_balances[0] - meta.post_balances[0],
         1_500_000_000 + 5_000
     );
+    let parsed_config = RpcTransactionConfig {
+        encoding: Some(UiTransactionEncoding::JsonParsed),
+        ..Default::default()
+    };
+    let parsed = net
+        .rpc
+        .get_transaction_with_config(&sig, parsed_config)
+        .await
+        .unwrap();
+    let EncodedTransaction::Json(UiTransaction {
+        message: UiMessage::Parsed(message),
+        ..
+    }) = parsed.transaction.transaction
+    else {
+        panic!("jsonParsed answers a parsed message");
+    };
+    let flags: Vec<(bool, bool)> = message
+        .account_keys
+        .iter()
+        .map(|k| (k.signer, k.writable))
+        .collect();
+    assert_eq!(
+        flags,
+        vec![(true, true), (false, true), (false, false)],
+        "faucet signs, recipient written, system program read"
+    );
+    assert_eq!(message.account_keys[1].pubkey, to.to_string());
     let history = net.rpc.get_signatures_for_address(&to).await.unwrap();
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].signature, sig.to_string());
@@ -77,7 +106,10 @@ async fn slots_advance_with_the_clock_and_block_height_follows() {
     );
     let epoch = net.rpc.get_epoch_info().await.unwrap();
     assert!(epoch.absolute_slot >= later);
-    assert_eq!(net.rpc.get_version().await.unwrap().solana_core, "3.1.12");
+    assert_eq!(epoch.transaction_count, Some(1), "the payer's airdrop");
+    let version = net.rpc.get_version().await.unwrap();
+    assert_eq!(version.solana_core, "3.1.12");
+    assert!(version.feature_set.is_some());
 }
 
 #[tokio::test]
@@ -139,4 +171,41 @@ async fn same_transaction_twice_is_already_processed() {
     let err = net.rpc.send_transaction(&tx).await.unwrap_err();
     assert!(err.to_string().contains("already been processed"), "{err}");
     assert_eq!(net.rpc.get_balance(&to).await.unwrap(), 7_000_000);
+}
+
+#[tokio::test]
+async fn priority_fee_is_charged_quoted_and_reported() {
+    let net = Localnet::start().await;
+    let to = Keypair::new().pubkey();
+    let ixs = [
+        solana_compute_budget_interface::ComputeBudgetInstruction::set_compute_unit_limit(1_000),
+        solana_compute_budget_interface::ComputeBudgetInstruction::set_compute_unit_price(10_000),
+        solana_system_interface::instruction::transfer(&net.payer.pubkey(), &to, 1_000_000),
+    ];
+    let tx = net.transaction(&ixs, &[]).await;
+    let quoted = net.rpc.get_fee_for_message(&tx.message).await.unwrap();
+    assert_eq!(
+        quoted,
+        5_000 + 10,
+        "signature fee + 10 000 µlamports × 1 000 CU"
+    );
+    net.rpc.send_and_confirm_transaction(&tx).await.unwrap();
+    assert_eq!(
+        net.rpc.get_balance(&net.payer.pubkey()).await.unwrap(),
+        PAYER_LAMPORTS - 1_000_000 - 5_010
+    );
+    let fees = net.rpc.get_recent_prioritization_fees(&[to]).await.unwrap();
+    assert!(
+        (1..=150).contains(&fees.len()),
+        "one entry per recent slot: {}",
+        fees.len()
+    );
+    assert!(
+        fees.windows(2).all(|w| w[1].slot == w[0].slot + 1),
+        "consecutive slots"
+    );
+    assert_eq!(
+        fees.iter().map(|f| f.prioritization_fee).max(),
+        Some(10_000)
+    );
 }

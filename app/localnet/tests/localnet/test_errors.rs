@@ -164,5 +164,11 @@ async fn browser_preflight_is_allowed_from_any_origin() {
         .await
         .unwrap();
     assert!(response.status().is_success(), "{}", response.status());
-    assert_eq!(response.headers().get("access-control-allow-origin").and_then(|v| v.to_str().ok()), Some("*"));
+    assert_eq!(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok()),
+        Some("*")
+    );
 }

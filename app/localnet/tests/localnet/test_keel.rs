@@ -303,3 +303,63 @@ async fn failing_withdraw_returns_keel_error_and_logs() {
         100_000_000
     );
 }
+
+#[tokio::test]
+async fn failing_withdraw_sent_without_preflight_lands_failed_and_pays_its_fee() {
+    let net = Localnet::start().await;
+    let ex = net.create_exchange().await;
+    let t = trader(&net, &ex.exchange, &ex.quote_mint, 0).await;
+    let withdraw = kix::withdraw(
+        &t.owner.pubkey(),
+        &ex.exchange,
+        &t.account,
+        &ex.quote_mint,
+        &t.wallet,
+        1,
+        vec![],
+    );
+    let tx = net.transaction(&[withdraw], &[&t.owner]).await;
+    let payer_before = net.rpc.get_balance(&net.payer.pubkey()).await.unwrap();
+    let config = solana_rpc_client_api::config::RpcSendTransactionConfig {
+        skip_preflight: true,
+        ..Default::default()
+    };
+    let sig = net
+        .rpc
+        .send_transaction_with_config(&tx, config)
+        .await
+        .unwrap();
+    let status = net.confirm(&sig).await;
+    let want = TransactionError::InstructionError(
+        0,
+        solana_instruction_error::InstructionError::Custom(KeelError::NoSuchBalance.into()),
+    );
+    assert_eq!(status.err, Some(want.clone()));
+    let landed = net
+        .rpc
+        .get_transaction(
+            &sig,
+            solana_transaction_status_client_types::UiTransactionEncoding::Json,
+        )
+        .await
+        .unwrap();
+    let meta = landed.transaction.meta.expect("meta");
+    assert_eq!(meta.err.map(TransactionError::from), Some(want));
+    assert_eq!(meta.fee, 10_000, "two signatures");
+    let logs: Vec<String> = meta.log_messages.unwrap();
+    assert_eq!(
+        logs.last().map(String::as_str),
+        Some(
+            format!(
+                "Program {} failed: custom program error: {:#x}",
+                keel::ID,
+                u32::from(KeelError::NoSuchBalance)
+            )
+            .as_str()
+        )
+    );
+    assert_eq!(
+        net.rpc.get_balance(&net.payer.pubkey()).await.unwrap(),
+        payer_before - 10_000
+    );
+}
