@@ -113,17 +113,7 @@ async fn program_accounts(
     let mut p = Positional::new(&params);
     let owner = pubkey(&p.required::<String>()?)?;
     let config: RpcProgramAccountsConfig = p.or_default()?;
-    let mut filters = config.filters.clone().unwrap_or_default();
-    for filter in &mut filters {
-        filter
-            .verify()
-            .map_err(|e| invalid_params(format!("Invalid param: {e}")))?;
-        if let RpcFilterType::Memcmp(memcmp) = filter {
-            memcmp
-                .convert_to_raw_bytes()
-                .map_err(|e| invalid_params(format!("Invalid param: {e}")))?;
-        }
-    }
+    let filters = checked_filters(&config)?;
     let (slot, mut accounts) = state
         .run(move |c| {
             (
@@ -152,6 +142,22 @@ async fn program_accounts(
     } else {
         OptionalContext::NoContext(keyed)
     })
+}
+
+/// The filters of `config`, checked (sizes, encodings) and with memcmp bytes decoded.
+pub fn checked_filters(config: &RpcProgramAccountsConfig) -> RpcResult<Vec<RpcFilterType>> {
+    let mut filters = config.filters.clone().unwrap_or_default();
+    for filter in &mut filters {
+        filter
+            .verify()
+            .map_err(|e| invalid_params(format!("Invalid param: {e}")))?;
+        if let RpcFilterType::Memcmp(memcmp) = filter {
+            memcmp
+                .convert_to_raw_bytes()
+                .map_err(|e| invalid_params(format!("Invalid param: {e}")))?;
+        }
+    }
+    Ok(filters)
 }
 
 /// Whether account data passes `filter` (`tokenAccountState` is checked by its length here).

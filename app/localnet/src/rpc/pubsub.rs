@@ -2,7 +2,7 @@
 //! programSubscribe (with filters), slotSubscribe and logsSubscribe. Account, program and logs
 //! notifications are sent as soon as a change is processed.
 
-use super::accounts::{encode, matches};
+use super::accounts::{checked_filters, encode, matches};
 use super::errors::invalid_params;
 use super::params::{pubkey, signature, Positional};
 use super::{context, RpcState};
@@ -19,7 +19,6 @@ use solana_rpc_client_api::config::{
     RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSignatureSubscribeConfig,
     RpcTransactionLogsConfig, RpcTransactionLogsFilter,
 };
-use solana_rpc_client_api::filter::RpcFilterType;
 use solana_rpc_client_api::response::{
     ProcessedSignatureResult, Response, RpcKeyedAccount, RpcLogsResponse, RpcSignatureResult,
     SlotInfo,
@@ -107,10 +106,17 @@ async fn pump(
     }
 }
 
-/// Rejects the subscription with `err`.
-async fn reject(pending: PendingSubscriptionSink, err: ErrorObjectOwned) -> SubscriptionResult {
-    pending.reject(err).await;
-    Ok(())
+/// The value of the params-reading `block`, or the subscription rejected with its error.
+macro_rules! accept_params {
+    ($pending:ident, $block:block) => {
+        match (|| -> Result<_, ErrorObjectOwned> { $block })() {
+            Ok(value) => value,
+            Err(err) => {
+                $pending.reject(err).await;
+                return Ok(());
+            }
+        }
+    };
 }
 
 /// Slots a transaction must be buried under to reach `commitment`.
@@ -127,16 +133,12 @@ async fn signature_sub(
     pending: PendingSubscriptionSink,
     state: Arc<RpcState>,
 ) -> SubscriptionResult {
-    let parsed = (|| {
+    let (sig, depth) = accept_params!(pending, {
         let mut p = Positional::new(&params);
         let sig = signature(&p.required::<String>()?)?;
         let config: RpcSignatureSubscribeConfig = p.or_default()?;
-        Ok::<_, ErrorObjectOwned>((sig, depth(config.commitment)))
-    })();
-    let (sig, depth) = match parsed {
-        Ok(v) => v,
-        Err(err) => return reject(pending, err).await,
-    };
+        Ok((sig, depth(config.commitment)))
+    });
     let events = state.executor.subscribe();
     let landed = state
         .run(move |c| {
@@ -185,16 +187,12 @@ async fn account_sub(
     pending: PendingSubscriptionSink,
     state: Arc<RpcState>,
 ) -> SubscriptionResult {
-    let parsed = (|| {
+    let (key, config) = accept_params!(pending, {
         let mut p = Positional::new(&params);
         let key = pubkey(&p.required::<String>()?)?;
         let config: RpcAccountInfoConfig = p.or_default()?;
-        Ok::<_, ErrorObjectOwned>((key, config))
-    })();
-    let (key, config) = match parsed {
-        Ok(v) => v,
-        Err(err) => return reject(pending, err).await,
-    };
+        Ok((key, config))
+    });
     pump(
         pending,
         state.executor.subscribe(),
@@ -222,27 +220,12 @@ async fn program_sub(
     pending: PendingSubscriptionSink,
     state: Arc<RpcState>,
 ) -> SubscriptionResult {
-    let parsed = (|| {
+    let (owner, filters, config) = accept_params!(pending, {
         let mut p = Positional::new(&params);
         let owner = pubkey(&p.required::<String>()?)?;
         let config: RpcProgramAccountsConfig = p.or_default()?;
-        let mut filters = config.filters.clone().unwrap_or_default();
-        for filter in &mut filters {
-            filter
-                .verify()
-                .map_err(|e| invalid_params(format!("Invalid param: {e}")))?;
-            if let RpcFilterType::Memcmp(memcmp) = filter {
-                memcmp
-                    .convert_to_raw_bytes()
-                    .map_err(|e| invalid_params(format!("Invalid param: {e}")))?;
-            }
-        }
-        Ok::<_, ErrorObjectOwned>((owner, filters, config.account_config))
-    })();
-    let (owner, filters, config) = match parsed {
-        Ok(v) => v,
-        Err(err) => return reject(pending, err).await,
-    };
+        Ok((owner, checked_filters(&config)?, config.account_config))
+    });
     pump(
         pending,
         state.executor.subscribe(),
@@ -306,7 +289,7 @@ async fn logs_sub(
     pending: PendingSubscriptionSink,
     state: Arc<RpcState>,
 ) -> SubscriptionResult {
-    let parsed = (|| {
+    let mentions = accept_params!(pending, {
         let mut p = Positional::new(&params);
         let filter: RpcTransactionLogsFilter = p.required()?;
         let _config: RpcTransactionLogsConfig = p
@@ -321,12 +304,8 @@ async fn logs_sub(
                 return Err(invalid_params("Invalid Request: Only 1 address supported"))
             }
         };
-        Ok::<_, ErrorObjectOwned>(mentions)
-    })();
-    let mentions = match parsed {
-        Ok(v) => v,
-        Err(err) => return reject(pending, err).await,
-    };
+        Ok(mentions)
+    });
     pump(
         pending,
         state.executor.subscribe(),

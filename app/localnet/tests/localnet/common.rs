@@ -3,11 +3,15 @@
 //! builders as the program's own integration tests.
 
 use anchor_lang::prelude::Pubkey;
-use anchor_lang::solana_program::instruction::Instruction;
+use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
+use anchor_lang::AnchorDeserialize;
 use anchor_spl::token::{Mint, TokenAccount};
+use base64::Engine;
+use keel::instructions::risk::HealthReport;
 use keel::instructions::risk::ListAssetArgs;
 use keel::oracle::OracleKind;
-use keel_client::{instructions as kix, pda};
+use keel_client::health::{health_accounts, KnownAsset};
+use keel_client::{accounts, instructions as kix, pda};
 use keel_localnet::{Node, NodeConfig};
 use keel_tests::context::quote_params;
 use keel_tests::tokens::{create_mint_instructions, create_token_account_instructions};
@@ -15,9 +19,11 @@ use solana_commitment_config::CommitmentConfig;
 use solana_keypair::Keypair;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
 use solana_rpc_client_api::client_error::Error as ClientError;
+use solana_rpc_client_api::config::RpcSimulateTransactionConfig;
 use solana_signature::Signature;
 use solana_signer::Signer;
 use solana_transaction::Transaction;
+use solana_transaction_error::TransactionError;
 use solana_transaction_status_client_types::TransactionStatus;
 use std::time::Duration;
 
@@ -236,4 +242,93 @@ impl Localnet {
             .expect("create_margin_account");
         pda::margin_account(exchange, &owner.pubkey(), index)
     }
+
+    /// A transfer of `lamports` from the payer to `to`.
+    pub fn pay(&self, to: &Pubkey, lamports: u64) -> Instruction {
+        solana_system_interface::instruction::transfer(&self.payer.pubkey(), to, lamports)
+    }
+
+    /// A trader of `ex` with margin account 0 and a quote wallet holding `funded` native units.
+    pub async fn trader(&self, ex: &TestExchange, funded: u64) -> Trader {
+        let owner = Keypair::new();
+        self.airdrop(&owner.pubkey(), 1_000_000_000).await;
+        let account = self.create_margin_account(&ex.exchange, &owner, 0).await;
+        let wallet = self
+            .create_token_account(&ex.quote_mint, &owner.pubkey())
+            .await;
+        self.mint_to(&ex.quote_mint, &wallet, funded).await;
+        Trader {
+            owner,
+            account,
+            wallet,
+        }
+    }
+
+    /// The listed asset of `mint` on `exchange`, as the client knows it.
+    pub async fn known_asset(&self, exchange: &Pubkey, mint: &Pubkey) -> KnownAsset {
+        let address = pda::asset(exchange, mint);
+        let data = self
+            .rpc
+            .get_account_data(&address)
+            .await
+            .expect("asset account");
+        KnownAsset {
+            address,
+            asset: accounts::collateral_asset(&data).expect("a CollateralAsset"),
+        }
+    }
+
+    /// The health accounts of `account` in the program's order.
+    pub async fn health_metas(&self, account: &Pubkey, known: &[KnownAsset]) -> Vec<AccountMeta> {
+        let data = self
+            .rpc
+            .get_account_data(account)
+            .await
+            .expect("margin account");
+        let margin = accounts::margin_account(&data).expect("a MarginAccount");
+        health_accounts(&margin, known, &[]).expect("every held asset is known")
+    }
+
+    /// The `health` view of `account` simulated over RPC (signatures verified): the report
+    /// decoded from the return data, or the transaction's error.
+    pub async fn health(
+        &self,
+        exchange: &Pubkey,
+        account: &Pubkey,
+        known: &[KnownAsset],
+    ) -> Result<HealthReport, TransactionError> {
+        let metas = self.health_metas(account, known).await;
+        let tx = self
+            .transaction(&[kix::health(exchange, account, metas)], &[])
+            .await;
+        let config = RpcSimulateTransactionConfig {
+            sig_verify: true,
+            ..Default::default()
+        };
+        let sim = self
+            .rpc
+            .simulate_transaction_with_config(&tx, config)
+            .await
+            .expect("simulateTransaction")
+            .value;
+        if let Some(err) = sim.err {
+            return Err(err.into());
+        }
+        let data = sim.return_data.expect("the health view returns data");
+        assert_eq!(data.program_id, keel::ID.to_string());
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(&data.data.0)
+            .expect("base64 return data");
+        Ok(HealthReport::deserialize(&mut bytes.as_slice()).expect("a HealthReport"))
+    }
+}
+
+/// A trader: owner, margin account, quote wallet.
+pub struct Trader {
+    /// Owns the margin account and the wallet.
+    pub owner: Keypair,
+    /// Margin account 0 of the owner.
+    pub account: Pubkey,
+    /// The owner's quote token account.
+    pub wallet: Pubkey,
 }

@@ -80,7 +80,7 @@ async fn airdrop_lands_as_a_transfer_with_fee_and_logs() {
 async fn transfer_charges_the_signature_fee() {
     let net = Localnet::start().await;
     let to = Keypair::new().pubkey();
-    let ix = solana_system_interface::instruction::transfer(&net.payer.pubkey(), &to, 1_000_000);
+    let ix = net.pay(&to, 1_000_000);
     net.send(&[ix], &[]).await.unwrap();
     assert_eq!(
         net.rpc.get_balance(&net.payer.pubkey()).await.unwrap(),
@@ -131,7 +131,7 @@ async fn blockhash_expires_after_the_processing_window() {
         .await
         .unwrap());
     let to = Keypair::new().pubkey();
-    let ix = solana_system_interface::instruction::transfer(&net.payer.pubkey(), &to, 1);
+    let ix = net.pay(&to, 1);
     let stale = solana_transaction::Transaction::new_signed_with_payer(
         &[ix],
         Some(&net.payer.pubkey()),
@@ -157,16 +157,7 @@ async fn blockhash_expires_after_the_processing_window() {
 async fn same_transaction_twice_is_already_processed() {
     let net = Localnet::start().await;
     let to = Keypair::new().pubkey();
-    let tx = net
-        .transaction(
-            &[solana_system_interface::instruction::transfer(
-                &net.payer.pubkey(),
-                &to,
-                7_000_000,
-            )],
-            &[],
-        )
-        .await;
+    let tx = net.transaction(&[net.pay(&to, 7_000_000)], &[]).await;
     net.rpc.send_and_confirm_transaction(&tx).await.unwrap();
     let err = net.rpc.send_transaction(&tx).await.unwrap_err();
     assert!(err.to_string().contains("already been processed"), "{err}");
@@ -180,7 +171,7 @@ async fn priority_fee_is_charged_quoted_and_reported() {
     let ixs = [
         solana_compute_budget_interface::ComputeBudgetInstruction::set_compute_unit_limit(1_000),
         solana_compute_budget_interface::ComputeBudgetInstruction::set_compute_unit_price(10_000),
-        solana_system_interface::instruction::transfer(&net.payer.pubkey(), &to, 1_000_000),
+        net.pay(&to, 1_000_000),
     ];
     let tx = net.transaction(&ixs, &[]).await;
     let quoted = net.rpc.get_fee_for_message(&tx.message).await.unwrap();

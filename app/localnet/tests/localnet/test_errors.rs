@@ -141,11 +141,7 @@ async fn more_than_64_account_locks_are_refused() {
 #[tokio::test]
 async fn bad_signature_is_signature_verification_failure() {
     let net = Localnet::start().await;
-    let ix = solana_system_interface::instruction::transfer(
-        &net.payer.pubkey(),
-        &Keypair::new().pubkey(),
-        1,
-    );
+    let ix = net.pay(&Keypair::new().pubkey(), 1);
     let mut tx: Transaction = net.transaction(&[ix], &[]).await;
     tx.signatures[0] = Keypair::new().sign_message(b"something else");
     let err = net.rpc.send_transaction(&tx).await.unwrap_err();

@@ -15,6 +15,8 @@ use solana_rpc_client_api::config::{
 };
 use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
 use solana_signer::Signer;
+use solana_transaction::versioned::VersionedTransaction;
+use solana_transaction::Transaction;
 use std::time::Instant;
 
 const TRANSFERS: u64 = 600;
@@ -45,18 +47,15 @@ async fn measure_startup_throughput_and_program_accounts() {
     let blockhash = net.rpc.get_latest_blockhash().await.unwrap();
     let to = Keypair::new().pubkey();
     net.airdrop(&to, 1_000_000_000).await;
-    let txs: Vec<_> = (1..=TRANSFERS)
-        .map(|lamports| {
-            let ix =
-                solana_system_interface::instruction::transfer(&net.payer.pubkey(), &to, lamports);
-            solana_transaction::Transaction::new_signed_with_payer(
-                &[ix],
-                Some(&net.payer.pubkey()),
-                &[&net.payer],
-                blockhash,
-            )
-        })
-        .collect();
+    let transfer = |lamports| {
+        Transaction::new_signed_with_payer(
+            &[net.pay(&to, lamports)],
+            Some(&net.payer.pubkey()),
+            &[&net.payer],
+            blockhash,
+        )
+    };
+    let txs: Vec<_> = (1..=TRANSFERS).map(transfer).collect();
     let third = TRANSFERS as usize / 3;
     let started = Instant::now();
     for tx in &txs[..third] {
@@ -98,21 +97,7 @@ async fn measure_startup_throughput_and_program_accounts() {
         started,
     );
     let direct: Vec<_> = (1..=100u64)
-        .map(|lamports| {
-            let ix = solana_system_interface::instruction::transfer(
-                &net.payer.pubkey(),
-                &to,
-                1_000_000 + lamports,
-            );
-            solana_transaction::versioned::VersionedTransaction::from(
-                solana_transaction::Transaction::new_signed_with_payer(
-                    &[ix],
-                    Some(&net.payer.pubkey()),
-                    &[&net.payer],
-                    blockhash,
-                ),
-            )
-        })
+        .map(|lamports| VersionedTransaction::from(transfer(1_000_000 + lamports)))
         .collect();
     let (landed, took) = net
         .node

@@ -3,15 +3,13 @@
 //! price over its duration.
 
 use crate::common::Localnet;
-use crate::test_keel::trader;
 use anchor_lang::prelude::Pubkey;
-use anchor_lang::{AccountDeserialize, AnchorDeserialize};
-use base64::Engine;
+use anchor_lang::AccountDeserialize;
 use keel::error::KeelError;
-use keel::instructions::risk::{HealthReport, ListAssetArgs};
+use keel::instructions::risk::ListAssetArgs;
 use keel::oracle::OracleKind;
-use keel_client::health::{health_accounts, KnownAsset};
-use keel_client::{accounts, instructions as kix, pda};
+use keel_client::health::KnownAsset;
+use keel_client::instructions as kix;
 use keel_localnet::prices::FeedConfig;
 use keel_tests::context::volatile_params;
 use pyth_solana_receiver_sdk::price_update::{PriceUpdateV2, VerificationLevel};
@@ -83,62 +81,30 @@ async fn sol_trader(net: &Localnet) -> (Pubkey, Vec<KnownAsset>, Pubkey) {
     )
     .await
     .unwrap();
-    let t = trader(net, &ex.exchange, &ex.quote_mint, 0).await;
+    let t = net.trader(&ex, 0).await;
     let sol_wallet = net.create_token_account(&sol_mint, &t.owner.pubkey()).await;
     net.mint_to(&sol_mint, &sol_wallet, 2_000_000_000).await;
-    net.send(
-        &[kix::deposit(
-            &t.owner.pubkey(),
-            &ex.exchange,
-            &t.account,
-            &sol_mint,
-            &sol_wallet,
-            2_000_000_000,
-        )],
-        &[&t.owner],
-    )
-    .await
-    .unwrap();
-    let mut known = vec![];
-    for mint in [ex.quote_mint, sol_mint] {
-        let address = pda::asset(&ex.exchange, &mint);
-        known.push(KnownAsset {
-            address,
-            asset: accounts::collateral_asset(&net.rpc.get_account_data(&address).await.unwrap())
-                .unwrap(),
-        });
-    }
+    let deposit = kix::deposit(
+        &t.owner.pubkey(),
+        &ex.exchange,
+        &t.account,
+        &sol_mint,
+        &sol_wallet,
+        2_000_000_000,
+    );
+    net.send(&[deposit], &[&t.owner]).await.unwrap();
+    let known = vec![
+        net.known_asset(&ex.exchange, &ex.quote_mint).await,
+        net.known_asset(&ex.exchange, &sol_mint).await,
+    ];
     (ex.exchange, known, t.account)
-}
-
-/// Simulates the health view: the report, or the transaction error.
-async fn health(
-    net: &Localnet,
-    exchange: &Pubkey,
-    known: &[KnownAsset],
-    account: &Pubkey,
-) -> Result<HealthReport, TransactionError> {
-    let margin =
-        accounts::margin_account(&net.rpc.get_account_data(account).await.unwrap()).unwrap();
-    let metas = health_accounts(&margin, known, &[]).unwrap();
-    let tx = net
-        .transaction(&[kix::health(exchange, account, metas)], &[])
-        .await;
-    let sim = net.rpc.simulate_transaction(&tx).await.unwrap().value;
-    if let Some(err) = sim.err {
-        return Err(err.into());
-    }
-    let data = base64::engine::general_purpose::STANDARD
-        .decode(sim.return_data.expect("return data").data.0)
-        .unwrap();
-    Ok(HealthReport::deserialize(&mut data.as_slice()).unwrap())
 }
 
 #[tokio::test]
 async fn set_price_is_in_the_price_account_and_the_health_view() {
     let net = still_market().await;
     let (exchange, known, account) = sol_trader(&net).await;
-    let before = health(&net, &exchange, &known, &account).await.unwrap();
+    let before = net.health(&exchange, &account, &known).await.unwrap();
     assert_eq!(
         before.collateral_value, 300_000_000,
         "2 SOL at the starting $150"
@@ -169,7 +135,7 @@ async fn set_price_is_in_the_price_account_and_the_health_view() {
         (10_000_000_000, -8, 0)
     );
     assert_eq!(update.verification_level, VerificationLevel::Full);
-    let after = health(&net, &exchange, &known, &account).await.unwrap();
+    let after = net.health(&exchange, &account, &known).await.unwrap();
     assert_eq!(
         after.collateral_value, 200_000_000,
         "2 SOL at $100, in USDC native"
@@ -213,7 +179,7 @@ async fn paused_feed_goes_stale_and_health_view_refuses() {
         published,
         "a paused feed publishes nothing"
     );
-    let err = health(&net, &exchange, &known, &account).await.unwrap_err();
+    let err = net.health(&exchange, &account, &known).await.unwrap_err();
     assert_eq!(
         err,
         TransactionError::InstructionError(
@@ -232,7 +198,7 @@ async fn paused_feed_goes_stale_and_health_view_refuses() {
         .unwrap();
     tokio::time::sleep(crate::common::TEST_SLOT * 5).await;
     assert_eq!(
-        health(&net, &exchange, &known, &account)
+        net.health(&exchange, &account, &known)
             .await
             .unwrap()
             .collateral_value,

@@ -28,16 +28,7 @@ async fn signature_subscription_fires_at_confirmed() {
     let net = Localnet::start().await;
     let pubsub = PubsubClient::new(&net.node.ws_url()).await.unwrap();
     let to = Keypair::new().pubkey();
-    let tx = net
-        .transaction(
-            &[solana_system_interface::instruction::transfer(
-                &net.payer.pubkey(),
-                &to,
-                42_000_000,
-            )],
-            &[],
-        )
-        .await;
+    let tx = net.transaction(&[net.pay(&to, 42_000_000)], &[]).await;
     let config = RpcSignatureSubscribeConfig {
         commitment: Some(CommitmentConfig::confirmed()),
         enable_received_notification: None,
@@ -69,17 +60,7 @@ async fn signature_subscription_fires_at_confirmed() {
 async fn signature_subscription_after_landing_fires_at_once() {
     let net = Localnet::start().await;
     let to = Keypair::new().pubkey();
-    let sig = net
-        .send(
-            &[solana_system_interface::instruction::transfer(
-                &net.payer.pubkey(),
-                &to,
-                5_000_000,
-            )],
-            &[],
-        )
-        .await
-        .unwrap();
+    let sig = net.send(&[net.pay(&to, 5_000_000)], &[]).await.unwrap();
     let pubsub = PubsubClient::new(&net.node.ws_url()).await.unwrap();
     let config = RpcSignatureSubscribeConfig {
         commitment: Some(CommitmentConfig::processed()),
@@ -107,16 +88,7 @@ async fn account_subscription_fires_with_new_lamports() {
         ..Default::default()
     };
     let (mut stream, _unsubscribe) = pubsub.account_subscribe(&to, Some(config)).await.unwrap();
-    net.send(
-        &[solana_system_interface::instruction::transfer(
-            &net.payer.pubkey(),
-            &to,
-            3_000_000,
-        )],
-        &[],
-    )
-    .await
-    .unwrap();
+    net.send(&[net.pay(&to, 3_000_000)], &[]).await.unwrap();
     let note = next(&mut stream).await;
     assert_eq!(note.value.lamports, 3_000_000);
     assert_eq!(
@@ -168,14 +140,7 @@ async fn slot_and_logs_subscriptions_fire() {
         .await
         .unwrap();
     let sig = net
-        .send(
-            &[solana_system_interface::instruction::transfer(
-                &net.payer.pubkey(),
-                &Keypair::new().pubkey(),
-                9_000_000,
-            )],
-            &[],
-        )
+        .send(&[net.pay(&Keypair::new().pubkey(), 9_000_000)], &[])
         .await
         .unwrap();
     let note = next(&mut logs).await;
