@@ -3,8 +3,10 @@
 use crate::common::{Localnet, PAYER_LAMPORTS};
 use keel_localnet::chain::blockhash::MAX_PROCESSING_AGE;
 use solana_keypair::Keypair;
-use solana_rpc_client_api::config::RpcTransactionConfig;
+use solana_rpc_client_api::config::{RpcSimulateTransactionConfig, RpcTransactionConfig};
 use solana_signer::Signer;
+use solana_transaction::Transaction;
+use solana_transaction_error::TransactionError;
 use solana_transaction_status_client_types::{
     EncodedTransaction, UiMessage, UiTransaction, UiTransactionEncoding,
 };
@@ -198,5 +200,112 @@ async fn priority_fee_is_charged_quoted_and_reported() {
     assert_eq!(
         fees.iter().map(|f| f.prioritization_fee).max(),
         Some(10_000)
+    );
+}
+
+#[tokio::test]
+async fn simulation_replaces_an_unknown_blockhash_only_when_asked() {
+    let net = Localnet::start().await;
+    let to = Keypair::new().pubkey();
+    let unknown = solana_hash::Hash::new_from_array([3; 32]);
+    let tx = Transaction::new_signed_with_payer(
+        &[net.pay(&to, 2_000_000)],
+        Some(&net.payer.pubkey()),
+        &[&net.payer],
+        unknown,
+    );
+    let plain = net.rpc.simulate_transaction(&tx).await.unwrap().value;
+    assert_eq!(
+        plain.err.map(TransactionError::from),
+        Some(TransactionError::BlockhashNotFound)
+    );
+    let replace = RpcSimulateTransactionConfig {
+        replace_recent_blockhash: true,
+        ..Default::default()
+    };
+    let replaced = net
+        .rpc
+        .simulate_transaction_with_config(&tx, replace)
+        .await
+        .unwrap()
+        .value;
+    assert_eq!(replaced.err, None, "logs: {:?}", replaced.logs);
+    let used = replaced
+        .replacement_blockhash
+        .expect("the blockhash put in");
+    assert!(
+        net.rpc
+            .is_blockhash_valid(&used.blockhash.parse().unwrap(), net.rpc.commitment())
+            .await
+            .unwrap(),
+        "a recent blockhash"
+    );
+    assert_eq!(replaced.fee, Some(5_000));
+    let both = RpcSimulateTransactionConfig {
+        replace_recent_blockhash: true,
+        sig_verify: true,
+        ..Default::default()
+    };
+    let err = net
+        .rpc
+        .simulate_transaction_with_config(&tx, both)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("sigVerify may not be used with replaceRecentBlockhash"),
+        "{err}"
+    );
+    assert_eq!(
+        net.rpc.get_balance(&to).await.unwrap(),
+        0,
+        "simulations write nothing"
+    );
+}
+
+#[tokio::test]
+async fn multiple_accounts_and_genesis_answer_in_order() {
+    let net = Localnet::start().await;
+    let missing = Keypair::new().pubkey();
+    let accounts = net
+        .rpc
+        .get_multiple_accounts(&[net.payer.pubkey(), missing, keel::ID])
+        .await
+        .unwrap();
+    assert_eq!(
+        accounts[0].as_ref().map(|a| a.lamports),
+        Some(PAYER_LAMPORTS)
+    );
+    assert!(accounts[1].is_none());
+    assert_eq!(
+        accounts[2].as_ref().map(|a| a.executable),
+        Some(true),
+        "Keel is a loaded program"
+    );
+    assert!(net
+        .rpc
+        .get_account_with_commitment(&missing, net.rpc.commitment())
+        .await
+        .unwrap()
+        .value
+        .is_none());
+    let genesis = net.rpc.get_genesis_hash().await.unwrap();
+    let first = net
+        .rpc
+        .get_signatures_for_address(&net.payer.pubkey())
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 1);
+    assert_ne!(
+        genesis,
+        net.rpc.get_latest_blockhash().await.unwrap(),
+        "slots have moved on from genesis"
+    );
+    assert_eq!(
+        net.rpc
+            .get_minimum_balance_for_rent_exemption(0)
+            .await
+            .unwrap(),
+        890_880
     );
 }
