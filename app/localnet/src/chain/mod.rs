@@ -6,6 +6,7 @@ pub mod blockhash;
 mod faucet;
 pub mod history;
 pub mod priority;
+pub mod tokens;
 mod transactions;
 
 pub use transactions::{SendError, Simulation};

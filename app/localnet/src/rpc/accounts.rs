@@ -4,11 +4,15 @@
 use super::errors::{invalid_params, RpcResult};
 use super::params::{pubkey, Positional};
 use super::{context, method, RpcState};
+use crate::chain::Chain;
 use anchor_lang::prelude::Pubkey;
 use jsonrpsee::core::RegisterMethodError;
 use jsonrpsee::server::RpcModule;
 use jsonrpsee::types::Params;
 use solana_account::{AccountSharedData, ReadableAccount};
+use solana_account_decoder::parse_account_data::{
+    AccountAdditionalDataV3, SplTokenAdditionalDataV2,
+};
 use solana_account_decoder::{encode_ui_account, UiAccount, UiAccountEncoding};
 use solana_rpc_client_api::config::{
     RpcAccountInfoConfig, RpcContextConfig, RpcProgramAccountsConfig,
@@ -34,15 +38,29 @@ pub fn register(module: &mut RpcModule<RpcState>) -> Result<(), RegisterMethodEr
     Ok(())
 }
 
-/// `account` at `key` in the encoding `config` asks for (base64 unless told otherwise; jsonParsed
-/// falls back to base64 as Agave does for programs it cannot parse).
+/// Whether `config` asks for `jsonParsed` (then token accounts need their mint's decimals).
+pub fn wants_parsed(config: &RpcAccountInfoConfig) -> bool {
+    config.encoding == Some(UiAccountEncoding::JsonParsed)
+}
+
+/// The decimals `account` is parsed with, looked up only when `parsed` is asked.
+pub fn decimals_for(chain: &Chain, account: &AccountSharedData, parsed: bool) -> Option<u8> {
+    parsed.then(|| chain.token_decimals(account)).flatten()
+}
+
+/// `account` at `key` in the encoding `config` asks for (base64 unless told otherwise).
+/// `jsonParsed` parses what solana-account-decoder knows (SPL Token accounts and mints, with
+/// `decimals` for token accounts) and falls back to base64 for the rest, as Agave does.
 pub fn encode(
     key: &Pubkey,
     account: &AccountSharedData,
+    decimals: Option<u8>,
     config: &RpcAccountInfoConfig,
 ) -> RpcResult<UiAccount> {
+    let additional = decimals.map(|d| AccountAdditionalDataV3 {
+        spl_token_additional_data: Some(SplTokenAdditionalDataV2::with_decimals(d)),
+    });
     let encoding = match config.encoding.unwrap_or(UiAccountEncoding::Base64) {
-        UiAccountEncoding::JsonParsed => UiAccountEncoding::Base64,
         UiAccountEncoding::Binary if account.data().len() > 128 => {
             return Err(invalid_params("Encoded binary (base 58) data should be less than 128 bytes, please use Base64 encoding."));
         }
@@ -52,7 +70,7 @@ pub fn encode(
         key,
         account,
         encoding,
-        None,
+        additional,
         config.data_slice,
     ))
 }
@@ -64,8 +82,16 @@ async fn account_info(
     let mut p = Positional::new(&params);
     let key = pubkey(&p.required::<String>()?)?;
     let config: RpcAccountInfoConfig = p.or_default()?;
-    let (slot, account) = state.run(move |c| (c.slot(), c.account(&key))).await?;
-    let value = account.map(|a| encode(&key, &a, &config)).transpose()?;
+    let parsed = wants_parsed(&config);
+    let (slot, account) = state
+        .run(move |c| {
+            let account = c.account(&key).map(|a| (decimals_for(c, &a, parsed), a));
+            (c.slot(), account)
+        })
+        .await?;
+    let value = account
+        .map(|(d, a)| encode(&key, &a, d, &config))
+        .transpose()?;
     Ok(Response {
         context: context(slot),
         value,
@@ -88,17 +114,22 @@ async fn multiple_accounts(
         .map(|k| pubkey(k))
         .collect::<RpcResult<Vec<_>>>()?;
     let config: RpcAccountInfoConfig = p.or_default()?;
+    let parsed = wants_parsed(&config);
     let (slot, accounts) = state
         .run(move |c| {
-            (
-                c.slot(),
-                keys.iter().map(|k| (*k, c.account(k))).collect::<Vec<_>>(),
-            )
+            let found = keys
+                .iter()
+                .map(|k| (*k, c.account(k).map(|a| (decimals_for(c, &a, parsed), a))));
+            (c.slot(), found.collect::<Vec<_>>())
         })
         .await?;
     let value = accounts
         .iter()
-        .map(|(k, a)| a.as_ref().map(|a| encode(k, a, &config)).transpose())
+        .map(|(k, a)| {
+            a.as_ref()
+                .map(|(d, a)| encode(k, a, *d, &config))
+                .transpose()
+        })
         .collect::<RpcResult<_>>()?;
     Ok(Response {
         context: context(slot),
@@ -114,26 +145,19 @@ async fn program_accounts(
     let owner = pubkey(&p.required::<String>()?)?;
     let config: RpcProgramAccountsConfig = p.or_default()?;
     let filters = checked_filters(&config)?;
-    let (slot, mut accounts) = state
+    let parsed = wants_parsed(&config.account_config);
+    let (slot, accounts) = state
         .run(move |c| {
-            (
-                c.slot(),
-                c.program_accounts(&owner, |a| filters.iter().all(|f| matches(f, a.data()))),
-            )
+            let found =
+                c.program_accounts(&owner, |a| filters.iter().all(|f| matches(f, a.data())));
+            (c.slot(), with_decimals(c, found, parsed))
         })
         .await?;
-    if config.sort_results.unwrap_or(true) {
-        accounts.sort_by_key(|(k, _)| *k);
-    }
-    let keyed = accounts
-        .iter()
-        .map(|(k, a)| {
-            Ok(RpcKeyedAccount {
-                pubkey: k.to_string(),
-                account: encode(k, a, &config.account_config)?,
-            })
-        })
-        .collect::<RpcResult<Vec<_>>>()?;
+    let keyed = keyed_accounts(
+        accounts,
+        &config.account_config,
+        config.sort_results.unwrap_or(true),
+    )?;
     Ok(if config.with_context.unwrap_or(false) {
         OptionalContext::Context(Response {
             context: context(slot),
@@ -142,6 +166,41 @@ async fn program_accounts(
     } else {
         OptionalContext::NoContext(keyed)
     })
+}
+
+/// `accounts` with the decimals they are parsed with (when `parsed` is asked).
+pub fn with_decimals(
+    chain: &Chain,
+    accounts: Vec<(Pubkey, AccountSharedData)>,
+    parsed: bool,
+) -> Vec<(Pubkey, AccountSharedData, Option<u8>)> {
+    accounts
+        .into_iter()
+        .map(|(key, account)| {
+            let decimals = decimals_for(chain, &account, parsed);
+            (key, account, decimals)
+        })
+        .collect()
+}
+
+/// `accounts` encoded as keyed accounts, sorted by address when `sort` is asked.
+pub fn keyed_accounts(
+    mut accounts: Vec<(Pubkey, AccountSharedData, Option<u8>)>,
+    config: &RpcAccountInfoConfig,
+    sort: bool,
+) -> RpcResult<Vec<RpcKeyedAccount>> {
+    if sort {
+        accounts.sort_by_key(|(k, _, _)| *k);
+    }
+    accounts
+        .iter()
+        .map(|(k, a, d)| {
+            Ok(RpcKeyedAccount {
+                pubkey: k.to_string(),
+                account: encode(k, a, *d, config)?,
+            })
+        })
+        .collect()
 }
 
 /// The filters of `config`, checked (sizes, encodings) and with memcmp bytes decoded.

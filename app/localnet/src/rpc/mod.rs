@@ -10,6 +10,7 @@ mod operator;
 pub mod params;
 mod parsed;
 mod pubsub;
+mod tokens;
 mod transactions;
 
 use crate::error::NodeError;
@@ -91,6 +92,7 @@ fn module(executor: Executor) -> Result<RpcModule<RpcState>, NodeError> {
     history::register(&mut module).map_err(startup)?;
     pubsub::register(&mut module).map_err(startup)?;
     operator::register(&mut module).map_err(startup)?;
+    tokens::register(&mut module).map_err(startup)?;
     Ok(module)
 }
 

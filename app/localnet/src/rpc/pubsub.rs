@@ -200,12 +200,14 @@ async fn account_sub(
         move |event| match event {
             ChainEvent::Accounts { slot, accounts } => {
                 match accounts.iter().find(|(k, _)| *k == key) {
-                    Some((k, account)) => encode(k, account, &config).map_or(Flow::Skip, |value| {
-                        send(&Response {
-                            context: context(*slot),
-                            value,
+                    Some((k, account)) => {
+                        encode(k, account, None, &config).map_or(Flow::Skip, |value| {
+                            send(&Response {
+                                context: context(*slot),
+                                value,
+                            })
                         })
-                    }),
+                    }
                     None => Flow::Skip,
                 }
             }
@@ -238,10 +240,12 @@ async fn program_sub(
                         *a.owner() == owner && filters.iter().all(|f| matches(f, a.data()))
                     })
                     .filter_map(|(k, a)| {
-                        encode(k, a, &config).ok().map(|account| RpcKeyedAccount {
-                            pubkey: k.to_string(),
-                            account,
-                        })
+                        encode(k, a, None, &config)
+                            .ok()
+                            .map(|account| RpcKeyedAccount {
+                                pubkey: k.to_string(),
+                                account,
+                            })
                     })
                     .filter_map(|value| {
                         serde_json::value::to_raw_value(&Response {

@@ -175,7 +175,7 @@ async fn simulate_transaction(
             list.iter()
                 .map(|(k, a)| {
                     a.as_ref()
-                        .map(|a| encode(k, a, &account_config))
+                        .map(|a| encode(k, a, None, &account_config))
                         .transpose()
                 })
                 .collect::<RpcResult<Vec<Option<UiAccount>>>>()

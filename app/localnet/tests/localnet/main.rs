@@ -9,3 +9,4 @@ mod test_keel;
 mod test_measure;
 mod test_prices;
 mod test_pubsub;
+mod test_tokens;
