@@ -168,3 +168,85 @@ async fn browser_preflight_is_allowed_from_any_origin() {
         Some("*")
     );
 }
+
+/// Every method the node serves.
+const METHODS: &[&str] = &[
+    "getLatestBlockhash",
+    "isBlockhashValid",
+    "getSlot",
+    "getBlockHeight",
+    "getEpochInfo",
+    "getVersion",
+    "getGenesisHash",
+    "getHealth",
+    "getFeeForMessage",
+    "getRecentPrioritizationFees",
+    "getAccountInfo",
+    "getMultipleAccounts",
+    "getProgramAccounts",
+    "getBalance",
+    "getMinimumBalanceForRentExemption",
+    "sendTransaction",
+    "simulateTransaction",
+    "requestAirdrop",
+    "getSignatureStatuses",
+    "getTransaction",
+    "getSignaturesForAddress",
+    "getTokenAccountBalance",
+    "getTokenSupply",
+    "getTokenAccountsByOwner",
+    "keel_feeds",
+    "keel_setPrice",
+    "keel_pauseFeed",
+    "keel_runScenario",
+    "keel_warpTime",
+    "keel_createMint",
+    "keel_mintTo",
+];
+
+#[tokio::test]
+async fn every_method_answers_garbage_params_with_an_error_and_the_node_survives() {
+    let net = Localnet::start().await;
+    let key = "11111111111111111111111111111111";
+    let huge = u64::MAX;
+    let variants = [
+        "[null]".to_string(),
+        "[1]".to_string(),
+        r#"["x"]"#.to_string(),
+        r#"[{"a":1}]"#.to_string(),
+        "[[1,2,3]]".to_string(),
+        format!(
+            r#"["{key}", {{"encoding":"jsonParsed","dataSlice":{{"offset":{huge},"length":{huge}}}}}]"#
+        ),
+        format!(
+            r#"["{key}", {{"filters":[{{"memcmp":{{"offset":{huge},"bytes":"1"}}}}, {{"dataSize":{huge}}}]}}]"#
+        ),
+        format!(r#"["{key}", {huge}, {huge}]"#),
+        format!(r#"["{key}", {{"kind":"crash","percent":1e308,"seconds":1e308}}]"#),
+    ];
+    for method in METHODS {
+        for params in &variants {
+            let body =
+                format!(r#"{{"jsonrpc":"2.0","id":1,"method":"{method}","params":{params}}}"#);
+            let answer = post(&net, &body).await;
+            assert!(
+                answer.get("result").is_some() || answer.get("error").is_some(),
+                "{method} {params}: {answer}"
+            );
+            if let Some(code) = answer["error"]["code"].as_i64() {
+                assert!(
+                    [-32602, -32002, -32003, -32015].contains(&code),
+                    "{method} {params}: {answer}"
+                );
+            }
+        }
+    }
+    assert_eq!(
+        post(&net, r#"{"jsonrpc":"2.0","id":2,"method":"getHealth"}"#).await["result"],
+        "ok"
+    );
+    assert!(
+        net.rpc.get_slot().await.unwrap() > 0,
+        "the slot clock still runs"
+    );
+}
