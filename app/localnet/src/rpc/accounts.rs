@@ -2,7 +2,7 @@
 //! dataSize filters, dataSlice), getBalance, getMinimumBalanceForRentExemption.
 
 use super::errors::{invalid_params, RpcResult};
-use super::params::{pubkey, Positional};
+use super::params::{each, pubkey, Positional};
 use super::{context, method, RpcState};
 use crate::chain::Chain;
 use anchor_lang::prelude::Pubkey;
@@ -103,16 +103,7 @@ async fn multiple_accounts(
     state: Arc<RpcState>,
 ) -> RpcResult<Response<Vec<Option<UiAccount>>>> {
     let mut p = Positional::new(&params);
-    let keys: Vec<String> = p.required()?;
-    if keys.len() > MAX_MULTIPLE_ACCOUNTS {
-        return Err(invalid_params(format!(
-            "Too many inputs provided; max {MAX_MULTIPLE_ACCOUNTS}"
-        )));
-    }
-    let keys = keys
-        .iter()
-        .map(|k| pubkey(k))
-        .collect::<RpcResult<Vec<_>>>()?;
+    let keys = each(&p.required::<Vec<String>>()?, MAX_MULTIPLE_ACCOUNTS, pubkey)?;
     let config: RpcAccountInfoConfig = p.or_default()?;
     let parsed = wants_parsed(&config);
     let (slot, accounts) = state

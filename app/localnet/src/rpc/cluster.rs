@@ -1,7 +1,7 @@
 //! Cluster methods: blockhashes, slots and heights, epoch, version, genesis, health, fees.
 
-use super::errors::{invalid_params, RpcResult};
-use super::params::{blockhash, decode_wire, pubkey, Positional};
+use super::errors::RpcResult;
+use super::params::{blockhash, decode_wire, each, pubkey, Positional};
 use super::{context, method, RpcState};
 use jsonrpsee::core::RegisterMethodError;
 use jsonrpsee::server::RpcModule;
@@ -131,15 +131,7 @@ async fn recent_prioritization_fees(
     state: Arc<RpcState>,
 ) -> RpcResult<Vec<RpcPrioritizationFee>> {
     let keys: Vec<String> = Positional::new(&params).or_default()?;
-    if keys.len() > MAX_PRIORITIZATION_FEE_ACCOUNTS {
-        return Err(invalid_params(format!(
-            "Too many inputs provided; max {MAX_PRIORITIZATION_FEE_ACCOUNTS}"
-        )));
-    }
-    let accounts = keys
-        .iter()
-        .map(|k| pubkey(k))
-        .collect::<RpcResult<Vec<_>>>()?;
+    let accounts = each(&keys, MAX_PRIORITIZATION_FEE_ACCOUNTS, pubkey)?;
     let fees = state
         .run(move |c| c.recent_prioritization_fees(&accounts))
         .await?;

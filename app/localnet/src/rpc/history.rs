@@ -2,7 +2,7 @@
 
 use super::encode::{encode_transaction, status_meta};
 use super::errors::{custom, internal, invalid_params, RpcResult};
-use super::params::{pubkey, signature, Positional};
+use super::params::{each, pubkey, signature, Positional};
 use super::{context, method, RpcState};
 use crate::chain::history::confirmation_status;
 use jsonrpsee::core::RegisterMethodError;
@@ -39,16 +39,11 @@ async fn signature_statuses(
     state: Arc<RpcState>,
 ) -> RpcResult<Response<Vec<Option<TransactionStatus>>>> {
     let mut p = Positional::new(&params);
-    let sigs: Vec<String> = p.required()?;
-    if sigs.len() > MAX_SIGNATURE_STATUSES {
-        return Err(invalid_params(format!(
-            "Too many inputs provided; max {MAX_SIGNATURE_STATUSES}"
-        )));
-    }
-    let sigs = sigs
-        .iter()
-        .map(|s| signature(s))
-        .collect::<RpcResult<Vec<_>>>()?;
+    let sigs = each(
+        &p.required::<Vec<String>>()?,
+        MAX_SIGNATURE_STATUSES,
+        signature,
+    )?;
     let _config: Option<RpcSignatureStatusConfig> = p.optional()?;
     let (slot, statuses) = state
         .run(move |c| {

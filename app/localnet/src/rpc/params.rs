@@ -43,6 +43,20 @@ impl<'a> Positional<'a> {
     }
 }
 
+/// Each of `items` read with `read`, refusing more than `max` of them (Agave's message).
+pub fn each<T>(
+    items: &[String],
+    max: usize,
+    read: impl Fn(&str) -> RpcResult<T>,
+) -> RpcResult<Vec<T>> {
+    if items.len() > max {
+        return Err(invalid_params(format!(
+            "Too many inputs provided; max {max}"
+        )));
+    }
+    items.iter().map(|item| read(item)).collect()
+}
+
 /// A base58 address.
 pub fn pubkey(s: &str) -> RpcResult<Pubkey> {
     Pubkey::from_str(s).map_err(|e| invalid_params(format!("Invalid param: {e:?}")))
