@@ -19,6 +19,28 @@ struct Args {
     /// Milliseconds per slot.
     #[arg(long, default_value_t = DEFAULT_SLOT_MS)]
     slot_ms: u64,
+    /// Seed of the price simulator (the same seed replays the same price paths).
+    #[arg(long)]
+    price_seed: Option<u64>,
+}
+
+/// `SYMBOL price @ address` of every simulated feed.
+async fn node_feeds(node: &Node) -> Vec<String> {
+    let feeds = node.executor().run(|c| {
+        c.prices
+            .feeds()
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {:.2} @ {}",
+                    f.config.symbol,
+                    f.price,
+                    f.config.address()
+                )
+            })
+            .collect()
+    });
+    feeds.await.unwrap_or_default()
 }
 
 fn main() -> ExitCode {
@@ -44,6 +66,9 @@ async fn serve(args: Args) -> ExitCode {
     }
     let mut config = NodeConfig::local(args.rpc_port, args.ws_port);
     config.slot_time = Duration::from_millis(args.slot_ms);
+    if let Some(seed) = args.price_seed {
+        config.prices.seed = seed;
+    }
     let started = Instant::now();
     let node = match Node::start(config).await {
         Ok(node) => node,
@@ -59,6 +84,9 @@ async fn serve(args: Args) -> ExitCode {
     println!("  JSON-RPC  {}", node.rpc_url());
     println!("  PubSub    {}", node.ws_url());
     println!("  Keel      {}", keel::ID);
+    for feed in &node_feeds(&node).await {
+        println!("  Pyth      {feed}");
+    }
     if let Err(err) = tokio::signal::ctrl_c().await {
         eprintln!("keel-localnet: cannot wait for Ctrl-C: {err}");
     }
