@@ -174,17 +174,40 @@ impl Sim {
     /// The delegate trades the victim's account against an order of Y's priced against the
     /// victim: from the oracle (inside the delegate's slippage) out to the band edge.
     async fn delegate_round_trip(&mut self) {
-        let side = if self.rng.chance(50) { Side::Bid } else { Side::Ask };
+        let side = if self.rng.chance(50) {
+            Side::Bid
+        } else {
+            Side::Ask
+        };
         let offset = self.price_lots() * self.rng.between(0, 500) / 10_000;
         // Y buys below the oracle or sells above it: the victim pays the offset.
-        let price = if side == Side::Bid { self.price_lots() - offset } else { self.price_lots() + offset };
+        let price = if side == Side::Bid {
+            self.price_lots() - offset
+        } else {
+            self.price_lots() + offset
+        };
         let lots = self.rng.between(10, 200);
         let (y, victim) = (self.coalition[2].handle(), self.victim.handle());
         self.try_place(&y, limit(side, price, lots), None).await;
-        let before = self.t.margin_account(&victim.account).await.delegate_limits.period_loss;
-        let kind = if self.rng.chance(50) { OrderType::Market } else { OrderType::Limit };
-        self.try_place(&victim, order(kind, side.opposite(), price, lots), Some(&y)).await;
-        let after = self.t.margin_account(&victim.account).await.delegate_limits.period_loss;
+        let before = self
+            .t
+            .margin_account(&victim.account)
+            .await
+            .delegate_limits
+            .period_loss;
+        let kind = if self.rng.chance(50) {
+            OrderType::Market
+        } else {
+            OrderType::Limit
+        };
+        self.try_place(&victim, order(kind, side.opposite(), price, lots), Some(&y))
+            .await;
+        let after = self
+            .t
+            .margin_account(&victim.account)
+            .await
+            .delegate_limits
+            .period_loss;
         self.delegate_charged += after.saturating_sub(before);
     }
 
@@ -324,18 +347,14 @@ impl Sim {
     }
 }
 
-macro_rules! seeds {
-    ($($name:ident = $seed:expr;)*) => {$(
-        #[tokio::test]
-        async fn $name() {
-            Sim::new($seed).await.run().await;
-        }
-    )*};
+/// Runs the simulation for one seed.
+async fn run_seed(seed: u64) {
+    Sim::new(seed).await.run().await;
 }
 
-seeds! {
+keel_tests::seeded_tests! {run_seed {
     coalition_property_seed_1 = 1;
     coalition_property_seed_2 = 2;
     coalition_property_seed_3 = 3;
     coalition_property_seed_4 = 4;
-}
+}}

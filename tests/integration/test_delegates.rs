@@ -197,3 +197,33 @@ async fn set_delegate_with_limits_out_of_bounds_fails_invalid_delegate_limits() 
         (Default::default(), 0)
     );
 }
+
+/// Offset of `delegate_limits` in a margin account's data (discriminator + fixed fields).
+const DELEGATE_LIMITS_OFFSET: usize =
+    8 + core::mem::offset_of!(keel::state::MarginAccount, delegate_limits);
+
+/// Limits that were never set (zero bytes, as in an account whose delegate predates them) are
+/// refused, not read as "the market's band" (the review's attack: a zero-slippage delegate
+/// rested a bid with the full 5% band and a 0 charge, then the oracle fell 4.75%).
+#[tokio::test]
+async fn delegate_without_limits_may_not_trade_for_the_account() {
+    let (mut t, m, owner, colluder) = delegated(1_000_000_000).await;
+    let mut account = t
+        .ctx
+        .banks_client
+        .get_account(owner.account)
+        .await
+        .unwrap()
+        .unwrap();
+    account.data[DELEGATE_LIMITS_OFFSET..DELEGATE_LIMITS_OFFSET + 32].fill(0);
+    t.set_account(&owner.account, account);
+    let delegate = colluder.owner.insecure_clone();
+    for args in [
+        limit(Side::Bid, 1_000_000, 1_000),
+        order(OrderType::Market, Side::Bid, 0, 10),
+    ] {
+        let outcome = t.place_signed(&owner, m, args, &delegate).await;
+        outcome.assert_error(KeelError::DelegateLimitsUnset);
+    }
+    assert!(t.book(m).await.side(Side::Bid).is_empty());
+}

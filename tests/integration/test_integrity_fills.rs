@@ -176,15 +176,7 @@ async fn distressed_account_may_sell_within_the_liquidation_discount_and_health_
 
 #[tokio::test]
 async fn account_being_liquidated_may_not_trade_even_reduce_only() {
-    let mut s = LongScenario::new().await;
-    s.set_price(92).await;
-    s.t.liquidate_perp(&s.liqor, &s.liqee.account, s.market, 200)
-        .await
-        .assert_ok();
-    assert_eq!(
-        s.t.margin_account(&s.liqee.account).await.being_liquidated,
-        keel::state::LIQUIDATION_IN_PROGRESS
-    );
+    let mut s = LongScenario::in_progress_at_92().await;
     s.t.place(&s.maker, s.market, limit(Side::Bid, 92 * LOTS_PER_USD, 800))
         .await
         .assert_ok();

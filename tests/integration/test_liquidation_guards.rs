@@ -341,10 +341,10 @@ async fn liquidation_fees_must_stay_below_the_maint_cushion() {
 
 /// While a liquidation is in progress (a 300-lot step at 92 leaves LiquidationEnd −15.7) the
 /// account may only cancel and deposit: no order of any type, reduce-only IOC included
-/// (`AccountBeingLiquidated`); a deposit ends the liquidation, and at Init < 0 the account may
-/// then reduce with an IOC within the liquidation discount.
+/// (`AccountBeingLiquidated`), until it has recovered (LiquidationEnd ≥ 0, here by deposits of
+/// 16 USDC in all); at Init < 0 it may then reduce with an IOC within the liquidation discount.
 #[tokio::test]
-async fn an_account_being_liquidated_may_not_place_orders_until_it_deposits() {
+async fn an_account_being_liquidated_may_not_place_orders_until_it_recovers() {
     let mut s = LongScenario::new().await;
     s.set_price(92).await;
     let (liqee, market) = (s.liqee.account, s.market);
@@ -355,9 +355,13 @@ async fn an_account_being_liquidated_may_not_place_orders_until_it_deposits() {
     for args in [ask, ask.reduce_only(), ioc.reduce_only()] {
         s.t.place(&s.liqee, market, args).await.assert_error(KeelError::AccountBeingLiquidated);
     }
+    // A deposit that leaves LiquidationEnd below zero changes nothing; one that lifts it ends
+    // the liquidation at the account's next order.
     s.t.deposit(&s.liqee, 0, 1_000_000).await.assert_ok();
-    assert_eq!(s.t.margin_account(&liqee).await.being_liquidated, keel::state::LIQUIDATION_NONE);
+    s.t.place(&s.liqee, market, ioc.reduce_only()).await.assert_error(KeelError::AccountBeingLiquidated);
+    s.t.deposit(&s.liqee, 0, 15_000_000).await.assert_ok();
     s.t.place(&s.liqee, market, ioc.reduce_only()).await.assert_ok();
+    assert_eq!(s.t.margin_account(&liqee).await.being_liquidated, keel::state::LIQUIDATION_NONE);
     assert_eq!(s.t.open_order_count(&liqee).await, 0);
 }
 

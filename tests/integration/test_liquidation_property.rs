@@ -206,16 +206,12 @@ fn expect_ok_or(outcome: &keel_tests::outcome::Outcome, expected: &[KeelError]) 
     assert!(expected.iter().any(|e| code == Some(error_code(*e))), "unexpected refusal {:?}\n{}", outcome.result, outcome.logs.join("\n"));
 }
 
-macro_rules! seeds {
-    ($($name:ident = $seed:expr;)*) => {$(
-        #[tokio::test]
-        async fn $name() {
-            Sim::new($seed).await.run().await;
-        }
-    )*};
+/// Runs the simulation for one seed.
+async fn run_seed(seed: u64) {
+    Sim::new(seed).await.run().await;
 }
 
-seeds! {
+keel_tests::seeded_tests! {run_seed {
     liquidation_property_seed_1 = 1;
     liquidation_property_seed_2 = 2;
     liquidation_property_seed_3 = 3;
@@ -224,4 +220,4 @@ seeds! {
     liquidation_property_seed_7 = 7;
     liquidation_property_seed_9 = 9;
     liquidation_property_seed_8 = 8;
-}
+}}

@@ -389,16 +389,7 @@ async fn run(seed: u64) {
     sim.final_checks().await;
 }
 
-macro_rules! seeds {
-    ($($name:ident = $seed:expr;)*) => {$(
-        #[tokio::test]
-        async fn $name() {
-            run($seed).await;
-        }
-    )*};
-}
-
-seeds! {
+keel_tests::seeded_tests! {run {
     random_sequences_seed_1 = 1;
     random_sequences_seed_2 = 0xC0FFEE;
     random_sequences_seed_3 = 0x5EED_0003;
@@ -407,4 +398,4 @@ seeds! {
     random_sequences_seed_6 = 0xDEAD_BEEF;
     random_sequences_seed_7 = 2_718_281_828;
     random_sequences_seed_8 = 31_415_926;
-}
+}}

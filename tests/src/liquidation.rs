@@ -71,6 +71,17 @@ impl LongScenario {
         }
     }
 
+    /// The scenario at 92 after a 200-lot step: the liquidation is in progress (Maint still
+    /// below zero, LiquidationEnd further below).
+    pub async fn in_progress_at_92() -> Self {
+        let mut s = Self::new().await;
+        s.set_price(92).await;
+        s.t.liquidate_perp(&s.liqor, &s.liqee.account, s.market, 200).await.assert_ok();
+        let state = s.t.margin_account(&s.liqee.account).await.being_liquidated;
+        assert_eq!(state, keel::state::LIQUIDATION_IN_PROGRESS);
+        s
+    }
+
     /// Moves SOL's oracle price to `dollars` (published now).
     pub async fn set_price(&mut self, dollars: i64) {
         let now = self.t.now().await;

@@ -30,3 +30,15 @@ impl Rng {
         self.below(100) < percent
     }
 }
+
+/// One `#[tokio::test]` per seed, each calling `$run(seed)` (an async fn): a seeded
+/// property-style test that replays exactly.
+#[macro_export]
+macro_rules! seeded_tests {
+    ($run:path { $($name:ident = $seed:expr;)* }) => {$(
+        #[tokio::test]
+        async fn $name() {
+            $run($seed).await;
+        }
+    )*};
+}

@@ -215,6 +215,8 @@ pub enum KeelError {
     DelegateSlippageExceeded,
     #[msg("the delegate's orders would cost the account more than its owner's loss limit for this period")]
     DelegateLossLimitExceeded,
+    #[msg("the account's delegate has no limits set: its owner must set them again with set_delegate")]
+    DelegateLimitsUnset,
 }
 
 impl From<MathError> for KeelError {

@@ -18,6 +18,8 @@ pub fn restrict(
     order: &mut TakerOrder,
     market: &PerpMarket,
 ) -> Result<()> {
+    // Limits that were never set (zero slippage) do not mean "the market's band": refused.
+    crate::check!(limits.max_slippage_bps > 0, KeelError::DelegateLimitsUnset);
     let slippage = PriceBand::around(market, order.oracle, limits.max_slippage_bps)?;
     order.match_limit = slippage.clamp(order.side, order.match_limit);
     if matches!(order.order_type, OrderType::Limit | OrderType::PostOnly) {

@@ -12,8 +12,9 @@ use crate::instructions::markets::price_band::PriceBand;
 use crate::instructions::markets::trade_health::{check_trade_health, TradeRisk};
 use crate::instructions::risk::load_health_cache_lenient;
 use crate::math::Fixed;
+use crate::risk::{HealthCache, HealthKind};
 use crate::oracle::read_price;
-use crate::state::{CollateralAsset, Exchange, FillQueue, MarginAccount, OrderBook, PerpMarket, Side, LIQUIDATION_IN_PROGRESS, QUOTE_ASSET_INDEX};
+use crate::state::{CollateralAsset, Exchange, FillQueue, MarginAccount, OrderBook, PerpMarket, Side, LIQUIDATION_IN_PROGRESS, LIQUIDATION_NONE, QUOTE_ASSET_INDEX};
 use anchor_lang::prelude::*;
 
 /// Most book orders one order may touch.
@@ -113,9 +114,6 @@ impl<'info> PlaceOrder<'info> {
         let quote_before = {
             let mut account = a.margin_account.load_mut()?;
             crate::check!(account.is_owner_or_delegate(&a.signer.key()), KeelError::NotOwnerOrDelegate);
-            // While a liquidation is in progress the account may only cancel and deposit: no
-            // trade can hand a counterparty what the liquidation would take.
-            crate::check!(account.being_liquidated != LIQUIDATION_IN_PROGRESS, KeelError::AccountBeingLiquidated);
             let quote_before = account.collateral_or_open(QUOTE_ASSET_INDEX)?.balance;
             let mut market = a.market.load_mut()?;
             account.perp_or_open(market_index, market.indices())?;
@@ -130,6 +128,7 @@ impl<'info> PlaceOrder<'info> {
             let account = a.margin_account.load()?;
             load_health_cache_lenient(&exchange_key, &exchange, &account, ctx.remaining_accounts, now)?
         };
+        end_recovered_liquidation(&cache, price_error, &mut *a.margin_account.load_mut()?)?;
         let risk = TradeRisk::before(&cache, &*a.margin_account.load()?, market_index)?;
         order.match_limit = risk.taker_limit(args.order_type, args.side, order.match_limit, &*a.market.load()?, oracle)?;
         let delegate_limits = {
@@ -179,6 +178,26 @@ impl<'info> PlaceOrder<'info> {
         });
         Ok(())
     }
+}
+
+/// While a liquidation is in progress the account may only cancel and deposit — no trade can
+/// hand a counterparty what the liquidation would take — until it has recovered by any means
+/// (a deposit, the price): once LiquidationEnd health is ≥ 0 with every price valid, the
+/// liquidation is over and the mark is cleared.
+fn end_recovered_liquidation(cache: &HealthCache, price_error: Option<KeelError>, account: &mut MarginAccount) -> Result<()> {
+    if account.being_liquidated != LIQUIDATION_IN_PROGRESS {
+        return Ok(());
+    }
+    let liq_end = cache.health(HealthKind::LiquidationEnd)?;
+    crate::check!(
+        price_error.is_none() && !liq_end.is_negative(),
+        KeelError::AccountBeingLiquidated,
+        "place_order: liquidation-end health {} (quote native), every price valid: {}",
+        liq_end,
+        price_error.is_none()
+    );
+    account.being_liquidated = LIQUIDATION_NONE;
+    Ok(())
 }
 
 /// Checks the order against the market and turns it into a [`TakerOrder`].
