@@ -73,6 +73,33 @@ async fn withdraw_refused_when_pull_price_published_long_ago() {
 }
 
 #[tokio::test]
+async fn withdraw_refused_when_price_published_ahead_of_the_clock() {
+    let (mut t, trader, sol) = pull_setup().await;
+    // 10 s ahead of the clock is honest skew; 11 s is from the future.
+    t.set_pull_price(sol, sol_at(START_TIME + 10), VerificationLevel::Full);
+    t.withdraw(&trader, sol, 1).await.assert_ok();
+    t.set_pull_price(sol, sol_at(START_TIME + 11), VerificationLevel::Full);
+    assert_refused(&mut t, &trader, sol, KeelError::OracleFromTheFuture).await;
+    // Stamped an hour ahead: refused now, and still refused 59 minutes later, when an
+    // age-only guard would have called it fresh (its age −60 s ≤ the 60 s max age).
+    t.set_pull_price(sol, sol_at(START_TIME + 3_600), VerificationLevel::Full);
+    assert_refused(&mut t, &trader, sol, KeelError::OracleFromTheFuture).await;
+    t.set_time(START_TIME + 3_540).await;
+    assert_refused(&mut t, &trader, sol, KeelError::OracleFromTheFuture).await;
+    // From 10 s before its publish time on, the price is usable.
+    t.set_time(START_TIME + 3_590).await;
+    t.withdraw(&trader, sol, 1).await.assert_ok();
+    assert_eq!(t.balance(&trader.account, sol).await, 2_000_000_000 - 2);
+}
+
+#[tokio::test]
+async fn legacy_price_published_ahead_of_the_clock_is_refused() {
+    let (mut t, trader, btc) = legacy_setup().await;
+    t.set_legacy_price(btc, btc_at(START_TIME + 11), PriceStatus::Trading);
+    assert_refused(&mut t, &trader, btc, KeelError::OracleFromTheFuture).await;
+}
+
+#[tokio::test]
 async fn withdraw_refused_when_pull_update_is_for_another_feed() {
     let (mut t, trader, sol) = pull_setup().await;
     let oracle = t.asset(sol).oracle;

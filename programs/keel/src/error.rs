@@ -203,6 +203,10 @@ pub enum KeelError {
     NoOpenInterest,
     #[msg("the account is being liquidated: only reduce-only orders that do not rest (IOC or market) are allowed")]
     AccountBeingLiquidated,
+
+    // --- oracle integrity ---
+    #[msg("oracle price is published ahead of the cluster clock by more than the allowed skew (10 s)")]
+    OracleFromTheFuture,
 }
 
 impl From<MathError> for KeelError {
