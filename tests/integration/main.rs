@@ -16,6 +16,7 @@ mod test_order_guards;
 mod test_market_listing;
 mod test_cross_margin;
 mod test_funding;
+mod test_funding_twap;
 mod test_insurance_fund;
 mod test_liquidation;
 mod test_liquidation_guards;

@@ -102,7 +102,10 @@ impl<'info> LiquidatePerp<'info> {
         let liqor_key = a.core.liqor_account.key();
         let prices = {
             let exchange = a.core.exchange.load()?;
-            read_price(&a.oracle, &a.market.load()?.oracle_binding()?, exchange.quote_decimals, now)?
+            let mut market = a.market.load_mut()?;
+            let prices = read_price(&a.oracle, &market.oracle_binding()?, exchange.quote_decimals, now)?;
+            market.record_oracle_price(prices.oracle, now);
+            prices
         };
         let (cache, before) = a.core.liquidated_health(liqee_remaining, now)?;
         let min_notional = a.core.insurance_fund.load()?.bounty.min_liquidation_notional;

@@ -3,6 +3,7 @@
 
 pub mod cancel_order;
 pub mod consume_fills;
+pub mod funding_premium;
 pub mod list_perp_market;
 pub mod market_params;
 pub mod matching;

@@ -5,6 +5,7 @@
 
 use crate::error::KeelError;
 use crate::events::{emit_event, OrderPlaced};
+use crate::instructions::markets::funding_premium::sample_premium;
 use crate::instructions::markets::matching::{execute, MarketState, TakerAccount, TakerOrder};
 use crate::instructions::markets::order_flow::settle_funding;
 use crate::instructions::markets::price_band::PriceBand;
@@ -101,12 +102,12 @@ impl<'info> PlaceOrder<'info> {
         let account_key = a.margin_account.key();
         let exchange = a.exchange.load()?;
         crate::check!(args.reduce_only || !exchange.is_paused(), KeelError::ExchangePaused);
-        let (mut order, market_index) = {
+        let (mut order, market_index, oracle_price) = {
             let market = a.market.load()?;
             crate::check!(args.reduce_only || !market.is_paused(), KeelError::MarketPaused);
             let prices = read_price(&a.oracle, &market.oracle_binding()?, exchange.quote_decimals, now)?;
             let band = PriceBand::new(&market, prices.oracle)?;
-            (validate(&args, &market, &band, now)?, market.index)
+            (validate(&args, &market, &band, now)?, market.index, prices.oracle)
         };
 
         let quote_before = {
@@ -140,6 +141,7 @@ impl<'info> PlaceOrder<'info> {
             let mut market = a.market.load_mut()?;
             let mut book = a.order_book.load_mut()?;
             let mut queue = a.fill_queue.load_mut()?;
+            sample_premium(&mut market, &book, now, Some(oracle_price))?;
             let mut state = MarketState { market: &mut market, book: &mut book, queue: &mut queue };
             let mut taker = TakerAccount { account: &mut account, key: account_key };
             execute(&order, &mut state, &mut taker, now)?
