@@ -20,6 +20,7 @@ mod test_funding_twap;
 mod test_insurance_fund;
 mod test_liquidation;
 mod test_liquidation_guards;
+mod test_liquidation_oracles;
 mod test_bankruptcy;
 mod test_liquidation_property;
 mod test_perp_property;

@@ -257,12 +257,13 @@ async fn deposits_work_while_oracles_are_stale() {
     t.deposit(&trader, sol, 1_000_000_000).await.assert_ok();
     assert_eq!(t.balance(&trader.account, 0).await, 250_000_000);
     assert_eq!(t.balance(&trader.account, sol).await, 2_000_000_000);
-    // Every oracle is stale, the deposited asset's own included: a deposit reads none.
+    // Every oracle is stale, the deposited asset's own included: a deposit into a balance the
+    // account already holds reads none; one that opens a new balance (BTC) needs BTC's price.
     t.set_time(START_TIME + 3_600).await;
     t.deposit(&trader, sol, 500_000_000).await.assert_ok();
-    t.deposit(&trader, btc, 10_000_000).await.assert_ok();
+    t.deposit(&trader, btc, 10_000_000).await.assert_error(KeelError::OracleStale);
     assert_eq!(t.balance(&trader.account, sol).await, 2_500_000_000);
-    assert_eq!(t.balance(&trader.account, btc).await, 10_000_000);
+    assert_eq!(t.balance(&trader.account, btc).await, 0);
     assert_eq!(t.token_balance(&trader.wallets[sol as usize]).await, 2_500_000_000);
     t.assert_conserved().await;
     // The same account cannot withdraw until its oracles are fresh.

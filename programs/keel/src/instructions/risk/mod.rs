@@ -1,6 +1,7 @@
 //! The risk manager: exchange and asset parameters, the health check every other instruction
 //! set calls, and the health view.
 
+pub mod adverse_price;
 pub mod asset_params;
 pub mod health_check;
 pub mod health_view;
@@ -9,6 +10,7 @@ pub mod list_asset;
 pub mod set_exchange_pause;
 pub mod update_asset;
 
+pub use adverse_price::*;
 pub use asset_params::*;
 pub use health_check::*;
 pub use health_view::*;
