@@ -7,6 +7,7 @@ mod test_vault_accounts;
 mod test_withdraw_health;
 mod test_oracles;
 mod test_oracle_listing;
+mod test_oracle_replacement;
 mod test_admin;
 mod test_listing;
 mod test_perp_trading;

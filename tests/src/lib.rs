@@ -8,6 +8,7 @@ pub mod ledger;
 pub mod liquidation;
 pub mod markets;
 pub mod oracles;
+pub mod replacement;
 pub mod outcome;
 pub mod rng;
 pub mod runtime;

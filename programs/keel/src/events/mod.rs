@@ -9,7 +9,9 @@ use crate::instructions::risk::AssetParams;
 use anchor_lang::prelude::*;
 
 mod liquidation;
+mod oracle;
 pub use liquidation::*;
+pub use oracle::*;
 
 /// Writes an event to the transaction log (`Program data: <base64>`).
 pub fn emit_event<E: anchor_lang::Event>(event: &E) {

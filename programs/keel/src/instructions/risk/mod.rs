@@ -7,6 +7,7 @@ pub mod health_check;
 pub mod health_view;
 pub mod initialize_exchange;
 pub mod list_asset;
+pub mod replace_oracle;
 pub mod set_exchange_pause;
 pub mod update_asset;
 
@@ -16,5 +17,6 @@ pub use health_check::*;
 pub use health_view::*;
 pub use initialize_exchange::*;
 pub use list_asset::*;
+pub use replace_oracle::*;
 pub use set_exchange_pause::*;
 pub use update_asset::*;
