@@ -28,6 +28,16 @@ fn post_only(side: Side, price_lots: i64, base_lots: i64) -> PlaceOrderArgs {
     order(OrderType::PostOnly, side, price_lots, base_lots)
 }
 
+/// `trader` quotes a post-only bid and ask of `lots` each.
+async fn quote(t: &mut TestContext, trader: &Trader, m: u16, bid: i64, ask: i64, lots: i64) {
+    t.place(trader, m, post_only(Side::Bid, bid, lots))
+        .await
+        .assert_ok();
+    t.place(trader, m, post_only(Side::Ask, ask, lots))
+        .await
+        .assert_ok();
+}
+
 /// The victim goes long 100 lots against the attacker's short at 1 000 000 (fills applied);
 /// the book is then empty.
 async fn long_against_attacker() -> (TestContext, u16, Trader, Trader) {
@@ -119,12 +129,7 @@ async fn quotes_resting_ten_seconds_weigh_ten_seconds() {
     let (mut t, m, victim, attacker) = long_against_attacker().await;
     let pnl_before = victim_pnl(&mut t, &victim).await;
     advance(&mut t, m, T0 + 1_790).await;
-    t.place(&attacker, m, post_only(Side::Bid, 1_040_000, 1))
-        .await
-        .assert_ok();
-    t.place(&attacker, m, post_only(Side::Ask, 1_050_000, 1))
-        .await
-        .assert_ok();
+    quote(&mut t, &attacker, m, 1_040_000, 1_050_000, 1).await;
     advance(&mut t, m, T0 + 1_800).await;
     let event = funding_event(&t.update_funding(m).await);
     t.cancel(&attacker, m, CancelTarget::All).await.assert_ok();
@@ -148,20 +153,10 @@ async fn quotes_resting_ten_seconds_weigh_ten_seconds() {
 async fn a_steady_premium_over_an_interval_pays_the_single_price_rule() {
     let (mut t, m, traders) = sol_market_with_traders(1).await;
     let mm = &traders[0];
-    t.place(mm, m, post_only(Side::Bid, 1_004_000, 10))
-        .await
-        .assert_ok();
-    t.place(mm, m, post_only(Side::Ask, 1_006_000, 10))
-        .await
-        .assert_ok();
+    quote(&mut t, mm, m, 1_004_000, 1_006_000, 10).await;
     advance(&mut t, m, T0 + 1_200).await;
     t.cancel(mm, m, CancelTarget::All).await.assert_ok();
-    t.place(mm, m, post_only(Side::Bid, 1_004_000, 5))
-        .await
-        .assert_ok();
-    t.place(mm, m, post_only(Side::Ask, 1_006_000, 5))
-        .await
-        .assert_ok();
+    quote(&mut t, mm, m, 1_004_000, 1_006_000, 5).await;
     advance(&mut t, m, T0 + 3_600).await;
     let event = funding_event(&t.update_funding(m).await);
     assert_eq!(
@@ -187,12 +182,7 @@ async fn a_steady_premium_over_an_interval_pays_the_single_price_rule() {
 async fn a_premium_that_held_half_the_interval_pays_half() {
     let (mut t, m, traders) = sol_market_with_traders(1).await;
     let mm = &traders[0];
-    t.place(mm, m, post_only(Side::Bid, 1_004_000, 10))
-        .await
-        .assert_ok();
-    t.place(mm, m, post_only(Side::Ask, 1_006_000, 10))
-        .await
-        .assert_ok();
+    quote(&mut t, mm, m, 1_004_000, 1_006_000, 10).await;
     advance(&mut t, m, T0 + 1_800).await;
     t.cancel(mm, m, CancelTarget::All).await.assert_ok();
     let market = t.market(m).await;

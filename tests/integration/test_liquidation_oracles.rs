@@ -66,6 +66,22 @@ async fn deposit_eth(s: &mut LongScenario, trader: &Trader, amount: u64) -> u16 
     eth
 }
 
+/// Lists ETH, deposits `amount` native units into the liqee's account (the liquidator's with
+/// `by_liqor`), moves SOL to 92 and blows ETH's confidence; returns ETH's index.
+async fn failing_eth_held(s: &mut LongScenario, by_liqor: bool, amount: u64) -> u16 {
+    let holder = if by_liqor { &s.liqor } else { &s.liqee };
+    let trader = Trader {
+        owner: holder.owner.insecure_clone(),
+        account: holder.account,
+        wallets: holder.wallets.clone(),
+    };
+    let eth = deposit_eth(s, &trader, amount).await;
+    s.set_price(92).await;
+    let now = s.t.now().await;
+    s.t.set_pull_price(eth, eth_blown(now), VerificationLevel::Full);
+    eth
+}
+
 /// The attack: the liqee parks 1 native unit of ETH, whose feed then blows its confidence.
 /// Before, every liquidation of the account failed with OracleConfidenceTooWide while its loss
 /// grew (the insurance fund and the quote depositors would have paid it). Now ETH counts zero:
@@ -76,15 +92,7 @@ async fn deposit_eth(s: &mut LongScenario, trader: &Trader, amount: u64) -> u16 
 async fn one_unit_of_a_failing_collateral_does_not_block_liquidation() {
     let mut s = LongScenario::new().await;
     let (liqee, market) = (s.liqee.account, s.market);
-    let trader = Trader {
-        owner: s.liqee.owner.insecure_clone(),
-        account: liqee,
-        wallets: s.liqee.wallets.clone(),
-    };
-    let eth = deposit_eth(&mut s, &trader, 1).await;
-    s.set_price(92).await;
-    let now = s.t.now().await;
-    s.t.set_pull_price(eth, eth_blown(now), VerificationLevel::Full);
+    let eth = failing_eth_held(&mut s, false, 1).await;
     s.t.health_view(&liqee)
         .await
         .assert_error(KeelError::OracleConfidenceTooWide);
@@ -168,18 +176,10 @@ async fn a_perp_in_a_failing_market_counts_at_the_adverse_band_edge() {
 async fn liquidation_cancel_orders_works_while_a_collateral_feed_fails() {
     let mut s = LongScenario::new().await;
     let (liqee, market) = (s.liqee.account, s.market);
-    let trader = Trader {
-        owner: s.liqee.owner.insecure_clone(),
-        account: liqee,
-        wallets: s.liqee.wallets.clone(),
-    };
-    let eth = deposit_eth(&mut s, &trader, 1).await;
     s.t.place(&s.liqee, market, limit(Side::Ask, 104 * LOTS_PER_USD, 100))
         .await
         .assert_ok();
-    s.set_price(92).await;
-    let now = s.t.now().await;
-    s.t.set_pull_price(eth, eth_blown(now), VerificationLevel::Full);
+    failing_eth_held(&mut s, false, 1).await;
     s.t.liquidation_cancel(&liqee, market).await.assert_ok();
     assert_eq!(s.t.open_order_count(&liqee).await, 0);
     let step = step_of(&s.t.liquidate_perp(&s.liqor, &liqee, market, 1_000).await);
@@ -192,16 +192,8 @@ async fn liquidation_cancel_orders_works_while_a_collateral_feed_fails() {
 async fn a_liquidator_with_a_failing_feed_of_its_own_is_refused() {
     let mut s = LongScenario::new().await;
     let (liqee, market) = (s.liqee.account, s.market);
-    let liqor = Trader {
-        owner: s.liqor.owner.insecure_clone(),
-        account: s.liqor.account,
-        wallets: s.liqor.wallets.clone(),
-    };
-    let eth = deposit_eth(&mut s, &liqor, 1_000_000).await;
-    s.set_price(92).await;
-    let now = s.t.now().await;
-    s.t.set_pull_price(eth, eth_blown(now), VerificationLevel::Full);
-    s.t.liquidate_perp(&liqor, &liqee, market, 1_000)
+    failing_eth_held(&mut s, true, 1_000_000).await;
+    s.t.liquidate_perp(&s.liqor, &liqee, market, 1_000)
         .await
         .assert_error(KeelError::OracleConfidenceTooWide);
     assert_eq!(s.t.position_lots(&liqee, market).await, 1_000);

@@ -3,8 +3,7 @@
 //! the market's last valid oracle price (the funding premium's reference).
 
 use crate::error::KeelError;
-use crate::events::{emit_event, OracleReplaced, ORACLE_TARGET_MARKET};
-use crate::instructions::risk::{bind_replacement, ReplaceOracleArgs};
+use crate::instructions::risk::{replace_oracle, ReplaceOracleArgs};
 use crate::state::{Exchange, PerpMarket};
 use anchor_lang::prelude::*;
 
@@ -25,43 +24,20 @@ pub struct ReplaceMarketOracle<'info> {
 }
 
 impl ReplaceMarketOracle<'_> {
-    /// Validates the new oracle and binds it.
+    /// Validates the new oracle and binds it; its price becomes the market's last valid price.
     pub fn handler(ctx: Context<Self>, args: ReplaceOracleArgs) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let mut exchange = ctx.accounts.exchange.load_mut()?;
         let mut market = ctx.accounts.market.load_mut()?;
-        let (binding, price) = bind_replacement(
+        let price = replace_oracle(
+            &mut *market,
+            ctx.accounts.market.key(),
             &ctx.accounts.new_oracle,
             &args,
-            market.base_decimals,
-            exchange.quote_decimals,
+            &mut exchange,
             now,
         )?;
-        let (old_kind, old_oracle, old_feed_id) =
-            (market.oracle_kind, market.oracle, market.feed_id);
-        market.oracle_kind = binding.kind as u8;
-        market.oracle = binding.oracle;
-        market.feed_id = binding.feed_id;
-        market.oracle_max_age_secs = args.max_age_secs;
-        market.oracle_max_conf_bps = args.max_conf_bps;
-        market.oracle_conf_multiplier_bps = args.conf_multiplier_bps;
         market.record_oracle_price(price.oracle, now);
-        emit_event(&OracleReplaced {
-            target: ORACLE_TARGET_MARKET,
-            address: ctx.accounts.market.key(),
-            index: market.index,
-            old_kind,
-            old_oracle,
-            old_feed_id,
-            new_kind: market.oracle_kind,
-            new_oracle: market.oracle,
-            new_feed_id: market.feed_id,
-            max_age_secs: args.max_age_secs,
-            max_conf_bps: args.max_conf_bps,
-            conf_multiplier_bps: args.conf_multiplier_bps,
-            price: price.oracle.raw(),
-            admin_seq: exchange.next_admin_seq(),
-        });
         Ok(())
     }
 }

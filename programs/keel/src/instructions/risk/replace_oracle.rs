@@ -5,11 +5,11 @@
 //! `replace_market_oracle` too.
 
 use crate::error::KeelError;
-use crate::events::{emit_event, OracleReplaced, ORACLE_TARGET_ASSET};
+use crate::events::{emit_event, OracleReplaced, ORACLE_TARGET_ASSET, ORACLE_TARGET_MARKET};
 use crate::instructions::risk::bind_oracle;
 use crate::oracle::{read_price, OracleBinding, OracleConfig, OracleKind};
 use crate::risk::PriceQuote;
-use crate::state::{CollateralAsset, Exchange};
+use crate::state::{CollateralAsset, Exchange, PerpMarket};
 use anchor_lang::prelude::*;
 
 /// The oracle an asset or market is to use from now on.
@@ -65,6 +65,109 @@ pub fn bind_replacement(
     Ok((binding, price))
 }
 
+/// An account whose oracle the admin may replace: a collateral asset or a perp market.
+pub trait OracleHolder {
+    /// [`ORACLE_TARGET_ASSET`] or [`ORACLE_TARGET_MARKET`].
+    const TARGET: u8;
+    /// Its index on the exchange.
+    fn holder_index(&self) -> u16;
+    /// Decimals of the priced (base) mint.
+    fn priced_decimals(&self) -> u8;
+    /// Its oracle fields: kind byte, account, feed id, max age, max confidence, k.
+    fn oracle_fields(
+        &mut self,
+    ) -> (
+        &mut u8,
+        &mut Pubkey,
+        &mut [u8; 32],
+        &mut u32,
+        &mut u16,
+        &mut u16,
+    );
+}
+
+/// Implements [`OracleHolder`] for a listed account whose oracle fields carry the same names.
+macro_rules! oracle_holder {
+    ($holder:ty, $target:expr, $decimals:ident) => {
+        impl OracleHolder for $holder {
+            const TARGET: u8 = $target;
+            fn holder_index(&self) -> u16 {
+                self.index
+            }
+            fn priced_decimals(&self) -> u8 {
+                self.$decimals
+            }
+            fn oracle_fields(
+                &mut self,
+            ) -> (
+                &mut u8,
+                &mut Pubkey,
+                &mut [u8; 32],
+                &mut u32,
+                &mut u16,
+                &mut u16,
+            ) {
+                (
+                    &mut self.oracle_kind,
+                    &mut self.oracle,
+                    &mut self.feed_id,
+                    &mut self.oracle_max_age_secs,
+                    &mut self.oracle_max_conf_bps,
+                    &mut self.oracle_conf_multiplier_bps,
+                )
+            }
+        }
+    };
+}
+
+oracle_holder!(CollateralAsset, ORACLE_TARGET_ASSET, decimals);
+oracle_holder!(PerpMarket, ORACLE_TARGET_MARKET, base_decimals);
+
+/// Replaces `holder`'s oracle (at `address`) by `new_oracle` as `args` describe, after
+/// [`bind_replacement`], and emits [`OracleReplaced`]. Returns the new oracle's price.
+pub fn replace_oracle<H: OracleHolder>(
+    holder: &mut H,
+    address: Pubkey,
+    new_oracle: &UncheckedAccount,
+    args: &ReplaceOracleArgs,
+    exchange: &mut Exchange,
+    now: i64,
+) -> Result<PriceQuote> {
+    let (binding, price) = bind_replacement(
+        new_oracle,
+        args,
+        holder.priced_decimals(),
+        exchange.quote_decimals,
+        now,
+    )?;
+    let index = holder.holder_index();
+    let (kind, oracle, feed_id, max_age, max_conf, multiplier) = holder.oracle_fields();
+    let (old_kind, old_oracle, old_feed_id) = (*kind, *oracle, *feed_id);
+    *kind = binding.kind as u8;
+    *oracle = binding.oracle;
+    *feed_id = binding.feed_id;
+    *max_age = args.max_age_secs;
+    *max_conf = args.max_conf_bps;
+    *multiplier = args.conf_multiplier_bps;
+    emit_event(&OracleReplaced {
+        target: H::TARGET,
+        address,
+        index,
+        old_kind,
+        old_oracle,
+        old_feed_id,
+        new_kind: binding.kind as u8,
+        new_oracle: binding.oracle,
+        new_feed_id: binding.feed_id,
+        max_age_secs: args.max_age_secs,
+        max_conf_bps: args.max_conf_bps,
+        conf_multiplier_bps: args.conf_multiplier_bps,
+        price: price.oracle.raw(),
+        admin_seq: exchange.next_admin_seq(),
+    });
+    Ok(price)
+}
+
 /// Accounts of `replace_asset_oracle`.
 #[derive(Accounts)]
 pub struct ReplaceAssetOracle<'info> {
@@ -91,36 +194,14 @@ impl ReplaceAssetOracle<'_> {
             asset.oracle_kind()? != OracleKind::Fixed,
             KeelError::OracleNotReplaceable
         );
-        let (binding, price) = bind_replacement(
+        replace_oracle(
+            &mut *asset,
+            ctx.accounts.asset.key(),
             &ctx.accounts.new_oracle,
             &args,
-            asset.decimals,
-            exchange.quote_decimals,
+            &mut exchange,
             now,
         )?;
-        let (old_kind, old_oracle, old_feed_id) = (asset.oracle_kind, asset.oracle, asset.feed_id);
-        asset.oracle_kind = binding.kind as u8;
-        asset.oracle = binding.oracle;
-        asset.feed_id = binding.feed_id;
-        asset.oracle_max_age_secs = args.max_age_secs;
-        asset.oracle_max_conf_bps = args.max_conf_bps;
-        asset.oracle_conf_multiplier_bps = args.conf_multiplier_bps;
-        emit_event(&OracleReplaced {
-            target: ORACLE_TARGET_ASSET,
-            address: ctx.accounts.asset.key(),
-            index: asset.index,
-            old_kind,
-            old_oracle,
-            old_feed_id,
-            new_kind: asset.oracle_kind,
-            new_oracle: asset.oracle,
-            new_feed_id: asset.feed_id,
-            max_age_secs: args.max_age_secs,
-            max_conf_bps: args.max_conf_bps,
-            conf_multiplier_bps: args.conf_multiplier_bps,
-            price: price.oracle.raw(),
-            admin_seq: exchange.next_admin_seq(),
-        });
         Ok(())
     }
 }
