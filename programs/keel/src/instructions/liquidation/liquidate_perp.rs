@@ -1,7 +1,8 @@
 //! `liquidate_perp` (permissionless): a liquidator takes over part of a liquidatable account's
 //! perp position at the oracle price less a discount — the smallest part that brings the
 //! account's LiquidationEnd health to ≥ 0 — and the account pays a penalty into the insurance
-//! fund. Works while trading is paused and while unrelated oracles are stale.
+//! fund. Works while trading is paused and while unrelated oracles fail (see
+//! `load_health_cache_for_liquidation`).
 
 use super::shared::*;
 use super::sizing::*;
