@@ -34,12 +34,12 @@ fn step_of(outcome: &Outcome) -> PerpLiquidated {
 
 /// ETH at 2 000.00 with a 0.10 confidence (expo −2), published at `time`.
 fn eth_at(time: i64) -> PriceSpec {
-    PriceSpec::new(2_000_00, 10, -2, time)
+    PriceSpec::new(200_000, 10, -2, time)
 }
 
 /// ETH at 2 000.00 with a confidence of 10% of the price: beyond the 2% guard.
 fn eth_blown(time: i64) -> PriceSpec {
-    PriceSpec::new(2_000_00, 200_00, -2, time)
+    PriceSpec::new(200_000, 20_000, -2, time)
 }
 
 /// Lists ETH (pull, 9 decimals) and deposits `amount` native units of it into `trader`'s
@@ -121,6 +121,41 @@ async fn one_unit_of_a_failing_collateral_does_not_block_liquidation() {
     s.t.liquidate_collateral(&s.liqor, &liqee, eth, 1)
         .await
         .assert_error(KeelError::OracleConfidenceTooWide);
+}
+
+/// The conservative choice cuts both ways: 0.01 ETH (20 USD, Maint weight 0.9) keeps the liqee
+/// healthy at 92 (Maint −6.5 + 18 = 11.5, LiquidationEnd −29.5 + 17 = −12.5); once ETH's feed
+/// fails, ETH counts zero and the same account is liquidated, 642 lots as without ETH.
+#[tokio::test]
+async fn an_account_whose_own_collateral_feed_fails_becomes_liquidatable() {
+    let mut s = LongScenario::new().await;
+    let (liqee, market) = (s.liqee.account, s.market);
+    let trader = Trader {
+        owner: s.liqee.owner.insecure_clone(),
+        account: liqee,
+        wallets: s.liqee.wallets.clone(),
+    };
+    let eth = deposit_eth(&mut s, &trader, 10_000_000).await;
+    s.set_price(92).await;
+    let outcome = s.t.liquidate_perp(&s.liqor, &liqee, market, 1_000).await;
+    outcome.assert_error(KeelError::NotLiquidatable);
+    assert!(
+        outcome.logged("maint health 11500000, liquidation-end health -12500000"),
+        "{:#?}",
+        outcome.logs
+    );
+    let now = s.t.now().await;
+    s.t.set_pull_price(eth, eth_blown(now), VerificationLevel::Full);
+    let step = step_of(&s.t.liquidate_perp(&s.liqor, &liqee, market, 1_000).await);
+    assert_eq!(
+        (
+            step.base_lots,
+            step.health.maint_before,
+            step.health.liq_end_before
+        ),
+        (642, -6_500_000, -29_500_000)
+    );
+    assert_eq!(s.t.balance(&liqee, eth).await, 10_000_000);
 }
 
 /// The liqee also holds 5 lots of ETH-PERP bought at 200 (10 USDC), last read valid at 200;

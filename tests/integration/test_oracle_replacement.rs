@@ -24,7 +24,7 @@ use solana_signer::Signer;
 
 /// SOL at 150.00 (expo −2), published at `time`.
 fn sol_at(time: i64) -> PriceSpec {
-    PriceSpec::new(150_00, 10, -2, time)
+    PriceSpec::new(15_000, 10, -2, time)
 }
 
 /// A fresh pull account for a new feed id at `spec`: (account, feed id).
@@ -59,7 +59,7 @@ async fn replacing_a_dead_asset_feed_restores_withdrawals() {
     let old = t.asset(sol);
     t.set_pull_price(
         sol,
-        PriceSpec::new(150_00, 750, -2, START_TIME),
+        PriceSpec::new(15_000, 750, -2, START_TIME),
         VerificationLevel::Full,
     );
     t.withdraw(&trader, sol, 1)
@@ -70,7 +70,7 @@ async fn replacing_a_dead_asset_feed_restores_withdrawals() {
     t.set_account(
         &legacy,
         legacy_price_account(
-            PriceSpec::new(160_00, 10, -2, START_TIME),
+            PriceSpec::new(16_000, 10, -2, START_TIME),
             PriceStatus::Trading,
         ),
     );
@@ -239,7 +239,7 @@ async fn invalid_asset_oracle_replacements_are_refused() {
             KeelError::OracleFromTheFuture,
         ),
         (
-            PriceSpec::new(150_00, 301, -2, START_TIME),
+            PriceSpec::new(15_000, 301, -2, START_TIME),
             VerificationLevel::Full,
             KeelError::OracleConfidenceTooWide,
         ),
