@@ -77,7 +77,7 @@ async fn delegate_may_deposit_but_never_withdraw() {
     let quote = t.asset(0);
     let wallet = t.create_token_account(&quote.mint, &delegate.pubkey()).await;
     t.mint_to(&quote.mint, &wallet, 500).await;
-    let ix = kix::deposit(&delegate.pubkey(), &t.exchange, &trader.account, &quote.mint, &wallet, 500);
+    let ix = kix::deposit(&delegate.pubkey(), &t.exchange, &trader.account, &quote.mint, None, &wallet, 500);
     t.send(&[ix], &[&delegate]).await.assert_ok();
     assert_eq!(t.balance(&trader.account, 0).await, 500);
 
@@ -94,7 +94,7 @@ async fn stranger_cannot_deposit_into_an_account() {
     let trader = t.trader(&[]).await;
     let stranger = t.trader(&[1_000]).await;
     let mint = t.asset(0).mint;
-    let ix = kix::deposit(&stranger.owner.pubkey(), &t.exchange, &trader.account, &mint, &stranger.wallets[0], 1_000);
+    let ix = kix::deposit(&stranger.owner.pubkey(), &t.exchange, &trader.account, &mint, None, &stranger.wallets[0], 1_000);
     t.send(&[ix], &[&stranger.owner]).await.assert_error(KeelError::NotOwnerOrDelegate);
 }
 

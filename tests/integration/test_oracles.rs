@@ -73,6 +73,33 @@ async fn withdraw_refused_when_pull_price_published_long_ago() {
 }
 
 #[tokio::test]
+async fn withdraw_refused_when_price_published_ahead_of_the_clock() {
+    let (mut t, trader, sol) = pull_setup().await;
+    // 10 s ahead of the clock is honest skew; 11 s is from the future.
+    t.set_pull_price(sol, sol_at(START_TIME + 10), VerificationLevel::Full);
+    t.withdraw(&trader, sol, 1).await.assert_ok();
+    t.set_pull_price(sol, sol_at(START_TIME + 11), VerificationLevel::Full);
+    assert_refused(&mut t, &trader, sol, KeelError::OracleFromTheFuture).await;
+    // Stamped an hour ahead: refused now, and still refused 59 minutes later, when an
+    // age-only guard would have called it fresh (its age −60 s ≤ the 60 s max age).
+    t.set_pull_price(sol, sol_at(START_TIME + 3_600), VerificationLevel::Full);
+    assert_refused(&mut t, &trader, sol, KeelError::OracleFromTheFuture).await;
+    t.set_time(START_TIME + 3_540).await;
+    assert_refused(&mut t, &trader, sol, KeelError::OracleFromTheFuture).await;
+    // From 10 s before its publish time on, the price is usable.
+    t.set_time(START_TIME + 3_590).await;
+    t.withdraw(&trader, sol, 1).await.assert_ok();
+    assert_eq!(t.balance(&trader.account, sol).await, 2_000_000_000 - 2);
+}
+
+#[tokio::test]
+async fn legacy_price_published_ahead_of_the_clock_is_refused() {
+    let (mut t, trader, btc) = legacy_setup().await;
+    t.set_legacy_price(btc, btc_at(START_TIME + 11), PriceStatus::Trading);
+    assert_refused(&mut t, &trader, btc, KeelError::OracleFromTheFuture).await;
+}
+
+#[tokio::test]
 async fn withdraw_refused_when_pull_update_is_for_another_feed() {
     let (mut t, trader, sol) = pull_setup().await;
     let oracle = t.asset(sol).oracle;
@@ -230,12 +257,13 @@ async fn deposits_work_while_oracles_are_stale() {
     t.deposit(&trader, sol, 1_000_000_000).await.assert_ok();
     assert_eq!(t.balance(&trader.account, 0).await, 250_000_000);
     assert_eq!(t.balance(&trader.account, sol).await, 2_000_000_000);
-    // Every oracle is stale, the deposited asset's own included: a deposit reads none.
+    // Every oracle is stale, the deposited asset's own included: a deposit into a balance the
+    // account already holds reads none; one that opens a new balance (BTC) needs BTC's price.
     t.set_time(START_TIME + 3_600).await;
     t.deposit(&trader, sol, 500_000_000).await.assert_ok();
-    t.deposit(&trader, btc, 10_000_000).await.assert_ok();
+    t.deposit(&trader, btc, 10_000_000).await.assert_error(KeelError::OracleStale);
     assert_eq!(t.balance(&trader.account, sol).await, 2_500_000_000);
-    assert_eq!(t.balance(&trader.account, btc).await, 10_000_000);
+    assert_eq!(t.balance(&trader.account, btc).await, 0);
     assert_eq!(t.token_balance(&trader.wallets[sol as usize]).await, 2_500_000_000);
     t.assert_conserved().await;
     // The same account cannot withdraw until its oracles are fresh.

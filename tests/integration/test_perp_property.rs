@@ -1,10 +1,11 @@
 //! Property-style test of the perp engine: four traders, two markets, seeded random sequences of
 //! limit / IOC / market / post-only orders (some reduce-only, some expiring), cancels, cranks,
-//! oracle moves within ±3% and time advances with funding updates. Expected refusals are
+//! oracle moves within ±3%, time advancing with and without funding updates. Expected refusals are
 //! ignored, anything else fails; prices are mostly within 1% of the oracle, so resting orders
 //! mostly lie inside the 5% price band (the only place they may rest). Each funding update's
-//! book price and rate are checked against the live book: the mid of the best live bid and ask,
-//! each clamped into the band, and no premium when either side is empty. After every step the vault reconciles with the ledgers; at the
+//! book price is checked against the live book (the mid of the best live bid and ask, each
+//! clamped into the band, none when either side is empty) and its rate against the time-weighted
+//! premium of every book state since the last update (`keel_tests::funding_model`). After every step the vault reconciles with the ledgers; at the
 //! end positions net to zero, open interest matches them, reservations match the book, and PnL
 //! is zero-sum after fees with funding rounding only ever in the protocol's favour.
 //!
@@ -20,6 +21,7 @@ use keel::state::Side;
 use keel_client::events::events_of;
 use keel_client::markets as mix;
 use keel_tests::context::TestContext;
+use keel_tests::funding_model::{premium_raw, PremiumModel};
 use keel_tests::oracles::PriceSpec;
 use keel_tests::outcome::Outcome;
 use keel_tests::rng::Rng;
@@ -45,6 +47,17 @@ const SPECS: [Spec; 2] = [
     Spec { symbol: "SOL", decimals: 9, base_lot: 10_000_000, quote_lot: 1, base_mantissa: 10_000_000_000, lots_divisor: 10_000 },
     Spec { symbol: "BTC", decimals: 8, base_lot: 10_000, quote_lot: 10, base_mantissa: 5_000_000_000_000, lots_divisor: 10_000_000 },
 ];
+
+/// The oracle mantissa of market `m` at `bps` from its base price.
+fn mantissa_at(m: usize, bps: i64) -> i64 {
+    SPECS[m].base_mantissa / 10_000 * (10_000 + bps)
+}
+
+/// The oracle of market `m` at `bps`, quote native per base lot, as `Fixed` raw:
+/// mantissa · 10^(18 + 6 − 8 − decimals) · lot.
+fn oracle_per_lot_raw(m: usize, bps: i64) -> i128 {
+    mantissa_at(m, bps) as i128 * 10i128.pow(16 - SPECS[m].decimals as u32) * SPECS[m].base_lot as i128
+}
 
 /// Refusals the random orders may legitimately meet.
 const EXPECTED_PLACE: [KeelError; 8] = [
@@ -79,6 +92,12 @@ struct Sim {
     /// Funding updates with a live bid and a live ask (a premium), and with a side empty.
     two_sided_updates: usize,
     one_sided_updates: usize,
+    /// Each market's premium accumulator as the program must keep it.
+    premiums: [PremiumModel; 2],
+    /// Book-change samples that weighed a non-zero premium.
+    premium_samples: usize,
+    /// Each market's last valid oracle read (bps from the base price), the premium's reference.
+    reference_bps: [Option<i64>; 2],
     trace: Vec<String>,
 }
 
@@ -100,21 +119,17 @@ impl Sim {
         Self {
             t, rng: Rng::new(seed), seed, traders, deposits, bps: [0; 2], now,
             settle_calls: 0, settled_events: 0, settled_count: 0, fills_applied: 0, places_ok: 0, refused: 0,
-            outside_band: 0, two_sided_updates: 0, one_sided_updates: 0, trace: vec![],
+            outside_band: 0, two_sided_updates: 0, one_sided_updates: 0,
+            premiums: [PremiumModel::new(now); 2], premium_samples: 0, reference_bps: [None; 2], trace: vec![],
         }
     }
 
     fn mantissa(&self, m: usize) -> i64 {
-        SPECS[m].base_mantissa / 10_000 * (10_000 + self.bps[m])
+        mantissa_at(m, self.bps[m])
     }
 
     fn oracle_lots(&self, m: usize) -> i64 {
         self.mantissa(m) / SPECS[m].lots_divisor
-    }
-
-    /// The oracle, quote native per base lot, as `Fixed` raw: mantissa · 10^(18 + 6 − 8 − decimals) · lot.
-    fn oracle_per_lot_raw(&self, m: usize) -> i128 {
-        self.mantissa(m) as i128 * 10i128.pow(16 - SPECS[m].decimals as u32) * SPECS[m].base_lot as i128
     }
 
     fn publish(&mut self, m: usize) {
@@ -158,9 +173,13 @@ impl Sim {
             reduce_only, self_trade, expiry_ts, max_touched,
         };
         self.trace.push(format!("trader {i} m{m} {side:?} {order_type:?} {base_lots}@{price_lots} ro={reduce_only} {self_trade:?} exp={expiry_ts} max={max_touched}"));
+        let (_, premium) = self.book_premium(m, self.bps[m]).await;
         let outcome = self.t.place(&self.traders[i], m as u16, args).await;
         match outcome.error_code() {
             None if outcome.result.is_ok() => {
+                self.reference_bps[m] = Some(self.bps[m]);
+                self.premiums[m].sample(self.now, premium);
+                self.premium_samples += usize::from(premium != 0);
                 self.places_ok += 1;
                 self.settle_calls += 1;
                 self.record_settlements(&outcome);
@@ -173,6 +192,21 @@ impl Sim {
         }
     }
 
+    /// The book of market `m` now against the oracle at `bps`: the book price (none while a
+    /// side is empty), `Fixed` raw per lot, and the premium.
+    async fn book_premium(&mut self, m: usize, bps: i64) -> (Option<i128>, i128) {
+        let lots = mantissa_at(m, bps) / SPECS[m].lots_divisor;
+        let (low, high) = (((lots * 9_500 + 9_999) / 10_000).max(1), lots * 10_500 / 10_000);
+        let book = self.t.book(m as u16).await;
+        let best = |side: Side| book.side(side).iter().rev().find(|o| !o.is_expired(self.now)).map(|o| o.price_lots.clamp(low, high));
+        let mid = match (best(Side::Bid), best(Side::Ask)) {
+            (Some(bid), Some(ask)) => Some((bid + ask) as i128 * SPECS[m].quote_lot as i128 * FIXED_SCALE / 2),
+            _ => None,
+        };
+        let oracle = oracle_per_lot_raw(m, bps);
+        (mid, premium_raw(mid, oracle))
+    }
+
     async fn cancel_random(&mut self) {
         let (i, m) = (self.rng.below(4) as usize, self.rng.below(2) as u16);
         let account = self.t.margin_account(&self.traders[i].account).await;
@@ -183,7 +217,15 @@ impl Sim {
             CancelTarget::OrderId(ids[self.rng.below(ids.len() as u64) as usize])
         };
         self.trace.push(format!("cancel trader {i} m{m} {target:?}"));
+        let premium = match self.reference_bps[m as usize] {
+            Some(bps) => self.book_premium(m as usize, bps).await.1,
+            None => 0,
+        };
         let outcome = self.t.cancel(&self.traders[i], m, target).await;
+        if outcome.result.is_ok() {
+            self.premiums[m as usize].sample(self.now, premium);
+            self.premium_samples += usize::from(premium != 0);
+        }
         // An order whose last lots traded is off the book while its fill is queued.
         if outcome.result.is_err() && outcome.error_code() != Some(KeelError::OrderNotFound.into()) {
             self.fail("unexpected cancel_order failure", Some(&outcome));
@@ -225,15 +267,10 @@ impl Sim {
     /// possibly still queued: their makers owe the funding from the match on, which the crank
     /// settles from the index each fill event carries.
     async fn advance_and_fund(&mut self) {
-        let dt = self.rng.between(30, 3_600);
-        self.now += dt;
-        self.trace.push(format!("advance {dt} s, update_funding"));
-        self.t.set_time(self.now).await;
+        self.advance(3_600).await;
+        self.trace.push("update_funding".to_string());
         for m in 0..2 {
-            self.publish(m);
-        }
-        for m in 0..2 {
-            let expected = self.expected_funding(m, dt).await;
+            let expected = self.expected_funding(m).await;
             let outcome = self.t.update_funding(m as u16).await;
             if outcome.result.is_err() {
                 self.fail("unexpected update_funding failure", Some(&outcome));
@@ -247,30 +284,33 @@ impl Sim {
         self.t.assert_conserved().await;
     }
 
-    /// What `update_funding` of market `m` must report now, `dt` s after the last update (both
-    /// markets update together), as `(book_price, oracle_price, rate_bps, elapsed_secs)`: the
-    /// band around the oracle `L` lots is ⌈0.95·L⌉..=⌊1.05·L⌋ (L is a whole number of lots here);
-    /// the book price is the mid of the best live bid and ask clamped into it, or the oracle when
-    /// a side has no live order; the rate is ⌊(book − oracle)·10⁴ / oracle⌋ bps within ±100.
-    async fn expected_funding(&mut self, m: usize, dt: i64) -> (i128, i128, i64, i64) {
-        let lots = self.oracle_lots(m);
-        let (low, high) = (((lots * 9_500 + 9_999) / 10_000).max(1), lots * 10_500 / 10_000);
-        let book = self.t.book(m as u16).await;
-        let best = |side: Side| book.side(side).iter().rev().find(|o| !o.is_expired(self.now)).map(|o| o.price_lots.clamp(low, high));
-        let oracle = self.oracle_per_lot_raw(m);
-        let quote_lot = SPECS[m].quote_lot as i128;
-        let book_price = match (best(Side::Bid), best(Side::Ask)) {
-            (Some(bid), Some(ask)) => {
-                self.two_sided_updates += 1;
-                (bid + ask) as i128 * quote_lot * FIXED_SCALE / 2
-            }
-            _ => {
-                self.one_sided_updates += 1;
-                oracle
-            }
-        };
-        let rate_bps = ((book_price - oracle) * 10_000).div_euclid(oracle).clamp(-100, 100) as i64;
-        (book_price, oracle, rate_bps, dt.min(3_600))
+    /// Time passes by up to `max_secs` (prices republished).
+    async fn advance(&mut self, max_secs: i64) {
+        let dt = self.rng.between(30, max_secs);
+        self.now += dt;
+        self.trace.push(format!("advance {dt} s"));
+        self.t.set_time(self.now).await;
+        for m in 0..2 {
+            self.publish(m);
+        }
+    }
+
+    /// What `update_funding` of market `m` must report now, as `(book_price, oracle_price,
+    /// rate_bps, elapsed_secs)`: the band around the oracle `L` lots is ⌈0.95·L⌉..=⌊1.05·L⌋ (L is
+    /// a whole number of lots here); the book price is the mid of the best live bid and ask
+    /// clamped into it, or the oracle when a side has no live order; the rate is the
+    /// time-weighted premium since the last update, in bps rounded down, within ±100.
+    async fn expected_funding(&mut self, m: usize) -> (i128, i128, i64, i64) {
+        let (mid, premium) = self.book_premium(m, self.bps[m]).await;
+        let oracle = oracle_per_lot_raw(m, self.bps[m]);
+        match mid {
+            Some(_) => self.two_sided_updates += 1,
+            None => self.one_sided_updates += 1,
+        }
+        let book_price = mid.unwrap_or(oracle);
+        self.reference_bps[m] = Some(self.bps[m]);
+        let (rate_bps, elapsed) = self.premiums[m].update(self.now, premium);
+        (book_price, oracle, rate_bps, elapsed.min(3_600))
     }
 
     async fn step(&mut self) {
@@ -283,6 +323,7 @@ impl Sim {
                 self.crank(m).await;
             }
             80..=88 => self.move_oracle().await,
+            89..=93 => self.advance(900).await,
             _ => self.advance_and_fund().await,
         }
         self.t.assert_conserved().await;
@@ -348,7 +389,7 @@ impl Sim {
             settled_net += market.funding_settled_net as i128;
             for p in &positions {
                 pnl_native += p.quote_native as i128;
-                value_raw += p.base_lots as i128 * self.oracle_per_lot_raw(m);
+                value_raw += p.base_lots as i128 * oracle_per_lot_raw(m, self.bps[m]);
                 let owed = p.pending_funding(market.funding_index()).unwrap();
                 pending += owed as i128;
                 open_positions += usize::from(p.base_lots != 0);
@@ -371,12 +412,16 @@ impl Sim {
         assert!(rounding < bound.max(1), "seed {}: funding rounding {rounding} ≥ {bound} settlements", self.seed);
         self.t.assert_conserved().await;
         eprintln!(
-            "seed {}: {} placed, {} refused ({} outside the band), {} fills applied, funding updates {} two-sided / {} one-sided, {} funding settlements (net {}), pending {pending}, rounding {rounding}/{bound}, fees {fees}",
+            "seed {}: {} placed, {} refused ({} outside the band), {} fills applied, funding updates {} two-sided / {} one-sided, {} premium samples, {} funding settlements (net {}), pending {pending}, rounding {rounding}/{bound}, fees {fees}",
             self.seed, self.places_ok, self.refused, self.outside_band, self.fills_applied, self.two_sided_updates,
-            self.one_sided_updates, self.settled_count, settled_net
+            self.one_sided_updates, self.premium_samples, self.settled_count, settled_net
         );
         assert!(self.fills_applied > 0 && self.places_ok > 0, "seed {}: the sequence should trade", self.seed);
-        assert!(self.two_sided_updates > 0, "seed {}: some funding update should see a premium", self.seed);
+        assert!(
+            self.two_sided_updates + self.premium_samples > 0,
+            "seed {}: some funding update or book change should see a premium",
+            self.seed
+        );
         assert!(self.outside_band * 10 <= self.places_ok + self.refused, "seed {}: orders should mostly lie in the band", self.seed);
     }
 }

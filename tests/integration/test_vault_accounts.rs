@@ -30,7 +30,7 @@ async fn withdraw_with(t: &mut TestContext, trader: &Trader, index: u16, metas: 
 async fn deposit_from_token_account_of_another_mint_fails_wrong_mint() {
     let (mut t, trader, sol, _) = setup().await;
     let mint = t.asset(sol).mint;
-    let ix = kix::deposit(&trader.owner.pubkey(), &t.exchange, &trader.account, &mint, &trader.wallets[0], 10);
+    let ix = kix::deposit(&trader.owner.pubkey(), &t.exchange, &trader.account, &mint, t.asset(sol).oracle_key(), &trader.wallets[0], 10);
     t.send(&[ix], &[&trader.owner]).await.assert_error(KeelError::WrongMint);
 }
 
@@ -38,7 +38,7 @@ async fn deposit_from_token_account_of_another_mint_fails_wrong_mint() {
 async fn deposit_into_another_assets_vault_fails_wrong_vault() {
     let (mut t, trader, sol, btc) = setup().await;
     let mint = t.asset(sol).mint;
-    let mut ix = kix::deposit(&trader.owner.pubkey(), &t.exchange, &trader.account, &mint, &trader.wallets[sol as usize], 10);
+    let mut ix = kix::deposit(&trader.owner.pubkey(), &t.exchange, &trader.account, &mint, t.asset(sol).oracle_key(), &trader.wallets[sol as usize], 10);
     ix.accounts[4].pubkey = keel_client::pda::vault(&t.exchange, &t.asset(btc).mint);
     t.send(&[ix], &[&trader.owner]).await.assert_error(KeelError::WrongVault);
 }
@@ -48,7 +48,7 @@ async fn deposit_from_token_account_of_someone_else_fails() {
     let (mut t, trader, _, _) = setup().await;
     let other = t.trader(&[1_000]).await;
     let mint = t.asset(0).mint;
-    let ix = kix::deposit(&trader.owner.pubkey(), &t.exchange, &trader.account, &mint, &other.wallets[0], 10);
+    let ix = kix::deposit(&trader.owner.pubkey(), &t.exchange, &trader.account, &mint, None, &other.wallets[0], 10);
     t.send(&[ix], &[&trader.owner]).await.assert_error(KeelError::TokenAccountNotOwnedBySigner);
 }
 
@@ -142,7 +142,7 @@ async fn deposit_and_withdraw_across_exchanges_fail_exchange_mismatch() {
 
     // The account belongs to the other exchange; the asset and vault to this one.
     let mint = t.asset(0).mint;
-    let deposit = kix::deposit(&trader.owner.pubkey(), &t.exchange, &foreign_account, &mint, &trader.wallets[0], 10);
+    let deposit = kix::deposit(&trader.owner.pubkey(), &t.exchange, &foreign_account, &mint, None, &trader.wallets[0], 10);
     t.send(&[deposit], &[&trader.owner]).await.assert_error(KeelError::ExchangeMismatch);
     let withdraw = kix::withdraw(&trader.owner.pubkey(), &t.exchange, &foreign_account, &mint, &trader.wallets[0], 10, vec![]);
     t.send(&[withdraw], &[&trader.owner]).await.assert_error(KeelError::ExchangeMismatch);

@@ -41,6 +41,13 @@ pub struct TestAsset {
     pub feed_id: [u8; 32],
 }
 
+impl TestAsset {
+    /// The oracle account as instructions take it: `None` for the quote asset.
+    pub fn oracle_key(&self) -> Option<Pubkey> {
+        (self.kind != OracleKind::Fixed).then_some(self.oracle)
+    }
+}
+
 /// A fresh bank with one exchange on it.
 pub struct TestContext {
     /// The program-test context (banks client, payer).

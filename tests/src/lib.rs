@@ -2,11 +2,13 @@
 //! [`context::TestContext`] with mints, movable oracles and funded traders, and assertions.
 
 pub mod context;
+pub mod funding_model;
 pub mod insurance;
 pub mod ledger;
 pub mod liquidation;
 pub mod markets;
 pub mod oracles;
+pub mod replacement;
 pub mod outcome;
 pub mod rng;
 pub mod runtime;

@@ -69,8 +69,8 @@ impl TestContext {
     /// Deposits `amount` of asset `index` from the trader's wallet, signed by the owner, then
     /// checks that every vault still reconciles with the ledgers.
     pub async fn deposit(&mut self, trader: &Trader, index: u16, amount: u64) -> Outcome {
-        let mint = self.asset(index).mint;
-        let ix = kix::deposit(&trader.owner.pubkey(), &self.exchange, &trader.account, &mint, &trader.wallets[index as usize], amount);
+        let asset = self.asset(index);
+        let ix = kix::deposit(&trader.owner.pubkey(), &self.exchange, &trader.account, &asset.mint, asset.oracle_key(), &trader.wallets[index as usize], amount);
         let outcome = self.send(&[ix], &[&trader.owner]).await;
         self.assert_conserved().await;
         outcome

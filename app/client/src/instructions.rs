@@ -100,8 +100,17 @@ pub fn close_margin_account(owner: &Pubkey, margin_account: &Pubkey) -> Instruct
     build(accounts, ix::CloseMarginAccount {}, vec![])
 }
 
-/// `deposit` of `amount` native units of `mint` from `source`.
-pub fn deposit(authority: &Pubkey, exchange: &Pubkey, margin_account: &Pubkey, mint: &Pubkey, source: &Pubkey, amount: u64) -> Instruction {
+/// `deposit` of `amount` native units of `mint` from `source`. `oracle` is the asset's oracle
+/// (`None` for the quote asset): the program reads it when the deposit opens a new balance.
+pub fn deposit(
+    authority: &Pubkey,
+    exchange: &Pubkey,
+    margin_account: &Pubkey,
+    mint: &Pubkey,
+    oracle: Option<Pubkey>,
+    source: &Pubkey,
+    amount: u64,
+) -> Instruction {
     let accounts = acc::Deposit {
         authority: *authority,
         exchange: *exchange,
@@ -110,6 +119,7 @@ pub fn deposit(authority: &Pubkey, exchange: &Pubkey, margin_account: &Pubkey, m
         vault: pda::vault(exchange, mint),
         source: *source,
         token_program: anchor_spl::token::ID,
+        oracle,
     };
     build(accounts, ix::Deposit { amount }, vec![])
 }

@@ -11,6 +11,7 @@ pub mod instructions;
 pub mod insurance;
 pub mod liquidation;
 pub mod markets;
+pub mod oracles;
 pub mod pda;
 
 pub use keel;

@@ -217,6 +217,12 @@ pub enum KeelError {
     DelegateLossLimitExceeded,
     #[msg("the account's delegate has no limits set: its owner must set them again with set_delegate")]
     DelegateLimitsUnset,
+
+    // --- oracle integrity ---
+    #[msg("oracle price is published ahead of the cluster clock by more than the allowed skew (10 s)")]
+    OracleFromTheFuture,
+    #[msg("the quote asset's fixed 1:1 price cannot be replaced, and no other asset or market may use it")]
+    OracleNotReplaceable,
 }
 
 impl From<MathError> for KeelError {

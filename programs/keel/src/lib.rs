@@ -163,4 +163,14 @@ pub mod keel {
     pub fn health<'info>(ctx: Context<'info, HealthView<'info>>) -> Result<HealthReport> {
         HealthView::handler(ctx)
     }
+
+    /// Admin: replaces an asset's oracle (kind, account, feed id, guards); never the quote's.
+    pub fn replace_asset_oracle(ctx: Context<ReplaceAssetOracle>, args: ReplaceOracleArgs) -> Result<()> {
+        ReplaceAssetOracle::handler(ctx, args)
+    }
+
+    /// Admin: replaces a perp market's oracle (kind, account, feed id, guards).
+    pub fn replace_market_oracle(ctx: Context<ReplaceMarketOracle>, args: ReplaceOracleArgs) -> Result<()> {
+        ReplaceMarketOracle::handler(ctx, args)
+    }
 }

@@ -9,7 +9,9 @@ use crate::instructions::risk::AssetParams;
 use anchor_lang::prelude::*;
 
 mod liquidation;
+mod oracle;
 pub use liquidation::*;
+pub use oracle::*;
 
 /// Writes an event to the transaction log (`Program data: <base64>`).
 pub fn emit_event<E: anchor_lang::Event>(event: &E) {
@@ -295,11 +297,13 @@ pub struct MakerFillApplied {
 pub struct FundingUpdated {
     /// The market's index.
     pub market_index: u16,
-    /// Book price used, quote native per base lot, `Fixed` raw.
+    /// Book price at the crank, quote native per base lot, `Fixed` raw (the rate applied is the
+    /// time-weighted premium since the last update, not this one price's).
     pub book_price: i128,
     /// Oracle price, quote native per base lot, `Fixed` raw.
     pub oracle_price: i128,
-    /// Rate applied, bps of the oracle price per interval (clamped).
+    /// Rate applied: the time-weighted average premium, bps of the oracle price per interval
+    /// (clamped).
     pub rate_bps: i64,
     /// Seconds accrued (at most one interval).
     pub elapsed_secs: i64,

@@ -10,6 +10,12 @@ pub const MAX_ORACLE_AGE_SECS: u32 = 3_600;
 pub const MAX_ORACLE_CONF_BPS: u16 = 2_000;
 /// Upper bound of `conf_multiplier_bps` (k = 5).
 pub const MAX_CONF_MULTIPLIER_BPS: u16 = 50_000;
+/// How far ahead of the cluster clock a publish time may be (10 s). The cluster's
+/// `unix_timestamp` is the stake-weighted median of validator clocks and trails wall time by a
+/// few seconds at most; Pyth publishers stamp prices with their own clocks. 10 s covers that
+/// honest skew (about 25 slots), while a price stamped further ahead would otherwise stay
+/// "fresh" until its own publish time plus the max age.
+pub const MAX_CLOCK_SKEW_SECS: i64 = 10;
 
 /// Guards configured per asset or market.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,11 +52,15 @@ pub struct RawPrice {
     pub exponent: i32,
     /// Unix time of publication.
     pub publish_time: i64,
+    /// False when the publisher says the price is not tradable (a legacy account whose status
+    /// is not Trading); pull updates are always true.
+    pub trading: bool,
 }
 
 /// Checks `raw` against the guards and normalises it into quote native per base native.
 ///
-/// Order of the guards: positive price, exponent range, age, confidence ratio. The Init
+/// Order of the guards: Trading status, positive price, exponent range, publish time at most
+/// [`MAX_CLOCK_SKEW_SECS`] ahead of `now`, age, confidence ratio. The Init
 /// prices are conservative: assets at `min(price − k·conf, ema − k·ema_conf)` (never below 0),
 /// liabilities at `max(price + k·conf, ema + k·ema_conf)`.
 pub fn validate(
@@ -60,12 +70,18 @@ pub fn validate(
     quote_decimals: u8,
     now: i64,
 ) -> Result<PriceQuote, KeelError> {
+    if !raw.trading {
+        return Err(KeelError::OracleNotTrading);
+    }
     if raw.price <= 0 || raw.ema_price <= 0 {
         return Err(KeelError::OracleNonPositivePrice);
     }
     let shift = raw.exponent as i64 + quote_decimals as i64 - base_decimals as i64;
     if !(-36..=18).contains(&shift) || !(-20..=10).contains(&raw.exponent) {
         return Err(KeelError::OracleExponentOutOfRange);
+    }
+    if raw.publish_time.saturating_sub(now) > MAX_CLOCK_SKEW_SECS {
+        return Err(KeelError::OracleFromTheFuture);
     }
     let age = now.saturating_sub(raw.publish_time);
     if age > config.max_age_secs as i64 {

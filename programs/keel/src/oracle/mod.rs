@@ -2,8 +2,8 @@
 //!
 //! Two Pyth formats are read: the pull oracle's `PriceUpdateV2` (the current mainnet format,
 //! [`pyth_pull`]) and legacy price accounts ([`pyth_legacy`]). Both are reduced to a
-//! [`RawPrice`], which [`guard::validate`] checks (positive price, age, confidence ratio,
-//! exponent range) and normalises into the risk engine's [`PriceQuote`] in quote native units
+//! [`RawPrice`], which [`guard::validate`] checks (Trading status, positive price, exponent
+//! range, publish time not ahead of the clock, age, confidence ratio) and normalises into the risk engine's [`PriceQuote`] in quote native units
 //! per base native unit. A failed guard is an error of its own, never a silent fallback.
 
 pub mod guard;
@@ -67,7 +67,8 @@ pub fn read_price(
 
 /// Like [`read_price`], but separates the two ways to fail: the outer error is a wrong account
 /// (key, owner, layout, feed id, verification); the inner one a price that fails its guards
-/// (stale, too uncertain, non-positive, exponent out of range), logged with its numbers.
+/// (not Trading, non-positive, exponent out of range, from the future, stale, too uncertain),
+/// logged with its numbers.
 pub fn read_price_lenient(
     account: &AccountInfo,
     binding: &OracleBinding,

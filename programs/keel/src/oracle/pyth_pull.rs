@@ -34,5 +34,6 @@ pub fn read(account: &AccountInfo, feed_id: &[u8; 32]) -> Result<RawPrice> {
         ema_conf: message.ema_conf,
         exponent: message.exponent,
         publish_time: message.publish_time,
+        trading: true,
     })
 }

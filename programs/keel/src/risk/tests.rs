@@ -52,7 +52,7 @@ fn cache(entries: &[CollateralRisk]) -> HealthCache {
 
 #[test]
 fn sol_quote_matches_the_guard_normalisation_of_100_usd_with_conf_050() {
-    let raw = RawPrice { price: 10_000, conf: 50, ema_price: 10_000, ema_conf: 50, exponent: -2, publish_time: 1_000 };
+    let raw = RawPrice { price: 10_000, conf: 50, ema_price: 10_000, ema_conf: 50, exponent: -2, publish_time: 1_000, trading: true };
     let config = OracleConfig { max_age_secs: 60, max_conf_bps: 100, conf_multiplier_bps: 20_000 };
     assert_eq!(validate(&raw, &config, 9, 6, 1_000).unwrap(), sol(0).prices);
 }

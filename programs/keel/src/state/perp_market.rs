@@ -116,11 +116,23 @@ pub struct PerpMarket {
     /// Socialised loss assigned to this market's positions and not yet collected from them,
     /// quote native (negative once rounding up has collected more than was assigned).
     pub socialized_loss_outstanding: i64,
+    /// Σ premium · seconds since the last funding update, `Fixed` raw little-endian: each sample
+    /// adds the premium of the book as it stood since the previous sample, times the seconds it
+    /// stood (see `instructions::markets::funding_premium`).
+    pub premium_accumulator: [u8; 16],
+    /// Unix time of the last premium sample (the accumulator covers up to here).
+    pub last_premium_sample_ts: i64,
+    /// The last valid oracle price read for this market, quote native per base native, `Fixed`
+    /// raw little-endian (zero until one is read): the premium's reference between cranks and
+    /// the anchor of a failing feed's conservative valuation in a liquidation.
+    pub last_oracle_price: [u8; 16],
+    /// Unix time at which `last_oracle_price` was read.
+    pub last_oracle_ts: i64,
     /// Reserved for later versions.
-    pub reserved: [u8; 224],
+    pub reserved: [u8; 176],
 }
 
-const _: () = assert!(core::mem::size_of::<PerpMarket>() == 8 + 32 * 5 + 16 + 32 + 16 + 8 + 8 + 32 + 16 + 48 + 32 + 224);
+const _: () = assert!(core::mem::size_of::<PerpMarket>() == 8 + 32 * 5 + 16 + 32 + 16 + 8 + 8 + 32 + 16 + 48 + 32 + 48 + 176);
 const _: () = assert!(core::mem::align_of::<PerpMarket>() == 8);
 
 impl PerpMarket {
@@ -150,6 +162,27 @@ impl PerpMarket {
     /// Stores the cumulative socialised loss per base lot.
     pub fn set_loss_index(&mut self, index: Fixed) {
         self.loss_index = index.raw().to_le_bytes();
+    }
+
+    /// Σ premium · seconds since the last funding update.
+    pub fn premium_accumulator(&self) -> Fixed {
+        Fixed::from_raw(i128::from_le_bytes(self.premium_accumulator))
+    }
+
+    /// Stores Σ premium · seconds.
+    pub fn set_premium_accumulator(&mut self, value: Fixed) {
+        self.premium_accumulator = value.raw().to_le_bytes();
+    }
+
+    /// The last valid oracle price read, quote native per base native (zero when none yet).
+    pub fn last_oracle_price(&self) -> Fixed {
+        Fixed::from_raw(i128::from_le_bytes(self.last_oracle_price))
+    }
+
+    /// Records a valid oracle price read at `now`.
+    pub fn record_oracle_price(&mut self, price: Fixed, now: i64) {
+        self.last_oracle_price = price.raw().to_le_bytes();
+        self.last_oracle_ts = now;
     }
 
     /// The indices positions settle against.

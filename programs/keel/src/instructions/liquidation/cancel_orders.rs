@@ -6,6 +6,7 @@
 
 use super::shared::require_liquidatable;
 use crate::error::KeelError;
+use crate::instructions::markets::funding_premium::sample_premium;
 use crate::instructions::markets::order_flow::{release_order, Release};
 use crate::instructions::risk::load_health_cache_for_liquidation;
 use crate::state::{Exchange, MarginAccount, OrderBook, OutReason, PerpMarket, MAX_OPEN_ORDERS};
@@ -21,8 +22,8 @@ pub struct LiquidationCancelOrders<'info> {
     /// The liquidatable account.
     #[account(mut, constraint = margin_account.load()?.exchange == exchange.key() @ KeelError::ExchangeMismatch)]
     pub margin_account: AccountLoader<'info, MarginAccount>,
-    /// The market.
-    #[account(has_one = order_book @ KeelError::WrongMarketAccount, has_one = exchange @ KeelError::ExchangeMismatch)]
+    /// The market (its funding premium is sampled before the book changes).
+    #[account(mut, has_one = order_book @ KeelError::WrongMarketAccount, has_one = exchange @ KeelError::ExchangeMismatch)]
     pub market: AccountLoader<'info, PerpMarket>,
     /// The market's book.
     #[account(mut)]
@@ -49,8 +50,9 @@ impl<'info> LiquidationCancelOrders<'info> {
             require_liquidatable(&cache, &account)?;
         }
         let mut account = a.margin_account.load_mut()?;
-        let market = a.market.load()?;
+        let mut market = a.market.load_mut()?;
         let mut book = a.order_book.load_mut()?;
+        sample_premium(&mut market, &book, now, None)?;
         for slot in 0..MAX_OPEN_ORDERS {
             let order = account.orders[slot];
             if !order.is_in_use() || order.market_index != market.index {

@@ -1,7 +1,8 @@
 //! `liquidate_perp` (permissionless): a liquidator takes over part of a liquidatable account's
 //! perp position at the oracle price less a discount — the smallest part that brings the
 //! account's LiquidationEnd health to ≥ 0 — and the account pays a penalty into the insurance
-//! fund. Works while trading is paused and while unrelated oracles are stale.
+//! fund. Works while trading is paused and while unrelated oracles fail (see
+//! `load_health_cache_for_liquidation`).
 
 use super::shared::*;
 use super::sizing::*;
@@ -102,7 +103,10 @@ impl<'info> LiquidatePerp<'info> {
         let liqor_key = a.core.liqor_account.key();
         let prices = {
             let exchange = a.core.exchange.load()?;
-            read_price(&a.oracle, &a.market.load()?.oracle_binding()?, exchange.quote_decimals, now)?
+            let mut market = a.market.load_mut()?;
+            let prices = read_price(&a.oracle, &market.oracle_binding()?, exchange.quote_decimals, now)?;
+            market.record_oracle_price(prices.oracle, now);
+            prices
         };
         let (cache, before) = a.core.liquidated_health(liqee_remaining, now)?;
         let min_notional = a.core.insurance_fund.load()?.bounty.min_liquidation_notional;

@@ -3,6 +3,7 @@
 //! while an oracle is stale and while the market or exchange is paused.
 
 use crate::error::KeelError;
+use crate::instructions::markets::funding_premium::sample_premium;
 use crate::instructions::markets::order_flow::{release_order, Release};
 use crate::state::{MarginAccount, OrderBook, OutReason, PerpMarket, MAX_OPEN_ORDERS};
 use anchor_lang::prelude::*;
@@ -26,8 +27,8 @@ pub struct CancelOrder<'info> {
     /// The margin account.
     #[account(mut, constraint = margin_account.load()?.exchange == market.load()?.exchange @ KeelError::ExchangeMismatch)]
     pub margin_account: AccountLoader<'info, MarginAccount>,
-    /// The market.
-    #[account(has_one = order_book @ KeelError::WrongMarketAccount)]
+    /// The market (its funding premium is sampled before the book changes).
+    #[account(mut, has_one = order_book @ KeelError::WrongMarketAccount)]
     pub market: AccountLoader<'info, PerpMarket>,
     /// The market's book.
     #[account(mut)]
@@ -40,8 +41,9 @@ impl CancelOrder<'_> {
         let account_key = ctx.accounts.margin_account.key();
         let mut account = ctx.accounts.margin_account.load_mut()?;
         crate::check!(account.is_owner_or_delegate(&ctx.accounts.signer.key()), KeelError::NotOwnerOrDelegate);
-        let market = ctx.accounts.market.load()?;
+        let mut market = ctx.accounts.market.load_mut()?;
         let mut book = ctx.accounts.order_book.load_mut()?;
+        sample_premium(&mut market, &book, Clock::get()?.unix_timestamp, None)?;
         let mut cancelled = 0usize;
         for slot in 0..MAX_OPEN_ORDERS {
             let order = account.orders[slot];

@@ -6,6 +6,7 @@
 use crate::error::KeelError;
 use crate::events::{emit_event, OrderPlaced};
 use crate::instructions::markets::delegate_trade;
+use crate::instructions::markets::funding_premium::sample_premium;
 use crate::instructions::markets::matching::{execute, MarketState, TakerAccount, TakerOrder};
 use crate::instructions::markets::order_flow::settle_funding;
 use crate::instructions::markets::price_band::PriceBand;
@@ -144,6 +145,7 @@ impl<'info> PlaceOrder<'info> {
             let mut market = a.market.load_mut()?;
             let mut book = a.order_book.load_mut()?;
             let mut queue = a.fill_queue.load_mut()?;
+            sample_premium(&mut market, &book, now, Some(oracle))?;
             let mut state = MarketState { market: &mut market, book: &mut book, queue: &mut queue };
             let mut taker = TakerAccount { account: &mut account, key: account_key };
             execute(&order, &mut state, &mut taker, now)?

@@ -21,6 +21,7 @@
 //! Instructions that mutate an asset also passed here must release their borrow of it first.
 
 use crate::error::KeelError;
+use crate::instructions::risk::adverse_perp_risk;
 use crate::math::{Fixed, Rounding};
 use crate::oracle::{read_price_last_published, read_price_lenient, OracleBinding, OracleKind};
 use crate::risk::{CollateralRisk, HealthCache, HealthComponents, HealthKind, PerpRisk, PriceQuote};
@@ -55,13 +56,15 @@ pub fn load_health_cache_lenient(
     remaining: &[AccountInfo],
     now: i64,
 ) -> Result<(Box<HealthCache>, Option<KeelError>)> {
-    load_with(exchange_key, exchange, account, remaining, now, read_price_lenient)
+    load_with(exchange_key, exchange, account, remaining, now, read_price_lenient, OnPriceFailure::Report)
 }
 
-/// The health cache a liquidation decides on: a price that is only stale counts at its last
-/// published value, so an unrelated stale oracle neither blocks a liquidation nor makes a
-/// healthy account liquidatable; any other failed guard fails. The liquidated market's or
-/// asset's own price is read fresh by the instruction.
+/// The health cache a liquidation decides on; no oracle failure refuses it. A price that is
+/// only stale — by at most `STALE_GRACE_SECS` beyond its max age — counts at its last published
+/// value; any other failed guard values the entry against the account: a collateral balance
+/// at zero, a perp position by [`adverse_perp_risk`]. Account identity (owner, discriminator,
+/// order, oracle key, feed id) is still checked strictly. The liquidated market's or asset's
+/// own price is read fresh by the instruction.
 pub fn load_health_cache_for_liquidation(
     exchange_key: &Pubkey,
     exchange: &Exchange,
@@ -69,18 +72,24 @@ pub fn load_health_cache_for_liquidation(
     remaining: &[AccountInfo],
     now: i64,
 ) -> Result<Box<HealthCache>> {
-    let (cache, price_error) = load_with(exchange_key, exchange, account, remaining, now, read_price_last_published)?;
-    match price_error {
-        Some(error) => Err(error.into()),
-        None => Ok(cache),
-    }
+    let (cache, _) = load_with(exchange_key, exchange, account, remaining, now, read_price_last_published, OnPriceFailure::AgainstAccount)?;
+    Ok(cache)
 }
 
 /// How one oracle is read: [`read_price_lenient`] or [`read_price_last_published`].
 type PriceReader = fn(&AccountInfo, &OracleBinding, u8, i64) -> Result<core::result::Result<PriceQuote, KeelError>>;
 
-/// Reads the health accounts with `read`; the first price error is returned beside the cache
-/// (its entry priced at zero).
+/// What an entry whose price fails its guards becomes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum OnPriceFailure {
+    /// Priced at zero, the first error reported beside the cache.
+    Report,
+    /// Valued against the account (a liquidation's decision): collateral at zero, a perp
+    /// position at the adverse edge of the band around its market's last valid price.
+    AgainstAccount,
+}
+
+/// Reads the health accounts with `read`; an entry whose price fails is handled by `on_failure`.
 fn load_with(
     exchange_key: &Pubkey,
     exchange: &Exchange,
@@ -88,23 +97,27 @@ fn load_with(
     remaining: &[AccountInfo],
     now: i64,
     read: PriceReader,
+    on_failure: OnPriceFailure,
 ) -> Result<(Box<HealthCache>, Option<KeelError>)> {
     let mut cache = Box::new(HealthCache::new());
     let mut price_error = None;
     let mut cursor = HealthAccounts { accounts: remaining, position: 0 };
-    let mut price_of = |cursor: &mut HealthAccounts, binding: &OracleBinding| -> Result<PriceQuote> {
+    let read_next = |cursor: &mut HealthAccounts, binding: &OracleBinding| -> Result<core::result::Result<PriceQuote, KeelError>> {
         if binding.kind == OracleKind::Fixed {
-            return Ok(PriceQuote::ONE);
+            return Ok(Ok(PriceQuote::ONE));
         }
-        let oracle = cursor.next("oracle")?;
-        Ok(read(oracle, binding, exchange.quote_decimals, now)?.unwrap_or_else(|e| {
-            price_error.get_or_insert(e);
-            PriceQuote::default()
-        }))
+        read(cursor.next("oracle")?, binding, exchange.quote_decimals, now)
     };
     for slot in account.active_collaterals() {
         let asset = cursor.next_listed::<CollateralAsset>(exchange_key, slot.asset_index)?;
-        let prices = price_of(&mut cursor, &asset_oracle_binding(&asset)?)?;
+        // A failed collateral price counts zero either way (only the quote asset, which has no
+        // oracle, can be negative); the lenient reading also reports it.
+        let prices = read_next(&mut cursor, &asset_oracle_binding(&asset)?)?.unwrap_or_else(|e| {
+            if on_failure == OnPriceFailure::Report {
+                price_error.get_or_insert(e);
+            }
+            PriceQuote::default()
+        });
         let pushed = cache.push_collateral(CollateralRisk {
             asset_index: slot.asset_index,
             balance: slot.balance,
@@ -116,8 +129,15 @@ fn load_with(
     }
     for position in account.active_perps() {
         let market = cursor.next_listed::<PerpMarket>(exchange_key, position.market_index)?;
-        let prices = price_of(&mut cursor, &market.oracle_binding()?)?;
-        let pushed = cache.push_perp(perp_risk(account, position, &market, prices)?);
+        let perp = match (read_next(&mut cursor, &market.oracle_binding()?)?, on_failure) {
+            (Ok(prices), _) => perp_risk(account, position, &market, prices)?,
+            (Err(e), OnPriceFailure::AgainstAccount) => adverse_perp_risk(account, position, &market, e)?,
+            (Err(e), OnPriceFailure::Report) => {
+                price_error.get_or_insert(e);
+                perp_risk(account, position, &market, PriceQuote::default())?
+            }
+        };
+        let pushed = cache.push_perp(perp);
         crate::check!(pushed, KeelError::HealthAccountUnexpected);
     }
     crate::check!(

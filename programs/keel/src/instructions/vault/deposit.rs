@@ -1,11 +1,15 @@
 //! `deposit`: moves tokens of a listed asset from the signer into the account's balance.
 //!
-//! A deposit can only raise health, so it reads no oracle: it works while any oracle is stale
+//! A deposit can only raise health, so it reads no oracle — except when it opens a new balance
+//! slot of an asset with an oracle: that asset's price must then be valid, so nobody parks a
+//! balance of an asset whose feed is already failing. It works while any other oracle is stale
 //! and while the exchange is paused. It repays a negative quote balance first.
 
 use crate::error::KeelError;
 use crate::events::{emit_event, CollateralMoved};
+use crate::instructions::risk::asset_oracle_binding;
 use crate::instructions::vault::token_flow::transfer_in;
+use crate::oracle::{read_price, OracleKind};
 use crate::state::{CollateralAsset, Exchange, MarginAccount};
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
@@ -31,6 +35,10 @@ pub struct Deposit<'info> {
     pub source: Account<'info, TokenAccount>,
     /// SPL Token.
     pub token_program: Program<'info, Token>,
+    /// The asset's oracle: required when the deposit opens a new balance slot of an asset with
+    /// an oracle, unused otherwise (the client always passes it for such assets).
+    /// CHECK: checked against the asset's oracle binding by `read_price`.
+    pub oracle: Option<UncheckedAccount<'info>>,
 }
 
 impl Deposit<'_> {
@@ -43,6 +51,20 @@ impl Deposit<'_> {
         crate::check!(self.source.mint == asset.mint, KeelError::WrongMint);
         crate::check!(self.source.owner == self.authority.key(), KeelError::TokenAccountNotOwnedBySigner);
         crate::check!(asset.deposits_paused == 0, KeelError::AssetPaused);
+        let opens_slot = account.active_collaterals().all(|c| c.asset_index != asset.index);
+        if opens_slot && asset.oracle_kind()? != OracleKind::Fixed {
+            let oracle = self.oracle.as_ref();
+            crate::check!(
+                oracle.is_some(),
+                KeelError::OracleAccountMismatch,
+                "deposit: opening a balance of asset {} needs its oracle {}",
+                asset.index,
+                asset.oracle
+            );
+            let quote_decimals = self.exchange.load()?.quote_decimals;
+            let oracle = oracle.ok_or(KeelError::OracleAccountMismatch)?;
+            read_price(oracle, &asset_oracle_binding(&asset)?, quote_decimals, Clock::get()?.unix_timestamp)?;
+        }
         let old = account.balance(asset.index);
         let new = old.checked_add(i64::try_from(amount).map_err(|_| KeelError::MathOverflow)?).ok_or(KeelError::MathOverflow)?;
         let deposits_after = asset.total_deposits as i128 - old.max(0) as i128 + new.max(0) as i128;

@@ -13,7 +13,7 @@ const CONFIG: OracleConfig = OracleConfig { max_age_secs: 60, max_conf_bps: 200,
 
 /// `price · 10^exponent` with EMA equal to the price and no confidence interval, published now.
 fn raw(price: i64, exponent: i32) -> RawPrice {
-    RawPrice { price, conf: 0, ema_price: price, ema_conf: 0, exponent, publish_time: NOW }
+    RawPrice { price, conf: 0, ema_price: price, ema_conf: 0, exponent, publish_time: NOW, trading: true }
 }
 
 fn sol_usdc(raw: &RawPrice, config: &OracleConfig) -> Result<PriceQuote, KeelError> {
@@ -88,7 +88,7 @@ fn inexact_normalisation_rounds_oracle_and_init_asset_down_and_init_liab_up() {
 fn init_prices_take_the_wider_of_spot_and_ema_bands() {
     // spot 100.00 ± 0.50, EMA 101.00 ± 0.20, k = 2, in USDC native per lamport:
     // spot band 0.1 ∓ 0.001 = [0.099, 0.101], EMA band 0.101 ∓ 0.0004 = [0.1006, 0.1014]
-    let r = RawPrice { price: 10_000, conf: 50, ema_price: 10_100, ema_conf: 20, exponent: -2, publish_time: NOW };
+    let r = RawPrice { price: 10_000, conf: 50, ema_price: 10_100, ema_conf: 20, exponent: -2, publish_time: NOW, trading: true };
     let quote = sol_usdc(&r, &CONFIG).unwrap();
     assert_eq!(quote, PriceQuote { oracle: d(1, -1), init_asset: d(99, -3), init_liab: d(1_014, -4) });
     // swapped: spot 101.00 ± 0.20, EMA 100.00 ± 0.50 → same bands, oracle 0.101
@@ -100,7 +100,7 @@ fn init_prices_take_the_wider_of_spot_and_ema_bands() {
 #[test]
 fn init_prices_with_k_zero_are_the_spot_and_ema_extremes() {
     let config = OracleConfig { conf_multiplier_bps: 0, ..CONFIG };
-    let r = RawPrice { price: 10_000, conf: 50, ema_price: 9_000, ema_conf: 90, exponent: -2, publish_time: NOW };
+    let r = RawPrice { price: 10_000, conf: 50, ema_price: 9_000, ema_conf: 90, exponent: -2, publish_time: NOW, trading: true };
     let quote = sol_usdc(&r, &config).unwrap();
     assert_eq!(quote, PriceQuote { oracle: d(1, -1), init_asset: d(9, -2), init_liab: d(1, -1) });
 }
@@ -136,6 +136,21 @@ fn price_older_than_max_age_is_stale() {
 }
 
 #[test]
+fn price_not_trading_is_refused_before_any_other_guard() {
+    assert_fails(sol_usdc(&RawPrice { trading: false, ..raw(15_000, -2) }, &CONFIG), KeelError::OracleNotTrading);
+}
+
+#[test]
+fn price_published_more_than_the_skew_ahead_of_the_clock_is_from_the_future() {
+    let at = |publish_time| RawPrice { publish_time, ..raw(15_000, -2) };
+    assert!(sol_usdc(&at(NOW + MAX_CLOCK_SKEW_SECS), &CONFIG).is_ok());
+    assert_fails(sol_usdc(&at(NOW + MAX_CLOCK_SKEW_SECS + 1), &CONFIG), KeelError::OracleFromTheFuture);
+    assert_fails(sol_usdc(&at(i64::MAX), &CONFIG), KeelError::OracleFromTheFuture);
+    // an hour ahead would otherwise pass the 60 s age guard for an hour and a minute
+    assert_fails(validate(&at(NOW + 3_600), &CONFIG, SOL, USDC, NOW + 3_540), KeelError::OracleFromTheFuture);
+}
+
+#[test]
 fn confidence_wider_than_max_share_is_refused() {
     // 2% of 100.00 is 2.00: conf 200 passes, 201 does not
     let with = |conf| RawPrice { conf, ..raw(10_000, -2) };
@@ -160,11 +175,15 @@ fn exponent_or_decimal_shift_out_of_range_is_refused() {
 
 #[test]
 fn guards_apply_in_documented_order() {
-    let bad = RawPrice { price: 0, conf: u64::MAX, ema_price: 1, ema_conf: 0, exponent: 50, publish_time: 0 };
+    let bad = RawPrice { price: 0, conf: u64::MAX, ema_price: 1, ema_conf: 0, exponent: 50, publish_time: 0, trading: false };
+    assert_fails(sol_usdc(&bad, &CONFIG), KeelError::OracleNotTrading);
+    let bad = RawPrice { trading: true, ..bad };
     assert_fails(sol_usdc(&bad, &CONFIG), KeelError::OracleNonPositivePrice);
     let bad = RawPrice { price: 100, ..bad };
     assert_fails(sol_usdc(&bad, &CONFIG), KeelError::OracleExponentOutOfRange);
-    let bad = RawPrice { exponent: -2, ..bad };
+    let bad = RawPrice { exponent: -2, publish_time: NOW + 11, ..bad };
+    assert_fails(sol_usdc(&bad, &CONFIG), KeelError::OracleFromTheFuture);
+    let bad = RawPrice { publish_time: 0, ..bad };
     assert_fails(sol_usdc(&bad, &CONFIG), KeelError::OracleStale);
     let bad = RawPrice { publish_time: NOW, ..bad };
     assert_fails(sol_usdc(&bad, &CONFIG), KeelError::OracleConfidenceTooWide);
@@ -193,7 +212,7 @@ fn passing_raw(config: OracleConfig) -> impl Strategy<Value = (RawPrice, u8)> {
             let max_conf = price as u128 * config.max_conf_bps as u128 / BPS_PER_UNIT as u128;
             let conf = (max_conf * conf_ppm as u128 / 1_000_000) as u64;
             let ema_conf = (ema_price as u128 * ema_conf_ppm as u128 / 1_000_000) as u64;
-            (RawPrice { price, conf, ema_price, ema_conf, exponent, publish_time: NOW - age }, base)
+            (RawPrice { price, conf, ema_price, ema_conf, exponent, publish_time: NOW - age, trading: true }, base)
         })
 }
 
@@ -222,10 +241,10 @@ proptest! {
         price in any::<i64>(), conf in any::<u64>(), ema_price in any::<i64>(), ema_conf in any::<u64>(),
         exponent in -40i32..=40, base in any::<u8>(), quote_decimals in any::<u8>(), age in -100i64..=4_000, config in config(),
     ) {
-        let r = RawPrice { price, conf, ema_price, ema_conf, exponent, publish_time: NOW - age };
+        let r = RawPrice { price, conf, ema_price, ema_conf, exponent, publish_time: NOW - age, trading: true };
         if let Ok(quote) = validate(&r, &config, base, quote_decimals, NOW) {
             prop_assert!(Fixed::ZERO <= quote.init_asset && quote.init_asset <= quote.oracle && quote.oracle <= quote.init_liab);
-            prop_assert!(price > 0 && ema_price > 0 && age <= config.max_age_secs as i64);
+            prop_assert!(price > 0 && ema_price > 0 && age <= config.max_age_secs as i64 && -age <= MAX_CLOCK_SKEW_SECS);
         }
     }
 }

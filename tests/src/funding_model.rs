@@ -1,0 +1,54 @@
+//! The time-weighted funding premium as the program keeps it, for tests that predict funding:
+//! a premium per book state, `Σ premium · seconds` sampled before every book change and at
+//! every crank, and the crank's average.
+
+use keel::math::FIXED_SCALE;
+
+/// The largest premium of the tests' markets (100 bps per interval), `Fixed` raw.
+pub const MAX_PREMIUM_RAW: i128 = FIXED_SCALE / 100;
+
+/// `clamp(⌊(book − oracle) / oracle⌋, ±1%)` as `Fixed` raw, both prices `Fixed` raw quote native
+/// per base lot and multiples of 10^12 (true of the tests' markets); zero without a book price.
+pub fn premium_raw(book_raw: Option<i128>, oracle_raw: i128) -> i128 {
+    const COMMON: i128 = 1_000_000_000_000;
+    let Some(book) = book_raw else { return 0 };
+    ((book - oracle_raw) / COMMON * FIXED_SCALE).div_euclid(oracle_raw / COMMON).clamp(-MAX_PREMIUM_RAW, MAX_PREMIUM_RAW)
+}
+
+/// One market's premium accumulator.
+#[derive(Clone, Copy, Debug)]
+pub struct PremiumModel {
+    /// `Σ premium · seconds` since the last update, `Fixed` raw.
+    pub accumulated: i128,
+    /// Time of the last sample.
+    pub last_sample: i64,
+    /// Time of the last funding update.
+    pub last_update: i64,
+}
+
+impl PremiumModel {
+    /// A market listed at `now`.
+    pub fn new(now: i64) -> Self {
+        Self { accumulated: 0, last_sample: now, last_update: now }
+    }
+
+    /// A sample at `now` of `premium`, the premium that held since the previous sample.
+    pub fn sample(&mut self, now: i64, premium: i128) {
+        let seconds = now - self.last_sample.max(self.last_update);
+        if seconds > 0 {
+            self.accumulated += premium * seconds as i128;
+            self.last_sample = now;
+        }
+    }
+
+    /// `update_funding` at `now` with the book's current `premium`: the rate it must report
+    /// (bps, rounded down) and the seconds since the last update; the accumulator restarts.
+    pub fn update(&mut self, now: i64, premium: i128) -> (i64, i64) {
+        self.sample(now, premium);
+        let elapsed = now - self.last_update;
+        let rate = self.accumulated.div_euclid(elapsed as i128).clamp(-MAX_PREMIUM_RAW, MAX_PREMIUM_RAW);
+        self.accumulated = 0;
+        self.last_update = now;
+        (rate.div_euclid(FIXED_SCALE / 10_000) as i64, elapsed)
+    }
+}
