@@ -3,10 +3,10 @@
 
 use super::{AssetWeights, CollateralRisk, HealthCache, HealthKind, LiabilityWeights, PriceQuote};
 use crate::math::{Fixed, MathError, FIXED_SCALE};
-use crate::oracle::{validate, OracleConfig, RawPrice};
-use crate::state::MAX_COLLATERALS;
+use crate::MAX_COLLATERALS;
 use proptest::prelude::*;
 use HealthKind::{Init, LiquidationEnd, Maint};
+use std::prelude::rust_2021::*;
 
 /// `mantissa · 10^exponent`, exact.
 fn d(mantissa: i64, exponent: i32) -> Fixed {
@@ -48,13 +48,6 @@ fn cache(entries: &[CollateralRisk]) -> HealthCache {
         assert!(cache.push_collateral(*entry));
     }
     cache
-}
-
-#[test]
-fn sol_quote_matches_the_guard_normalisation_of_100_usd_with_conf_050() {
-    let raw = RawPrice { price: 10_000, conf: 50, ema_price: 10_000, ema_conf: 50, exponent: -2, publish_time: 1_000 };
-    let config = OracleConfig { max_age_secs: 60, max_conf_bps: 100, conf_multiplier_bps: 20_000 };
-    assert_eq!(validate(&raw, &config, 9, 6, 1_000).unwrap(), sol(0).prices);
 }
 
 #[test]

@@ -6,6 +6,7 @@ use super::{AssetWeights, CollateralRisk, HealthCache, HealthKind, LiabilityWeig
 use crate::math::{Fixed, Rounding, FIXED_SCALE};
 use proptest::prelude::*;
 use HealthKind::{Init, LiquidationEnd, Maint};
+use std::prelude::rust_2021::*;
 
 /// `mantissa · 10^exponent`, exact.
 fn d(mantissa: i64, exponent: i32) -> Fixed {

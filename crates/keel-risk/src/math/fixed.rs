@@ -173,13 +173,17 @@ impl fmt::Display for Fixed {
         let sign = if self.0 < 0 { "-" } else { "" };
         let magnitude = self.0.unsigned_abs();
         let scale = FIXED_SCALE as u128;
-        let fraction = format!("{:018}", magnitude % scale);
-        let fraction = fraction.trim_end_matches('0');
-        if fraction.is_empty() {
-            write!(f, "{sign}{}", magnitude / scale)
-        } else {
-            write!(f, "{sign}{}.{fraction}", magnitude / scale)
+        let (whole, mut fraction) = (magnitude / scale, magnitude % scale);
+        if fraction == 0 {
+            return write!(f, "{sign}{whole}");
         }
+        // Trailing zeros of the 18 fractional digits are not printed.
+        let mut digits = FIXED_DECIMALS as usize;
+        while fraction % 10 == 0 {
+            fraction /= 10;
+            digits -= 1;
+        }
+        write!(f, "{sign}{whole}.{fraction:0digits$}")
     }
 }
 

@@ -4,6 +4,7 @@
 use super::{smallest_sufficient, AssetWeights, CollateralRisk, HealthCache, HealthKind, LiabilityWeights, MarginRatios, PerpRisk, PriceQuote, StepEntries, StepHealth};
 use crate::math::{Fixed, Rounding};
 use proptest::prelude::*;
+use std::prelude::rust_2021::*;
 
 fn d(mantissa: i64, exponent: i32) -> Fixed {
     Fixed::from_scientific(mantissa, exponent, Rounding::Down).unwrap()
