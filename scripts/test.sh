@@ -2,7 +2,9 @@
 # Runs every Keel test: property and unit tests of the program's math, risk engine and oracle
 # guards; the integration tests (the program running natively on solana-program-test with the
 # real SPL Token program); the check that the committed IDL is what the program produces
-# (scripts/idl.sh installs anchor-cli once); and the type check of the TypeScript migration.
+# (scripts/idl.sh installs anchor-cli once); the type check of the TypeScript migration; and
+# the compute-unit metering of the health engine on real sBPF (scripts/sbpf-meter.sh installs
+# its toolchain once, and fails when a CU figure regresses past bench/sbpf-meter/thresholds.txt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,3 +23,6 @@ scripts/idl.sh --check
 
 echo "== TypeScript (migrations/deploy.ts) =="
 scripts/typecheck.sh
+
+echo "== compute units on sBPF (bench/sbpf-meter) =="
+scripts/sbpf-meter.sh
