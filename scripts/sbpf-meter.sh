@@ -11,7 +11,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/keel/target}"
 # The sBPF build has a target dir of its own: other compiler, other flags.
 SBPF_TARGET_DIR="${KEEL_SBPF_TARGET_DIR:-$HOME/.cache/keel/target-sbpf-program}"
 
-sbpf_home="$(scripts/sbpf-toolchain.sh | tail -n1)"
+sbpf_home="$(scripts/sbpf-toolchain.sh)"
 
 echo "== sBPF build of bench/sbpf-meter (SBPF v0) =="
 RUSTC_BOOTSTRAP=1 RUSTC="$sbpf_home/bin/rustc" \

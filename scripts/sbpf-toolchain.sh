@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the toolchain that compiles no_std Rust to real sBPF (SBPF v0) on a machine without
 # the Solana CLI, into ~/.cache/keel/sbpf (override with KEEL_SBPF_HOME). Idempotent: each step
-# is skipped when its stamp file exists. Prints the directory on the last line.
+# is skipped when its stamp file exists. Progress goes to stderr; stdout gets only the directory.
 #
 # The route (see the README, "Compute units on real sBPF"):
 # - rustc/cargo 1.96 with the std sources: Debian bookworm-security's rustc-web, cargo-web and
@@ -14,6 +14,9 @@
 # Needs root for apt-get update of the system lists, network access to deb.debian.org and
 # crates.io, and rustup's cargo (for `cargo install`).
 set -euo pipefail
+
+# Everything but the final directory goes to stderr.
+exec 3>&1 1>&2
 
 ROOT="${KEEL_SBPF_HOME:-$HOME/.cache/keel/sbpf}"
 SBPF_LINKER_VERSION=0.2.6
@@ -99,4 +102,4 @@ EOF
 done
 chmod +x "$ROOT/bin/sbpf-linker" "$ROOT/bin/rustc" "$ROOT/bin/cargo"
 "$ROOT/bin/rustc" --version >/dev/null
-echo "$ROOT"
+echo "$ROOT" >&3
