@@ -1,7 +1,7 @@
 //! The instruction data of the metering program, little-endian throughout:
 //!
 //! ```text
-//! mode u8 (0 noop, 1 decode only, 2 health, 3 all kinds, 4 sizing), kind u8 (0 Init,
+//! mode u8 (0 noop, 1 decode only, 2 health, 3 all kinds, 4 sizing, 5 mul, 6 div), kind u8 (0 Init,
 //! 1 Maint, 2 LiquidationEnd; read by mode 2), collaterals u8, perps u8, then
 //! per collateral: asset_index u16, balance i64, prices (oracle, init_asset, init_liab) 3 × i128,
 //!                 asset weights (init, maint) 2 × i128, liability weights (init, maint) 2 × i128
@@ -9,7 +9,9 @@
 //!                 bids_quote_native, asks_base_lots, asks_quote_native 7 × i64, prices 3 × i128,
 //!                 margin ratios (init, maint) 2 × i128, pnl_init_weight i128
 //! ```
-//! (`i128` values are `Fixed` raw.) [`encode`] and [`decode`] are the only definitions of it.
+//! (`i128` values are `Fixed` raw.) Modes 5 (mul_down) and 6 (div, rounded down) are followed
+//! by two `Fixed` operands (2 × i128) instead of an account. [`encode`] / [`decode`] and
+//! [`encode_operands`] / [`read_operands`] are the only definitions of it.
 
 use crate::Mode;
 use alloc::vec::Vec;
@@ -91,6 +93,8 @@ pub fn read_mode(reader: &mut Reader<'_>) -> Result<Mode, DecodeError> {
         2 => Ok(Mode::Health(kind)),
         3 => Ok(Mode::AllKinds),
         4 => Ok(Mode::Sizing),
+        5 => Ok(Mode::MulDown),
+        6 => Ok(Mode::DivDown),
         _ => Err(DecodeError::BadTag),
     }
 }
@@ -141,6 +145,20 @@ pub fn decode(reader: &mut Reader<'_>) -> Result<HealthCache, DecodeError> {
     Ok(cache)
 }
 
+/// Reads the two operands of [`Mode::MulDown`] / [`Mode::DivDown`].
+pub fn read_operands(reader: &mut Reader<'_>) -> Result<(Fixed, Fixed), DecodeError> {
+    Ok((reader.fixed()?, reader.fixed()?))
+}
+
+/// The instruction data for [`Mode::MulDown`] / [`Mode::DivDown`] of `a` and `b` (host side).
+pub fn encode_operands(mode: Mode, a: Fixed, b: Fixed) -> Vec<u8> {
+    let mut out = encode(mode, &[], &[]);
+    out.truncate(2);
+    out.extend_from_slice(&a.raw().to_le_bytes());
+    out.extend_from_slice(&b.raw().to_le_bytes());
+    out
+}
+
 /// The instruction data for `mode` over `collaterals` and `perps` (host side).
 pub fn encode(mode: Mode, collaterals: &[CollateralRisk], perps: &[PerpRisk]) -> Vec<u8> {
     let (tag, kind) = match mode {
@@ -149,6 +167,8 @@ pub fn encode(mode: Mode, collaterals: &[CollateralRisk], perps: &[PerpRisk]) ->
         Mode::Health(kind) => (2, kind),
         Mode::AllKinds => (3, HealthKind::Init),
         Mode::Sizing => (4, HealthKind::Init),
+        Mode::MulDown => (5, HealthKind::Init),
+        Mode::DivDown => (6, HealthKind::Init),
     };
     let kind = match kind {
         HealthKind::Init => 0,

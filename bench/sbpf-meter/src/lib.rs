@@ -47,6 +47,11 @@ pub enum Mode {
     /// candidate evaluated by `StepHealth::with`. Output: lots (i64 LE), then Maint and
     /// LiquidationEnd health at that size (2 × 16 bytes), 40 bytes.
     Sizing,
+    /// `a.mul_down(b)` of two `Fixed` operands (16 bytes each, after the mode): the cost of
+    /// one multiplication, 16 bytes.
+    MulDown,
+    /// `a.div(b, Rounding::Down)` of two `Fixed` operands: the cost of one division, 16 bytes.
+    DivDown,
 }
 
 /// Why a run failed.
@@ -108,12 +113,23 @@ pub fn run(data: &[u8]) -> Result<Output, RunError> {
         bytes: [0; MAX_OUTPUT],
         len: 0,
     };
-    if mode == Mode::Noop {
-        return Ok(out);
+    match mode {
+        Mode::Noop => return Ok(out),
+        Mode::MulDown | Mode::DivDown => {
+            let (a, b) = codec::read_operands(&mut reader)?;
+            let result = if mode == Mode::MulDown {
+                a.mul_down(b)?
+            } else {
+                a.div(b, Rounding::Down)?
+            };
+            out.push(&result.raw().to_le_bytes());
+            return Ok(out);
+        }
+        _ => {}
     }
     let cache = decode(&mut reader)?;
     match mode {
-        Mode::Noop | Mode::DecodeOnly => {}
+        Mode::Noop | Mode::DecodeOnly | Mode::MulDown | Mode::DivDown => {}
         Mode::Health(kind) => out.push(&cache.health(kind)?.raw().to_le_bytes()),
         Mode::AllKinds => {
             for kind in HealthKind::ALL {

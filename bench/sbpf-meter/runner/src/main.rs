@@ -10,6 +10,7 @@
 mod accounts;
 mod table;
 
+use keel_risk::math::{Fixed, Rounding};
 use keel_risk::risk::HealthKind;
 use keel_sbpf_meter::{codec, run, Mode};
 use litesvm::LiteSVM;
@@ -33,6 +34,57 @@ const MODES: [(&str, Mode); 4] = [
     ("all3", Mode::AllKinds),
     ("sizing", Mode::Sizing),
 ];
+
+/// One multiplication or division of `Fixed`, with the operands typical of the engine.
+struct Primitive {
+    name: &'static str,
+    mode: Mode,
+    a: Fixed,
+    b: Fixed,
+}
+
+/// `mantissa · 10^exponent`, exact for the values used here.
+fn d(mantissa: i64, exponent: i32) -> Fixed {
+    Fixed::from_scientific(mantissa, exponent, Rounding::Down).unwrap_or(Fixed::ZERO)
+}
+
+/// The primitives metered: a balance times a price, a value times a weight, two fractions, a
+/// midpoint's halving, a division by a price.
+fn primitives() -> [Primitive; 5] {
+    let value = d(2_000_000_123, 0);
+    [
+        Primitive {
+            name: "mul-balance-price",
+            mode: Mode::MulDown,
+            a: Fixed::from_i64(20_000_000_000),
+            b: d(1, -1),
+        },
+        Primitive {
+            name: "mul-value-weight",
+            mode: Mode::MulDown,
+            a: value,
+            b: d(8, -1),
+        },
+        Primitive {
+            name: "mul-fractions",
+            mode: Mode::MulDown,
+            a: Fixed::from_raw(123_456_789_123_456_789),
+            b: Fixed::from_raw(987_654_321_987_654_321),
+        },
+        Primitive {
+            name: "div-by-two",
+            mode: Mode::DivDown,
+            a: d(19, -1),
+            b: Fixed::from_i64(2),
+        },
+        Primitive {
+            name: "div-by-price",
+            mode: Mode::DivDown,
+            a: value,
+            b: d(101, -3),
+        },
+    ]
+}
 
 /// The harness program loaded into a LiteSVM with a funded payer.
 struct Meter {
@@ -79,24 +131,31 @@ impl Meter {
         }
     }
 
-    /// Runs `mode` over an account on sBPF and natively; the CU net of an empty call.
-    fn measure(&mut self, mode: Mode, case: &Case, empty: u64) -> Result<u64, String> {
-        let (collaterals, perps) = (
-            accounts::collaterals(case.collaterals),
-            accounts::perps(case.perps, case.orders),
-        );
-        let data = codec::encode(mode, &collaterals, &perps);
-        let native = run(&data).map_err(|e| format!("native run of {case:?} {mode:?}: {e:?}"))?;
+    /// Runs `data` on sBPF and natively, checks the results are equal; the CU net of an empty
+    /// call.
+    fn compare(&mut self, data: Vec<u8>, what: &str, empty: u64) -> Result<u64, String> {
+        let native = run(&data).map_err(|e| format!("native run of {what}: {e:?}"))?;
         let (units, returned) = self
             .call(data)
-            .map_err(|e| format!("sBPF run of {case:?} {mode:?}: {e}"))?;
+            .map_err(|e| format!("sBPF run of {what}: {e}"))?;
         if returned != native.as_slice() {
             return Err(format!(
-                "{case:?} {mode:?}: sBPF returned {returned:?}, native {:?}",
+                "{what}: sBPF returned {returned:?}, native {:?}",
                 native.as_slice()
             ));
         }
         Ok(units.saturating_sub(empty))
+    }
+
+    /// Runs `mode` over an account on sBPF and natively; the CU net of an empty call.
+    fn measure(&mut self, mode: Mode, case: &Case, empty: u64) -> Result<u64, String> {
+        let collaterals = accounts::collaterals(case.collaterals);
+        let perps = accounts::perps(case.perps, case.orders);
+        self.compare(
+            codec::encode(mode, &collaterals, &perps),
+            &format!("{case:?} {mode:?}"),
+            empty,
+        )
     }
 }
 
@@ -141,17 +200,22 @@ fn meter() -> Result<bool, String> {
             }
         }
     }
+    let mut ops = Vec::new();
+    for p in primitives() {
+        let units = meter.compare(codec::encode_operands(p.mode, p.a, p.b), p.name, empty)?;
+        ops.push((p.name, units));
+    }
     println!(
         "sbpf-meter: {} runs, every sBPF result equal to the native one",
-        measurements.len()
+        measurements.len() + ops.len()
     );
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .ok_or("no bench/sbpf-meter")?;
-    let markdown = table::markdown(&measurements, empty);
+    let markdown = table::markdown(&measurements, &ops, empty);
     std::fs::write(dir.join("CU.md"), &markdown).map_err(|e| format!("CU.md: {e}"))?;
     println!("{markdown}");
-    let figures = table::figures(&measurements);
+    let figures = table::figures(&measurements, &ops);
     let thresholds = dir.join("thresholds.txt");
     if write {
         std::fs::write(&thresholds, table::thresholds_file(&figures))

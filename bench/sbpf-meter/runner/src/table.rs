@@ -50,9 +50,12 @@ fn marginal(ms: &[Measurement], low: Case, high: Case, steps: usize, column: &st
 }
 
 /// Every figure checked against the thresholds, by key (`init/c8/p16/orders`,
-/// `init/per-perp/c8/orders`, `init/per-collateral/p16/orders`).
-pub fn figures(ms: &[Measurement]) -> BTreeMap<String, u64> {
+/// `init/per-perp/c8/orders`, `init/per-collateral/p16/orders`, `op/mul-value-weight`).
+pub fn figures(ms: &[Measurement], ops: &[(&str, u64)]) -> BTreeMap<String, u64> {
     let mut out = BTreeMap::new();
+    for (name, units) in ops {
+        out.insert(format!("op/{name}"), *units);
+    }
     for m in ms {
         let key = format!(
             "{}/c{}/p{}/{}",
@@ -108,7 +111,7 @@ pub fn figures(ms: &[Measurement]) -> BTreeMap<String, u64> {
 }
 
 /// The markdown CU table.
-pub fn markdown(ms: &[Measurement], empty: u64) -> String {
+pub fn markdown(ms: &[Measurement], ops: &[(&str, u64)], empty: u64) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# Compute units of the health engine on sBPF\n");
     let _ = writeln!(
@@ -146,7 +149,7 @@ pub fn markdown(ms: &[Measurement], empty: u64) -> String {
         }
         let _ = writeln!(s);
     }
-    let figures = figures(ms);
+    let figures = figures(ms, ops);
     let _ = writeln!(s, "## Marginal CU\n");
     let _ = writeln!(
         s,
@@ -180,6 +183,12 @@ pub fn markdown(ms: &[Measurement], empty: u64) -> String {
                 cells.join(" | ")
             );
         }
+    }
+    let _ = writeln!(s, "\n## Primitives\n");
+    let _ = writeln!(s, "One `Fixed` operation per call (`bench/sbpf-meter/runner/src/main.rs` has the operands), including reading them and the return-data syscall (about 100 CU).\n");
+    let _ = writeln!(s, "| operation | CU |\n|---|---:|");
+    for (name, units) in ops {
+        let _ = writeln!(s, "| {name} | {units} |");
     }
     s
 }

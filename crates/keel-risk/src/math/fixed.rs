@@ -77,6 +77,9 @@ impl Fixed {
     }
 
     /// `self · rhs`, rounded as asked.
+    // Six argument registers (two per 128-bit operand, one for the result pointer): inlined, as
+    // SBPF v0 passes at most five in registers (see bench/sbpf-meter).
+    #[inline(always)]
     pub fn mul(self, rhs: Fixed, rounding: Rounding) -> Result<Fixed, MathError> {
         let negative = (self.0 < 0) != (rhs.0 < 0);
         let magnitude = mul_scaled(self.0.unsigned_abs(), rhs.0.unsigned_abs(), magnitude_rounding(negative, rounding))?;
@@ -84,6 +87,9 @@ impl Fixed {
     }
 
     /// `self / rhs`, rounded as asked.
+    // Six argument registers (two per 128-bit operand, one for the result pointer): inlined, as
+    // SBPF v0 passes at most five in registers (see bench/sbpf-meter).
+    #[inline(always)]
     pub fn div(self, rhs: Fixed, rounding: Rounding) -> Result<Fixed, MathError> {
         let negative = (self.0 < 0) != (rhs.0 < 0);
         let magnitude = div_scaled(self.0.unsigned_abs(), rhs.0.unsigned_abs(), magnitude_rounding(negative, rounding))?;
