@@ -22,3 +22,7 @@ mod test_liquidation_guards;
 mod test_bankruptcy;
 mod test_liquidation_property;
 mod test_perp_property;
+mod test_integrity_fills;
+mod test_delegates;
+mod test_liquidation_mark;
+mod test_coalition_property;

@@ -64,10 +64,10 @@ async fn small_fund_scenario() -> LongScenario {
 /// 0.85 · 0.985 = 0.83725 and costs 1 of the position's cost and 0.0085 penalty: quote −0.17125
 /// per lot. LiquidationEnd never reaches 0, so every step takes all it may:
 /// - step 1 (max 800): notional 680, transfer 669.8, penalty 6.8, bounty 3.4; quote 119.5 −
-///   137 = −17.5, 200 lots left (PnL −30): Maint = 1.05·(−17.5) − 30 − 8.5 = −56.875,
-///   LiquidationEnd = 1.075·(−17.5) − 30 − 12.75 = −61.5625.
+///   137 = −17.5, 200 lots left (PnL −30): Maint = −17.5 − 30 − 8.5 = −56, LiquidationEnd =
+///   −17.5 − 30 − 12.75 = −60.25 (the quote's weights are 1).
 /// - step 2 (max 1 000, 200 left): notional 170, transfer 167.45, penalty 1.7, bounty 0.85;
-///   quote −17.5 − 34.25 = −51.75: Maint = −54.3375, LiquidationEnd = −55.63125.
+///   quote −17.5 − 34.25 = −51.75: Maint = LiquidationEnd = −51.75.
 ///
 /// The fund: 1 000 + 8.5 − 4.25 = 1 004.25, then covers the whole deficit 51.75 → 952.5.
 #[tokio::test]
@@ -80,8 +80,8 @@ async fn crash_deficit_is_covered_by_the_insurance_fund() {
 
     let expected = [
         // (max, lots, notional, transfer, penalty, maint before/after, liq_end before/after, position after)
-        (800, 800, 680_000_000, 669_800_000, 6_800_000, -73_000_000, -56_875_000, -94_250_000, -61_562_500, 200),
-        (1_000, 200, 170_000_000, 167_450_000, 1_700_000, -56_875_000, -54_337_500, -61_562_500, -55_631_250, 0),
+        (800, 800, 680_000_000, 669_800_000, 6_800_000, -73_000_000, -56_000_000, -94_250_000, -60_250_000, 200),
+        (1_000, 200, 170_000_000, 167_450_000, 1_700_000, -56_000_000, -51_750_000, -60_250_000, -51_750_000, 0),
     ];
     for (max, lots, notional, transfer, penalty, maint0, maint1, end0, end1, left) in expected {
         let outcome = s.t.liquidate_perp(&s.liqor, &liqee, market, max).await;
@@ -205,14 +205,13 @@ async fn not_bankrupt_while_anything_is_left() {
 }
 
 /// 1 SOL (init 0.8, maint 0.9, LiquidationEnd weight 0.85; discount 2%, penalty 1%) and a quote
-/// liability of 80 USDC (liability weights 1.10 / 1.05, LiquidationEnd 1.075). At 100: Maint =
-/// 90 − 84 = 6, not liquidatable. At 90: Maint = 81 − 84 = −3, LiquidationEnd = 76.5 − 86 =
-/// −9.5. Buying `a` native units (value v = 0.09·a quote native) pays ceil(0.98·v), charges
-/// ceil(0.01·v), and leaves the quote negative, so
-/// LiquidationEnd(a) = 0.0765·(10⁹ − a) + 1.075·(−80·10⁶ + ceil(0.0882·a) − ceil(0.0009·a)),
-/// which rises by ≈ 0.0173475 per unit: the smallest a with LiquidationEnd ≥ 0 is 547 629 343
-/// (0.4105 there; −0.588 at a − 1): v = 49 286 640.87, paid 48 300 909, penalty 492 867,
-/// bounty 246 433; Maint after = 0.081·452 370 657 + 1.05·(−32 191 958) = 2 840 467.2.
+/// liability of 84 USDC (weight 1). At 100: Maint = 90 − 84 = 6, not liquidatable. At 90:
+/// Maint = 81 − 84 = −3, LiquidationEnd = 76.5 − 84 = −7.5. Buying `a` native units (value
+/// v = 0.09·a quote native) pays ceil(0.98·v), charges ceil(0.01·v), and leaves the quote
+/// negative, so LiquidationEnd(a) = 0.0765·(10⁹ − a) − 84·10⁶ + ceil(0.0882·a) − ceil(0.0009·a),
+/// which rises by ≈ 0.0108 per unit: the smallest a with LiquidationEnd ≥ 0 is 694 444 479
+/// (0.3565 there; −0.567 at a − 1): v = 62 500 003.11, paid 61 250 004, penalty 625 001,
+/// bounty 312 500; Maint after = 0.081·305 555 521 − 84·10⁶ + 61 250 004 − 625 001 = 1 375 000.2.
 #[tokio::test]
 async fn collateral_liquidation_buys_just_enough_sol() {
     let mut t = TestContext::new().await;
@@ -223,8 +222,8 @@ async fn collateral_liquidation_buys_just_enough_sol() {
     let liqee = t.trader(&[0, 1_000_000_000]).await;
     t.deposit(&liqee, sol, 1_000_000_000).await.assert_ok();
     let liqor = t.funded_trader().await;
-    t.book_settled_pnl(&liqee.account, &liqor.account, 80_000_000).await;
-    assert_eq!(t.healths(&liqee.account).await, Healths { init: -8_000_000, maint: 6_000_000, liq_end: -1_000_000 });
+    t.book_settled_pnl(&liqee.account, &liqor.account, 84_000_000).await;
+    assert_eq!(t.healths(&liqee.account).await, Healths { init: -4_000_000, maint: 6_000_000, liq_end: 1_000_000 });
     t.liquidate_collateral(&liqor, &liqee.account, sol, u64::MAX).await.assert_error(KeelError::NotLiquidatable);
 
     let now = t.now().await;
@@ -237,22 +236,22 @@ async fn collateral_liquidation_buys_just_enough_sol() {
 
     let ceil = |x: i128, d: i128| (x + d - 1) / d;
     // LiquidationEnd(a) · 10 000, exact.
-    let liq_end = |a: i128| 765 * (1_000_000_000 - a) + 10_750 * (-80_000_000 + ceil(882 * a, 10_000) - ceil(9 * a, 10_000));
+    let liq_end = |a: i128| 765 * (1_000_000_000 - a) + 10_000 * (-84_000_000 + ceil(882 * a, 10_000) - ceil(9 * a, 10_000));
     let a = step.asset_amount as i128;
-    assert_eq!(a, 547_629_343);
+    assert_eq!(a, 694_444_479);
     assert!(liq_end(a) >= 0 && liq_end(a - 1) < 0, "the smallest sufficient amount: {} / {}", liq_end(a), liq_end(a - 1));
-    assert_eq!((step.asset_index, step.oracle_value, step.quote_paid, step.penalty), (sol, 49_286_640, 48_300_909, 492_867));
+    assert_eq!((step.asset_index, step.oracle_value, step.quote_paid, step.penalty), (sol, 62_500_003, 61_250_004, 625_001));
     assert_eq!((step.quote_paid as i128, step.penalty as i128), (ceil(a * 882, 10_000), ceil(a * 9, 10_000)));
     assert_eq!(step.bounty, bounty_rule(step.oracle_value, step.penalty));
-    assert_eq!(step.bounty, 246_433);
+    assert_eq!(step.bounty, 312_500);
     let h = step.health;
-    assert_eq!((h.maint_before, h.maint_after, h.liq_end_before, h.liq_end_after), (-3_000_000, 2_840_467, -9_500_000, 0));
+    assert_eq!((h.maint_before, h.maint_after, h.liq_end_before, h.liq_end_after), (-3_000_000, 1_375_000, -7_500_000, 0));
 
-    assert_eq!(t.balance(&liqee.account, sol).await, 1_000_000_000 - 547_629_343);
-    assert_eq!(t.balance(&liqor.account, sol).await, 547_629_343, "the SOL moved to the liquidator");
-    assert_eq!(t.balance(&liqee.account, 0).await, -80_000_000 + 48_300_909 - 492_867);
-    assert_eq!(t.balance(&liqor.account, 0).await, 1_080_000_000 - 48_300_909 + 246_433);
-    assert_eq!(t.insurance_fund().await.expect("fund").balance, 1_000_000_000 + 492_867 - 246_433);
+    assert_eq!(t.balance(&liqee.account, sol).await, 1_000_000_000 - 694_444_479);
+    assert_eq!(t.balance(&liqor.account, sol).await, 694_444_479, "the SOL moved to the liquidator");
+    assert_eq!(t.balance(&liqee.account, 0).await, -84_000_000 + 61_250_004 - 625_001);
+    assert_eq!(t.balance(&liqor.account, 0).await, 1_084_000_000 - 61_250_004 + 312_500);
+    assert_eq!(t.insurance_fund().await.expect("fund").balance, 1_000_000_000 + 625_001 - 312_500);
     assert_eq!(t.healths(&liqee.account).await.liq_end, 0);
     assert_eq!(quote_total(&mut t).await, total);
     t.liquidate_collateral(&liqor, &liqee.account, sol, u64::MAX).await.assert_error(KeelError::LiquidationEndReached);

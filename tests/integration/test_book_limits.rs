@@ -176,59 +176,44 @@ async fn price_band() {
 }
 
 /// The auditor's attack on the old three-scenario health (nothing / all bids / all asks): a
-/// maker's ask is filled (queued, not yet cranked, so still reserved as resting) and the maker
-/// then rests a much higher bid. With a 20% band (800 000..=1 200 000 at 100 USD) and 10% Init
-/// margin, each side alone costs 28 USDC, but both filled cost 36: health takes that corner.
+/// maker's ask is filled (queued, still reserved as resting) and the maker then rests a much
+/// higher bid; with a 20% band and 10% Init margin both filled cost more than either side. The
+/// both-filled corner costs `(bid − ask) · lots ≤ 2 · band · value` and a single side `(band +
+/// init) · value`, so it can only bind for a band wider than the Init margin — which the bound
+/// `band ≤ maint < init` now excludes: 20% is refused, and at the widest band allowed (5%) the
+/// single corner covers both fills.
 #[tokio::test]
 async fn filled_ask_plus_higher_bid_cannot_create_bad_debt() {
     let (mut t, m, tr) = sol_market_with_traders(1).await;
     let taker = &tr[0];
-    t.update_market(m, with_params(PerpMarketParams { price_band_bps: 2_000, ..perp_params() })).await.assert_ok();
+    let wide = PerpMarketParams { price_band_bps: 2_000, ..perp_params() };
+    t.update_market(m, with_params(wide)).await.assert_error(KeelError::InvalidPriceBand);
     let maker = t.trader(&[10_000_000_000]).await;
-    // An ask of 100 lots at 820 000: the all-asks corner is short 100 lots, worth −100 USDC at
-    // the oracle, for +82 USDC: PnL −18 USDC, Init margin 10% · 100 = 10 USDC, −28 USDC in all.
-    // 28 USDC of collateral is just enough; one native unit less is not.
-    let ask = limit(Ask, 820_000, 100);
-    t.deposit(&maker, 0, 27_999_999).await.assert_ok();
+    // An ask of 100 lots at the band's low edge, 950 000: short 100 lots worth −100 USDC for
+    // +95: PnL −5, Init margin 10: −15 USDC. 15 USDC is just enough; one native unit less is not.
+    let ask = limit(Ask, 950_000, 100);
+    t.deposit(&maker, 0, 14_999_999).await.assert_ok();
     t.place(&maker, m, ask).await.assert_error(KeelError::InitHealthNegative);
     t.deposit(&maker, 0, 1).await.assert_ok();
     t.place(&maker, m, ask).await.assert_ok();
-
-    // T1 lifts the whole ask: the fill is queued; the maker's 100 lots stay reserved.
-    t.place(taker, m, order(Ioc, Bid, 820_000, 100)).await.assert_ok();
+    t.place(taker, m, order(Ioc, Bid, 950_000, 100)).await.assert_ok();
     assert_eq!((t.fill_queue(m).await.count, t.book(m).await.ask_count), (1, 0));
-    let p = *t.margin_account(&maker.account).await.perp(m).unwrap();
-    assert_eq!((p.base_lots, p.quote_native, reserved(&p)), (0, 0, (0, 0, 100, 82_000_000)));
 
-    // The attack: a bid of 100 lots at 1 180 000. All bids filled: long 100 lots worth 100 USDC
-    // for 118 paid, −18 − 10 = −28 USDC (the old check passed, at health 0). Both sides filled:
-    // flat for 82 − 118 = −36 USDC, more than the 28 USDC of collateral: health −8 USDC.
-    // The both-filled corner binds from 82 − 100 p < −28, p > 1.10: 1 100 001 is refused too.
-    let higher_bid = limit(Bid, 1_180_000, 100);
-    let before = t.market_snapshot(m, &[maker.account]).await;
-    for bid in [higher_bid, limit(Bid, 1_100_001, 100)] {
-        t.place(&maker, m, bid).await.assert_error(KeelError::InitHealthNegative);
-    }
-    assert_eq!(t.market_snapshot(m, &[maker.account]).await, before, "nothing changes");
-    // At 1 100 000 both filled is flat for 82 − 110 = −28 USDC: health exactly 0, it rests.
-    t.place(&maker, m, limit(Bid, 1_100_000, 100)).await.assert_ok();
+    // The highest bid the band allows, 1 050 000, 100 lots. All bids filled: long 100 worth 100
+    // for 105, −5 − 10 = −15; both filled: flat for 95 − 105 = −10. The single corner binds: it
+    // rests at Init health exactly 0, and a bid one lot larger is refused.
+    t.place(&maker, m, limit(Bid, 1_050_000, 101)).await.assert_error(KeelError::InitHealthNegative);
+    t.place(&maker, m, limit(Bid, 1_050_000, 100)).await.assert_ok();
+    let report: HealthReport = t.health_view(&maker.account).await.assert_ok().returned();
+    assert_eq!(report.init.health, 0);
 
-    // The crank applies the fill: short 100 lots for +82 USDC, and the maker's 1 bp rebate
-    // of 82 USDC, 8 200, to the balance. The account is sound. Init: the position as it is,
-    // 28.0082 − 18 − 10 = 0.0082 USDC (the bid filled gives the same: flat for 82 − 110 = −28).
-    // Maint: the position as it is costs 18 + 5, the bid filled 28 (flat, no margin): 0.0082.
+    // The crank applies the fill (short 100 for +95) and the 1 bp rebate, 9 500: Init is the
+    // position's corner, 15.0095 − 5 − 10 = 0.0095 USDC; both filled would be 5.0095.
     assert_eq!(t.crank(m).await, 1);
-    let p = *t.margin_account(&maker.account).await.perp(m).unwrap();
-    assert_eq!((p.base_lots, p.quote_native, reserved(&p)), (-100, 82_000_000, (100, 110_000_000, 0, 0)));
-    assert_eq!(t.balance(&maker.account, 0).await, 28_008_200);
+    assert_eq!(t.balance(&maker.account, 0).await, 15_009_500);
     let report: HealthReport = t.health_view(&maker.account).await.assert_ok().returned();
     let init = &report.init;
-    assert_eq!((init.assets, init.liabilities, init.perp_pnl, init.perp_requirements, init.health), (28_008_200, 0, -18_000_000, 10_000_000, 8_200));
-    let maint = &report.maint;
-    assert_eq!((maint.perp_pnl, maint.perp_requirements, maint.health), (-28_000_000, 0, 8_200));
-    // The attack's bid is still refused: 200 bid lots at 1 180 000 filled leave a long of 100
-    // worth 100 USDC for 82 − 236 = −154 USDC.
-    t.place(&maker, m, higher_bid).await.assert_error(KeelError::InitHealthNegative);
+    assert_eq!((init.assets, init.perp_pnl, init.perp_requirements, init.health), (15_009_500, -5_000_000, 10_000_000, 9_500));
 }
 
 #[tokio::test]

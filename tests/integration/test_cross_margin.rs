@@ -12,7 +12,8 @@ use keel::error::KeelError;
 use keel::instructions::risk::{HealthLine, HealthReport};
 use keel::state::Side;
 use keel_tests::context::{volatile_params, TestContext};
-use keel_tests::markets::{limit, usd, T0};
+use keel::instructions::markets::{CancelTarget, OrderType};
+use keel_tests::markets::{limit, order, usd, T0};
 use keel_tests::oracles::PriceSpec;
 use keel_tests::traders::Trader;
 
@@ -228,23 +229,28 @@ async fn risk_reducing_trade_is_allowed_while_init_health_is_negative() {
     assert_eq!(before.maint, line(14_950_000, 0, -8_000_000, 4_600_000));
     assert_eq!((before.init.health, before.maint.health), (-2_250_000, 2_350_000));
 
-    // Risk-increasing: a bid for 0.1 SOL at 92, reserved as 1.1 SOL for 109.2: PnL −8,
-    // requirement 10.12 → Init 14.95 − 8 − 10.12 = −3.17.
-    let refused = t.place(&trader, sol, limit(Side::Bid, 920_000, 10)).await;
+    // Below Init the account may only take liquidity: a resting bid is refused outright.
+    t.place(&trader, sol, limit(Side::Bid, 920_000, 10)).await.assert_error(KeelError::DistressedOrderMustNotRest);
+    // Risk-increasing: buying 0.1 SOL at 92 (fee 0.0046) makes 1.1 SOL for 109.2: PnL −8,
+    // requirement 10.12 → Init 14.9454 − 8 − 10.12 = −3.1746, worse than before: refused.
+    t.place(&mm, sol, limit(Side::Ask, 920_000, 10)).await.assert_ok();
+    let refused = t.place(&trader, sol, order(OrderType::ImmediateOrCancel, Side::Bid, 920_000, 10)).await;
     refused.assert_error(KeelError::InitHealthNegative);
     assert!(
-        refused.logged("place_order: init health would be -3170000 (weighted assets 14950000, weighted liabilities 0, perp pnl -8000000, perp requirements 10120000; quote native)"),
+        refused.logged("place_order: init health would be -3174600 (weighted assets 14945400, weighted liabilities 0, perp pnl -8000000, perp requirements 10120000; quote native)"),
         "{:#?}",
         refused.logs
     );
+    t.cancel(&mm, sol, CancelTarget::All).await.assert_ok();
     assert_eq!(position(&mut t, &trader, sol).await, (100, -100_000_000, 0, 0));
 
-    // Risk-reducing: sell 0.2 SOL at 92 into the maker's bid (a plain limit order, nothing rests).
+    // Risk-reducing: sell 0.2 SOL at 92 into the maker's bid (immediate-or-cancel, within the
+    // liquidation discount of the oracle).
     // Realised (92 − 100)·0.2 = −1.6; fee 5 bp of 18.4 = 0.0092 → balance 13.3408.
     // Left 0.8 SOL for 80: PnL 73.6 − 80 = −6.4; requirement 7.36 (Maint 3.68).
     // Init 13.3408 − 6.4 − 7.36 = −0.4192: still negative, but better than −2.25, so allowed.
     t.place(&mm, sol, limit(Side::Bid, 920_000, 20)).await.assert_ok();
-    t.place(&trader, sol, limit(Side::Ask, 920_000, 20)).await.assert_ok();
+    t.place(&trader, sol, order(OrderType::ImmediateOrCancel, Side::Ask, 920_000, 20)).await.assert_ok();
     assert_eq!(position(&mut t, &trader, sol).await, (80, -80_000_000, 0, 0));
     assert_eq!(t.balance(&trader.account, 0).await, 13_340_800);
     let after = report(&mut t, &trader).await;
@@ -308,14 +314,14 @@ async fn sol_collateral_backs_a_perp_position_with_a_negative_quote_balance() {
     assert_eq!(t.balance(&hedger.account, sol_asset).await, 1_000_000_000);
     assert_eq!(position(&mut t, &hedger, sol).await, (-50, 50_000_000, 0, 0));
     let r = report(&mut t, &hedger).await;
-    // Init:   1 SOL·100·0.80 = 80 ; owed 0.025·1.10 = 0.0275 ; requirement 0.5·100·10% = 5
-    //         → 80 − 0.0275 − 5 = 74.9725
-    // Maint:  90 − 0.025·1.05 − 0.5·100·5% = 90 − 0.02625 − 2.5 = 87.47375
-    // LiqEnd: weights 0.85 / 1.075 / 7.5%: 85 − 0.026875 − 3.75 = 81.223125
-    assert_eq!(r.init, line(80_000_000, 27_500, 0, 5_000_000));
-    assert_eq!(r.maint, line(90_000_000, 26_250, 0, 2_500_000));
-    assert_eq!(r.liquidation_end, line(85_000_000, 26_875, 0, 3_750_000));
-    assert_eq!((r.init.health, r.maint.health, r.liquidation_end.health), (74_972_500, 87_473_750, 81_223_125));
+    // Init:   1 SOL·100·0.80 = 80 ; owed 0.025 (the quote's weights are 1) ; requirement
+    //         0.5·100·10% = 5 → 80 − 0.025 − 5 = 74.975
+    // Maint:  90 − 0.025 − 0.5·100·5% = 87.475
+    // LiqEnd: weights 0.85 / 7.5%: 85 − 0.025 − 3.75 = 81.225
+    assert_eq!(r.init, line(80_000_000, 25_000, 0, 5_000_000));
+    assert_eq!(r.maint, line(90_000_000, 25_000, 0, 2_500_000));
+    assert_eq!(r.liquidation_end, line(85_000_000, 25_000, 0, 3_750_000));
+    assert_eq!((r.init.health, r.maint.health, r.liquidation_end.health), (74_975_000, 87_475_000, 81_225_000));
     assert_eq!(r.collateral_value, 100_000_000 - 25_000);
     let quote = r.collaterals.iter().find(|c| c.asset_index == 0).expect("quote line");
     assert_eq!((quote.balance, quote.value), (-25_000, -25_000));

@@ -189,7 +189,8 @@ async fn resting_orders_must_be_cancelled_before_a_perp_liquidation() {
     assert_eq!((cancelled[0].account, cancelled[0].side, cancelled[0].base_lots, cancelled[0].reason), (liqee, 1, 100, 4));
     assert_eq!(s.t.open_order_count(&liqee).await, 0);
     assert_eq!(s.t.book(market).await.ask_count, 0);
-    assert_eq!(s.t.margin_account(&liqee).await.being_liquidated, 1);
+    // The cancel does not mark the liquidation: only a step does.
+    assert_eq!(s.t.margin_account(&liqee).await.being_liquidated, keel::state::LIQUIDATION_NONE);
 
     let step = step_of(&s.t.liquidate_perp(&s.liqor, &liqee, market, 1_000).await);
     assert_eq!((step.base_lots, step.liqee_position_after), (642, 358));
@@ -339,18 +340,23 @@ async fn liquidation_fees_must_stay_below_the_maint_cushion() {
 }
 
 /// While a liquidation is in progress (a 300-lot step at 92 leaves LiquidationEnd −15.7) the
-/// owner cannot rest a new order (`AccountBeingLiquidated`), but may still reduce with an IOC.
+/// account may only cancel and deposit: no order of any type, reduce-only IOC included
+/// (`AccountBeingLiquidated`); a deposit ends the liquidation, and at Init < 0 the account may
+/// then reduce with an IOC within the liquidation discount.
 #[tokio::test]
-async fn an_account_being_liquidated_may_only_reduce_without_resting() {
+async fn an_account_being_liquidated_may_not_place_orders_until_it_deposits() {
     let mut s = LongScenario::new().await;
     s.set_price(92).await;
     let (liqee, market) = (s.liqee.account, s.market);
     s.t.liquidate_perp(&s.liqor, &liqee, market, 300).await.assert_ok();
     assert_eq!(s.t.margin_account(&liqee).await.being_liquidated, keel::state::LIQUIDATION_IN_PROGRESS);
     let ask = limit(Side::Ask, 93 * LOTS_PER_USD, 10);
-    s.t.place(&s.liqee, market, ask).await.assert_error(KeelError::AccountBeingLiquidated);
-    s.t.place(&s.liqee, market, ask.reduce_only()).await.assert_error(KeelError::AccountBeingLiquidated);
     let ioc = keel_tests::markets::order(keel::instructions::markets::OrderType::ImmediateOrCancel, Side::Ask, 92 * LOTS_PER_USD, 10);
+    for args in [ask, ask.reduce_only(), ioc.reduce_only()] {
+        s.t.place(&s.liqee, market, args).await.assert_error(KeelError::AccountBeingLiquidated);
+    }
+    s.t.deposit(&s.liqee, 0, 1_000_000).await.assert_ok();
+    assert_eq!(s.t.margin_account(&liqee).await.being_liquidated, keel::state::LIQUIDATION_NONE);
     s.t.place(&s.liqee, market, ioc.reduce_only()).await.assert_ok();
     assert_eq!(s.t.open_order_count(&liqee).await, 0);
 }

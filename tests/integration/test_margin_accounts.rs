@@ -50,7 +50,7 @@ async fn set_delegate_by_owner_succeeds_and_emits_event() {
     let mut t = TestContext::new().await;
     let trader = t.trader(&[]).await;
     let delegate = Keypair::new().pubkey();
-    let outcome = t.send(&[kix::set_delegate(&trader.owner.pubkey(), &trader.account, &delegate)], &[&trader.owner]).await;
+    let outcome = t.send(&[kix::set_delegate(&trader.owner.pubkey(), &trader.account, kix::tight_delegate(&delegate, 1_000_000_000))], &[&trader.owner]).await;
     outcome.assert_ok();
     assert_eq!(t.margin_account(&trader.account).await.delegate, delegate);
     let events = events_of::<DelegateSet>(&outcome.logs);
@@ -62,7 +62,7 @@ async fn set_delegate_by_stranger_fails_not_owner() {
     let mut t = TestContext::new().await;
     let trader = t.trader(&[]).await;
     let stranger = Keypair::new();
-    let ix = kix::set_delegate(&stranger.pubkey(), &trader.account, &stranger.pubkey());
+    let ix = kix::set_delegate(&stranger.pubkey(), &trader.account, kix::tight_delegate(&stranger.pubkey(), 1_000_000_000));
     t.send(&[ix], &[&stranger]).await.assert_error(KeelError::NotOwner);
     assert_eq!(t.margin_account(&trader.account).await.delegate, Default::default());
 }
@@ -73,7 +73,7 @@ async fn delegate_may_deposit_but_never_withdraw() {
     let trader = t.trader(&[1_000_000]).await;
     let delegate = Keypair::new();
     t.airdrop(&delegate.pubkey(), 1_000_000_000).await;
-    t.send(&[kix::set_delegate(&trader.owner.pubkey(), &trader.account, &delegate.pubkey())], &[&trader.owner]).await.assert_ok();
+    t.send(&[kix::set_delegate(&trader.owner.pubkey(), &trader.account, kix::tight_delegate(&delegate.pubkey(), 1_000_000_000))], &[&trader.owner]).await.assert_ok();
     let quote = t.asset(0);
     let wallet = t.create_token_account(&quote.mint, &delegate.pubkey()).await;
     t.mint_to(&quote.mint, &wallet, 500).await;

@@ -137,7 +137,7 @@ async fn funding_parameters_change_only_right_after_update_funding() {
     t.set_market_price(m, usd(100, now));
 
     // Listed at T0, the index is 10 s old: both funding parameters are refused, nothing changes.
-    let wider = PerpMarketParams { price_band_bps: 1_000, ..perp_params() };
+    let wider = PerpMarketParams { price_band_bps: 400, ..perp_params() };
     for params in [PerpMarketParams { funding_interval_secs: 7_200, ..wider }, PerpMarketParams { max_funding_bps: 200, ..wider }] {
         t.update_market(m, with_params(params)).await.assert_error(KeelError::FundingNotCurrent);
     }

@@ -334,21 +334,21 @@ async fn expired_orders_are_refused_and_swept_without_filling() {
 async fn delegate_may_place_orders_and_a_stranger_may_not() {
     let (mut t, m, maker, _) = sol_market_with_two_traders().await;
     let (delegate, stranger) = (Keypair::new(), Keypair::new());
-    let ix = kix::set_delegate(&maker.owner.pubkey(), &maker.account, &delegate.pubkey());
+    let ix = kix::set_delegate(&maker.owner.pubkey(), &maker.account, kix::tight_delegate(&delegate.pubkey(), 1_000_000_000));
     t.send(&[ix], &[&maker.owner]).await.assert_ok();
 
-    let outcome = t.place_signed(&maker, m, limit(Side::Ask, 1_010_000, 10), &delegate).await;
+    let outcome = t.place_signed(&maker, m, limit(Side::Ask, 1_004_000, 10), &delegate).await;
     let p = &events_of::<OrderPlaced>(&outcome.assert_ok().logs)[0];
     assert_eq!((p.account, took(p)), (maker.account, (0, 10)));
-    assert_eq!(book_side(&mut t, m, Side::Ask).await, vec![(maker.account, p.order_id, 0, 1_010_000, 10)]);
+    assert_eq!(book_side(&mut t, m, Side::Ask).await, vec![(maker.account, p.order_id, 0, 1_004_000, 10)]);
 
-    let args = limit(Side::Ask, 1_020_000, 10);
+    let args = limit(Side::Ask, 1_003_000, 10);
     t.place_signed(&maker, m, args, &stranger).await.assert_error(KeelError::NotOwnerOrDelegate);
-    let ix = kix::set_delegate(&maker.owner.pubkey(), &maker.account, &Pubkey::default());
+    let ix = kix::clear_delegate(&maker.owner.pubkey(), &maker.account);
     t.send(&[ix], &[&maker.owner]).await.assert_ok();
     t.place_signed(&maker, m, args, &delegate).await.assert_error(KeelError::NotOwnerOrDelegate);
     assert_eq!(book_side(&mut t, m, Side::Ask).await.len(), 1);
-    assert_eq!(reserved(&position(&mut t, &maker.account, m).await.unwrap()), (0, 0, 10, 10_100_000));
+    assert_eq!(reserved(&position(&mut t, &maker.account, m).await.unwrap()), (0, 0, 10, 10_040_000));
 }
 
 #[tokio::test]

@@ -44,17 +44,17 @@ async fn health_report_of_two_assets_matches_hand_computation() {
 }
 
 #[tokio::test]
-async fn health_report_counts_negative_quote_at_liability_weight() {
+async fn health_report_counts_negative_quote_as_a_liability_at_weight_one() {
     let (mut t, trader, _) = two_asset_trader().await;
     let winner = t.trader(&[]).await;
     // A settled loss of 1 200 USDC leaves the quote balance at −200 USDC.
     t.book_settled_pnl(&trader.account, &winner.account, 1_200_000_000).await;
     t.assert_conserved().await;
     let report: HealthReport = t.health_view(&trader.account).await.assert_ok().returned();
-    // Init:  239.76 − 200 · 1.10  = 19.76 ;  Maint: 270 − 200 · 1.05 = 60 ;  LiqEnd: 255 − 200 · 1.075 = 40
-    assert_eq!(report.init, HealthLine { assets: 239_760_000, liabilities: 220_000_000, health: 19_760_000, ..Default::default() });
-    assert_eq!(report.maint, HealthLine { assets: 270_000_000, liabilities: 210_000_000, health: 60_000_000, ..Default::default() });
-    assert_eq!(report.liquidation_end, HealthLine { assets: 255_000_000, liabilities: 215_000_000, health: 40_000_000, ..Default::default() });
+    // The quote's weights are 1: Init 239.76 − 200 = 39.76 ; Maint 270 − 200 = 70 ; LiqEnd 255 − 200 = 55
+    assert_eq!(report.init, HealthLine { assets: 239_760_000, liabilities: 200_000_000, health: 39_760_000, ..Default::default() });
+    assert_eq!(report.maint, HealthLine { assets: 270_000_000, liabilities: 200_000_000, health: 70_000_000, ..Default::default() });
+    assert_eq!(report.liquidation_end, HealthLine { assets: 255_000_000, liabilities: 200_000_000, health: 55_000_000, ..Default::default() });
     assert_eq!(report.collateral_value, 100_000_000);
     assert_eq!(t.client_health_report(&trader.account, START_TIME).await, report);
 }
@@ -63,7 +63,8 @@ async fn health_report_counts_negative_quote_at_liability_weight() {
 async fn withdraw_part_then_refused_with_numbers_when_init_health_would_break() {
     let (mut t, trader, sol) = two_asset_trader().await;
     let winner = t.trader(&[]).await;
-    t.book_settled_pnl(&trader.account, &winner.account, 1_200_000_000).await;
+    // A settled loss of 1 220 USDC leaves the quote balance at −220 USDC.
+    t.book_settled_pnl(&trader.account, &winner.account, 1_220_000_000).await;
 
     // 0.1 SOL keeps Init health ≥ 0: 1.9 · 149.85 · 0.8 − 220 = 7.772 USDC.
     let wallet_before = t.token_balance(&trader.wallets[sol as usize]).await;

@@ -58,13 +58,13 @@ pub struct TestContext {
     nonce: u32,
 }
 
-/// Parameters used for the quote asset: weights 1, liability weights 1.10 / 1.05.
+/// Parameters used for the quote asset: every weight exactly 1 (the program requires it).
 pub fn quote_params() -> AssetParams {
     AssetParams {
         init_asset_weight_bps: 10_000,
         maint_asset_weight_bps: 10_000,
-        init_liab_weight_bps: 11_000,
-        maint_liab_weight_bps: 10_500,
+        init_liab_weight_bps: 10_000,
+        maint_liab_weight_bps: 10_000,
         deposit_cap: 1_000_000_000_000_000,
         oracle_max_age_secs: 60,
         oracle_max_conf_bps: 200,

@@ -2,11 +2,29 @@
 
 use crate::context::TestContext;
 use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::AccountDeserialize;
 use anchor_spl::token::spl_token;
 use anchor_spl::token::{Mint, TokenAccount};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
+
+/// The two instructions that create `mint` (funded with `rent` by `payer`) with `decimals`,
+/// `authority` as mint authority.
+pub fn create_mint_instructions(payer: &Pubkey, mint: &Pubkey, authority: &Pubkey, rent: u64, decimals: u8) -> [Instruction; 2] {
+    [
+        solana_system_interface::instruction::create_account(payer, mint, rent, Mint::LEN as u64, &spl_token::ID),
+        spl_token::instruction::initialize_mint2(&spl_token::ID, mint, authority, None, decimals).expect("initialize_mint2 with valid keys"),
+    ]
+}
+
+/// The two instructions that create token account `account` of `mint` for `owner`.
+pub fn create_token_account_instructions(payer: &Pubkey, account: &Pubkey, mint: &Pubkey, owner: &Pubkey, rent: u64) -> [Instruction; 2] {
+    [
+        solana_system_interface::instruction::create_account(payer, account, rent, TokenAccount::LEN as u64, &spl_token::ID),
+        spl_token::instruction::initialize_account3(&spl_token::ID, account, mint, owner).expect("initialize_account3 with valid keys"),
+    ]
+}
 
 impl TestContext {
     /// Creates a mint with `decimals`, the test payer as mint authority.
@@ -14,10 +32,7 @@ impl TestContext {
         let mint = Keypair::new();
         let rent = self.rent(Mint::LEN).await;
         let payer = self.payer();
-        let ixs = [
-            solana_system_interface::instruction::create_account(&payer, &mint.pubkey(), rent, Mint::LEN as u64, &spl_token::ID),
-            spl_token::instruction::initialize_mint2(&spl_token::ID, &mint.pubkey(), &payer, None, decimals).unwrap(),
-        ];
+        let ixs = create_mint_instructions(&payer, &mint.pubkey(), &payer, rent, decimals);
         self.send(&ixs, &[&mint]).await.assert_ok();
         mint.pubkey()
     }
@@ -27,10 +42,7 @@ impl TestContext {
         let account = Keypair::new();
         let rent = self.rent(TokenAccount::LEN).await;
         let payer = self.payer();
-        let ixs = [
-            solana_system_interface::instruction::create_account(&payer, &account.pubkey(), rent, TokenAccount::LEN as u64, &spl_token::ID),
-            spl_token::instruction::initialize_account3(&spl_token::ID, &account.pubkey(), mint, owner).unwrap(),
-        ];
+        let ixs = create_token_account_instructions(&payer, &account.pubkey(), mint, owner, rent);
         self.send(&ixs, &[&account]).await.assert_ok();
         account.pubkey()
     }

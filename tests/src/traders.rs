@@ -21,7 +21,25 @@ pub struct Trader {
     pub wallets: Vec<Pubkey>,
 }
 
+impl Trader {
+    /// A second handle on the same trader (same keys, account and wallets).
+    pub fn handle(&self) -> Trader {
+        Trader { owner: self.owner.insecure_clone(), account: self.account, wallets: self.wallets.clone() }
+    }
+}
+
 impl TestContext {
+    /// Another margin account (`index`) of `trader`'s owner, sharing its wallets.
+    pub async fn another_account(&mut self, trader: &Trader, index: u16) -> Trader {
+        let payer = self.payer();
+        let owner = trader.owner.pubkey();
+        let ix = kix::create_margin_account(&payer, &owner, &self.exchange, index);
+        self.send(&[ix], &[&trader.owner]).await.assert_ok();
+        let account = pda::margin_account(&self.exchange, &owner, index);
+        self.margin_accounts.push(account);
+        Trader { owner: trader.owner.insecure_clone(), account, wallets: trader.wallets.clone() }
+    }
+
     /// A trader with a margin account and `funding[i]` native units of asset `i` in its wallet.
     pub async fn trader(&mut self, funding: &[u64]) -> Trader {
         let owner = Keypair::new();

@@ -67,10 +67,31 @@ pub fn create_margin_account(payer: &Pubkey, owner: &Pubkey, exchange: &Pubkey, 
     build(accounts, ix::CreateMarginAccount { account_index: index }, vec![])
 }
 
-/// `set_delegate`; `Pubkey::default()` clears it.
-pub fn set_delegate(owner: &Pubkey, margin_account: &Pubkey, delegate: &Pubkey) -> Instruction {
+/// Slippage a delegate gets unless its owner says otherwise, bps (0.5%).
+pub const DEFAULT_DELEGATE_SLIPPAGE_BPS: u16 = 50;
+/// Loss-limit period a delegate gets unless its owner says otherwise, seconds (a day).
+pub const DEFAULT_DELEGATE_PERIOD_SECS: u32 = 86_400;
+
+/// Tight delegate limits: [`DEFAULT_DELEGATE_SLIPPAGE_BPS`] from the oracle and at most
+/// `loss_limit` (quote native) of slippage and fees per [`DEFAULT_DELEGATE_PERIOD_SECS`].
+pub fn tight_delegate(delegate: &Pubkey, loss_limit: u64) -> keel::SetDelegateArgs {
+    keel::SetDelegateArgs {
+        delegate: *delegate,
+        max_slippage_bps: DEFAULT_DELEGATE_SLIPPAGE_BPS,
+        loss_limit,
+        period_secs: DEFAULT_DELEGATE_PERIOD_SECS,
+    }
+}
+
+/// `set_delegate` with its limits (see [`tight_delegate`]).
+pub fn set_delegate(owner: &Pubkey, margin_account: &Pubkey, args: keel::SetDelegateArgs) -> Instruction {
     let accounts = acc::SetDelegate { owner: *owner, margin_account: *margin_account };
-    build(accounts, ix::SetDelegate { delegate: *delegate }, vec![])
+    build(accounts, ix::SetDelegate { args }, vec![])
+}
+
+/// `set_delegate` removing the delegate.
+pub fn clear_delegate(owner: &Pubkey, margin_account: &Pubkey) -> Instruction {
+    set_delegate(owner, margin_account, keel::SetDelegateArgs { delegate: Pubkey::default(), max_slippage_bps: 0, loss_limit: 0, period_secs: 0 })
 }
 
 /// `close_margin_account`.

@@ -119,7 +119,7 @@ pub enum KeelError {
     InvalidFees,
     #[msg("sizes out of bounds: lot sizes >= 1, base decimals <= 18, 1 <= min order <= open-interest cap")]
     InvalidMarketSizes,
-    #[msg("price band out of bounds: 1..=5000 bps")]
+    #[msg("price band out of bounds: 1..=5000 bps and at most the maint margin")]
     InvalidPriceBand,
     #[msg("funding out of bounds: max rate 1..=1000 bps per interval, interval 3600..=86400 s")]
     InvalidFundingParams,
@@ -201,8 +201,20 @@ pub enum KeelError {
     WrongSocializationMarket,
     #[msg("no open interest in the market to socialise the loss over")]
     NoOpenInterest,
-    #[msg("the account is being liquidated: only reduce-only orders that do not rest (IOC or market) are allowed")]
+    #[msg("the account is being liquidated: it may cancel orders and deposit, not trade")]
     AccountBeingLiquidated,
+    #[msg("the account is below Init health: only immediate-or-cancel or market orders, within the liquidation discount of the oracle")]
+    DistressedOrderMustNotRest,
+    #[msg("the account is below Init health: a trade may not lower its Maint or LiquidationEnd health")]
+    DistressedTradeLowersHealth,
+    #[msg("delegate limits out of bounds: slippage 1..=1000 bps, period 60..=2678400 s")]
+    InvalidDelegateLimits,
+    #[msg("the quote asset's asset and liability weights must all be exactly 10000 bps (1)")]
+    InvalidQuoteWeights,
+    #[msg("the delegate's order lies farther from the oracle than the slippage its owner allows")]
+    DelegateSlippageExceeded,
+    #[msg("the delegate's orders would cost the account more than its owner's loss limit for this period")]
+    DelegateLossLimitExceeded,
 }
 
 impl From<MathError> for KeelError {

@@ -57,9 +57,9 @@ pub mod keel {
         CreateMarginAccount::handler(ctx, account_index)
     }
 
-    /// Owner: sets or clears the account's delegate.
-    pub fn set_delegate(ctx: Context<SetDelegate>, delegate: Pubkey) -> Result<()> {
-        SetDelegate::handler(ctx, delegate)
+    /// Owner: sets or clears the account's delegate and its slippage and loss limits.
+    pub fn set_delegate(ctx: Context<SetDelegate>, args: SetDelegateArgs) -> Result<()> {
+        SetDelegate::handler(ctx, args)
     }
 
     /// Owner: closes an empty account (rent back).

@@ -92,6 +92,12 @@ pub struct DelegateSet {
     pub account: Pubkey,
     /// The new delegate (default = none).
     pub delegate: Pubkey,
+    /// Farthest from the oracle its fills may lie, bps.
+    pub max_slippage_bps: u16,
+    /// Most its orders may cost per period, quote native.
+    pub loss_limit: u64,
+    /// Length of the period, seconds.
+    pub period_secs: u32,
     /// Account sequence number.
     pub account_seq: u64,
 }

@@ -32,6 +32,23 @@ pub enum OutReason {
     SelfTrade = 3,
     /// Cancelled because the owner's account is being liquidated.
     Liquidation = 4,
+    /// Removed by a taker because its price lay outside the price band around the oracle at
+    /// the time of the match: a stale order is never filled.
+    OutsideBand = 5,
+}
+
+impl OutReason {
+    /// The reason a queued `Out` event carries (anything unknown reads as an eviction).
+    pub fn from_u8(value: u8) -> OutReason {
+        match value {
+            0 => OutReason::Cancelled,
+            1 => OutReason::Expired,
+            3 => OutReason::SelfTrade,
+            4 => OutReason::Liquidation,
+            5 => OutReason::OutsideBand,
+            _ => OutReason::Evicted,
+        }
+    }
 }
 
 /// One queued event.

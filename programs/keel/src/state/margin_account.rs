@@ -2,6 +2,7 @@
 //! all backing each other.
 
 use crate::error::KeelError;
+use crate::state::delegate_limits::DelegateLimits;
 use crate::state::positions::{CollateralBalance, OpenOrder, PerpPosition};
 use anchor_lang::prelude::*;
 
@@ -30,10 +31,10 @@ pub struct MarginAccount {
     /// The owner's index of this account (a PDA seed).
     pub account_index: u16,
     /// Liquidation state: [`LIQUIDATION_NONE`], [`LIQUIDATION_IN_PROGRESS`] (from the first
-    /// step at Maint health < 0 until a step reaches LiquidationEnd ≥ 0; liquidation may continue
-    /// while LiquidationEnd < 0, and the owner may only cancel and reduce without resting) or
-    /// [`LIQUIDATION_ENDED`] (until the owner passes an Init health check; only Maint < 0
-    /// starts a new liquidation).
+    /// step at Maint health < 0 until a step reaches LiquidationEnd ≥ 0, a deposit arrives or
+    /// the owner passes an Init health check; liquidation may continue while LiquidationEnd < 0,
+    /// and the account may only cancel and deposit) or [`LIQUIDATION_ENDED`] (until the owner
+    /// passes an Init health check; only Maint < 0 starts a new liquidation).
     pub being_liquidated: u8,
     /// Non-zero once a perp position of the account was liquidated; `liquidated_market` is then
     /// the market of the latest such step (where a bankruptcy's remaining loss is socialised).
@@ -55,14 +56,16 @@ pub struct MarginAccount {
     pub perps: [PerpPosition; MAX_PERP_POSITIONS],
     /// Resting orders (and orders whose fills are still queued).
     pub orders: [OpenOrder; MAX_OPEN_ORDERS],
+    /// What the delegate may do (zero while there is none).
+    pub delegate_limits: DelegateLimits,
     /// Reserved for later versions.
-    pub reserved: [u8; 512],
+    pub reserved: [u8; 480],
 }
 
 const _: () = assert!(core::mem::size_of::<CollateralBalance>() == 16);
 const _: () = assert!(core::mem::size_of::<PerpPosition>() == 128);
 const _: () = assert!(core::mem::size_of::<OpenOrder>() == 64);
-const _: () = assert!(core::mem::size_of::<MarginAccount>() == 112 + 16 * 8 + 128 * 16 + 64 * 32 + 512);
+const _: () = assert!(core::mem::size_of::<MarginAccount>() == 112 + 16 * 8 + 128 * 16 + 64 * 32 + 32 + 480);
 const _: () = assert!(core::mem::align_of::<MarginAccount>() == 8);
 
 impl MarginAccount {
@@ -71,7 +74,13 @@ impl MarginAccount {
 
     /// True when `key` may act for the account on non-withdrawing actions.
     pub fn is_owner_or_delegate(&self, key: &Pubkey) -> bool {
-        *key == self.owner || (self.delegate != Pubkey::default() && *key == self.delegate)
+        *key == self.owner || self.is_delegate(key)
+    }
+
+    /// True when `key` is the account's delegate (and not its owner): its orders are held to
+    /// [`MarginAccount::delegate_limits`].
+    pub fn is_delegate(&self, key: &Pubkey) -> bool {
+        *key != self.owner && self.delegate != Pubkey::default() && *key == self.delegate
     }
 
     /// The in-use collateral slots in slot order (the health-account order).

@@ -3,6 +3,7 @@
 
 pub mod codec;
 pub mod collateral_asset;
+pub mod delegate_limits;
 pub mod exchange;
 pub mod fill_queue;
 pub mod insurance_fund;
@@ -14,6 +15,7 @@ pub mod positions;
 
 pub use codec::*;
 pub use collateral_asset::*;
+pub use delegate_limits::*;
 pub use exchange::*;
 pub use fill_queue::*;
 pub use insurance_fund::*;

@@ -73,7 +73,12 @@ pub struct BookOrder {
     /// Index of the order in the owner's `orders` array.
     pub owner_slot: u8,
     /// Explicit padding.
-    pub padding: [u8; 7],
+    pub padding: [u8; 1],
+    /// Farthest from the oracle this order may fill, bps (a delegate's slippage); 0 = the
+    /// market's price band only.
+    pub fill_band_bps: u16,
+    /// Explicit padding.
+    pub padding2: [u8; 4],
 }
 
 impl BookOrder {

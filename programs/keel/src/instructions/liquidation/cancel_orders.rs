@@ -1,12 +1,14 @@
 //! `liquidation_cancel_orders` (permissionless): takes every resting order of a liquidatable
 //! account in one market off the book, releasing their margin, so that the liquidation can
-//! take over positions. Orders whose fills are still queued leave with `consume_fills`.
+//! take over positions. Orders whose fills are still queued leave with `consume_fills`. It does
+//! not mark the account as being liquidated — only a step does — so a cancel that is not
+//! followed by a step leaves the account exactly as an identical account without orders.
 
 use super::shared::require_liquidatable;
 use crate::error::KeelError;
 use crate::instructions::markets::order_flow::{release_order, Release};
 use crate::instructions::risk::load_health_cache_for_liquidation;
-use crate::state::{Exchange, MarginAccount, OrderBook, OutReason, PerpMarket, LIQUIDATION_IN_PROGRESS, MAX_OPEN_ORDERS};
+use crate::state::{Exchange, MarginAccount, OrderBook, OutReason, PerpMarket, MAX_OPEN_ORDERS};
 use anchor_lang::prelude::*;
 
 /// Accounts of `liquidation_cancel_orders`. Remaining accounts: the account's health accounts.
@@ -29,7 +31,7 @@ pub struct LiquidationCancelOrders<'info> {
 
 impl<'info> LiquidationCancelOrders<'info> {
     /// Requires the account to be liquidatable, then cancels all its resting orders in the
-    /// market (reason: liquidation) and marks the liquidation as begun.
+    /// market (reason: liquidation).
     pub fn handler(ctx: Context<'info, Self>) -> Result<()> {
         let a = ctx.accounts;
         let now = Clock::get()?.unix_timestamp;
@@ -72,7 +74,6 @@ impl<'info> LiquidationCancelOrders<'info> {
                 Some(OutReason::Liquidation),
             )?;
         }
-        account.being_liquidated = LIQUIDATION_IN_PROGRESS;
         account.release_flat_perps();
         Ok(())
     }

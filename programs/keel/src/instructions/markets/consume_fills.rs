@@ -68,8 +68,7 @@ fn apply(event: &FillEvent, maker: &mut MarginAccount, maker_key: &Pubkey, marke
         base_lots: event.base_lots,
     };
     if event.kind != FillEventKind::Fill as u8 {
-        let reason = if event.out_reason == OutReason::Expired as u8 { OutReason::Expired } else { OutReason::Evicted };
-        return release_order(maker, maker_key, market, &release, Some(reason));
+        return release_order(maker, maker_key, market, &release, Some(OutReason::from_u8(event.out_reason)));
     }
     settle_funding(maker, maker_key, market)?;
     release_order(maker, maker_key, market, &release, None)?;

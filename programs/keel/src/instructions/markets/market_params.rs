@@ -34,7 +34,8 @@ pub struct PerpMarketParams {
     pub taker_fee_bps: u16,
     /// Share of net fees owed to the insurance fund, bps: ≤ 10_000.
     pub insurance_fee_share_bps: u16,
-    /// Taker fills within this distance of the oracle, bps: 1..=5000.
+    /// Every fill (and resting order) within this distance of the oracle, bps: 1..=5000 and
+    /// ≤ the maint margin.
     pub price_band_bps: u16,
     /// Largest funding per interval, bps of the oracle price: 1..=1000.
     pub max_funding_bps: u16,
@@ -80,7 +81,17 @@ impl PerpMarketParams {
             self.taker_fee_bps,
             self.insurance_fee_share_bps
         );
-        crate::check!((1..=MAX_PRICE_BAND_BPS).contains(&self.price_band_bps), KeelError::InvalidPriceBand);
+        // A fill at the band edge costs an account `band · notional` against the oracle and
+        // frees `maint · notional` of requirement when it reduces: with band ≤ maint, no fill
+        // can take a Maint-healthy account into deficit (equity ≥ maint · |base| · price before).
+        crate::check!(
+            (1..=MAX_PRICE_BAND_BPS).contains(&self.price_band_bps) && self.price_band_bps <= self.maint_margin_bps,
+            KeelError::InvalidPriceBand,
+            "price band {} bps must be 1..={} and at most the maint margin {} bps",
+            self.price_band_bps,
+            MAX_PRICE_BAND_BPS,
+            self.maint_margin_bps
+        );
         crate::check!(
             (1..=MAX_FUNDING_BPS).contains(&self.max_funding_bps)
                 && FUNDING_INTERVAL_RANGE.contains(&self.funding_interval_secs),

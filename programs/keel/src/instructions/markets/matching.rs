@@ -5,8 +5,9 @@
 use crate::error::KeelError;
 use crate::events::{emit_event, OrderFilled};
 use crate::instructions::markets::order_flow::{credit_quote, release_order, Release};
+use crate::instructions::markets::price_band::PriceBand;
 use crate::instructions::markets::{OrderType, SelfTradeBehavior};
-use crate::math::BPS_PER_UNIT;
+use crate::math::{Fixed, BPS_PER_UNIT};
 use crate::state::{
     BookOrder, FillEvent, FillEventKind, FillQueue, MarginAccount, OpenOrder, OrderBook, OutReason, PerpMarket, Side,
 };
@@ -31,8 +32,15 @@ pub struct TakerOrder {
     pub self_trade: SelfTradeBehavior,
     /// Expiry of the resting part (0 = none).
     pub expiry_ts: i64,
-    /// Most book orders the order may touch (fills, expired orders swept, own orders cancelled).
+    /// Most book orders the order may touch (fills, expired or out-of-band orders swept, own
+    /// orders cancelled).
     pub max_touched: u8,
+    /// The price band around the oracle now: every fill's price lies inside it.
+    pub band: PriceBand,
+    /// The oracle price now, quote native per base native.
+    pub oracle: Fixed,
+    /// The resting part's own fill band, bps (a delegate's slippage; 0 = the market's band).
+    pub fill_band_bps: u16,
 }
 
 /// What matching did.
@@ -44,6 +52,10 @@ pub struct MatchOutcome {
     pub rested_lots: i64,
     /// Book id of the posted part.
     pub order_id: u64,
+    /// Quote native paid (bids) or received (asks) for the filled lots, before fees.
+    pub filled_notional: i64,
+    /// Taker fees paid, quote native.
+    pub taker_fees: i64,
 }
 
 /// The market's mutable state during matching.
@@ -89,6 +101,14 @@ pub fn execute(order: &TakerOrder, m: &mut MarketState, taker: &mut TakerAccount
         if !order.side.accepts(best.price_lots, order.match_limit) {
             break;
         }
+        // A resting order the oracle has left behind is removed, never filled: its owner
+        // would trade at a price the band (or its own fill band) no longer allows.
+        if !fills_within_band(&best, order, m.market)? {
+            m.book.pop_best(opposite);
+            touched += 1;
+            remove_from_book(&best, opposite, OutReason::OutsideBand, m, taker)?;
+            continue;
+        }
         crate::check!(order.order_type != OrderType::PostOnly, KeelError::PostOnlyWouldCross);
         touched += 1;
         if best.owner == taker.key {
@@ -98,7 +118,9 @@ pub fn execute(order: &TakerOrder, m: &mut MarketState, taker: &mut TakerAccount
             continue;
         }
         let lots = remaining.min(best.base_lots);
-        fill(order.side, &best, lots, m, taker, now)?;
+        let (notional, taker_fee) = fill(order.side, &best, lots, m, taker, now)?;
+        outcome.filled_notional = outcome.filled_notional.checked_add(notional).ok_or(KeelError::MathOverflow)?;
+        outcome.taker_fees = outcome.taker_fees.checked_add(taker_fee).ok_or(KeelError::MathOverflow)?;
         if lots == best.base_lots {
             m.book.pop_best(opposite);
         } else if let Some(resting) = m.book.best_mut(opposite) {
@@ -118,9 +140,22 @@ pub fn execute(order: &TakerOrder, m: &mut MarketState, taker: &mut TakerAccount
     Ok(outcome)
 }
 
+/// True when `maker` may fill now: its price lies within the market's band around the oracle
+/// and, when it carries one, within its own fill band.
+fn fills_within_band(maker: &BookOrder, order: &TakerOrder, market: &PerpMarket) -> Result<bool> {
+    if !order.band.contains(maker.price_lots) {
+        return Ok(false);
+    }
+    if maker.fill_band_bps == 0 {
+        return Ok(true);
+    }
+    Ok(PriceBand::around(market, order.oracle, maker.fill_band_bps)?.contains(maker.price_lots))
+}
+
 /// Trades `lots` of the taker's order with the resting `maker` order: settles the taker,
-/// books fees and open interest, and queues the maker's side.
-fn fill(side: Side, maker: &BookOrder, lots: i64, m: &mut MarketState, taker: &mut TakerAccount, now: i64) -> Result<()> {
+/// books fees and open interest, and queues the maker's side. Returns the fill's notional
+/// and the taker fee, quote native.
+fn fill(side: Side, maker: &BookOrder, lots: i64, m: &mut MarketState, taker: &mut TakerAccount, now: i64) -> Result<(i64, i64)> {
     let market = &mut *m.market;
     let notional = market.notional(lots, maker.price_lots)?;
     let taker_fee = fee(notional, market.taker_fee_bps as i64)?;
@@ -192,7 +227,7 @@ fn fill(side: Side, maker: &BookOrder, lots: i64, m: &mut MarketState, taker: &m
         fill_seq,
         market_seq: market.next_seq(),
     });
-    Ok(())
+    Ok((notional, taker_fee))
 }
 
 /// An order taken off the book without trading: released at once when it is the taker's own,
@@ -232,7 +267,9 @@ fn post(order: &TakerOrder, lots: i64, m: &mut MarketState, taker: &mut TakerAcc
         base_lots: lots,
         expiry_ts: order.expiry_ts,
         owner_slot: slot as u8,
-        padding: [0; 7],
+        padding: [0; 1],
+        fill_band_bps: order.fill_band_bps,
+        padding2: [0; 4],
     };
     let evicted = m.book.insert(order.side, resting).map_err(|_| KeelError::OrderBookFull)?;
     let market_index = m.market.index;

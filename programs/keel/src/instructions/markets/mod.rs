@@ -3,6 +3,7 @@
 
 pub mod cancel_order;
 pub mod consume_fills;
+pub mod delegate_trade;
 pub mod list_perp_market;
 pub mod market_params;
 pub mod matching;

@@ -5,11 +5,13 @@
 
 use crate::error::KeelError;
 use crate::events::{emit_event, OrderPlaced};
+use crate::instructions::markets::delegate_trade;
 use crate::instructions::markets::matching::{execute, MarketState, TakerAccount, TakerOrder};
 use crate::instructions::markets::order_flow::settle_funding;
 use crate::instructions::markets::price_band::PriceBand;
 use crate::instructions::markets::trade_health::{check_trade_health, TradeRisk};
 use crate::instructions::risk::load_health_cache_lenient;
+use crate::math::Fixed;
 use crate::oracle::read_price;
 use crate::state::{CollateralAsset, Exchange, FillQueue, MarginAccount, OrderBook, PerpMarket, Side, LIQUIDATION_IN_PROGRESS, QUOTE_ASSET_INDEX};
 use anchor_lang::prelude::*;
@@ -101,24 +103,19 @@ impl<'info> PlaceOrder<'info> {
         let account_key = a.margin_account.key();
         let exchange = a.exchange.load()?;
         crate::check!(args.reduce_only || !exchange.is_paused(), KeelError::ExchangePaused);
-        let (mut order, market_index) = {
+        let (mut order, market_index, oracle) = {
             let market = a.market.load()?;
             crate::check!(args.reduce_only || !market.is_paused(), KeelError::MarketPaused);
             let prices = read_price(&a.oracle, &market.oracle_binding()?, exchange.quote_decimals, now)?;
-            let band = PriceBand::new(&market, prices.oracle)?;
-            (validate(&args, &market, &band, now)?, market.index)
+            (validate(&args, &market, prices.oracle, now)?, market.index, prices.oracle)
         };
 
         let quote_before = {
             let mut account = a.margin_account.load_mut()?;
             crate::check!(account.is_owner_or_delegate(&a.signer.key()), KeelError::NotOwnerOrDelegate);
-            // While a liquidation is in progress the owner may only reduce without resting: no
-            // new resting order (nor queued fill) can stand in the liquidation's way.
-            crate::check!(
-                account.being_liquidated != LIQUIDATION_IN_PROGRESS
-                    || (args.reduce_only && matches!(args.order_type, OrderType::ImmediateOrCancel | OrderType::Market)),
-                KeelError::AccountBeingLiquidated
-            );
+            // While a liquidation is in progress the account may only cancel and deposit: no
+            // trade can hand a counterparty what the liquidation would take.
+            crate::check!(account.being_liquidated != LIQUIDATION_IN_PROGRESS, KeelError::AccountBeingLiquidated);
             let quote_before = account.collateral_or_open(QUOTE_ASSET_INDEX)?.balance;
             let mut market = a.market.load_mut()?;
             account.perp_or_open(market_index, market.indices())?;
@@ -134,6 +131,14 @@ impl<'info> PlaceOrder<'info> {
             load_health_cache_lenient(&exchange_key, &exchange, &account, ctx.remaining_accounts, now)?
         };
         let risk = TradeRisk::before(&cache, &*a.margin_account.load()?, market_index)?;
+        order.match_limit = risk.taker_limit(args.order_type, args.side, order.match_limit, &*a.market.load()?, oracle)?;
+        let delegate_limits = {
+            let account = a.margin_account.load()?;
+            account.is_delegate(&a.signer.key()).then_some(account.delegate_limits)
+        };
+        if let Some(limits) = &delegate_limits {
+            delegate_trade::restrict(limits, &mut order, &*a.market.load()?)?;
+        }
 
         let outcome = {
             let mut account = a.margin_account.load_mut()?;
@@ -147,6 +152,10 @@ impl<'info> PlaceOrder<'info> {
 
         let mut account = a.margin_account.load_mut()?;
         let market = a.market.load()?;
+        if let Some(limits) = delegate_limits {
+            let cost = delegate_trade::order_cost(&order, &outcome, &market, limits.max_slippage_bps)?;
+            account.delegate_limits.charge(cost, now)?;
+        }
         if check_trade_health(&mut cache, price_error, &risk, &account, &market, args.reduce_only, outcome.rested_lots)? {
             account.being_liquidated = crate::state::LIQUIDATION_NONE;
         }
@@ -173,7 +182,8 @@ impl<'info> PlaceOrder<'info> {
 }
 
 /// Checks the order against the market and turns it into a [`TakerOrder`].
-fn validate(args: &PlaceOrderArgs, market: &PerpMarket, band: &PriceBand, now: i64) -> Result<TakerOrder> {
+fn validate(args: &PlaceOrderArgs, market: &PerpMarket, oracle: Fixed, now: i64) -> Result<TakerOrder> {
+    let band = PriceBand::new(market, oracle)?;
     crate::check!(
         args.base_lots > 0 && args.base_lots >= market.min_order_base_lots,
         KeelError::OrderTooSmall,
@@ -208,6 +218,9 @@ fn validate(args: &PlaceOrderArgs, market: &PerpMarket, band: &PriceBand, now: i
         self_trade: args.self_trade,
         expiry_ts: if rests { args.expiry_ts } else { 0 },
         max_touched: args.max_touched,
+        band,
+        oracle,
+        fill_band_bps: 0,
     })
 }
 

@@ -15,16 +15,25 @@ pub struct PriceBand {
 }
 
 impl PriceBand {
-    /// The band of `market` around `oracle` (quote native per base native).
+    /// The band of `market` around `oracle` (quote native per base native): its
+    /// `price_band_bps` on either side; refused when empty.
     pub fn new(market: &PerpMarket, oracle: Fixed) -> Result<Self> {
+        let band = Self::around(market, oracle, market.price_band_bps)?;
+        crate::check!(band.high >= band.low, KeelError::PriceOutsideBand, "price band is empty at this oracle price");
+        Ok(band)
+    }
+
+    /// The prices within `bps` of `oracle` (quote native per base native), in quote lots per
+    /// base lot: `low = ⌈oracle·(1 − bps)⌉` (at least 1), `high = ⌊oracle·(1 + bps)⌋`. May be
+    /// empty (`high < low`) for a narrow band: then no price is inside.
+    pub fn around(market: &PerpMarket, oracle: Fixed, bps: u16) -> Result<Self> {
         // quote lots per base lot = oracle · base_lot_size / quote_lot_size
         let per_lot = oracle
             .mul_down(Fixed::from_i64(market.base_lot_size))?
             .div(Fixed::from_i64(market.quote_lot_size), Rounding::Down)?;
-        let band = Fixed::from_bps(market.price_band_bps as u32);
+        let band = Fixed::from_bps(bps as u32);
         let high = per_lot.mul_down(Fixed::ONE.add(band)?)?.to_i64(Rounding::Down)?;
         let low = per_lot.mul_up(Fixed::ONE.sub(band)?)?.to_i64(Rounding::Up)?.max(1);
-        crate::check!(high >= low, KeelError::PriceOutsideBand, "price band is empty at this oracle price");
         Ok(Self { low, high })
     }
 

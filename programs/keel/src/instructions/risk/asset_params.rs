@@ -35,8 +35,23 @@ pub struct AssetParams {
 }
 
 impl AssetParams {
-    /// Checks every bound, each with its own error.
-    pub fn validate(&self) -> Result<()> {
+    /// Checks every bound, each with its own error. The quote asset's weights are all exactly
+    /// 1: a realised loss (a quote debt) then weighs what the same loss unrealised did, so no
+    /// liquidation step that realises a loss can lower health, and a quote deposit is worth its
+    /// face value.
+    pub fn validate(&self, is_quote: bool) -> Result<()> {
+        crate::check!(
+            !is_quote
+                || [self.init_asset_weight_bps, self.maint_asset_weight_bps, self.init_liab_weight_bps, self.maint_liab_weight_bps]
+                    .iter()
+                    .all(|w| *w as u32 == BPS_PER_UNIT),
+            KeelError::InvalidQuoteWeights,
+            "quote asset weights: asset init {} maint {}, liability init {} maint {} (bps; all must be 10000)",
+            self.init_asset_weight_bps,
+            self.maint_asset_weight_bps,
+            self.init_liab_weight_bps,
+            self.maint_liab_weight_bps
+        );
         crate::check!(
             self.init_asset_weight_bps > 0
                 && self.init_asset_weight_bps <= self.maint_asset_weight_bps

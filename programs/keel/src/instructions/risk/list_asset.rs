@@ -55,10 +55,10 @@ pub struct ListAsset<'info> {
 impl ListAsset<'_> {
     /// Validates the parameters and the oracle, then writes the asset.
     pub fn handler(ctx: Context<Self>, args: ListAssetArgs) -> Result<()> {
-        args.params.validate()?;
         let mut exchange = ctx.accounts.exchange.load_mut()?;
         let mint = ctx.accounts.mint.key();
         let is_quote = mint == exchange.quote_mint;
+        args.params.validate(is_quote)?;
         crate::check!(
             (exchange.asset_count == 0) == is_quote && (args.oracle_kind == OracleKind::Fixed) == is_quote,
             KeelError::QuoteAssetFirst

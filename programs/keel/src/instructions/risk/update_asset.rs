@@ -3,7 +3,7 @@
 use crate::error::KeelError;
 use crate::events::{emit_event, AssetUpdated};
 use crate::instructions::risk::AssetParams;
-use crate::state::{CollateralAsset, Exchange};
+use crate::state::{CollateralAsset, Exchange, QUOTE_ASSET_INDEX};
 use anchor_lang::prelude::*;
 
 /// Arguments of `update_asset`; `None` leaves a field as it is.
@@ -33,7 +33,7 @@ impl UpdateAsset<'_> {
     pub fn handler(ctx: Context<Self>, args: UpdateAssetArgs) -> Result<()> {
         let mut asset = ctx.accounts.asset.load_mut()?;
         if let Some(params) = args.params {
-            params.validate()?;
+            params.validate(asset.index == QUOTE_ASSET_INDEX)?;
             params.apply(&mut asset);
         }
         if let Some(paused) = args.deposits_paused {

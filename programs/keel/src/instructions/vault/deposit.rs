@@ -6,7 +6,7 @@
 use crate::error::KeelError;
 use crate::events::{emit_event, CollateralMoved};
 use crate::instructions::vault::token_flow::transfer_in;
-use crate::state::{CollateralAsset, Exchange, MarginAccount};
+use crate::state::{CollateralAsset, Exchange, MarginAccount, LIQUIDATION_IN_PROGRESS, LIQUIDATION_NONE};
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
 
@@ -67,6 +67,11 @@ impl Deposit<'_> {
         let new = slot.balance;
         asset.record_balance_change(old, new)?;
         account.release_empty_collaterals();
+        // New margin ends a liquidation in progress: the account is judged afresh (Maint < 0
+        // starts a new one), as an identical account that was never liquidated would be.
+        if account.being_liquidated == LIQUIDATION_IN_PROGRESS {
+            account.being_liquidated = LIQUIDATION_NONE;
+        }
         emit_event(&CollateralMoved {
             account: accounts.margin_account.key(),
             authority: accounts.authority.key(),

@@ -1,0 +1,96 @@
+//! `keel-localnet`: serves a local Keel node until Ctrl-C.
+
+use clap::Parser;
+use keel_localnet::config::{DEFAULT_RPC_PORT, DEFAULT_SLOT_MS, DEFAULT_WS_PORT};
+use keel_localnet::{Node, NodeConfig};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+/// A local Solana node with Keel, SPL Token and ATA, serving JSON-RPC and PubSub.
+#[derive(Parser, Debug)]
+#[command(name = "keel-localnet", version)]
+struct Args {
+    /// JSON-RPC (HTTP) port on 127.0.0.1.
+    #[arg(long, default_value_t = DEFAULT_RPC_PORT)]
+    rpc_port: u16,
+    /// PubSub (websocket) port on 127.0.0.1.
+    #[arg(long, default_value_t = DEFAULT_WS_PORT)]
+    ws_port: u16,
+    /// Milliseconds per slot.
+    #[arg(long, default_value_t = DEFAULT_SLOT_MS)]
+    slot_ms: u64,
+    /// Seed of the price simulator (the same seed replays the same price paths).
+    #[arg(long)]
+    price_seed: Option<u64>,
+}
+
+/// `SYMBOL price @ address` of every simulated feed.
+async fn node_feeds(node: &Node) -> Vec<String> {
+    let feeds = node.executor().run(|c| {
+        c.prices
+            .feeds()
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {:.2} @ {}",
+                    f.config.symbol,
+                    f.price,
+                    f.config.address()
+                )
+            })
+            .collect()
+    });
+    feeds.await.unwrap_or_default()
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    // solana-program-test (whose syscall stubs the node installs) turns on per-transaction debug
+    // logs unless RUST_LOG says otherwise; a node should be quiet by default.
+    if std::env::var_os("RUST_LOG").is_none() {
+        std::env::set_var("RUST_LOG", "warn");
+    }
+    match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime.block_on(serve(args)),
+        Err(err) => {
+            eprintln!("keel-localnet: cannot start the async runtime: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: Args) -> ExitCode {
+    if args.slot_ms == 0 {
+        eprintln!("keel-localnet: --slot-ms must be at least 1");
+        return ExitCode::FAILURE;
+    }
+    let mut config = NodeConfig::local(args.rpc_port, args.ws_port);
+    config.slot_time = Duration::from_millis(args.slot_ms);
+    if let Some(seed) = args.price_seed {
+        config.prices.seed = seed;
+    }
+    let started = Instant::now();
+    let node = match Node::start(config).await {
+        Ok(node) => node,
+        Err(err) => {
+            eprintln!("keel-localnet: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!(
+        "keel-localnet ready in {} ms",
+        started.elapsed().as_millis()
+    );
+    println!("  JSON-RPC  {}", node.rpc_url());
+    println!("  PubSub    {}", node.ws_url());
+    println!("  Keel      {}", keel::ID);
+    for feed in &node_feeds(&node).await {
+        println!("  Pyth      {feed}");
+    }
+    if let Err(err) = tokio::signal::ctrl_c().await {
+        eprintln!("keel-localnet: cannot wait for Ctrl-C: {err}");
+    }
+    println!("keel-localnet: shutting down");
+    node.shutdown().await;
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,341 @@
+//! Coalition property test: random price paths (≤ 2% a step) with honest traders, a keeper,
+//! a passive victim whose delegate is in the coalition, and a coalition of accounts — two of
+//! one owner and one of another owner, that owner's key also the victim's delegate — trading
+//! against each other at the band edges, leaving stale band-edge orders across price moves,
+//! dumping positions of its distressed members on each other, and round-tripping the victim's
+//! account through the delegate. Invariants after every step:
+//! - the coalition's combined equity at oracle prices (collateral value plus unrealised PnL,
+//!   from the program's own health code) never rises by more than the oracle PnL of its net
+//!   exposure plus what the victim's delegate limits charged (the most the victim can lose);
+//! - the insurance fund never covers a deficit: with moves smaller than the maint margin and a
+//!   keeper after every move, a liquidation at the first liquidatable price always suffices;
+//! - the vaults reconcile after every instruction (the test helpers check).
+//!
+//! Fixed seeds with a deterministic generator, one test per seed.
+
+use keel::instructions::markets::{OrderType, PlaceOrderArgs};
+use keel::state::{Side, LIQUIDATION_IN_PROGRESS};
+use keel_tests::context::TestContext;
+use keel_tests::liquidation::LOTS_PER_USD;
+use keel_tests::markets::{limit, order, sol_market_with_traders, OrderArgsExt};
+use keel_tests::oracles::PriceSpec;
+use keel_tests::rng::Rng;
+use keel_tests::traders::Trader;
+use solana_signer::Signer;
+
+/// Rounds of actions per sequence (a price move after each).
+const STEPS: usize = 30;
+/// Rounding allowance per account and step, quote native (report lines round down).
+const ROUNDING: i64 = 4;
+/// The victim's delegate loss limit per day, quote native.
+const DELEGATE_LOSS_LIMIT: u64 = 2_000_000;
+
+struct Sim {
+    t: TestContext,
+    rng: Rng,
+    market: u16,
+    /// X1, X2 (one owner) and Y (another owner; Y's key is the victim's delegate).
+    coalition: Vec<Trader>,
+    honest: Vec<Trader>,
+    victim: Trader,
+    keeper: Trader,
+    /// Oracle price, cents.
+    cents: i64,
+    /// The coalition's equity at the start, quote native.
+    equity_start: i64,
+    /// Σ net coalition base lots × price change per lot since the start, quote native.
+    exposure_pnl: i64,
+    /// Σ charges of the victim's delegate limits, quote native.
+    delegate_charged: u64,
+}
+
+impl Sim {
+    async fn new(seed: u64) -> Self {
+        let (mut t, market, mut all) = sol_market_with_traders(6).await;
+        let keeper = all.pop().expect("keeper");
+        t.deposit(&keeper, 0, 5_000_000_000).await.assert_ok();
+        t.create_insurance_fund(
+            keel_tests::insurance::LIMIT_BPS,
+            keel_tests::insurance::PERIOD_SECS,
+        )
+        .await
+        .assert_ok();
+        t.seed_insurance(100_000_000).await.assert_ok();
+        let victim = all.pop().expect("victim");
+        let y = all.pop().expect("Y");
+        let x1 = all.pop().expect("X1");
+        let x2 = t.another_account(&x1, 1).await;
+        t.deposit(&x2, 0, 300_000_000).await.assert_ok();
+        let args =
+            keel_client::instructions::tight_delegate(&y.owner.pubkey(), DELEGATE_LOSS_LIMIT);
+        t.send(
+            &[keel_client::instructions::set_delegate(
+                &victim.owner.pubkey(),
+                &victim.account,
+                args,
+            )],
+            &[&victim.owner],
+        )
+        .await
+        .assert_ok();
+        let mut sim = Self {
+            t,
+            rng: Rng::new(seed),
+            market,
+            coalition: vec![x1, x2, y],
+            honest: all,
+            victim,
+            keeper,
+            cents: 10_000,
+            equity_start: 0,
+            exposure_pnl: 0,
+            delegate_charged: 0,
+        };
+        sim.equity_start = sim.coalition_equity().await;
+        sim
+    }
+
+    fn price_lots(&self) -> i64 {
+        self.cents * LOTS_PER_USD / 100
+    }
+
+    /// The band edges at the current oracle (5%): (low, high) in price lots.
+    fn band(&self) -> (i64, i64) {
+        let p = self.price_lots();
+        ((p * 9_500 + 9_999) / 10_000, p * 10_500 / 10_000)
+    }
+
+    /// Σ over the coalition of collateral value + unrealised PnL, by the program's health code.
+    async fn coalition_equity(&mut self) -> i64 {
+        let now = self.t.now().await;
+        let mut total = 0;
+        for i in 0..self.coalition.len() {
+            let report = self
+                .t
+                .client_health_report(&self.coalition[i].account, now)
+                .await;
+            total += report.collateral_value
+                + report.perps.iter().map(|p| p.unrealized_pnl).sum::<i64>();
+        }
+        total
+    }
+
+    async fn net_coalition_lots(&mut self) -> i64 {
+        let mut net = 0;
+        for i in 0..self.coalition.len() {
+            net += self
+                .t
+                .position_lots(&self.coalition[i].account, self.market)
+                .await;
+        }
+        net
+    }
+
+    /// Places `args` for `trader` (signed by `signer`), accepting any program refusal: the
+    /// coalition tries everything; the invariants judge what went through.
+    async fn try_place(&mut self, trader: &Trader, args: PlaceOrderArgs, signer: Option<&Trader>) {
+        let signer = signer.unwrap_or(trader).owner.insecure_clone();
+        let outcome = self
+            .t
+            .place_signed(trader, self.market, args, &signer)
+            .await;
+        if let Err(error) = &outcome.result {
+            assert!(
+                outcome.error_code().is_some_and(|c| c >= 6000),
+                "not a program refusal: {error:?}"
+            );
+        }
+    }
+
+    /// One coalition member rests at a band edge, another takes it with a market order.
+    async fn wash_at_band_edge(&mut self) {
+        let (low, high) = self.band();
+        let maker = self.rng.below(3) as usize;
+        let taker = (maker + 1 + self.rng.below(2) as usize) % 3;
+        let side = if self.rng.chance(50) {
+            Side::Bid
+        } else {
+            Side::Ask
+        };
+        let price = if side == Side::Bid { high } else { low };
+        let lots = self.rng.between(20, 400);
+        let (m, tk) = (
+            self.coalition[maker].handle(),
+            self.coalition[taker].handle(),
+        );
+        self.try_place(&m, limit(side, price, lots), None).await;
+        let mut take = order(OrderType::Market, side.opposite(), 0, lots);
+        if self.rng.chance(50) {
+            take = take.reduce_only();
+        }
+        self.try_place(&tk, take, None).await;
+    }
+
+    /// The delegate trades the victim's account against an order of Y's priced against the
+    /// victim: from the oracle (inside the delegate's slippage) out to the band edge.
+    async fn delegate_round_trip(&mut self) {
+        let side = if self.rng.chance(50) { Side::Bid } else { Side::Ask };
+        let offset = self.price_lots() * self.rng.between(0, 500) / 10_000;
+        // Y buys below the oracle or sells above it: the victim pays the offset.
+        let price = if side == Side::Bid { self.price_lots() - offset } else { self.price_lots() + offset };
+        let lots = self.rng.between(10, 200);
+        let (y, victim) = (self.coalition[2].handle(), self.victim.handle());
+        self.try_place(&y, limit(side, price, lots), None).await;
+        let before = self.t.margin_account(&victim.account).await.delegate_limits.period_loss;
+        let kind = if self.rng.chance(50) { OrderType::Market } else { OrderType::Limit };
+        self.try_place(&victim, order(kind, side.opposite(), price, lots), Some(&y)).await;
+        let after = self.t.margin_account(&victim.account).await.delegate_limits.period_loss;
+        self.delegate_charged += after.saturating_sub(before);
+    }
+
+    /// Honest traders quote near the oracle and trade with each other, then cancel the rest.
+    async fn honest_trade(&mut self) {
+        let maker = self.rng.below(self.honest.len() as u64) as usize;
+        let taker = (maker + 1) % self.honest.len();
+        let side = if self.rng.chance(50) {
+            Side::Bid
+        } else {
+            Side::Ask
+        };
+        let offset = self.price_lots() * self.rng.between(0, 50) / 10_000;
+        let price = if side == Side::Bid {
+            self.price_lots() - offset
+        } else {
+            self.price_lots() + offset
+        };
+        let lots = self.rng.between(20, 300);
+        let (m, tk) = (self.honest[maker].handle(), self.honest[taker].handle());
+        self.try_place(&m, limit(side, price, lots), None).await;
+        self.try_place(
+            &tk,
+            order(OrderType::ImmediateOrCancel, side.opposite(), price, lots),
+            None,
+        )
+        .await;
+        self.t
+            .cancel(
+                &m,
+                self.market,
+                keel::instructions::markets::CancelTarget::All,
+            )
+            .await;
+    }
+
+    async fn move_price(&mut self) {
+        let net = self.net_coalition_lots().await;
+        let bps = self.rng.between(-200, 200);
+        let cents = (self.cents * (10_000 + bps) / 10_000).max(1_000);
+        // quote native per lot = cents · 100
+        self.exposure_pnl += net * (cents - self.cents) * 100;
+        self.cents = cents;
+        let now = self.t.now().await;
+        self.t.set_market_price(
+            self.market,
+            PriceSpec::new(self.cents * 1_000_000, 0, -8, now),
+        );
+    }
+
+    /// The keeper liquidates every liquidatable account to LiquidationEnd.
+    async fn keep(&mut self) {
+        let keeper = self.keeper.handle();
+        for account in self.all_accounts() {
+            for _ in 0..20 {
+                let h = self.t.healths(&account).await;
+                let margin = self.t.margin_account(&account).await;
+                let in_progress = margin.being_liquidated == LIQUIDATION_IN_PROGRESS;
+                let position = margin.perp(self.market).map_or(0, |p| p.base_lots);
+                if position == 0 || !(h.maint < 0 || (in_progress && h.liq_end < 0)) {
+                    break;
+                }
+                if margin.orders.iter().any(|o| o.is_in_use()) {
+                    self.t
+                        .liquidation_cancel(&account, self.market)
+                        .await
+                        .assert_ok();
+                    self.t.crank(self.market).await;
+                    continue;
+                }
+                self.t
+                    .liquidate_perp(&keeper, &account, self.market, position.abs())
+                    .await
+                    .assert_ok();
+            }
+        }
+    }
+
+    async fn check(&mut self, step: usize) {
+        let gained = self.coalition_equity().await - self.equity_start;
+        let allowed =
+            self.exposure_pnl + self.delegate_charged as i64 + ROUNDING * 3 * (step as i64 + 1);
+        assert!(gained <= allowed, "step {step}: the coalition gained {gained}, its net exposure and the delegate limit allow {allowed}");
+        // No bad debt anywhere: every account's equity at oracle prices is ≥ 0, so no deficit
+        // is left for the insurance fund (or anyone) to cover.
+        let now = self.t.now().await;
+        let accounts: Vec<_> = self.all_accounts();
+        for account in accounts {
+            let report = self.t.client_health_report(&account, now).await;
+            let equity = report.collateral_value
+                + report.perps.iter().map(|p| p.unrealized_pnl).sum::<i64>();
+            assert!(
+                equity >= 0,
+                "step {step}: account {account} has equity {equity}: a deficit"
+            );
+        }
+        let fund = self.t.insurance_fund().await.expect("fund");
+        assert_eq!(
+            fund.total_deficits_covered, 0,
+            "step {step}: the fund covered a deficit"
+        );
+    }
+
+    /// Every trading account: the coalition, the honest traders and the victim.
+    fn all_accounts(&self) -> Vec<anchor_lang::prelude::Pubkey> {
+        self.coalition
+            .iter()
+            .chain(&self.honest)
+            .chain(std::iter::once(&self.victim))
+            .map(|t| t.account)
+            .collect()
+    }
+
+    async fn run(mut self) {
+        for step in 0..STEPS {
+            self.honest_trade().await;
+            for _ in 0..2 {
+                self.wash_at_band_edge().await;
+            }
+            self.delegate_round_trip().await;
+            self.t.crank(self.market).await;
+            self.check(step).await;
+            // Stale orders: the coalition's band-edge orders stay on the book across the move.
+            self.move_price().await;
+            self.wash_at_band_edge().await;
+            self.t.crank(self.market).await;
+            self.keep().await;
+            self.t.crank(self.market).await;
+            self.check(step).await;
+        }
+        let victim = self.t.margin_account(&self.victim.account).await;
+        assert!(victim.delegate_limits.period_loss <= DELEGATE_LOSS_LIMIT);
+        println!(
+            "coalition: exposure pnl {}, delegate charged {}",
+            self.exposure_pnl, self.delegate_charged
+        );
+    }
+}
+
+macro_rules! seeds {
+    ($($name:ident = $seed:expr;)*) => {$(
+        #[tokio::test]
+        async fn $name() {
+            Sim::new($seed).await.run().await;
+        }
+    )*};
+}
+
+seeds! {
+    coalition_property_seed_1 = 1;
+    coalition_property_seed_2 = 2;
+    coalition_property_seed_3 = 3;
+    coalition_property_seed_4 = 4;
+}
