@@ -48,6 +48,9 @@ pub use perp::{MarginRatios, PerpContribution, PerpRisk};
 pub use types::{AssetWeights, HealthKind, LiabilityWeights, PriceQuote};
 
 #[cfg(all(test, feature = "alloc"))]
+mod fixtures;
+
+#[cfg(all(test, feature = "alloc"))]
 mod tests;
 
 #[cfg(all(test, feature = "alloc"))]

@@ -4,31 +4,10 @@
 use super::{AssetWeights, CollateralRisk, HealthCache, HealthKind, LiabilityWeights, PriceQuote};
 use crate::math::{Fixed, MathError, FIXED_SCALE};
 use crate::MAX_COLLATERALS;
+use super::fixtures::{d, q, usdc};
 use proptest::prelude::*;
 use HealthKind::{Init, LiquidationEnd, Maint};
 use std::prelude::rust_2021::*;
-
-/// `mantissa · 10^exponent`, exact.
-fn d(mantissa: i64, exponent: i32) -> Fixed {
-    Fixed::from_scientific(mantissa, exponent, crate::math::Rounding::Down).unwrap()
-}
-
-/// A whole number of quote native units.
-fn q(native: i64) -> Fixed {
-    Fixed::from_i64(native)
-}
-
-/// USDC (6 decimals), the quote asset: price exactly 1, asset weights 1/1,
-/// liability weights init 1.1 / maint 1.05.
-fn usdc(balance: i64) -> CollateralRisk {
-    CollateralRisk {
-        asset_index: 0,
-        balance,
-        prices: PriceQuote::ONE,
-        asset_weights: AssetWeights { init: Fixed::ONE, maint: Fixed::ONE },
-        liability_weights: LiabilityWeights { init: d(11, -1), maint: d(105, -2) },
-    }
-}
 
 /// SOL (9 decimals) at 100 USD ± 0.50, k = 2: 100 · 10^6 / 10^9 = 0.1 quote native per
 /// lamport; Init prices 0.1 ∓ 2 · 0.0005 = 0.099 / 0.101. Asset weights init 0.8 / maint 0.9.
