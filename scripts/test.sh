@@ -3,8 +3,10 @@
 # guards; the integration tests (the program running natively on solana-program-test with the
 # real SPL Token program); the local node's tests (app/localnet started in-process on free
 # ports, driven over HTTP and websockets by solana-rpc-client); the check that the committed
-# IDL is what the program produces (scripts/idl.sh installs anchor-cli once); and the type check
-# of the TypeScript migration.
+# IDL is what the program produces (scripts/idl.sh installs anchor-cli once); the type check of
+# the TypeScript migration; and the compute-unit metering of the health engine on real sBPF
+# (scripts/sbpf-meter.sh installs its toolchain once, and fails when a CU figure regresses past
+# bench/sbpf-meter/thresholds.txt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,3 +25,6 @@ scripts/idl.sh --check
 
 echo "== TypeScript (migrations/deploy.ts) =="
 scripts/typecheck.sh
+
+echo "== compute units on sBPF (bench/sbpf-meter) =="
+scripts/sbpf-meter.sh

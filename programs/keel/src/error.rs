@@ -234,8 +234,29 @@ impl From<MathError> for KeelError {
     }
 }
 
-impl From<MathError> for anchor_lang::error::Error {
-    fn from(e: MathError) -> Self {
-        KeelError::from(e).into()
+// `From<MathError> for anchor_lang::error::Error` lives in keel-risk (feature `anchor`): the
+// orphan rule allows it only there. It must be exactly what the variants above become.
+#[cfg(test)]
+mod math_error_tests {
+    use super::{KeelError, MathError};
+    use anchor_lang::error::Error;
+
+    #[test]
+    fn math_errors_become_the_program_errors_of_the_same_name_code_and_message() {
+        for (math, keel) in [
+            (MathError::Overflow, KeelError::MathOverflow),
+            (MathError::DivisionByZero, KeelError::DivisionByZero),
+        ] {
+            match (Error::from(math), Error::from(keel)) {
+                (Error::AnchorError(a), Error::AnchorError(b)) => {
+                    assert_eq!(
+                        (&a.error_name, a.error_code_number, &a.error_msg),
+                        (&b.error_name, b.error_code_number, &b.error_msg)
+                    );
+                }
+                other => panic!("not Anchor errors: {other:?}"),
+            }
+            assert_eq!(KeelError::from(math) as u32, keel as u32);
+        }
     }
 }

@@ -1,8 +1,9 @@
 //! Keel: a cross-margin perpetual-futures exchange on Solana.
 //!
 //! This file only dispatches; see `instructions/` (one instruction per file), `state/`
-//! (account layouts), `risk/` (the health engine), `oracle/` (Pyth adapters and guards) and
-//! `math/` (the fixed-point type).
+//! (account layouts), `oracle/` (Pyth adapters and guards), and the `keel-risk` crate
+//! (`crates/keel-risk`), re-exported here as [`risk`] (the health engine) and [`math`] (the
+//! fixed-point type).
 
 use anchor_lang::prelude::*;
 use state::BountyParams;
@@ -11,10 +12,13 @@ pub mod error;
 pub mod events;
 pub mod instructions;
 pub mod log;
-pub mod math;
 pub mod oracle;
-pub mod risk;
 pub mod state;
+
+pub use keel_risk::{math, risk};
+
+#[cfg(test)]
+mod oracle_quote_tests;
 
 pub use instructions::liquidation::*;
 pub use instructions::markets::*;

@@ -10,10 +10,7 @@ use anchor_lang::prelude::*;
 pub const MARGIN_ACCOUNT_SEED: &[u8] = b"margin";
 /// Current layout version of [`MarginAccount`].
 pub const MARGIN_ACCOUNT_VERSION: u8 = 1;
-/// Collateral balances one account can hold at once (distinct assets).
-pub const MAX_COLLATERALS: usize = 8;
-/// Perp positions one account can hold at once (distinct markets).
-pub const MAX_PERP_POSITIONS: usize = 16;
+pub use keel_risk::{MAX_COLLATERALS, MAX_PERP_POSITIONS};
 /// [`MarginAccount::being_liquidated`]: no liquidation.
 pub const LIQUIDATION_NONE: u8 = 0;
 /// [`MarginAccount::being_liquidated`]: a liquidation is in progress.

@@ -4,6 +4,7 @@
 use super::{Fixed, MathError, Rounding, FIXED_SCALE};
 use proptest::prelude::*;
 use Rounding::{Down, Up};
+use std::prelude::rust_2021::*;
 
 /// `mantissa · 10^exponent`, which the test knows to be exact.
 fn d(mantissa: i64, exponent: i32) -> Fixed {

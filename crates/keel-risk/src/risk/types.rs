@@ -91,6 +91,9 @@ impl LiabilityWeights {
 }
 
 /// `(a + b) / 2`, rounded as asked.
+// Six argument registers (two per 128-bit operand, one for the result pointer): inlined, as
+// SBPF v0 passes at most five in registers (see bench/sbpf-meter).
+#[inline(always)]
 fn midpoint(a: Fixed, b: Fixed, rounding: Rounding) -> Result<Fixed, MathError> {
     a.add(b)?.div(Fixed::from_i64(2), rounding)
 }

@@ -3,32 +3,11 @@
 
 use super::{AssetWeights, CollateralRisk, HealthCache, HealthKind, LiabilityWeights, PriceQuote};
 use crate::math::{Fixed, MathError, FIXED_SCALE};
-use crate::oracle::{validate, OracleConfig, RawPrice};
-use crate::state::MAX_COLLATERALS;
+use crate::MAX_COLLATERALS;
+use super::fixtures::{d, q, usdc};
 use proptest::prelude::*;
 use HealthKind::{Init, LiquidationEnd, Maint};
-
-/// `mantissa · 10^exponent`, exact.
-fn d(mantissa: i64, exponent: i32) -> Fixed {
-    Fixed::from_scientific(mantissa, exponent, crate::math::Rounding::Down).unwrap()
-}
-
-/// A whole number of quote native units.
-fn q(native: i64) -> Fixed {
-    Fixed::from_i64(native)
-}
-
-/// USDC (6 decimals), the quote asset: price exactly 1, asset weights 1/1,
-/// liability weights init 1.1 / maint 1.05.
-fn usdc(balance: i64) -> CollateralRisk {
-    CollateralRisk {
-        asset_index: 0,
-        balance,
-        prices: PriceQuote::ONE,
-        asset_weights: AssetWeights { init: Fixed::ONE, maint: Fixed::ONE },
-        liability_weights: LiabilityWeights { init: d(11, -1), maint: d(105, -2) },
-    }
-}
+use std::prelude::rust_2021::*;
 
 /// SOL (9 decimals) at 100 USD ± 0.50, k = 2: 100 · 10^6 / 10^9 = 0.1 quote native per
 /// lamport; Init prices 0.1 ∓ 2 · 0.0005 = 0.099 / 0.101. Asset weights init 0.8 / maint 0.9.
@@ -48,13 +27,6 @@ fn cache(entries: &[CollateralRisk]) -> HealthCache {
         assert!(cache.push_collateral(*entry));
     }
     cache
-}
-
-#[test]
-fn sol_quote_matches_the_guard_normalisation_of_100_usd_with_conf_050() {
-    let raw = RawPrice { price: 10_000, conf: 50, ema_price: 10_000, ema_conf: 50, exponent: -2, publish_time: 1_000, trading: true };
-    let config = OracleConfig { max_age_secs: 60, max_conf_bps: 100, conf_multiplier_bps: 20_000 };
-    assert_eq!(validate(&raw, &config, 9, 6, 1_000).unwrap(), sol(0).prices);
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! Sizing a liquidation step: the smallest amount that brings the liquidated account's
 //! LiquidationEnd health to ≥ 0, evaluated in constant time per candidate.
 
-use super::health::{CollateralRisk, HealthCache};
+#[cfg(feature = "alloc")]
+use super::cache::HealthCache;
+use super::health::{AccountRisk, CollateralRisk};
 use super::perp::PerpRisk;
 use super::types::HealthKind;
 use crate::math::{Fixed, MathError};
@@ -66,8 +68,20 @@ pub struct MaintAndEnd {
 impl StepHealth {
     /// Splits `cache` around the quote asset `quote_index` and either the collateral
     /// `asset_index` or the perp market `market_index`.
+    #[cfg(feature = "alloc")]
     pub fn split(
         cache: &HealthCache,
+        quote_index: u16,
+        asset_index: Option<u16>,
+        market_index: Option<u16>,
+    ) -> Result<Self, MathError> {
+        Self::around(&cache.account(), quote_index, asset_index, market_index)
+    }
+
+    /// Splits `account` around the quote asset `quote_index` and either the collateral
+    /// `asset_index` or the perp market `market_index`.
+    pub fn around(
+        account: &AccountRisk<'_>,
         quote_index: u16,
         asset_index: Option<u16>,
         market_index: Option<u16>,
@@ -79,11 +93,11 @@ impl StepHealth {
             .iter_mut()
             .zip([HealthKind::Maint, HealthKind::LiquidationEnd])
         {
-            for entry in cache.collaterals().iter().filter(|c| !changed_asset(c)) {
+            for entry in account.collaterals.iter().filter(|c| !changed_asset(c)) {
                 *sum = sum.add(entry.net(kind)?)?;
             }
-            for entry in cache
-                .perps()
+            for entry in account
+                .perps
                 .iter()
                 .filter(|p| Some(p.market_index) != market_index)
             {

@@ -2,31 +2,12 @@
 //! orders at their worst side, liquidation prices, and properties (ordering of the kinds,
 //! resting orders never help, a maker's partial fill never lowers health — concavity).
 
-use super::{AssetWeights, CollateralRisk, HealthCache, HealthKind, LiabilityWeights, MarginRatios, PerpContribution, PerpRisk, PriceQuote};
-use crate::math::{Fixed, Rounding, FIXED_SCALE};
+use super::{CollateralRisk, HealthCache, HealthKind, MarginRatios, PerpContribution, PerpRisk, PriceQuote};
+use crate::math::{Fixed, FIXED_SCALE};
+use super::fixtures::{d, q, usdc};
 use proptest::prelude::*;
 use HealthKind::{Init, LiquidationEnd, Maint};
-
-/// `mantissa · 10^exponent`, exact.
-fn d(mantissa: i64, exponent: i32) -> Fixed {
-    Fixed::from_scientific(mantissa, exponent, Rounding::Down).unwrap()
-}
-
-/// A whole number of quote native units.
-fn q(native: i64) -> Fixed {
-    Fixed::from_i64(native)
-}
-
-/// USDC, the quote asset: price 1, asset weights 1/1, liability weights 1.1 / 1.05.
-fn usdc(balance: i64) -> CollateralRisk {
-    CollateralRisk {
-        asset_index: 0,
-        balance,
-        prices: PriceQuote::ONE,
-        asset_weights: AssetWeights { init: Fixed::ONE, maint: Fixed::ONE },
-        liability_weights: LiabilityWeights { init: d(11, -1), maint: d(105, -2) },
-    }
-}
+use std::prelude::rust_2021::*;
 
 /// SOL-PERP: lots of 0.01 SOL (10^7 lamports) at 100 USD ± 0.50 with k = 2, i.e. 0.1 quote
 /// native per lamport, Init prices 0.099 (long) / 0.101 (short and requirement). Margin ratios

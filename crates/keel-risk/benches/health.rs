@@ -6,11 +6,11 @@
 //! - `init`: `HealthCache::health(HealthKind::Init)`, the check after a risk-increasing action;
 //! - `view`: `HealthCache::components` of all three kinds, what the health view reports.
 //!
-//! Run with `cargo bench -p keel --bench health`.
+//! Run with `cargo bench -p keel-risk --bench health`.
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use keel::math::{Fixed, Rounding};
-use keel::risk::{
+use keel_risk::math::{Fixed, Rounding};
+use keel_risk::risk::{
     AssetWeights, CollateralRisk, HealthCache, HealthKind, LiabilityWeights, MarginRatios, PerpRisk, PriceQuote,
 };
 
@@ -50,7 +50,7 @@ fn perp(i: u16) -> PerpRisk {
     let oracle_milli = 50 + 7 * i as i64; // 0.050 ..= 0.155 quote native per base native
     let lot = 10_000_000; // base native per lot
     let per_lot = lot * oracle_milli / 1_000; // quote native per lot at the oracle
-    let long = i % 2 == 0;
+    let long = i.is_multiple_of(2);
     let base_lots = if long { 100 + i as i64 } else { -(80 + i as i64) };
     // Entered 2 % away from the oracle, against the position.
     let quote_native = -base_lots * per_lot * 102 / 100;

@@ -2,12 +2,10 @@
 //! against a full recomputation.
 
 use super::{smallest_sufficient, AssetWeights, CollateralRisk, HealthCache, HealthKind, LiabilityWeights, MarginRatios, PerpRisk, PriceQuote, StepEntries, StepHealth};
-use crate::math::{Fixed, Rounding};
+use crate::math::Fixed;
+use super::fixtures::d;
 use proptest::prelude::*;
-
-fn d(mantissa: i64, exponent: i32) -> Fixed {
-    Fixed::from_scientific(mantissa, exponent, Rounding::Down).unwrap()
-}
+use std::prelude::rust_2021::*;
 
 /// A collateral with index `index`, price `price` quote native per native unit, asset weights
 /// 0.8 / 0.9 (1 for the quote asset, index 0), liability weights 1.1 / 1.05.

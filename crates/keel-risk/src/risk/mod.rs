@@ -33,21 +33,28 @@
 //! `health_Init ≤ health_LiquidationEnd ≤ health_Maint` whenever prices are the same.
 //! Every product rounds in the protocol's favour: assets down, liabilities up.
 
+#[cfg(feature = "alloc")]
+mod cache;
 mod health;
 mod liquidation;
 mod perp;
 mod types;
 
-pub use health::{CollateralRisk, HealthCache, HealthComponents};
+#[cfg(feature = "alloc")]
+pub use cache::HealthCache;
+pub use health::{AccountRisk, CollateralRisk, HealthComponents};
 pub use liquidation::{smallest_sufficient, MaintAndEnd, StepEntries, StepHealth};
 pub use perp::{MarginRatios, PerpContribution, PerpRisk};
 pub use types::{AssetWeights, HealthKind, LiabilityWeights, PriceQuote};
 
-#[cfg(test)]
+#[cfg(all(test, feature = "alloc"))]
+mod fixtures;
+
+#[cfg(all(test, feature = "alloc"))]
 mod tests;
 
-#[cfg(test)]
+#[cfg(all(test, feature = "alloc"))]
 mod perp_tests;
 
-#[cfg(test)]
+#[cfg(all(test, feature = "alloc"))]
 mod liquidation_tests;

@@ -1,9 +1,9 @@
-//! Health computation over a [`HealthCache`] of plain inputs.
+//! Health computation over plain inputs: one entry per collateral balance and perp position,
+//! read through [`AccountRisk`] without allocating.
 
 use super::perp::PerpRisk;
 use super::types::{AssetWeights, HealthKind, LiabilityWeights, PriceQuote};
 use crate::math::{Fixed, MathError};
-use crate::state::{MAX_COLLATERALS, MAX_PERP_POSITIONS};
 
 /// One collateral balance with everything needed to value it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -42,7 +42,7 @@ impl CollateralRisk {
     }
 
     /// Adds this balance's weighted contribution for `kind` to `sum`.
-    fn accumulate(&self, kind: HealthKind, sum: &mut HealthComponents) -> Result<(), MathError> {
+    pub(crate) fn accumulate(&self, kind: HealthKind, sum: &mut HealthComponents) -> Result<(), MathError> {
         if self.balance >= 0 {
             let value = Fixed::from_i64(self.balance)
                 .mul_down(self.prices.asset_price(kind))?
@@ -81,74 +81,24 @@ impl HealthComponents {
     }
 }
 
-/// Everything the health of one account depends on. The entries live on the heap (one
-/// allocation each, sized for the account's capacity): the cache is several kilobytes, more
-/// than an SBF stack frame holds.
-#[derive(Clone, Debug, Default)]
-pub struct HealthCache {
-    collaterals: Vec<CollateralRisk>,
-    perps: Vec<PerpRisk>,
+/// The entries of one account as the health kernels read them: borrowed slices, so computing
+/// health never allocates.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AccountRisk<'a> {
+    /// The collateral balances, in account slot order.
+    pub collaterals: &'a [CollateralRisk],
+    /// The perp positions, in account slot order.
+    pub perps: &'a [PerpRisk],
 }
 
-impl HealthCache {
-    /// An empty cache with room for a full account.
-    pub fn new() -> Self {
-        Self { collaterals: Vec::with_capacity(MAX_COLLATERALS), perps: Vec::with_capacity(MAX_PERP_POSITIONS) }
-    }
-
-    /// Adds a collateral balance; `false` when the cache is full.
-    pub fn push_collateral(&mut self, entry: CollateralRisk) -> bool {
-        let room = self.collaterals.len() < MAX_COLLATERALS;
-        if room {
-            self.collaterals.push(entry);
-        }
-        room
-    }
-
-    /// Adds a perp position; `false` when the cache is full.
-    pub fn push_perp(&mut self, entry: PerpRisk) -> bool {
-        let room = self.perps.len() < MAX_PERP_POSITIONS;
-        if room {
-            self.perps.push(entry);
-        }
-        room
-    }
-
-    /// The perp positions, in account slot order.
-    pub fn perps(&self) -> &[PerpRisk] {
-        &self.perps
-    }
-
-    /// The perp position of a market already in the cache (incremental update after a trade).
-    pub fn perp_mut(&mut self, market_index: u16) -> Option<&mut PerpRisk> {
-        self.perps.iter_mut().find(|p| p.market_index == market_index)
-    }
-
-    /// The collateral balances, in account slot order.
-    pub fn collaterals(&self) -> &[CollateralRisk] {
-        &self.collaterals
-    }
-
-    /// Sets the balance of an asset already in the cache (incremental update after a change);
-    /// `false` when the asset is not in the cache.
-    pub fn set_balance(&mut self, asset_index: u16, balance: i64) -> bool {
-        match self.collaterals.iter_mut().find(|c| c.asset_index == asset_index)
-        {
-            Some(entry) => {
-                entry.balance = balance;
-                true
-            }
-            None => false,
-        }
-    }
-
+impl AccountRisk<'_> {
     /// The components of health `kind`, linear in the number of balances and positions.
     pub fn components(&self, kind: HealthKind) -> Result<HealthComponents, MathError> {
         let mut sum = HealthComponents::default();
-        for entry in self.collaterals() {
+        for entry in self.collaterals {
             entry.accumulate(kind, &mut sum)?;
         }
-        for entry in self.perps() {
+        for entry in self.perps {
             let contribution = entry.contribution(kind)?;
             sum.perp_pnl = sum.perp_pnl.add(contribution.pnl)?;
             sum.perp_requirements = sum.perp_requirements.add(contribution.requirement)?;
@@ -163,7 +113,7 @@ impl HealthCache {
 
     /// Σ collateral at the oracle price, unweighted, quote native (owed amounts negative).
     pub fn collateral_value(&self) -> Result<Fixed, MathError> {
-        self.collaterals()
+        self.collaterals
             .iter()
             .try_fold(Fixed::ZERO, |sum, c| sum.add(c.oracle_value()?))
     }

@@ -7,6 +7,8 @@
 //! and every multiplication or division names its rounding direction so that callers round
 //! in the protocol's favour: assets and collateral down, liabilities and requirements up.
 
+#[cfg(feature = "anchor")]
+mod anchor_error;
 mod fixed;
 mod wide;
 

@@ -1,0 +1,233 @@
+//! `sbpf-meter PROGRAM.so [--write]`: meters keel-risk's health engine on real sBPF.
+//!
+//! Loads the harness program (built by `scripts/sbpf-meter.sh`) into LiteSVM, runs every mode
+//! over accounts of 1, 2, 4, 8, 16 perp positions × 1, 4, 8 collaterals, with and without
+//! resting orders, and checks that each sBPF result equals the native one (the same `run`
+//! compiled for the host). Then writes the CU table to `bench/sbpf-meter/CU.md` and compares
+//! every figure with `bench/sbpf-meter/thresholds.txt`: it fails when one exceeds its threshold
+//! by more than the margin written there. `--write` rewrites the thresholds from this run.
+
+mod accounts;
+mod table;
+
+use keel_risk::math::{Fixed, Rounding};
+use keel_risk::risk::HealthKind;
+use keel_sbpf_meter::{codec, run, Mode};
+use litesvm::LiteSVM;
+use solana_compute_budget_interface::ComputeBudgetInstruction;
+use solana_instruction::Instruction;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+use std::path::Path;
+use std::process::ExitCode;
+use table::{Case, Measurement};
+
+/// Perp positions metered.
+const PERPS: [usize; 5] = [1, 2, 4, 8, 16];
+/// Collateral balances metered.
+const COLLATERALS: [usize; 3] = [1, 4, 8];
+/// The modes metered, with their column names.
+const MODES: [(&str, Mode); 4] = [
+    ("decode", Mode::DecodeOnly),
+    ("init", Mode::Health(HealthKind::Init)),
+    ("all3", Mode::AllKinds),
+    ("sizing", Mode::Sizing),
+];
+
+/// One multiplication or division of `Fixed`, with the operands typical of the engine.
+struct Primitive {
+    name: &'static str,
+    mode: Mode,
+    a: Fixed,
+    b: Fixed,
+}
+
+/// `mantissa · 10^exponent`, exact for the values used here.
+fn d(mantissa: i64, exponent: i32) -> Fixed {
+    Fixed::from_scientific(mantissa, exponent, Rounding::Down).unwrap_or(Fixed::ZERO)
+}
+
+/// The primitives metered: a balance times a price, a value times a weight, two fractions, a
+/// midpoint's halving, a division by a price.
+fn primitives() -> [Primitive; 5] {
+    let value = d(2_000_000_123, 0);
+    [
+        Primitive {
+            name: "mul-balance-price",
+            mode: Mode::MulDown,
+            a: Fixed::from_i64(20_000_000_000),
+            b: d(1, -1),
+        },
+        Primitive {
+            name: "mul-value-weight",
+            mode: Mode::MulDown,
+            a: value,
+            b: d(8, -1),
+        },
+        Primitive {
+            name: "mul-fractions",
+            mode: Mode::MulDown,
+            a: Fixed::from_raw(123_456_789_123_456_789),
+            b: Fixed::from_raw(987_654_321_987_654_321),
+        },
+        Primitive {
+            name: "div-by-two",
+            mode: Mode::DivDown,
+            a: d(19, -1),
+            b: Fixed::from_i64(2),
+        },
+        Primitive {
+            name: "div-by-price",
+            mode: Mode::DivDown,
+            a: value,
+            b: d(101, -3),
+        },
+    ]
+}
+
+/// The harness program loaded into a LiteSVM with a funded payer.
+struct Meter {
+    svm: LiteSVM,
+    payer: Keypair,
+    program: Keypair,
+}
+
+impl Meter {
+    fn new(so: &[u8]) -> Result<Self, String> {
+        let mut svm = LiteSVM::new();
+        let (payer, program) = (Keypair::new(), Keypair::new());
+        svm.add_program(program.pubkey(), so)
+            .map_err(|e| format!("loading the program: {e:?}"))?;
+        svm.airdrop(&payer.pubkey(), 10_000_000_000)
+            .map_err(|e| format!("airdrop: {e:?}"))?;
+        Ok(Self {
+            svm,
+            payer,
+            program,
+        })
+    }
+
+    /// Runs `data` on sBPF: (compute units consumed, return data).
+    fn call(&mut self, data: Vec<u8>) -> Result<(u64, Vec<u8>), String> {
+        let ix = Instruction {
+            program_id: self.program.pubkey(),
+            accounts: vec![],
+            data,
+        };
+        let budget = ComputeBudgetInstruction::set_compute_unit_limit(1_400_000);
+        let blockhash = self.svm.latest_blockhash();
+        let tx = Transaction::new_signed_with_payer(
+            &[budget, ix],
+            Some(&self.payer.pubkey()),
+            &[&self.payer],
+            blockhash,
+        );
+        let result = self.svm.send_transaction(tx);
+        self.svm.expire_blockhash();
+        match result {
+            Ok(meta) => Ok((meta.compute_units_consumed, meta.return_data.data)),
+            Err(failed) => Err(format!("{:?}\n{}", failed.err, failed.meta.logs.join("\n"))),
+        }
+    }
+
+    /// Runs `data` on sBPF and natively, checks the results are equal; the CU net of an empty
+    /// call.
+    fn compare(&mut self, data: Vec<u8>, what: &str, empty: u64) -> Result<u64, String> {
+        let native = run(&data).map_err(|e| format!("native run of {what}: {e:?}"))?;
+        let (units, returned) = self
+            .call(data)
+            .map_err(|e| format!("sBPF run of {what}: {e}"))?;
+        if returned != native.as_slice() {
+            return Err(format!(
+                "{what}: sBPF returned {returned:?}, native {:?}",
+                native.as_slice()
+            ));
+        }
+        Ok(units.saturating_sub(empty))
+    }
+
+    /// Runs `mode` over an account on sBPF and natively; the CU net of an empty call.
+    fn measure(&mut self, mode: Mode, case: &Case, empty: u64) -> Result<u64, String> {
+        let collaterals = accounts::collaterals(case.collaterals);
+        let perps = accounts::perps(case.perps, case.orders);
+        self.compare(
+            codec::encode(mode, &collaterals, &perps),
+            &format!("{case:?} {mode:?}"),
+            empty,
+        )
+    }
+}
+
+fn main() -> ExitCode {
+    match meter() {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("sbpf-meter: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Meters every case; `Ok(false)` when a figure regressed past its threshold.
+fn meter() -> Result<bool, String> {
+    let args: Vec<String> = std::env::args().collect();
+    let so_path = args
+        .get(1)
+        .ok_or("usage: sbpf-meter PROGRAM.so [--write]")?;
+    let write = args.iter().any(|a| a == "--write");
+    let so = std::fs::read(so_path).map_err(|e| format!("{so_path}: {e}"))?;
+    let mut meter = Meter::new(&so)?;
+    let (empty, _) = meter.call(codec::encode(Mode::Noop, &[], &[]))?;
+    let mut measurements = Vec::new();
+    for orders in [false, true] {
+        for collaterals in COLLATERALS {
+            for perps in PERPS {
+                let case = Case {
+                    collaterals,
+                    perps,
+                    orders,
+                };
+                for (column, mode) in MODES {
+                    let units = meter.measure(mode, &case, empty)?;
+                    measurements.push(Measurement {
+                        case,
+                        column,
+                        units,
+                    });
+                }
+            }
+        }
+    }
+    let mut ops = Vec::new();
+    for p in primitives() {
+        let units = meter.compare(codec::encode_operands(p.mode, p.a, p.b), p.name, empty)?;
+        ops.push((p.name, units));
+    }
+    println!(
+        "sbpf-meter: {} runs, every sBPF result equal to the native one",
+        measurements.len() + ops.len()
+    );
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .ok_or("no bench/sbpf-meter")?;
+    let markdown = table::markdown(&measurements, &ops, empty);
+    std::fs::write(dir.join("CU.md"), &markdown).map_err(|e| format!("CU.md: {e}"))?;
+    println!("{markdown}");
+    let figures = table::figures(&measurements, &ops);
+    let thresholds = dir.join("thresholds.txt");
+    if write {
+        std::fs::write(&thresholds, table::thresholds_file(&figures))
+            .map_err(|e| format!("thresholds.txt: {e}"))?;
+        println!("sbpf-meter: wrote {}", thresholds.display());
+        return Ok(true);
+    }
+    let text = std::fs::read_to_string(&thresholds)
+        .map_err(|e| format!("{}: {e}", thresholds.display()))?;
+    let regressions = table::regressions(&figures, &text)?;
+    for line in &regressions {
+        eprintln!("sbpf-meter: regression: {line}");
+    }
+    Ok(regressions.is_empty())
+}

@@ -1,0 +1,279 @@
+//! The instruction data of the metering program, little-endian throughout:
+//!
+//! ```text
+//! mode u8 (0 noop, 1 decode only, 2 health, 3 all kinds, 4 sizing, 5 mul, 6 div), kind u8 (0 Init,
+//! 1 Maint, 2 LiquidationEnd; read by mode 2), collaterals u8, perps u8, then
+//! per collateral: asset_index u16, balance i64, prices (oracle, init_asset, init_liab) 3 × i128,
+//!                 asset weights (init, maint) 2 × i128, liability weights (init, maint) 2 × i128
+//! per perp:       market_index u16, base_lot_size, base_lots, quote_native, bids_base_lots,
+//!                 bids_quote_native, asks_base_lots, asks_quote_native 7 × i64, prices 3 × i128,
+//!                 margin ratios (init, maint) 2 × i128, pnl_init_weight i128
+//! ```
+//! (`i128` values are `Fixed` raw.) Modes 5 (mul_down) and 6 (div, rounded down) are followed
+//! by two `Fixed` operands (2 × i128) instead of an account. [`encode`] / [`decode`] and
+//! [`encode_operands`] / [`read_operands`] are the only definitions of it.
+
+use crate::Mode;
+use alloc::vec::Vec;
+use keel_risk::math::Fixed;
+use keel_risk::risk::{
+    AssetWeights, CollateralRisk, HealthCache, HealthKind, LiabilityWeights, MarginRatios,
+    PerpRisk, PriceQuote,
+};
+
+/// Why an input could not be decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DecodeError {
+    /// The input ended early.
+    Truncated,
+    /// Unknown mode or health kind.
+    BadTag,
+    /// More entries than a margin account holds.
+    TooMany,
+}
+
+/// A cursor over the input bytes.
+pub struct Reader<'a> {
+    data: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    /// A reader at the start of `data`.
+    pub fn new(data: &'a [u8]) -> Self {
+        Self { data }
+    }
+
+    /// The next `N` bytes.
+    fn take<const N: usize>(&mut self) -> Result<[u8; N], DecodeError> {
+        let (head, rest) = self
+            .data
+            .split_first_chunk::<N>()
+            .ok_or(DecodeError::Truncated)?;
+        self.data = rest;
+        Ok(*head)
+    }
+
+    fn u8(&mut self) -> Result<u8, DecodeError> {
+        Ok(self.take::<1>()?[0])
+    }
+
+    fn u16(&mut self) -> Result<u16, DecodeError> {
+        Ok(u16::from_le_bytes(self.take()?))
+    }
+
+    fn i64(&mut self) -> Result<i64, DecodeError> {
+        Ok(i64::from_le_bytes(self.take()?))
+    }
+
+    fn fixed(&mut self) -> Result<Fixed, DecodeError> {
+        Ok(Fixed::from_raw(i128::from_le_bytes(self.take()?)))
+    }
+
+    fn prices(&mut self) -> Result<PriceQuote, DecodeError> {
+        Ok(PriceQuote {
+            oracle: self.fixed()?,
+            init_asset: self.fixed()?,
+            init_liab: self.fixed()?,
+        })
+    }
+}
+
+/// Reads the mode and kind bytes.
+pub fn read_mode(reader: &mut Reader<'_>) -> Result<Mode, DecodeError> {
+    let (mode, kind) = (reader.u8()?, reader.u8()?);
+    let kind = match kind {
+        0 => HealthKind::Init,
+        1 => HealthKind::Maint,
+        2 => HealthKind::LiquidationEnd,
+        _ => return Err(DecodeError::BadTag),
+    };
+    match mode {
+        0 => Ok(Mode::Noop),
+        1 => Ok(Mode::DecodeOnly),
+        2 => Ok(Mode::Health(kind)),
+        3 => Ok(Mode::AllKinds),
+        4 => Ok(Mode::Sizing),
+        5 => Ok(Mode::MulDown),
+        6 => Ok(Mode::DivDown),
+        _ => Err(DecodeError::BadTag),
+    }
+}
+
+/// Reads the account that follows the mode into a cache, as the program's health check does.
+pub fn decode(reader: &mut Reader<'_>) -> Result<HealthCache, DecodeError> {
+    let (collaterals, perps) = (reader.u8()?, reader.u8()?);
+    let mut cache = HealthCache::new();
+    for _ in 0..collaterals {
+        let entry = CollateralRisk {
+            asset_index: reader.u16()?,
+            balance: reader.i64()?,
+            prices: reader.prices()?,
+            asset_weights: AssetWeights {
+                init: reader.fixed()?,
+                maint: reader.fixed()?,
+            },
+            liability_weights: LiabilityWeights {
+                init: reader.fixed()?,
+                maint: reader.fixed()?,
+            },
+        };
+        if !cache.push_collateral(entry) {
+            return Err(DecodeError::TooMany);
+        }
+    }
+    for _ in 0..perps {
+        let entry = PerpRisk {
+            market_index: reader.u16()?,
+            base_lot_size: reader.i64()?,
+            base_lots: reader.i64()?,
+            quote_native: reader.i64()?,
+            bids_base_lots: reader.i64()?,
+            bids_quote_native: reader.i64()?,
+            asks_base_lots: reader.i64()?,
+            asks_quote_native: reader.i64()?,
+            prices: reader.prices()?,
+            margin: MarginRatios {
+                init: reader.fixed()?,
+                maint: reader.fixed()?,
+            },
+            pnl_init_weight: reader.fixed()?,
+        };
+        if !cache.push_perp(entry) {
+            return Err(DecodeError::TooMany);
+        }
+    }
+    Ok(cache)
+}
+
+/// Reads the two operands of [`Mode::MulDown`] / [`Mode::DivDown`].
+pub fn read_operands(reader: &mut Reader<'_>) -> Result<(Fixed, Fixed), DecodeError> {
+    Ok((reader.fixed()?, reader.fixed()?))
+}
+
+/// The instruction data for [`Mode::MulDown`] / [`Mode::DivDown`] of `a` and `b` (host side).
+pub fn encode_operands(mode: Mode, a: Fixed, b: Fixed) -> Vec<u8> {
+    let mut out = encode(mode, &[], &[]);
+    out.truncate(2);
+    out.extend_from_slice(&a.raw().to_le_bytes());
+    out.extend_from_slice(&b.raw().to_le_bytes());
+    out
+}
+
+/// The instruction data for `mode` over `collaterals` and `perps` (host side).
+pub fn encode(mode: Mode, collaterals: &[CollateralRisk], perps: &[PerpRisk]) -> Vec<u8> {
+    let (tag, kind) = match mode {
+        Mode::Noop => (0, HealthKind::Init),
+        Mode::DecodeOnly => (1, HealthKind::Init),
+        Mode::Health(kind) => (2, kind),
+        Mode::AllKinds => (3, HealthKind::Init),
+        Mode::Sizing => (4, HealthKind::Init),
+        Mode::MulDown => (5, HealthKind::Init),
+        Mode::DivDown => (6, HealthKind::Init),
+    };
+    let kind = match kind {
+        HealthKind::Init => 0,
+        HealthKind::Maint => 1,
+        HealthKind::LiquidationEnd => 2,
+    };
+    let mut out = Vec::new();
+    out.extend_from_slice(&[tag, kind, collaterals.len() as u8, perps.len() as u8]);
+    let fixed = |out: &mut Vec<u8>, v: Fixed| out.extend_from_slice(&v.raw().to_le_bytes());
+    let prices = |out: &mut Vec<u8>, p: &PriceQuote| {
+        for v in [p.oracle, p.init_asset, p.init_liab] {
+            fixed(out, v);
+        }
+    };
+    for c in collaterals {
+        out.extend_from_slice(&c.asset_index.to_le_bytes());
+        out.extend_from_slice(&c.balance.to_le_bytes());
+        prices(&mut out, &c.prices);
+        for v in [
+            c.asset_weights.init,
+            c.asset_weights.maint,
+            c.liability_weights.init,
+            c.liability_weights.maint,
+        ] {
+            fixed(&mut out, v);
+        }
+    }
+    for p in perps {
+        out.extend_from_slice(&p.market_index.to_le_bytes());
+        let lots = [
+            p.base_lot_size,
+            p.base_lots,
+            p.quote_native,
+            p.bids_base_lots,
+        ];
+        for v in
+            lots.into_iter()
+                .chain([p.bids_quote_native, p.asks_base_lots, p.asks_quote_native])
+        {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        prices(&mut out, &p.prices);
+        for v in [p.margin.init, p.margin.maint, p.pnl_init_weight] {
+            fixed(&mut out, v);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_reads_back_what_encode_wrote() {
+        let price = PriceQuote {
+            oracle: Fixed::from_raw(100),
+            init_asset: Fixed::from_raw(99),
+            init_liab: Fixed::from_raw(-101),
+        };
+        let collateral = CollateralRisk {
+            asset_index: 3,
+            balance: -7,
+            prices: price,
+            asset_weights: AssetWeights {
+                init: Fixed::from_raw(1),
+                maint: Fixed::from_raw(2),
+            },
+            liability_weights: LiabilityWeights {
+                init: Fixed::from_raw(3),
+                maint: Fixed::from_raw(i128::MIN),
+            },
+        };
+        let perp = PerpRisk {
+            market_index: 9,
+            base_lot_size: 1,
+            base_lots: -2,
+            quote_native: 3,
+            bids_base_lots: 4,
+            bids_quote_native: 5,
+            asks_base_lots: 6,
+            asks_quote_native: i64::MIN,
+            prices: price,
+            margin: MarginRatios {
+                init: Fixed::from_raw(8),
+                maint: Fixed::from_raw(9),
+            },
+            pnl_init_weight: Fixed::from_raw(i128::MAX),
+        };
+        let data = encode(
+            Mode::Health(HealthKind::LiquidationEnd),
+            &[collateral],
+            &[perp, perp],
+        );
+        let mut reader = Reader::new(&data);
+        assert_eq!(
+            read_mode(&mut reader),
+            Ok(Mode::Health(HealthKind::LiquidationEnd))
+        );
+        let cache = decode(&mut reader).unwrap();
+        assert_eq!(cache.collaterals(), &[collateral]);
+        assert_eq!(cache.perps(), &[perp, perp]);
+        assert_eq!(
+            decode(&mut Reader::new(&data[2..data.len() - 1])).err(),
+            Some(DecodeError::Truncated)
+        );
+    }
+}
