@@ -60,6 +60,7 @@ async fn deposit_moves_tokens_and_health_view_reports_it() {
         &ex.exchange,
         &t.account,
         &ex.quote_mint,
+        None,
         &t.wallet,
         250_000_000,
     );
@@ -174,6 +175,7 @@ async fn failing_withdraw_returns_keel_error_and_logs() {
             &ex.exchange,
             &t.account,
             &ex.quote_mint,
+            None,
             &t.wallet,
             100_000_000,
         )],

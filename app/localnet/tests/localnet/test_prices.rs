@@ -89,6 +89,7 @@ async fn sol_trader(net: &Localnet) -> (Pubkey, Vec<KnownAsset>, Pubkey) {
         &ex.exchange,
         &t.account,
         &sol_mint,
+        Some(oracle),
         &sol_wallet,
         2_000_000_000,
     );
