@@ -2,19 +2,23 @@
 //! a passive victim whose delegate is in the coalition, and a coalition of accounts — two of
 //! one owner and one of another owner, that owner's key also the victim's delegate — trading
 //! against each other at the band edges, leaving stale band-edge orders across price moves,
-//! dumping positions of its distressed members on each other, and round-tripping the victim's
-//! account through the delegate. Invariants after every step:
+//! dumping positions of its distressed members on each other, round-tripping the victim's
+//! account through the delegate, and cranking funding around its own quotes (a one-transaction
+//! bid and ask at a band edge, `update_funding`, cancel) after time has passed with an empty
+//! book. Invariants after every step:
 //! - the coalition's combined equity at oracle prices (collateral value plus unrealised PnL,
 //!   from the program's own health code) never rises by more than the oracle PnL of its net
-//!   exposure plus what the victim's delegate limits charged (the most the victim can lose);
+//!   exposure plus what the victim's delegate limits charged (the most the victim can lose) —
+//!   funding included, which at the honest rate (no quote stood while time passed) is zero;
 //! - the insurance fund never covers a deficit: with moves smaller than the maint margin and a
 //!   keeper after every move, a liquidation at the first liquidatable price always suffices;
 //! - the vaults reconcile after every instruction (the test helpers check).
 //!
 //! Fixed seeds with a deterministic generator, one test per seed.
 
-use keel::instructions::markets::{OrderType, PlaceOrderArgs};
+use keel::instructions::markets::{CancelTarget, OrderType, PlaceOrderArgs};
 use keel::state::{Side, LIQUIDATION_IN_PROGRESS};
+use keel_client::markets as mix;
 use keel_tests::context::TestContext;
 use keel_tests::liquidation::LOTS_PER_USD;
 use keel_tests::markets::{limit, order, sol_market_with_traders, OrderArgsExt};
@@ -47,6 +51,8 @@ struct Sim {
     exposure_pnl: i64,
     /// Σ charges of the victim's delegate limits, quote native.
     delegate_charged: u64,
+    /// Funding cranks the coalition landed around its own quotes.
+    funding_cranks: usize,
 }
 
 impl Sim {
@@ -90,6 +96,7 @@ impl Sim {
             equity_start: 0,
             exposure_pnl: 0,
             delegate_charged: 0,
+            funding_cranks: 0,
         };
         sim.equity_start = sim.coalition_equity().await;
         sim
@@ -258,6 +265,83 @@ impl Sim {
         );
     }
 
+    /// Cancels every resting order of the coalition and the victim, then lets `secs` pass (the
+    /// oracle republished at the same price): nothing stands on the book while time passes.
+    async fn pass_time(&mut self, secs: i64) {
+        let traders: Vec<_> = self
+            .coalition
+            .iter()
+            .chain(std::iter::once(&self.victim))
+            .map(Trader::handle)
+            .collect();
+        for trader in traders {
+            self.t.cancel(&trader, self.market, CancelTarget::All).await;
+        }
+        self.t.crank(self.market).await;
+        let now = self.t.now().await + secs;
+        self.t.set_time(now).await;
+        self.t.set_market_price(
+            self.market,
+            PriceSpec::new(self.cents * 1_000_000, 0, -8, now),
+        );
+    }
+
+    /// X1 quotes a one-lot bid and ask at the band edge that makes others pay the coalition's
+    /// net position, cranks funding and cancels, in one transaction: a premium of ±5% for the
+    /// crank, standing zero seconds.
+    async fn crank_funding_around_own_quotes(&mut self) {
+        let (low, high) = self.band();
+        let x1 = self.coalition[0].handle();
+        let keys = self.t.markets[self.market as usize].keys;
+        let metas = self.t.trade_metas(&x1.account, self.market).await;
+        let signer = x1.owner.pubkey();
+        // The attacker's side: a net-long coalition wants the premium negative (shorts pay
+        // longs), a net-short one positive.
+        let net = self.net_coalition_lots().await;
+        let (bid, ask) = if net < 0 {
+            (high - 1, high)
+        } else {
+            (low, low + 1)
+        };
+        let ixs = [
+            mix::place_order(
+                &signer,
+                &x1.account,
+                &keys,
+                order(OrderType::PostOnly, Side::Bid, bid, 1),
+                metas.clone(),
+            ),
+            mix::place_order(
+                &signer,
+                &x1.account,
+                &keys,
+                order(OrderType::PostOnly, Side::Ask, ask, 1),
+                metas,
+            ),
+            mix::update_funding(&keys),
+            mix::cancel_order(&signer, &x1.account, &keys, CancelTarget::All),
+        ];
+        let index_before = self.t.market(self.market).await.funding_index();
+        let outcome = self.t.send(&ixs, &[&x1.owner]).await;
+        self.t.assert_conserved().await;
+        match &outcome.result {
+            Ok(_) => {
+                // Nothing stood on the book while time passed: the honest premium is zero, and
+                // quotes that stood zero seconds must not move the index.
+                let index_after = self.t.market(self.market).await.funding_index();
+                assert_eq!(
+                    index_after, index_before,
+                    "funding moved by quotes that stood 0 s"
+                );
+                self.funding_cranks += 1;
+            }
+            Err(error) => assert!(
+                outcome.error_code().is_some_and(|c| c >= 6000),
+                "not a program refusal: {error:?}"
+            ),
+        }
+    }
+
     /// The keeper liquidates every liquidatable account to LiquidationEnd.
     async fn keep(&mut self) {
         let keeper = self.keeper.handle();
@@ -337,12 +421,20 @@ impl Sim {
             self.keep().await;
             self.t.crank(self.market).await;
             self.check(step).await;
+            self.pass_time(600).await;
+            self.crank_funding_around_own_quotes().await;
+            self.check(step).await;
         }
         let victim = self.t.margin_account(&self.victim.account).await;
         assert!(victim.delegate_limits.period_loss <= DELEGATE_LOSS_LIMIT);
+        assert!(
+            self.funding_cranks > 0,
+            "the coalition never cranked funding around its quotes"
+        );
+        let index = self.t.market(self.market).await.funding_index();
         println!(
-            "coalition: exposure pnl {}, delegate charged {}",
-            self.exposure_pnl, self.delegate_charged
+            "coalition: exposure pnl {}, delegate charged {}, funding cranks {}, funding index {index:?}",
+            self.exposure_pnl, self.delegate_charged, self.funding_cranks
         );
     }
 }
