@@ -198,6 +198,9 @@ async fn filled_ask_plus_higher_bid_cannot_create_bad_debt() {
     t.place(&maker, m, ask).await.assert_ok();
     t.place(taker, m, order(Ioc, Bid, 950_000, 100)).await.assert_ok();
     assert_eq!((t.fill_queue(m).await.count, t.book(m).await.ask_count), (1, 0));
+    // The fill is queued: the maker's 100 lots stay reserved as a resting ask.
+    let p = *t.margin_account(&maker.account).await.perp(m).unwrap();
+    assert_eq!((p.base_lots, p.quote_native, reserved(&p)), (0, 0, (0, 0, 100, 95_000_000)));
 
     // The highest bid the band allows, 1 050 000, 100 lots. All bids filled: long 100 worth 100
     // for 105, −5 − 10 = −15; both filled: flat for 95 − 105 = −10. The single corner binds: it

@@ -1,4 +1,4 @@
-//! Coalition property test: random price paths (≤ 2% a step) with honest traders, a keeper,
+//! Coalition property test: random price paths (≤ 3% a step, ±4% shocks) with honest traders, a keeper,
 //! a passive victim whose delegate is in the coalition, and a coalition of accounts — two of
 //! one owner and one of another owner, that owner's key also the victim's delegate — trading
 //! against each other at the band edges, leaving stale band-edge orders across price moves,
@@ -16,15 +16,18 @@
 //!
 //! Fixed seeds with a deterministic generator, one test per seed.
 
+use keel::error::KeelError;
 use keel::instructions::markets::{CancelTarget, OrderType, PlaceOrderArgs};
-use keel::state::{Side, LIQUIDATION_IN_PROGRESS};
+use keel::state::Side;
 use keel_client::markets as mix;
+use keel_tests::context::volatile_params;
 use keel_tests::context::TestContext;
 use keel_tests::liquidation::LOTS_PER_USD;
-use keel_tests::markets::{limit, order, sol_market_with_traders, OrderArgsExt};
+use keel_tests::markets::{limit, order, usd, OrderArgsExt, T0};
 use keel_tests::oracles::PriceSpec;
 use keel_tests::rng::Rng;
 use keel_tests::traders::Trader;
+use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use solana_signer::Signer;
 
 /// Rounds of actions per sequence (a price move after each).
@@ -53,11 +56,21 @@ struct Sim {
     delegate_charged: u64,
     /// Funding cranks the coalition landed around its own quotes.
     funding_cranks: usize,
+    /// The asset of which X1 and Y hold dust; its feed fails while the keeper works.
+    dust: u16,
+    /// Liquidation steps and cancels the keeper landed.
+    liquidations: usize,
 }
 
 impl Sim {
     async fn new(seed: u64) -> Self {
-        let (mut t, market, mut all) = sol_market_with_traders(6).await;
+        let mut t = TestContext::new().await;
+        let market = t.add_market("SOL", 9, 10_000_000, 1, usd(100, T0)).await;
+        let dust = t.add_pull_asset(9, volatile_params(), usd(2_000, T0)).await;
+        let mut all = Vec::new();
+        for _ in 0..6 {
+            all.push(t.funded_trader().await);
+        }
         let keeper = all.pop().expect("keeper");
         t.deposit(&keeper, 0, 5_000_000_000).await.assert_ok();
         t.create_insurance_fund(
@@ -71,7 +84,14 @@ impl Sim {
         let y = all.pop().expect("Y");
         let x1 = all.pop().expect("X1");
         let x2 = t.another_account(&x1, 1).await;
-        t.deposit(&x2, 0, 300_000_000).await.assert_ok();
+        t.deposit(&x2, 0, 150_000_000).await.assert_ok();
+        // X1 and Y hold one native unit of an asset whose feed will fail at liquidation time.
+        let dust_mint = t.asset(dust).mint;
+        for member in [&x1, &y] {
+            t.mint_to(&dust_mint, &member.wallets[dust as usize], 10)
+                .await;
+            t.deposit(member, dust, 1).await.assert_ok();
+        }
         let args =
             keel_client::instructions::tight_delegate(&y.owner.pubkey(), DELEGATE_LOSS_LIMIT);
         t.send(
@@ -97,6 +117,8 @@ impl Sim {
             exposure_pnl: 0,
             delegate_charged: 0,
             funding_cranks: 0,
+            dust,
+            liquidations: 0,
         };
         sim.equity_start = sim.coalition_equity().await;
         sim
@@ -165,7 +187,7 @@ impl Sim {
             Side::Ask
         };
         let price = if side == Side::Bid { high } else { low };
-        let lots = self.rng.between(20, 400);
+        let lots = self.rng.between(200, 5_000);
         let (m, tk) = (
             self.coalition[maker].handle(),
             self.coalition[taker].handle(),
@@ -251,9 +273,15 @@ impl Sim {
             .await;
     }
 
-    async fn move_price(&mut self) {
+    /// Moves the oracle up to ±3%, or by ±4% for a `shock` (still less than the 5% maint
+    /// margin: an account at Maint ≥ 0 keeps equity ≥ 0).
+    async fn move_price(&mut self, shock: bool) {
         let net = self.net_coalition_lots().await;
-        let bps = self.rng.between(-200, 200);
+        let bps = match shock {
+            true if self.rng.chance(50) => 400,
+            true => -400,
+            false => self.rng.between(-300, 300),
+        };
         let cents = (self.cents * (10_000 + bps) / 10_000).max(1_000);
         // quote native per lot = cents · 100
         self.exposure_pnl += net * (cents - self.cents) * 100;
@@ -263,6 +291,7 @@ impl Sim {
             self.market,
             PriceSpec::new(self.cents * 1_000_000, 0, -8, now),
         );
+        self.set_dust_feed(false, now);
     }
 
     /// Cancels every resting order of the coalition and the victim, then lets `secs` pass (the
@@ -284,6 +313,7 @@ impl Sim {
             self.market,
             PriceSpec::new(self.cents * 1_000_000, 0, -8, now),
         );
+        self.set_dust_feed(false, now);
     }
 
     /// X1 quotes a one-lot bid and ask at the band edge that makes others pay the coalition's
@@ -342,32 +372,59 @@ impl Sim {
         }
     }
 
-    /// The keeper liquidates every liquidatable account to LiquidationEnd.
+    /// The dust asset's feed: a confidence of 10% (its guard allows 2%) while `failing`.
+    fn set_dust_feed(&mut self, failing: bool, now: i64) {
+        let conf = if failing { 20_000_000_000 } else { 0 };
+        let spec = PriceSpec::new(200_000_000_000, conf, -8, now);
+        self.t
+            .set_pull_price(self.dust, spec, VerificationLevel::Full);
+    }
+
+    /// The keeper, while the dust feed fails: a deposit opening a dust balance is refused, and
+    /// every account is liquidated to LiquidationEnd — the program decides; only "not
+    /// liquidatable" and "liquidation ended" may refuse a step, never the failing feed.
     async fn keep(&mut self) {
+        let now = self.t.now().await;
+        self.set_dust_feed(true, now);
+        let x2 = self.coalition[1].handle();
+        let refused = self.t.deposit(&x2, self.dust, 1).await;
+        assert!(
+            refused.result.is_err(),
+            "a deposit opened a balance of an asset whose feed fails"
+        );
         let keeper = self.keeper.handle();
         for account in self.all_accounts() {
             for _ in 0..20 {
-                let h = self.t.healths(&account).await;
                 let margin = self.t.margin_account(&account).await;
-                let in_progress = margin.being_liquidated == LIQUIDATION_IN_PROGRESS;
                 let position = margin.perp(self.market).map_or(0, |p| p.base_lots);
-                if position == 0 || !(h.maint < 0 || (in_progress && h.liq_end < 0)) {
+                if position == 0 {
                     break;
                 }
-                if margin.orders.iter().any(|o| o.is_in_use()) {
-                    self.t
-                        .liquidation_cancel(&account, self.market)
-                        .await
-                        .assert_ok();
+                let outcome = if margin.orders.iter().any(|o| o.is_in_use()) {
+                    let outcome = self.t.liquidation_cancel(&account, self.market).await;
                     self.t.crank(self.market).await;
-                    continue;
+                    outcome
+                } else {
+                    self.t
+                        .liquidate_perp(&keeper, &account, self.market, position.abs())
+                        .await
+                };
+                if outcome.result.is_err() {
+                    let done = [KeelError::NotLiquidatable, KeelError::LiquidationEndReached]
+                        .iter()
+                        .any(|e| outcome.error_code() == Some(6000 + *e as u32));
+                    assert!(
+                        done,
+                        "a liquidation was refused: {:?}\n{}",
+                        outcome.result,
+                        outcome.logs.join("\n")
+                    );
+                    break;
                 }
-                self.t
-                    .liquidate_perp(&keeper, &account, self.market, position.abs())
-                    .await
-                    .assert_ok();
+                self.liquidations += 1;
             }
         }
+        self.set_dust_feed(false, now);
     }
 
     async fn check(&mut self, step: usize) {
@@ -415,7 +472,7 @@ impl Sim {
             self.t.crank(self.market).await;
             self.check(step).await;
             // Stale orders: the coalition's band-edge orders stay on the book across the move.
-            self.move_price().await;
+            self.move_price(step % 10 == 5).await;
             self.wash_at_band_edge().await;
             self.t.crank(self.market).await;
             self.keep().await;
@@ -433,8 +490,8 @@ impl Sim {
         );
         let index = self.t.market(self.market).await.funding_index();
         println!(
-            "coalition: exposure pnl {}, delegate charged {}, funding cranks {}, funding index {index:?}",
-            self.exposure_pnl, self.delegate_charged, self.funding_cranks
+            "coalition: exposure pnl {}, delegate charged {}, funding cranks {}, funding index {index:?}, keeper steps {}",
+            self.exposure_pnl, self.delegate_charged, self.funding_cranks, self.liquidations
         );
     }
 }
@@ -449,4 +506,5 @@ keel_tests::seeded_tests! {run_seed {
     coalition_property_seed_2 = 2;
     coalition_property_seed_3 = 3;
     coalition_property_seed_4 = 4;
+    coalition_property_seed_12 = 12;
 }}
