@@ -235,3 +235,61 @@ async fn quote_asset_weights_other_than_one_are_refused() {
             .assert_error(KeelError::InvalidQuoteWeights);
     }
 }
+
+#[tokio::test]
+async fn failed_price_in_the_health_check_applies_the_distressed_rules() {
+    // Attack: with ETH-PERP's oracle stale, the lenient check entered the account's ETH short at
+    // price 0 — a windfall — so an account below Init looked healthy and sold 10 SOL at the band
+    // edge (90.25 at 95) to a colluder under "Init no worse". Now a failed price makes the
+    // account distressed: its sell is clamped to the 1.5% discount and nothing fills.
+    let mut t = keel_tests::context::TestContext::new().await;
+    let sol = t.add_market("SOL", 9, 10_000_000, 1, usd(100, T0)).await;
+    let eth = t.add_market("ETH", 9, 10_000_000, 1, usd(200, T0)).await;
+    let maker = t.trader(&[100_000_000_000]).await;
+    t.deposit(&maker, 0, 10_000_000_000).await.assert_ok();
+    let trader = t.trader(&[1_000_000_000]).await;
+    t.deposit(&trader, 0, 150_000_000).await.assert_ok();
+    t.place(&maker, sol, limit(Side::Ask, 1_000_000, 1_000))
+        .await
+        .assert_ok();
+    t.place(
+        &trader,
+        sol,
+        order(OrderType::ImmediateOrCancel, Side::Bid, 1_000_000, 1_000),
+    )
+    .await
+    .assert_ok();
+    t.place(&maker, eth, limit(Side::Bid, 2_000_000, 100))
+        .await
+        .assert_ok();
+    t.place(
+        &trader,
+        eth,
+        order(OrderType::ImmediateOrCancel, Side::Ask, 2_000_000, 100),
+    )
+    .await
+    .assert_ok();
+    t.crank(sol).await;
+    t.crank(eth).await;
+
+    // 61 s later ETH's oracle is stale, SOL's is republished at 95: Init < 0 (−15.6 USDC).
+    let now = T0 + 61;
+    t.set_time(now).await;
+    t.set_market_price(sol, usd(95, now));
+    let colluder = t.trader(&[10_000_000_000]).await;
+    t.deposit(&colluder, 0, 1_000_000_000).await.assert_ok();
+    t.place(&colluder, sol, limit(Side::Bid, 902_500, 1_000))
+        .await
+        .assert_ok();
+    let quote = t.balance(&trader.account, 0).await;
+    let sell = order(OrderType::Market, Side::Ask, 0, 1_000).reduce_only();
+    let outcome = t.place(&trader, sol, sell).await;
+    assert_eq!(took(&outcome.assert_ok().logs), (0, 0));
+    assert_eq!(t.position_lots(&trader.account, sol).await, 1_000);
+    assert_eq!(t.balance(&trader.account, 0).await, quote);
+    // A resting order is refused with the failed price itself.
+    let rest = limit(Side::Ask, 960_000, 100).reduce_only();
+    t.place(&trader, sol, rest)
+        .await
+        .assert_error(KeelError::OracleStale);
+}

@@ -130,7 +130,7 @@ impl<'info> PlaceOrder<'info> {
             load_health_cache_lenient(&exchange_key, &exchange, &account, ctx.remaining_accounts, now)?
         };
         end_recovered_liquidation(&cache, price_error, &mut *a.margin_account.load_mut()?)?;
-        let risk = TradeRisk::before(&cache, &*a.margin_account.load()?, market_index)?;
+        let risk = TradeRisk::before(&cache, price_error, &*a.margin_account.load()?, market_index)?;
         order.match_limit = risk.taker_limit(args.order_type, args.side, order.match_limit, &*a.market.load()?, oracle)?;
         let delegate_limits = {
             let account = a.margin_account.load()?;

@@ -2,7 +2,8 @@
 //!
 //! - A healthy account (Init health ≥ 0 before) must end with Init health ≥ 0 and every price
 //!   valid — or, for a trade that only reduces risk, with Init health no worse than before.
-//! - A **distressed** account (Init health < 0 before) may only take liquidity (IOC or market
+//! - A **distressed** account (Init health < 0 before, or a price the check needs failing) may
+//!   only take liquidity (IOC or market
 //!   orders, nothing rests), at prices within the market's liquidation discount of the oracle
 //!   (the most a liquidator would get), and the trade must lower none of its Init, Maint and
 //!   LiquidationEnd health — unless it ends at Init health ≥ 0 with every price valid. So no
@@ -25,17 +26,28 @@ use anchor_lang::prelude::*;
 pub struct TradeRisk {
     /// Init health before, quote native.
     pub init_health: Fixed,
-    /// Maint and LiquidationEnd health before, for a distressed account (Init < 0) only.
+    /// Maint and LiquidationEnd health before, for a distressed account (Init < 0, or a failed
+    /// price in the cache) only.
     pub distressed: Option<MaintAndEnd>,
+    /// The first price the cache could not read, if any.
+    pub price_error: Option<KeelError>,
     /// Position before, base lots.
     pub base_lots: i64,
 }
 
 impl TradeRisk {
     /// Records the state before the trade (the cache was loaded from the account as it is now).
-    pub fn before(cache: &HealthCache, account: &MarginAccount, market_index: u16) -> Result<Self> {
+    /// An account whose cache holds a failed price (`price_error`) counts as distressed too: the
+    /// failed entry entered at price zero may overstate its health (a short at zero), so only
+    /// the distressed rules — whose comparisons that entry cannot move — are safe for it.
+    pub fn before(
+        cache: &HealthCache,
+        price_error: Option<KeelError>,
+        account: &MarginAccount,
+        market_index: u16,
+    ) -> Result<Self> {
         let init_health = cache.health(HealthKind::Init)?;
-        let distressed = if init_health.is_negative() {
+        let distressed = if init_health.is_negative() || price_error.is_some() {
             Some(MaintAndEnd {
                 maint: cache.health(HealthKind::Maint)?,
                 liq_end: cache.health(HealthKind::LiquidationEnd)?,
@@ -46,6 +58,7 @@ impl TradeRisk {
         Ok(Self {
             init_health,
             distressed,
+            price_error,
             base_lots: account.perp(market_index).map_or(0, |p| p.base_lots),
         })
     }
@@ -64,8 +77,15 @@ impl TradeRisk {
         if self.distressed.is_none() {
             return Ok(limit);
         }
+        let takes_only = matches!(order_type, OrderType::ImmediateOrCancel | OrderType::Market);
+        if let (false, Some(error)) = (takes_only, self.price_error) {
+            crate::keel_log!(
+                "place_order: a price the health check needs failed its guards: {error:?}"
+            );
+            return Err(error.into());
+        }
         crate::check!(
-            matches!(order_type, OrderType::ImmediateOrCancel | OrderType::Market),
+            takes_only,
             KeelError::DistressedOrderMustNotRest,
             "place_order: init health {} (quote native) is negative",
             self.init_health
