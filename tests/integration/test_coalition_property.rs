@@ -139,12 +139,7 @@ impl Sim {
         let now = self.t.now().await;
         let mut total = 0;
         for i in 0..self.coalition.len() {
-            let report = self
-                .t
-                .client_health_report(&self.coalition[i].account, now)
-                .await;
-            total += report.collateral_value
-                + report.perps.iter().map(|p| p.unrealized_pnl).sum::<i64>();
+            total += self.t.equity(&self.coalition[i].account, now).await;
         }
         total
     }
@@ -437,9 +432,7 @@ impl Sim {
         let now = self.t.now().await;
         let accounts: Vec<_> = self.all_accounts();
         for account in accounts {
-            let report = self.t.client_health_report(&account, now).await;
-            let equity = report.collateral_value
-                + report.perps.iter().map(|p| p.unrealized_pnl).sum::<i64>();
+            let equity = self.t.equity(&account, now).await;
             assert!(
                 equity >= 0,
                 "step {step}: account {account} has equity {equity}: a deficit"

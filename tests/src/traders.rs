@@ -132,6 +132,13 @@ impl TestContext {
         keel_client::health::health_report(&self.exchange, &exchange, &margin, &mut fetched, now).expect("client health")
     }
 
+    /// The account's equity at oracle prices, quote native: collateral value plus every
+    /// position's unrealised PnL, by the program's own health code.
+    pub async fn equity(&mut self, account: &Pubkey, now: i64) -> i64 {
+        let report = self.client_health_report(account, now).await;
+        report.collateral_value + report.perps.iter().map(|p| p.unrealized_pnl).sum::<i64>()
+    }
+
     /// A margin account's balance of asset `index`, native units.
     pub async fn balance(&mut self, account: &Pubkey, index: u16) -> i64 {
         self.margin_account(account).await.balance(index)

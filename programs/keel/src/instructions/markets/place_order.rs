@@ -157,8 +157,8 @@ impl<'info> PlaceOrder<'info> {
             let cost = delegate_trade::order_cost(&order, &outcome, &market, limits.max_slippage_bps)?;
             account.delegate_limits.charge(cost, now)?;
         }
-        if check_trade_health(&mut cache, price_error, &risk, &account, &market, args.reduce_only, outcome.rested_lots)? {
-            account.being_liquidated = crate::state::LIQUIDATION_NONE;
+        if check_trade_health(&mut cache, &risk, &account, &market, args.reduce_only, outcome.rested_lots)? {
+            account.being_liquidated = LIQUIDATION_NONE;
         }
         let quote_after = account.balance(QUOTE_ASSET_INDEX);
         account.release_flat_perps();

@@ -3,11 +3,11 @@
 //! - A healthy account (Init health ≥ 0 before) must end with Init health ≥ 0 and every price
 //!   valid — or, for a trade that only reduces risk, with Init health no worse than before.
 //! - A **distressed** account (Init health < 0 before, or a price the check needs failing) may
-//!   only take liquidity (IOC or market
-//!   orders, nothing rests), at prices within the market's liquidation discount of the oracle
-//!   (the most a liquidator would get), and the trade must lower none of its Init, Maint and
-//!   LiquidationEnd health — unless it ends at Init health ≥ 0 with every price valid. So no
-//!   trade of a distressed account hands its counterparty more than a liquidation step would.
+//!   only take liquidity (IOC or market orders, nothing rests), at prices within the market's
+//!   liquidation discount of the oracle (the most a liquidator would get), and the trade must
+//!   lower none of its Init, Maint and LiquidationEnd health — unless it ends at Init health
+//!   ≥ 0 with every price valid. So no trade of a distressed account hands its counterparty
+//!   more than a liquidation step would.
 //!
 //! The comparisons hold even when an unrelated oracle is stale: both sides of them value that
 //! entry the same.
@@ -18,7 +18,7 @@ use crate::instructions::markets::OrderType;
 use crate::instructions::risk::{perp_risk, require_init_health};
 use crate::math::Fixed;
 use crate::risk::{HealthCache, HealthKind, MaintAndEnd};
-use crate::state::{MarginAccount, PerpMarket, QUOTE_ASSET_INDEX};
+use crate::state::{MarginAccount, PerpMarket, Side, QUOTE_ASSET_INDEX};
 use anchor_lang::prelude::*;
 
 /// The account's risk before the trade.
@@ -69,7 +69,7 @@ impl TradeRisk {
     pub fn taker_limit(
         &self,
         order_type: OrderType,
-        side: crate::state::Side,
+        side: Side,
         limit: i64,
         market: &PerpMarket,
         oracle: Fixed,
@@ -79,10 +79,7 @@ impl TradeRisk {
         }
         let takes_only = matches!(order_type, OrderType::ImmediateOrCancel | OrderType::Market);
         if let (false, Some(error)) = (takes_only, self.price_error) {
-            crate::keel_log!(
-                "place_order: a price the health check needs failed its guards: {error:?}"
-            );
-            return Err(error.into());
+            return Err(price_failure(error));
         }
         crate::check!(
             takes_only,
@@ -95,12 +92,17 @@ impl TradeRisk {
     }
 }
 
-/// Updates `cache` to the account after the trade and applies the rule. `price_error` is the
-/// first price that failed its guards while loading the cache. Returns true when the account
-/// passed Init health ≥ 0 with every price valid (which ends a liquidation in progress).
+/// The error of a trade refused because a price its health check needs failed its guards.
+fn price_failure(error: KeelError) -> Error {
+    crate::keel_log!("place_order: a price the health check needs failed its guards: {error:?}");
+    error.into()
+}
+
+/// Updates `cache` to the account after the trade and applies the rule (with the failed price
+/// `before` recorded, if any). Returns true when the account passed Init health ≥ 0 with every
+/// price valid (which ends a liquidation in progress).
 pub fn check_trade_health(
     cache: &mut HealthCache,
-    price_error: Option<KeelError>,
     before: &TradeRisk,
     account: &MarginAccount,
     market: &PerpMarket,
@@ -116,7 +118,7 @@ pub fn check_trade_health(
         .ok_or(KeelError::HealthAccountMismatch)?;
     *entry = perp_risk(account, position, market, entry.prices)?;
     let after = cache.health(HealthKind::Init)?;
-    if price_error.is_none() && !after.is_negative() {
+    if before.price_error.is_none() && !after.is_negative() {
         return Ok(true);
     }
     let new_base = position.base_lots;
@@ -141,11 +143,8 @@ pub fn check_trade_health(
         );
         return Ok(false);
     }
-    if let Some(error) = price_error {
-        crate::keel_log!(
-            "place_order: a price the health check needs failed its guards: {error:?}"
-        );
-        return Err(error.into());
+    if let Some(error) = before.price_error {
+        return Err(price_failure(error));
     }
     require_init_health(cache, "place_order").map(|_| true)
 }
