@@ -61,6 +61,19 @@ export interface CollateralAssetAccount {
   /** Stored after `event_seq`. */
   liquidationFeeBps: number;
   liquidationPenaltyBps: number;
+  /** The bank; the script compares its parameters with the config. */
+  bank: {
+    params: {
+      baseRateBps: number;
+      optimalUtilizationBps: number;
+      optimalRateBps: number;
+      maxRateBps: number;
+      interestFeeBps: number;
+      maxUtilizationBps: number;
+      netBorrowWindowSecs: number;
+      netBorrowLimit: BN;
+    };
+  };
 }
 
 /** The decoded fields of the program's `PerpMarket` account that the script reads. */

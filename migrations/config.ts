@@ -47,7 +47,34 @@ export interface AssetParams extends OracleGuard, LiquidationFees {
   init_liab_weight_bps: number;
   maint_liab_weight_bps: number;
   deposit_cap: bigint;
+  /** The asset's bank (rate curve, interest fee, utilisation cap, net-borrow limit); the
+   * program checks the bounds (`BankParams::validate`), so none are repeated here. */
+  bank: BankParams;
 }
+
+/** `BankParams` of the program, field for field. */
+export interface BankParams {
+  base_rate_bps: number;
+  optimal_utilization_bps: number;
+  optimal_rate_bps: number;
+  max_rate_bps: number;
+  interest_fee_bps: number;
+  max_utilization_bps: number;
+  net_borrow_window_secs: number;
+  net_borrow_limit: bigint;
+}
+
+/** The keys of `BankParams`. */
+export const BANK_KEYS = [
+  "base_rate_bps",
+  "optimal_utilization_bps",
+  "optimal_rate_bps",
+  "max_rate_bps",
+  "interest_fee_bps",
+  "max_utilization_bps",
+  "net_borrow_window_secs",
+  "net_borrow_limit",
+] as const;
 
 /** An asset's price source: fixed (the quote asset), a Pyth pull feed, or a Pyth legacy account. */
 export type OracleConfig =
@@ -105,6 +132,7 @@ const PARAM_KEYS = [
   "init_liab_weight_bps",
   "maint_liab_weight_bps",
   "deposit_cap",
+  "bank",
   ...ORACLE_GUARD_KEYS,
   ...LIQUIDATION_KEYS,
 ] as const;
@@ -269,6 +297,7 @@ function checkParams(c: Checker, raw: JsonObject, where: string): AssetParams | 
   const cap = c.u64(raw, "deposit_cap", where, "native units of the mint");
   const guard = c.oracleGuard(raw, where);
   const liquidation = c.liquidationFees(raw, where);
+  const bank = checkBank(c, c.object(raw, "bank", where), `${where}.bank`);
   if (initAsset !== undefined && maintAsset !== undefined && initAsset > maintAsset) {
     c.problem(where, `asset weights need 0 < init ≤ maint ≤ ${BPS_PER_UNIT}: init_asset_weight_bps ${initAsset} > maint_asset_weight_bps ${maintAsset}`);
   }
@@ -296,7 +325,8 @@ function checkParams(c: Checker, raw: JsonObject, where: string): AssetParams | 
     maintLiab === undefined ||
     cap === undefined ||
     guard === undefined ||
-    liquidation === undefined
+    liquidation === undefined ||
+    bank === undefined
   ) {
     return undefined;
   }
@@ -306,7 +336,28 @@ function checkParams(c: Checker, raw: JsonObject, where: string): AssetParams | 
     init_liab_weight_bps: initLiab,
     maint_liab_weight_bps: maintLiab,
     deposit_cap: cap,
+    bank,
     ...guard,
     ...liquidation,
   };
+}
+
+/** The bank's fields, each an integer of its on-chain type (the program checks the bounds). */
+function checkBank(c: Checker, raw: JsonObject | undefined, where: string): BankParams | undefined {
+  if (!raw) return undefined;
+  c.onlyKeys(raw, BANK_KEYS, where);
+  const before = c.problems.length;
+  const u16 = (key: (typeof BANK_KEYS)[number]) => c.integer(raw, key, where, 0, 65_535, "bps");
+  const fields = {
+    base_rate_bps: u16("base_rate_bps"),
+    optimal_utilization_bps: u16("optimal_utilization_bps"),
+    optimal_rate_bps: u16("optimal_rate_bps"),
+    max_rate_bps: u16("max_rate_bps"),
+    interest_fee_bps: u16("interest_fee_bps"),
+    max_utilization_bps: u16("max_utilization_bps"),
+    net_borrow_window_secs: c.integer(raw, "net_borrow_window_secs", where, 0, 4_294_967_295, "seconds"),
+    net_borrow_limit: c.u64(raw, "net_borrow_limit", where, "native units of the mint per window"),
+  };
+  if (c.problems.length > before || Object.values(fields).some((v) => v === undefined)) return undefined;
+  return fields as BankParams;
 }

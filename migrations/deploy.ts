@@ -44,7 +44,7 @@ import {
   oracleKindArg,
   vaultPda,
 } from "./accounts";
-import { AssetConfig, AssetParams, CREATE, DeployError, ORACLE_KINDS, loadConfig } from "./config";
+import { AssetConfig, AssetParams, BANK_KEYS, BankParams, CREATE, DeployError, ORACLE_KINDS, loadConfig } from "./config";
 import {
   bountyDifferences,
   createInsuranceFund,
@@ -305,6 +305,16 @@ async function deploy(provider: AnchorProvider): Promise<void> {
           oracleConfMultiplierBps: params.oracle_conf_multiplier_bps,
           liquidationFeeBps: params.liquidation_fee_bps,
           liquidationPenaltyBps: params.liquidation_penalty_bps,
+          bank: {
+            baseRateBps: params.bank.base_rate_bps,
+            optimalUtilizationBps: params.bank.optimal_utilization_bps,
+            optimalRateBps: params.bank.optimal_rate_bps,
+            maxRateBps: params.bank.max_rate_bps,
+            interestFeeBps: params.bank.interest_fee_bps,
+            maxUtilizationBps: params.bank.max_utilization_bps,
+            netBorrowWindowSecs: params.bank.net_borrow_window_secs,
+            netBorrowLimit: new BN(params.bank.net_borrow_limit.toString()),
+          },
         },
         oracleKind: oracleKindArg(oracle.kind),
         feedId,
@@ -362,6 +372,11 @@ async function deploy(provider: AnchorProvider): Promise<void> {
   for (const line of await describeInsuranceFund(program, insurance)) log(line);
 }
 
+/** A bank's parameters as one comparable line. */
+function bankString(b: BankParams): string {
+  return BANK_KEYS.map((k) => `${k}=${b[k]}`).join(" ");
+}
+
 /** How a listed asset differs from its config (listing does not change a listed asset). */
 function differences(config: AssetConfig, a: CollateralAssetAccount): string[] {
   const out: string[] = [];
@@ -378,9 +393,19 @@ function differences(config: AssetConfig, a: CollateralAssetAccount): string[] {
     oracle_conf_multiplier_bps: String(a.oracleConfMultiplierBps),
     liquidation_fee_bps: String(a.liquidationFeeBps),
     liquidation_penalty_bps: String(a.liquidationPenaltyBps),
+    bank: bankString({
+      base_rate_bps: a.bank.params.baseRateBps,
+      optimal_utilization_bps: a.bank.params.optimalUtilizationBps,
+      optimal_rate_bps: a.bank.params.optimalRateBps,
+      max_rate_bps: a.bank.params.maxRateBps,
+      interest_fee_bps: a.bank.params.interestFeeBps,
+      max_utilization_bps: a.bank.params.maxUtilizationBps,
+      net_borrow_window_secs: a.bank.params.netBorrowWindowSecs,
+      net_borrow_limit: BigInt(a.bank.params.netBorrowLimit.toString()),
+    }),
   };
   for (const [name, have] of Object.entries(onChain)) {
-    const want = String(p[name as keyof AssetParams]);
+    const want = name === "bank" ? bankString(p.bank) : String(p[name as keyof AssetParams]);
     if (want !== have) out.push(`${name} is ${have} on chain, ${want} in the config (update_asset changes it)`);
   }
   const kind = ORACLE_KINDS[a.oracleKind];

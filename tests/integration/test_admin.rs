@@ -6,7 +6,7 @@ use keel::error::KeelError;
 use keel::events::{AssetUpdated, ExchangeInitialized, ExchangePauseSet};
 use keel::instructions::risk::{AssetParams, ListAssetArgs, UpdateAssetArgs};
 use keel::oracle::OracleKind;
-use keel::state::{CollateralAsset, Exchange, EXCHANGE_SEED, EXCHANGE_VERSION};
+use keel::state::{BankParams, CollateralAsset, Exchange, EXCHANGE_SEED, EXCHANGE_VERSION};
 use keel_client::events::events_of;
 use keel_client::{accounts as decode, instructions as kix, pda};
 use keel_tests::context::{quote_params, volatile_params, TestContext, START_TIME};
@@ -133,6 +133,7 @@ async fn update_asset_applies_new_params_and_emits_event() {
         oracle_conf_multiplier_bps: 5_000,
         liquidation_fee_bps: 1_000,
         liquidation_penalty_bps: 499,
+        bank: BankParams { optimal_rate_bps: 2_000, max_utilization_bps: 9_000, net_borrow_limit: 42, ..BankParams::recommended(9) },
     };
     let outcome = update(&mut t, &admin, sol, UpdateAssetArgs { params: Some(params), deposits_paused: None }).await;
     outcome.assert_ok();
@@ -280,7 +281,7 @@ async fn deposit_cap_refuses_one_unit_over_and_reopens_after_withdrawal() {
 
     t.deposit(&alice, sol, 3_000_000_000).await.assert_ok();
     t.deposit(&bob, sol, 2_000_000_000).await.assert_ok();
-    assert_eq!(asset_of(&mut t, sol).await.total_deposits, cap, "deposits fill the cap exactly");
+    assert_eq!(asset_of(&mut t, sol).await.deposit_units, cap, "deposits fill the cap exactly");
     t.deposit(&bob, sol, 1).await.assert_error(KeelError::DepositCapExceeded);
     t.deposit(&alice, sol, 1).await.assert_error(KeelError::DepositCapExceeded);
     t.assert_conserved().await;
@@ -290,7 +291,7 @@ async fn deposit_cap_refuses_one_unit_over_and_reopens_after_withdrawal() {
     t.deposit(&bob, sol, 500_000_001).await.assert_error(KeelError::DepositCapExceeded);
     t.deposit(&bob, sol, 500_000_000).await.assert_ok();
     t.deposit(&bob, sol, 1).await.assert_error(KeelError::DepositCapExceeded);
-    assert_eq!(asset_of(&mut t, sol).await.total_deposits, cap);
+    assert_eq!(asset_of(&mut t, sol).await.deposit_units, cap);
     assert_eq!(t.balance(&bob.account, sol).await, 2_500_000_000);
     t.assert_conserved().await;
 

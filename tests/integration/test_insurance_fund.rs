@@ -3,7 +3,7 @@
 //! reconciled with its ledger after every step.
 
 use keel::error::KeelError;
-use keel::events::{InsuranceFlow, INSURANCE_DEPOSIT, INSURANCE_FEES, INSURANCE_WITHDRAWAL};
+use keel::events::{InsuranceClaimChanged, InsuranceFlow, INSURANCE_DEPOSIT, INSURANCE_FEES, INSURANCE_WITHDRAWAL};
 use keel::state::{BountyParams, Side};
 use keel_client::events::events_of;
 use keel_client::{insurance as iix, pda};
@@ -105,10 +105,11 @@ async fn the_fee_share_of_a_market_is_swept_in_by_anyone() {
     let ix = iix::sweep_insurance_fees(&t.exchange.clone(), &t.markets[0].keys.market, &t.assets[0].mint.clone());
     let outcome = t.send(&[ix.clone()], &[]).await;
     outcome.assert_ok();
-    let flow = &events_of::<InsuranceFlow>(&outcome.logs)[0];
-    assert_eq!((flow.kind, flow.amount, flow.balance_after), (INSURANCE_FEES, 8_000, 8_000));
+    let flow = &events_of::<InsuranceClaimChanged>(&outcome.logs)[0];
+    assert_eq!((flow.kind, flow.amount, flow.claim_after), (INSURANCE_FEES, 8_000, 8_000));
     assert_eq!(t.market(m).await.insurance_accrued, 0);
-    assert_eq!(t.token_balance(&quote_vault).await, vault_before - 8_000);
+    assert_eq!(t.token_balance(&quote_vault).await, vault_before, "booked as the fund's claim: no tokens move");
+    assert_eq!(t.insurance_claim().await, 8_000);
     assert_eq!(t.insurance_fund().await.unwrap().total_fees_swept, 8_000);
     t.assert_conserved().await;
     t.send(&[ix], &[]).await.assert_error(KeelError::NothingToSweep);

@@ -3,7 +3,7 @@
 //! fund, and every ledger reconciles.
 
 use keel::error::KeelError;
-use keel::events::{InsuranceFlow, PerpLiquidated, INSURANCE_BOUNTY, INSURANCE_PENALTY};
+use keel::events::{InsuranceClaimChanged, PerpLiquidated, INSURANCE_BOUNTY, INSURANCE_PENALTY};
 use keel_client::events::events_of;
 use keel_tests::liquidation::{Healths, LongScenario};
 
@@ -20,7 +20,7 @@ async fn price_drop_makes_long_liquidatable_and_one_step_stops_at_liquidation_en
 
     s.set_price(92).await;
     assert_eq!(s.t.healths(&liqee).await, Healths { init: -52_500_000, maint: -6_500_000, liq_end: -29_500_000 });
-    let fund_before = s.t.insurance_fund().await.expect("fund").balance;
+    let fund_before = s.t.fund_total().await;
     let liqor_quote_before = s.t.balance(&liqor, 0).await;
 
     let outcome = s.t.liquidate_perp(&s.liqor, &liqee, market, 1_000).await;
@@ -32,9 +32,9 @@ async fn price_drop_makes_long_liquidatable_and_one_step_stops_at_liquidation_en
     assert_eq!((step.health.maint_after, step.health.liq_end_after), (8_266_000, 32_000));
     assert_eq!(step.liqee_position_after, 358);
 
-    let flows = events_of::<InsuranceFlow>(&outcome.logs);
+    let flows = events_of::<InsuranceClaimChanged>(&outcome.logs);
     assert_eq!(flows.iter().map(|f| (f.kind, f.amount)).collect::<Vec<_>>(), vec![(INSURANCE_PENALTY, 5_906_400), (INSURANCE_BOUNTY, -2_953_200)]);
-    assert_eq!(s.t.insurance_fund().await.expect("fund").balance, fund_before + 5_906_400 - 2_953_200);
+    assert_eq!(s.t.fund_total().await, fund_before + 5_906_400 - 2_953_200);
     assert_eq!(s.t.healths(&liqee).await.liq_end, 32_000);
     assert_eq!(s.t.position_lots(&liqee, market).await, 358);
     assert_eq!(s.t.position_lots(&liqor, market).await, 642);

@@ -7,7 +7,7 @@ use keel::error::KeelError;
 use keel::events::AssetListed;
 use keel::instructions::risk::{AssetParams, ListAssetArgs};
 use keel::oracle::OracleKind;
-use keel::state::ASSET_VERSION;
+use keel::state::{BankParams, ASSET_VERSION};
 use keel_client::events::events_of;
 use keel_client::{accounts as decode, instructions as kix, pda};
 use keel_tests::context::{quote_params, volatile_params, TestContext, QUOTE_DECIMALS, START_TIME};
@@ -89,7 +89,8 @@ async fn list_asset_writes_asset_vault_and_event() {
     assert_eq!(asset.decimals, 9, "decimals come from the mint");
     assert_eq!(AssetParams::of(&asset), params);
     assert_eq!(asset.deposits_paused, 0);
-    assert_eq!((asset.total_deposits, asset.total_liabilities, asset.event_seq), (0, 0, 0));
+    assert_eq!((asset.deposit_units, asset.borrow_units, asset.event_seq), (0, 0, 0));
+    assert_eq!(asset.indices(), keel::bank::BankIndices::ONE, "a fresh bank: both indices at one");
 
     let vault = t.ctx.banks_client.get_account(asset.vault).await.unwrap().expect("vault exists");
     assert_eq!(vault.owner, spl_token::ID, "the vault is an SPL Token account");
@@ -154,6 +155,16 @@ async fn list_asset_accepts_params_at_the_bounds() {
         oracle_conf_multiplier_bps: 50_000,
         liquidation_fee_bps: 0,
         liquidation_penalty_bps: 0,
+        bank: BankParams {
+            base_rate_bps: 100,
+            optimal_utilization_bps: 9_500,
+            optimal_rate_bps: 100,
+            max_rate_bps: 50_000,
+            interest_fee_bps: 5_000,
+            max_utilization_bps: 9_800,
+            net_borrow_window_secs: 2_592_000,
+            net_borrow_limit: 1,
+        },
     };
     let mint = t.create_mint(9).await;
     let (oracle, feed_id) = pull_oracle(&mut t);

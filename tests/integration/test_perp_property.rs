@@ -370,8 +370,13 @@ impl Sim {
         }
         let (mut fees, mut settled_net, mut pending, mut open_positions) = (0i128, 0i128, 0i128, 0usize);
         let (mut pnl_native, mut value_raw) = (0i128, 0i128);
+        // Balances exactly (index units at the bank's indices), less what each deposited; the
+        // bank's dust and the fund's claim (its interest share) are the protocol's side.
+        let quote_address = self.t.assets[0].address;
+        let quote = keel_client::accounts::collateral_asset(&self.t.account_data(&quote_address).await.expect("quote")).expect("quote decodes");
+        let mut balances_raw = quote.bank.dust().raw() + quote.bank.insurance_claim as i128 * FIXED_SCALE;
         for (i, (_, account)) in accounts.iter().enumerate() {
-            pnl_native += (account.balance(0) - self.deposits[i]) as i128;
+            balances_raw += quote.indices().value(account.units(0)).unwrap().raw() - self.deposits[i] as i128 * FIXED_SCALE;
         }
         for m in 0..2usize {
             let market = self.t.market(m as u16).await;
@@ -399,7 +404,7 @@ impl Sim {
         // their positions at the oracle — Σ base = 0, so that term is exactly zero) is what the
         // protocol lost: −(fees + insurance share) + the funding it credited net.
         assert_eq!(value_raw, 0, "seed {}", self.seed);
-        assert_eq!(pnl_native * FIXED_SCALE + value_raw, (settled_net - fees) * FIXED_SCALE, "seed {}: PnL is not zero-sum after fees", self.seed);
+        assert_eq!(balances_raw + pnl_native * FIXED_SCALE + value_raw, (settled_net - fees) * FIXED_SCALE, "seed {}: PnL is not zero-sum after fees", self.seed);
         assert_eq!(self.settled_events as i128, settled_net, "seed {}: FundingSettled events vs funding_settled_net", self.seed);
         // Funding: with Σ positions = 0 at every index move, the exact funding of all positions
         // sums to zero; the index is shared and base × index change is exact in `Fixed`, so the

@@ -17,7 +17,7 @@ async fn taker_fill_settles_at_once_and_crank_applies_maker_side() {
     let taker_account = t.margin_account(&taker.account).await;
     let position = taker_account.perp(m).unwrap();
     assert_eq!((position.base_lots, position.quote_native), (100, -100_000_000));
-    assert_eq!(taker_account.balance(0), 1_000_000_000 - 50_000);
+    assert_eq!(taker_account.units(0), 1_000_000_000 - 50_000, "no borrows: units are native");
     let market = t.market(m).await;
     assert_eq!((market.fees_accrued, market.insurance_accrued), (42_000, 8_000));
     assert_eq!((market.long_lots, market.pending_ask_lots), (100, 100));
@@ -26,7 +26,7 @@ async fn taker_fill_settles_at_once_and_crank_applies_maker_side() {
     let maker_account = t.margin_account(&maker.account).await;
     let position = maker_account.perp(m).unwrap();
     assert_eq!((position.base_lots, position.quote_native, position.asks_base_lots), (-100, 100_000_000, 0));
-    assert_eq!(maker_account.balance(0), 1_000_000_000 + 10_000);
+    assert_eq!(maker_account.units(0), 1_000_000_000 + 10_000);
     assert!(maker_account.orders.iter().all(|o| !o.is_in_use()));
     let market = t.market(m).await;
     assert_eq!((market.fees_accrued, market.insurance_accrued), (32_000, 8_000));

@@ -7,6 +7,7 @@ use crate::runtime::program_test;
 use anchor_lang::prelude::Pubkey;
 use keel::instructions::risk::{AssetParams, ListAssetArgs};
 use keel::oracle::OracleKind;
+use keel::state::BankParams;
 use keel_client::{instructions as kix, pda};
 use pyth_sdk_solana::state::PriceStatus;
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
@@ -78,6 +79,7 @@ pub fn quote_params() -> AssetParams {
         oracle_conf_multiplier_bps: 10_000,
         liquidation_fee_bps: 0,
         liquidation_penalty_bps: 0,
+        bank: BankParams::recommended(6),
     }
 }
 

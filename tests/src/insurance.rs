@@ -40,6 +40,22 @@ impl TestContext {
         self.account_data(&key).await.map(|data| decode::insurance_fund(&data).expect("insurance fund decodes"))
     }
 
+    /// The quote asset as stored.
+    pub async fn quote_asset(&mut self) -> keel::state::CollateralAsset {
+        let address = self.assets[0].address;
+        decode::collateral_asset(&self.account_data(&address).await.expect("quote asset")).expect("quote asset decodes")
+    }
+
+    /// What the insurance fund owns in all, native: its vault and its claim in the quote bank.
+    pub async fn fund_total(&mut self) -> u64 {
+        self.insurance_fund().await.expect("fund").balance + self.insurance_claim().await
+    }
+
+    /// The insurance fund's claim in the quote bank, native.
+    pub async fn insurance_claim(&mut self) -> u64 {
+        self.quote_asset().await.bank.insurance_claim
+    }
+
     /// Asserts the insurance vault's token balance equals the fund's booked balance.
     pub async fn assert_insurance_conserved(&mut self) {
         if let Some(fund) = self.insurance_fund().await {

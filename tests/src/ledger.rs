@@ -1,38 +1,50 @@
-//! Conservation: every vault's token balance equals what the ledgers say it holds.
+//! Conservation and liquidity: every vault's token balance equals, to the raw unit, what the
+//! bank's ledgers say it holds, and covers what depositors may withdraw right now.
 
 use crate::context::TestContext;
 use anchor_lang::prelude::Pubkey;
+use keel::math::FIXED_SCALE;
 use keel::state::{MarginAccount, Side};
 use keel_client::accounts as decode;
 
 impl TestContext {
-    /// Asserts, for every asset: Σ margin-account balances (signed) == asset.total_deposits −
-    /// asset.total_liabilities, and vault balance == that sum — plus, for the quote asset, the
-    /// quote the perp side accounts for (positions, queued maker fills, fees, insurance share,
-    /// funding credited; see `perp_quote_ledger`).
+    /// Asserts, for every asset, conservation and liquidity to the raw unit:
+    /// - Σ margin-account units equal the bank's `deposit_units` / `borrow_units`;
+    /// - vault tokens + unsocialised loss == Σ deposits · deposit index − Σ borrows · borrow index
+    ///   + dust + (quote asset) the insurance fund's claim + the perp side's quote (positions,
+    ///   queued maker fills, fees, insurance share, funding credited; see `perp_quote_ledger`),
+    ///   exactly, in `Fixed` raw units;
+    /// - liquidity: the vault holds at least what depositors may withdraw right now (deposits
+    ///   less what the utilisation cap withholds).
     pub async fn assert_conserved(&mut self) {
         let perp_quote = self.perp_quote_ledger().await;
         for asset in self.assets.clone() {
             let data = self.account_data(&asset.address).await.expect("asset exists");
             let listed = decode::collateral_asset(&data).expect("asset decodes");
             let vault = self.token_balance(&listed.vault).await as i128;
-            let mut sum = 0i128;
+            let (mut deposit_units, mut borrow_units, mut exact) = (0u64, 0u64, 0i128);
             for account in self.margin_accounts.clone() {
                 if self.account_data(&account).await.is_some() {
-                    sum += self.balance(&account, asset.index).await as i128;
+                    let units = self.margin_account(&account).await.units(asset.index);
+                    if units >= 0 { deposit_units += units as u64 } else { borrow_units += units.unsigned_abs() }
+                    exact += listed.indices().value(units).expect("value").raw();
                 }
             }
-            let ledger = listed.total_deposits as i128 - listed.total_liabilities as i128;
-            let perp = if asset.index == 0 { perp_quote } else { 0 };
-            assert_eq!(vault, sum + perp, "asset {}: vault {vault} != Σ account balances {sum} + perp ledger {perp}", asset.index);
-            assert_eq!(sum, ledger, "asset {}: Σ account balances {sum} != total_deposits − total_liabilities {ledger}", asset.index);
+            assert_eq!((deposit_units, borrow_units), (listed.deposit_units, listed.borrow_units), "asset {}: Σ account units vs the bank's totals", asset.index);
+            let bank = &listed.bank;
+            let ledgers = if asset.index == 0 { bank.insurance_claim as i128 + perp_quote } else { 0 };
+            let booked = exact + bank.dust().raw() + (ledgers - bank.unsocialized_loss as i128) * FIXED_SCALE;
+            assert_eq!(vault * FIXED_SCALE, booked, "asset {}: vault {vault} != Σ exact balances {exact} + dust {} + ledgers {ledgers} − unsocialised {} (Fixed raw)", asset.index, bank.dust(), bank.unsocialized_loss);
+            let withdrawable = listed.withdrawable(vault as u64).expect("withdrawable") as i128;
+            assert!(vault >= withdrawable, "asset {}: liquidity: vault {vault} < {withdrawable} withdrawable now", asset.index);
         }
         self.assert_insurance_conserved().await;
     }
 
     /// Books a settled PnL of `amount` quote native units from `loser` to `winner` directly in
-    /// the bank — a shortcut for tests that need a quote liability without trading. The loser's
-    /// quote balance may go negative; value is conserved, so the vault still reconciles.
+    /// the bank (at its stored indices) — a shortcut for tests that need a quote liability
+    /// without trading. The loser's quote balance may go negative; value is conserved, so the
+    /// vault still reconciles.
     pub async fn book_settled_pnl(&mut self, loser: &anchor_lang::prelude::Pubkey, winner: &anchor_lang::prelude::Pubkey, amount: i64) {
         let quote = self.assets[0];
         let mut asset_account = self.ctx.banks_client.get_account(quote.address).await.unwrap().unwrap();
@@ -41,9 +53,7 @@ impl TestContext {
             let mut raw = self.ctx.banks_client.get_account(key).await.unwrap().unwrap();
             let mut margin = decode::margin_account(&raw.data).unwrap();
             let slot = margin.collateral_or_open(quote.index).expect("free slot");
-            let old = slot.balance;
-            slot.balance += delta;
-            asset.record_balance_change(old, slot.balance).unwrap();
+            asset.change_balance(slot, delta).unwrap();
             margin.release_empty_collaterals();
             raw.data[8..8 + core::mem::size_of::<keel::state::MarginAccount>()].copy_from_slice(bytemuck::bytes_of(&*margin));
             self.set_account(&key, raw);

@@ -194,14 +194,12 @@ impl TestContext {
         outcome
     }
 
-    /// `settle_bankruptcy` of `account`, socialising a remainder in market `market`; then checks
-    /// conservation.
-    pub async fn settle_bankruptcy(&mut self, account: &Pubkey, market: Option<u16>) -> Outcome {
+    /// `settle_bankruptcy` of `account`; then checks conservation.
+    pub async fn settle_bankruptcy(&mut self, account: &Pubkey) -> Outcome {
         let payer = self.payer();
         let exchange = self.exchange;
         let quote_mint = self.assets[0].mint;
-        let market = market.map(|m| self.markets[m as usize].keys.market);
-        let ix = lix::settle_bankruptcy(&payer, &exchange, &quote_mint, account, market);
+        let ix = lix::settle_bankruptcy(&payer, &exchange, &quote_mint, account);
         let outcome = self.send(&[ix], &[]).await;
         self.assert_conserved().await;
         outcome

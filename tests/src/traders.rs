@@ -139,8 +139,14 @@ impl TestContext {
         report.collateral_value + report.perps.iter().map(|p| p.unrealized_pnl).sum::<i64>()
     }
 
-    /// A margin account's balance of asset `index`, native units.
+    /// A margin account's balance of asset `index`, native units, at the bank's indices
+    /// accrued to the current clock (as the program's health check counts it).
     pub async fn balance(&mut self, account: &Pubkey, index: u16) -> i64 {
-        self.margin_account(account).await.balance(index)
+        let now = self.now().await;
+        let margin = self.margin_account(account).await;
+        let address = self.assets[index as usize].address;
+        let data = self.account_data(&address).await.expect("asset exists");
+        let asset = keel_client::accounts::collateral_asset(&data).expect("asset decodes");
+        keel_client::accounts::native_balance(&margin, &asset, now).expect("native balance")
     }
 }

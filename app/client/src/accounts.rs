@@ -36,3 +36,10 @@ pub fn fill_queue(data: &[u8]) -> Option<Box<FillQueue>> {
 pub fn insurance_fund(data: &[u8]) -> Option<InsuranceFund> {
     read_zero_copy(data)
 }
+
+/// The native balance of `asset` in `account` at unix time `now`: its index units at the
+/// bank's indices accrued to `now` (the program's own conversion, rounding as the program
+/// does — a deposit down, a borrow up).
+pub fn native_balance(account: &MarginAccount, asset: &CollateralAsset, now: i64) -> anchor_lang::Result<i64> {
+    Ok(asset.indices_at(now)?.native(account.units(asset.index))?)
+}

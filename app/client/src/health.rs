@@ -122,5 +122,9 @@ pub fn health_report(
     now: i64,
 ) -> anchor_lang::Result<HealthReport> {
     let cache = health_cache(exchange_key, exchange, account, fetched, now)?;
-    Ok(HealthReport::from_cache(&cache)?)
+    let infos: Vec<AccountInfo> = fetched
+        .iter_mut()
+        .map(|f| AccountInfo::new(&f.key, false, false, &mut f.lamports, &mut f.data, &f.owner, false))
+        .collect();
+    HealthReport::from_cache(&cache)?.with_bank_rates(&infos, now)
 }

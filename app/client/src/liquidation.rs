@@ -33,10 +33,7 @@ impl LiquidationParties {
             liqor_account: self.liqor_account,
             liqee_account: self.liqee_account,
             quote_asset: pda::asset(exchange, quote_mint),
-            vault: pda::vault(exchange, quote_mint),
             insurance_fund: pda::insurance_fund(exchange),
-            insurance_vault: pda::insurance_vault(exchange),
-            token_program: anchor_spl::token::ID,
         }
     }
 
@@ -116,15 +113,9 @@ pub fn liquidate_collateral(
     )
 }
 
-/// `settle_bankruptcy` of `margin_account`; `market` is where a remainder the fund cannot cover
-/// is socialised (the account's last liquidated market).
-pub fn settle_bankruptcy(
-    signer: &Pubkey,
-    exchange: &Pubkey,
-    quote_mint: &Pubkey,
-    margin_account: &Pubkey,
-    market: Option<Pubkey>,
-) -> Instruction {
+/// `settle_bankruptcy` of `margin_account`: the fund covers what it can, the rest lowers the
+/// quote deposit index.
+pub fn settle_bankruptcy(signer: &Pubkey, exchange: &Pubkey, quote_mint: &Pubkey, margin_account: &Pubkey) -> Instruction {
     let accounts = acc::SettleBankruptcy {
         signer: *signer,
         exchange: *exchange,
@@ -133,7 +124,6 @@ pub fn settle_bankruptcy(
         vault: pda::vault(exchange, quote_mint),
         insurance_fund: pda::insurance_fund(exchange),
         insurance_vault: pda::insurance_vault(exchange),
-        market,
         token_program: anchor_spl::token::ID,
     };
     build(accounts, ix::SettleBankruptcy {}, vec![])

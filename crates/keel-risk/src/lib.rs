@@ -27,6 +27,7 @@ extern crate alloc;
 #[macro_use]
 extern crate std;
 
+pub mod bank;
 pub mod math;
 pub mod risk;
 

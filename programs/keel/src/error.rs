@@ -197,10 +197,6 @@ pub enum KeelError {
     QuoteNotLiquidatable,
     #[msg("the account is not bankrupt: it still holds collateral, positions or orders, or owes nothing")]
     NotBankrupt,
-    #[msg("the remaining loss must be socialised in the account's last liquidated market, which has open interest")]
-    WrongSocializationMarket,
-    #[msg("no open interest in the market to socialise the loss over")]
-    NoOpenInterest,
     #[msg("the account is being liquidated: it may cancel orders and deposit, not trade")]
     AccountBeingLiquidated,
     #[msg("the account is below Init health: only immediate-or-cancel or market orders, within the liquidation discount of the oracle")]
@@ -223,6 +219,18 @@ pub enum KeelError {
     OracleFromTheFuture,
     #[msg("the quote asset's fixed 1:1 price cannot be replaced, and no other asset or market may use it")]
     OracleNotReplaceable,
+
+    // --- the quote bank ---
+    #[msg("rate curve out of bounds: kink at 10–95 % utilisation, kink rate ≥ 1 %/yr, rates non-decreasing, max ≤ 500 %/yr, interest fee ≤ 50 %")]
+    InvalidRateCurve,
+    #[msg("bank limits out of bounds: utilisation cap 50–98 % and not below the kink, net-borrow window 1 h–30 d, a non-zero net-borrow limit")]
+    InvalidBankLimits,
+    #[msg("the withdrawal would push the bank's utilisation above its cap: the claim stays, earning interest, and becomes withdrawable as borrows are repaid or liquidated")]
+    UtilizationCapReached,
+    #[msg("this window's new borrowing has reached the bank's net-borrow limit: deposit to cover the loss, or trade again once the window has passed")]
+    NetBorrowLimitExceeded,
+    #[msg("the vault holds too few free tokens for this transfer right now; it settles as borrows are repaid")]
+    VaultIlliquid,
 }
 
 impl From<MathError> for KeelError {

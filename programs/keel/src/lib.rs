@@ -15,7 +15,7 @@ pub mod log;
 pub mod oracle;
 pub mod state;
 
-pub use keel_risk::{math, risk};
+pub use keel_risk::{bank, math, risk};
 
 #[cfg(test)]
 mod oracle_quote_tests;
@@ -158,9 +158,19 @@ pub mod keel {
         WithdrawInsurance::handler(ctx, amount)
     }
 
-    /// Crank: moves a market's insurance share of fees into the insurance fund.
+    /// Crank: books a market's insurance share of fees as the fund's claim in the quote bank.
     pub fn sweep_insurance_fees(ctx: Context<SweepInsuranceFees>) -> Result<()> {
         SweepInsuranceFees::handler(ctx)
+    }
+
+    /// Crank: moves the fund's claim into its vault as far as liquidity allows.
+    pub fn settle_insurance_claim(ctx: Context<SettleInsuranceClaim>) -> Result<()> {
+        SettleInsuranceClaim::handler(ctx)
+    }
+
+    /// Crank: accrues an asset's interest to now.
+    pub fn accrue_interest(ctx: Context<AccrueInterest>) -> Result<()> {
+        AccrueInterest::handler(ctx)
     }
 
     /// View: the account's health report as return data. Health accounts as remaining accounts.

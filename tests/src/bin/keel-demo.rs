@@ -151,7 +151,7 @@ async fn crash_and_liquidate(t: &mut TestContext, alice: &Trader, sol: u16, sol_
     let quote = t.balance(&alice.account, 0).await;
     if quote < 0 {
         println!("\n  Nothing is left but {} USDC owed: the account is bankrupt.", usdc(quote));
-        let outcome = t.settle_bankruptcy(&alice.account, None).await;
+        let outcome = t.settle_bankruptcy(&alice.account).await;
         let settled = &events_of::<BankruptcySettled>(&outcome.assert_ok().logs)[0];
         println!("  settle_bankruptcy: deficit {} USDC, covered by the insurance fund {}, socialised {}; the account ends at zero.", usdc(settled.deficit as i64), usdc(settled.covered_by_insurance as i64), usdc(settled.socialized as i64));
     } else {

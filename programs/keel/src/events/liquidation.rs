@@ -97,43 +97,9 @@ pub struct BankruptcySettled {
     pub deficit: u64,
     /// Covered by the insurance fund.
     pub covered_by_insurance: u64,
-    /// Socialised over the open interest of `market_index` (0 when the fund covered it all).
+    /// Socialised over every quote depositor by lowering the deposit index (0 when the fund
+    /// covered it all).
     pub socialized: u64,
-    /// The market the remainder was socialised in (meaningful when `socialized` > 0).
-    pub market_index: u16,
-    /// Account sequence number.
-    pub account_seq: u64,
-}
-
-/// A loss was spread over a market's open interest: every open lot, long or short, owes
-/// `loss_per_lot` more.
-#[event]
-pub struct LossSocialized {
-    /// The market's index.
-    pub market_index: u16,
-    /// The loss, quote native.
-    pub amount: u64,
-    /// Open lots it is spread over (longs + shorts).
-    pub open_lots: i64,
-    /// Increase of the loss index, quote native per base lot, `Fixed` raw (rounded up).
-    pub loss_per_lot: i128,
-    /// The index afterwards, `Fixed` raw.
-    pub loss_index: i128,
-    /// Market sequence number.
-    pub market_seq: u64,
-}
-
-/// A position paid its share of a socialised loss.
-#[event]
-pub struct SocializedLossCharged {
-    /// The margin account.
-    pub account: Pubkey,
-    /// The market's index.
-    pub market_index: u16,
-    /// Charged, quote native.
-    pub amount: i64,
-    /// The position, base lots.
-    pub base_lots: i64,
     /// Account sequence number.
     pub account_seq: u64,
 }

@@ -8,8 +8,10 @@ use crate::instructions::markets::PerpMarketParams;
 use crate::instructions::risk::AssetParams;
 use anchor_lang::prelude::*;
 
+mod bank;
 mod liquidation;
 mod oracle;
+pub use bank::*;
 pub use liquidation::*;
 pub use oracle::*;
 

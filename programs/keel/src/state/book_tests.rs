@@ -306,7 +306,7 @@ proptest! {
     /// Funding credit = ⌊−base · Δindex⌋: a payer pays the rounding, a receiver never gets more.
     #[test]
     fn funding_rounds_against_the_position(base_lots in -1_000_000_000i64..=1_000_000_000, start in -FIXED_SCALE * 1_000_000..=FIXED_SCALE * 1_000_000, change in -FIXED_SCALE * 1_000..=FIXED_SCALE * 1_000) {
-        let mut position = PerpPosition { base_lots, ..PerpPosition::open(0, MarketIndices { funding: Fixed::from_raw(start), loss: Fixed::ZERO }) };
+        let mut position = PerpPosition { base_lots, ..PerpPosition::open(0, MarketIndices { funding: Fixed::from_raw(start) }) };
         let index = Fixed::from_raw(start + change);
         let exact = -(base_lots as i128) * change; // raw
         let credit = position.pending_funding(index).unwrap();

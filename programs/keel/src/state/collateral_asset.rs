@@ -1,9 +1,9 @@
 //! A listed collateral asset: its mint, vault, oracle and risk parameters.
 
-use crate::error::KeelError;
 use crate::math::Fixed;
 use crate::oracle::{OracleConfig, OracleKind};
 use crate::risk::{AssetWeights, LiabilityWeights};
+use crate::state::bank::BankState;
 use anchor_lang::prelude::*;
 
 /// Seed prefix of the asset PDA: `["asset", exchange, mint]`.
@@ -57,12 +57,12 @@ pub struct CollateralAsset {
     pub oracle_conf_multiplier_bps: u16,
     /// Oracle guard: maximum age of the price, seconds.
     pub oracle_max_age_secs: u32,
-    /// Maximum of `total_deposits`, native units.
+    /// Maximum of the deposits in native units; repayments of a borrow are never capped.
     pub deposit_cap: u64,
-    /// Sum of all positive balances of margin accounts, native units.
-    pub total_deposits: u64,
-    /// Sum of all negative balances (owed to the protocol), native units; quote asset only.
-    pub total_liabilities: u64,
+    /// Σ positive balances of margin accounts, deposit index units.
+    pub deposit_units: u64,
+    /// Σ magnitudes of negative balances (borrows), borrow index units; quote asset only.
+    pub borrow_units: u64,
     /// Monotonic sequence of this asset's events (deposits, withdrawals, parameter changes).
     pub event_seq: u64,
     /// Liquidator discount, bps of the oracle value: a liquidator buys this collateral from a
@@ -73,11 +73,13 @@ pub struct CollateralAsset {
     pub liquidation_penalty_bps: u16,
     /// Explicit padding.
     pub padding1: [u8; 4],
+    /// The bank: indices, interest, the fund's claim, rounding dust, limits.
+    pub bank: BankState,
     /// Reserved for later versions.
-    pub reserved: [u8; 248],
+    pub reserved: [u8; 120],
 }
 
-const _: () = assert!(core::mem::size_of::<CollateralAsset>() == 8 + 160 + 16 + 32 + 8 + 248);
+const _: () = assert!(core::mem::size_of::<CollateralAsset>() == 8 + 160 + 16 + 32 + 8 + 128 + 120);
 const _: () = assert!(core::mem::align_of::<CollateralAsset>() == 8);
 
 impl CollateralAsset {
@@ -114,29 +116,9 @@ impl CollateralAsset {
         }
     }
 
-    /// Records that a margin account's balance moved from `old` to `new` (native units),
-    /// keeping `total_deposits` and `total_liabilities` equal to the sums over all accounts.
-    pub fn record_balance_change(&mut self, old: i64, new: i64) -> Result<()> {
-        let deposits = (self.total_deposits as i128) - positive(old) + positive(new);
-        let liabilities = (self.total_liabilities as i128) - negative(old) + negative(new);
-        self.total_deposits = u64::try_from(deposits).map_err(|_| KeelError::MathOverflow)?;
-        self.total_liabilities = u64::try_from(liabilities).map_err(|_| KeelError::MathOverflow)?;
-        Ok(())
-    }
-
     /// Takes the next event sequence number of this asset.
     pub fn next_seq(&mut self) -> u64 {
         self.event_seq = self.event_seq.wrapping_add(1);
         self.event_seq
     }
-}
-
-/// The positive part of a balance.
-fn positive(balance: i64) -> i128 {
-    (balance as i128).max(0)
-}
-
-/// The magnitude of the negative part of a balance.
-fn negative(balance: i64) -> i128 {
-    (-(balance as i128)).max(0)
 }

@@ -42,7 +42,8 @@ pub struct InsuranceFund {
     pub exchange: Pubkey,
     /// The quote token account holding the fund; its authority is the exchange.
     pub vault: Pubkey,
-    /// The fund's balance as booked, quote native (equals the vault's token balance).
+    /// The fund's vault balance as booked, quote native (equals the vault's token balance). The
+    /// fund also owns its claim in the quote bank (`CollateralAsset::bank.insurance_claim`).
     pub balance: u64,
     /// Start of the current withdrawal period (unix time; 0 before the first withdrawal).
     pub window_start: i64,
@@ -158,17 +159,6 @@ impl InsuranceFund {
         self.total_withdrawn = self.total_withdrawn.checked_add(amount).ok_or(KeelError::MathOverflow)?;
         self.balance = self.balance.checked_sub(amount).ok_or(KeelError::MathOverflow)?;
         Ok(())
-    }
-
-    /// Books a step's penalty in and its bounty out; the bounty is limited by what the fund
-    /// holds. Returns the bounty paid.
-    pub fn book_liquidation(&mut self, penalty: u64, bounty: u64) -> Result<u64> {
-        let available = self.balance.checked_add(penalty).ok_or(KeelError::MathOverflow)?;
-        let paid = bounty.min(available);
-        self.balance = available - paid;
-        self.total_penalties = self.total_penalties.checked_add(penalty).ok_or(KeelError::MathOverflow)?;
-        self.total_bounties = self.total_bounties.checked_add(paid).ok_or(KeelError::MathOverflow)?;
-        Ok(paid)
     }
 
     /// Books a bankrupt account's deficit covered, at most the balance. Returns the amount.

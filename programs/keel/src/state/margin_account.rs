@@ -88,11 +88,12 @@ impl MarginAccount {
         self.collaterals.iter().filter(|c| c.is_in_use())
     }
 
-    /// The balance of an asset, native units (0 when the account holds none).
-    pub fn balance(&self, asset_index: u16) -> i64 {
+    /// The balance of an asset in its bank's index units (0 when the account holds none);
+    /// `CollateralAsset::native` turns it into native units.
+    pub fn units(&self, asset_index: u16) -> i64 {
         self.active_collaterals()
             .find(|c| c.asset_index == asset_index)
-            .map_or(0, |c| c.balance)
+            .map_or(0, |c| c.units)
     }
 
     /// The slot of an asset, if the account holds it.
@@ -123,7 +124,7 @@ impl MarginAccount {
     pub fn release_empty_collaterals(&mut self) {
         let keep_quote = self.has_perps();
         for slot in self.collaterals.iter_mut() {
-            if slot.is_in_use() && slot.balance == 0 && !(keep_quote && slot.asset_index == crate::state::QUOTE_ASSET_INDEX) {
+            if slot.is_in_use() && slot.units == 0 && !(keep_quote && slot.asset_index == crate::state::QUOTE_ASSET_INDEX) {
                 *slot = CollateralBalance::default();
             }
         }
@@ -131,7 +132,7 @@ impl MarginAccount {
 
     /// True when nothing is held: no balance, no position, no order.
     pub fn is_empty(&self) -> bool {
-        self.active_collaterals().all(|c| c.balance == 0)
+        self.active_collaterals().all(|c| c.units == 0)
             && self.perps.iter().all(|p| !p.is_in_use())
             && self.orders.iter().all(|o| !o.is_in_use())
     }

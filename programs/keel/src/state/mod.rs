@@ -1,6 +1,7 @@
 //! Account layouts. Large accounts are zero-copy with a version byte, named padding, a
 //! reserved tail and compile-time size asserts, so later features slot in without migration.
 
+pub mod bank;
 pub mod codec;
 pub mod collateral_asset;
 pub mod delegate_limits;
@@ -13,6 +14,7 @@ pub mod perp_market;
 pub mod perp_position;
 pub mod positions;
 
+pub use bank::*;
 pub use codec::*;
 pub use collateral_asset::*;
 pub use delegate_limits::*;

@@ -110,12 +110,6 @@ pub struct PerpMarket {
     pub liquidation_penalty_bps: u16,
     /// Explicit padding.
     pub padding2: [u8; 4],
-    /// Cumulative socialised loss per base lot, quote native, `Fixed` raw little-endian: every
-    /// open lot, long or short, owes the increase since its snapshot.
-    pub loss_index: [u8; 16],
-    /// Socialised loss assigned to this market's positions and not yet collected from them,
-    /// quote native (negative once rounding up has collected more than was assigned).
-    pub socialized_loss_outstanding: i64,
     /// Σ premium · seconds since the last funding update, `Fixed` raw little-endian: each sample
     /// adds the premium of the book as it stood since the previous sample, times the seconds it
     /// stood (see `instructions::markets::funding_premium`).
@@ -129,10 +123,10 @@ pub struct PerpMarket {
     /// Unix time at which `last_oracle_price` was read.
     pub last_oracle_ts: i64,
     /// Reserved for later versions.
-    pub reserved: [u8; 176],
+    pub reserved: [u8; 200],
 }
 
-const _: () = assert!(core::mem::size_of::<PerpMarket>() == 8 + 32 * 5 + 16 + 32 + 16 + 8 + 8 + 32 + 16 + 48 + 32 + 48 + 176);
+const _: () = assert!(core::mem::size_of::<PerpMarket>() == 8 + 32 * 5 + 16 + 32 + 16 + 8 + 8 + 32 + 16 + 24 + 32 + 48 + 200);
 const _: () = assert!(core::mem::align_of::<PerpMarket>() == 8);
 
 impl PerpMarket {
@@ -154,15 +148,6 @@ impl PerpMarket {
         self.funding_index = index.raw().to_le_bytes();
     }
 
-    /// The cumulative socialised loss per base lot, quote native.
-    pub fn loss_index(&self) -> Fixed {
-        Fixed::from_raw(i128::from_le_bytes(self.loss_index))
-    }
-
-    /// Stores the cumulative socialised loss per base lot.
-    pub fn set_loss_index(&mut self, index: Fixed) {
-        self.loss_index = index.raw().to_le_bytes();
-    }
 
     /// Σ premium · seconds since the last funding update.
     pub fn premium_accumulator(&self) -> Fixed {
@@ -187,7 +172,7 @@ impl PerpMarket {
 
     /// The indices positions settle against.
     pub fn indices(&self) -> crate::state::MarketIndices {
-        crate::state::MarketIndices { funding: self.funding_index(), loss: self.loss_index() }
+        crate::state::MarketIndices { funding: self.funding_index() }
     }
 
     /// The market's oracle binding.

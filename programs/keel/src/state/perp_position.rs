@@ -7,42 +7,19 @@ use crate::state::{MarginAccount, OpenOrder, PerpPosition, Side, MAX_OPEN_ORDERS
 use anchor_lang::prelude::*;
 
 impl PerpPosition {
-    /// A fresh in-use slot for `market_index`, with funding and socialised loss settled up to
-    /// the market's `indices`.
+    /// A fresh in-use slot for `market_index`, with funding settled up to the market's
+    /// `indices`.
     pub fn open(market_index: u16, indices: MarketIndices) -> Self {
         let mut position: PerpPosition = bytemuck::Zeroable::zeroed();
         position.market_index = market_index;
         position.in_use = 1;
         position.funding_index_snapshot = indices.funding.raw().to_le_bytes();
-        position.loss_index_snapshot = indices.loss.raw().to_le_bytes();
         position
     }
 
-    /// The socialised-loss index at the last settlement.
-    pub fn loss_snapshot(&self) -> Fixed {
-        Fixed::from_raw(i128::from_le_bytes(self.loss_index_snapshot))
-    }
-
-    /// Socialised loss owed by the position since its last settlement, quote native, as a
-    /// credit (≤ 0): |base lots| × the index's increase, rounded so the position pays the
-    /// rounding.
-    pub fn pending_loss(&self, loss_index: Fixed) -> Result<i64> {
-        let change = loss_index.sub(self.loss_snapshot())?;
-        let owed = Fixed::from_u64(self.base_lots.unsigned_abs()).mul_up(change)?.to_i64(Rounding::Up)?;
-        Ok(owed.checked_neg().ok_or(KeelError::MathOverflow)?)
-    }
-
-    /// Settles the socialised loss up to `loss_index`; returns the (non-positive) credit.
-    pub fn settle_loss(&mut self, loss_index: Fixed) -> Result<i64> {
-        let credit = self.pending_loss(loss_index)?;
-        self.loss_index_snapshot = loss_index.raw().to_le_bytes();
-        Ok(credit)
-    }
-
-    /// Funding and socialised loss not yet settled, quote native (what health counts in).
+    /// Funding not yet settled, quote native (what health counts in).
     pub fn pending_settlement(&self, indices: MarketIndices) -> Result<i64> {
-        let total = self.pending_funding(indices.funding)?.checked_add(self.pending_loss(indices.loss)?);
-        Ok(total.ok_or(KeelError::MathOverflow)?)
+        self.pending_funding(indices.funding)
     }
 
     /// The funding index at the last settlement.
@@ -136,8 +113,6 @@ impl PerpPosition {
 pub struct MarketIndices {
     /// Cumulative funding per base lot.
     pub funding: Fixed,
-    /// Cumulative socialised loss per base lot.
-    pub loss: Fixed,
 }
 
 /// Funding owed to (positive) or by `base_lots` while the index moved from `from` to `to`,

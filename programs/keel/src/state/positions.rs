@@ -12,8 +12,9 @@ pub struct CollateralBalance {
     pub in_use: u8,
     /// Explicit padding.
     pub padding: [u8; 5],
-    /// Balance, native units of the asset's mint; only the quote asset may be negative.
-    pub balance: i64,
+    /// Balance in the asset's bank index units (see `state::bank`): a deposit when positive,
+    /// a borrow when negative (quote asset only). Native amounts come from the asset's indices.
+    pub units: i64,
 }
 
 impl CollateralBalance {
@@ -56,10 +57,8 @@ pub struct PerpPosition {
     pub realized_pnl_native: i64,
     /// Funding paid (positive) or received over the position's life, quote native (statistics).
     pub cumulative_funding_native: i64,
-    /// The market's socialised-loss index at the last settlement, `Fixed` raw little-endian.
-    pub loss_index_snapshot: [u8; 16],
     /// Reserved for later versions.
-    pub reserved: [u8; 24],
+    pub reserved: [u8; 40],
 }
 
 impl PerpPosition {

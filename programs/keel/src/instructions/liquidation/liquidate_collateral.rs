@@ -12,6 +12,7 @@ use crate::math::Fixed;
 use crate::oracle::read_price;
 use crate::risk::{CollateralRisk, StepEntries, StepHealth};
 use crate::state::{CollateralAsset, QUOTE_ASSET_INDEX};
+use crate::instructions::vault::bank_flow::accrue_bank;
 use anchor_lang::prelude::*;
 
 /// Accounts of `liquidate_collateral`.
@@ -80,6 +81,8 @@ impl<'info> LiquidateCollateral<'info> {
             let prices = read_price(&a.oracle, &asset_oracle_binding(&asset)?, exchange.quote_decimals, now)?;
             (asset.index, StepTerms { fee_bps: asset.liquidation_fee_bps, penalty_bps: asset.liquidation_penalty_bps }, prices)
         };
+        accrue_bank(&a.core.quote_asset, now)?;
+        accrue_bank(&a.asset, now)?;
         let (cache, before) = a.core.liquidated_health(liqee_remaining, now)?;
         let collateral = cache
             .collaterals()
@@ -87,7 +90,7 @@ impl<'info> LiquidateCollateral<'info> {
             .find(|c| c.asset_index == asset_index && c.balance > 0)
             .copied()
             .ok_or(KeelError::NothingToLiquidate)?;
-        let quote_balance = a.core.liqee_account.load()?.balance(QUOTE_ASSET_INDEX);
+        let quote_balance = a.core.quote_asset.load()?.native(a.core.liqee_account.load()?.units(QUOTE_ASSET_INDEX))?;
         let step = CollateralStep {
             collateral: CollateralRisk { prices, ..collateral },
             quote: quote_entry(&cache, &*a.core.quote_asset.load()?, quote_balance),
@@ -105,13 +108,9 @@ impl<'info> LiquidateCollateral<'info> {
             let mut asset = a.asset.load_mut()?;
             let mut quote_asset = a.core.quote_asset.load_mut()?;
             let given = liqee.collateral_mut(asset_index).ok_or(KeelError::NothingToLiquidate)?;
-            let old = given.balance;
-            given.balance = old.checked_sub(amount).ok_or(KeelError::MathOverflow)?;
-            asset.record_balance_change(old, given.balance)?;
+            asset.change_balance(given, amount.checked_neg().ok_or(KeelError::MathOverflow)?)?;
             let taken = liqor.collateral_or_open(asset_index)?;
-            let old = taken.balance;
-            taken.balance = old.checked_add(amount).ok_or(KeelError::MathOverflow)?;
-            asset.record_balance_change(old, taken.balance)?;
+            asset.change_balance(taken, amount)?;
 
             let proceeds = outcome.paid.checked_sub(outcome.common.penalty as i64).ok_or(KeelError::MathOverflow)?;
             credit_recorded(&mut liqee, &mut quote_asset, proceeds)?;

@@ -14,6 +14,7 @@ use crate::math::Fixed;
 use crate::oracle::read_price;
 use crate::risk::{CollateralRisk, PriceQuote, StepEntries, StepHealth};
 use crate::state::{MarginAccount, PerpMarket, PerpPosition, Side, QUOTE_ASSET_INDEX};
+use crate::instructions::vault::bank_flow::accrue_bank;
 use anchor_lang::prelude::*;
 
 /// Accounts of `liquidate_perp`.
@@ -108,22 +109,23 @@ impl<'info> LiquidatePerp<'info> {
             market.record_oracle_price(prices.oracle, now);
             prices
         };
+        accrue_bank(&a.core.quote_asset, now)?;
         let (cache, before) = a.core.liquidated_health(liqee_remaining, now)?;
         let min_notional = a.core.insurance_fund.load()?.bounty.min_liquidation_notional;
 
         let (sized, side, old_base) = {
             let mut market = a.market.load_mut()?;
             let mut liqee = a.core.liqee_account.load_mut()?;
-            let quote_before = liqee.balance(QUOTE_ASSET_INDEX);
+            let mut quote = a.core.quote_asset.load_mut()?;
             crate::check!(liqee.perp(market.index).is_some_and(|p| p.base_lots != 0), KeelError::NothingToLiquidate);
-            settle_funding(&mut liqee, &liqee_key, &mut market)?;
+            settle_funding(&mut liqee, &liqee_key, &mut market, &mut quote)?;
             let position = *liqee.perp(market.index).ok_or(KeelError::NothingToLiquidate)?;
             let step = PerpStep {
                 position,
                 account: &liqee,
                 market: &market,
                 prices,
-                quote: quote_entry(&cache, &*a.core.quote_asset.load()?, liqee.balance(QUOTE_ASSET_INDEX)),
+                quote: quote_entry(&cache, &quote, quote.native(liqee.units(QUOTE_ASSET_INDEX))?),
                 rest: StepHealth::split(&cache, QUOTE_ASSET_INDEX, None, Some(market.index))?,
                 terms: StepTerms { fee_bps: market.liquidation_fee_bps, penalty_bps: market.liquidation_penalty_bps },
             };
@@ -134,28 +136,26 @@ impl<'info> LiquidatePerp<'info> {
 
             *liqee.perp_mut(market.index).ok_or(KeelError::NothingToLiquidate)? = outcome.position;
             market.record_position_change(position.base_lots, outcome.position.base_lots)?;
-            credit_quote(&mut liqee, outcome.realized.checked_sub(outcome.common.penalty as i64).ok_or(KeelError::MathOverflow)?)?;
+            credit_quote(&mut liqee, &mut quote, outcome.realized.checked_sub(outcome.common.penalty as i64).ok_or(KeelError::MathOverflow)?)?;
             liqee.being_liquidated = state_after(&outcome.common.health);
             liqee.has_liquidated_market = 1;
             liqee.liquidated_market = market.index;
             liqee.release_flat_perps();
-            let quote_after = liqee.balance(QUOTE_ASSET_INDEX);
-            a.core.quote_asset.load_mut()?.record_balance_change(quote_before, quote_after)?;
             (sized, side, position.base_lots)
         };
         {
             let mut market = a.market.load_mut()?;
             let mut liqor = a.core.liqor_account.load_mut()?;
-            let liqor_quote_before = liqor.collateral_or_open(QUOTE_ASSET_INDEX)?.balance;
+            let mut quote = a.core.quote_asset.load_mut()?;
+            liqor.collateral_or_open(QUOTE_ASSET_INDEX)?;
             liqor.perp_or_open(market.index, market.indices())?;
-            settle_funding(&mut liqor, &liqor_key, &mut market)?;
+            settle_funding(&mut liqor, &liqor_key, &mut market, &mut quote)?;
             let taken = liqor.perp_mut(market.index).ok_or(KeelError::FillAccountMismatch)?;
             let liqor_old = taken.base_lots;
             let realized = taken.apply_fill(side.opposite(), sized.amount, sized.outcome.transfer)?;
             let liqor_new = taken.base_lots;
             market.record_position_change(liqor_old, liqor_new)?;
-            let liqor_quote_after = credit_quote(&mut liqor, realized)?;
-            a.core.quote_asset.load_mut()?.record_balance_change(liqor_quote_before, liqor_quote_after)?;
+            credit_quote(&mut liqor, &mut quote, realized)?;
         }
         let outcome = &sized.outcome;
         let bounty = a.core.pay_penalty_and_bounty(sized.notional, outcome.common.penalty)?;

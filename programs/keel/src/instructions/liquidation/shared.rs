@@ -3,19 +3,15 @@
 //! fund.
 
 use crate::error::KeelError;
-use crate::events::{
-    emit_event, InsuranceFlow, LiquidationHealth, INSURANCE_BOUNTY, INSURANCE_PENALTY,
-};
+use crate::events::{emit_event, InsuranceClaimChanged, LiquidationHealth, INSURANCE_BOUNTY, INSURANCE_PENALTY};
 use crate::instructions::markets::order_flow::credit_quote;
 use crate::instructions::risk::{
     load_health_cache, load_health_cache_for_liquidation, require_init_health_or,
 };
-use crate::instructions::vault::token_flow::transfer_out;
 use crate::math::{Fixed, Rounding};
 use crate::risk::{HealthCache, HealthKind, MaintAndEnd};
 use crate::state::{CollateralAsset, Exchange, InsuranceFund, MarginAccount, LIQUIDATION_ENDED, LIQUIDATION_IN_PROGRESS, QUOTE_ASSET_INDEX};
 use anchor_lang::prelude::*;
-use anchor_spl::token::{Token, TokenAccount};
 
 /// Accounts every liquidation step needs. Remaining accounts: the liquidated account's health
 /// accounts (as it is before the step), then the liquidator's (as it will be after the step,
@@ -32,22 +28,13 @@ pub struct LiquidationCore<'info> {
     /// The account being liquidated.
     #[account(mut, constraint = liqee_account.load()?.exchange == exchange.key() @ KeelError::ExchangeMismatch)]
     pub liqee_account: AccountLoader<'info, MarginAccount>,
-    /// The quote asset.
-    #[account(mut, has_one = exchange @ KeelError::ExchangeMismatch, has_one = vault @ KeelError::WrongVault,
+    /// The quote asset, whose bank every step's quote settles through.
+    #[account(mut, has_one = exchange @ KeelError::ExchangeMismatch,
         constraint = quote_asset.load()?.index == QUOTE_ASSET_INDEX @ KeelError::HealthAccountMismatch)]
     pub quote_asset: AccountLoader<'info, CollateralAsset>,
-    /// The quote vault.
-    #[account(mut)]
-    pub vault: Account<'info, TokenAccount>,
-    /// The insurance fund.
-    #[account(mut, has_one = exchange @ KeelError::ExchangeMismatch,
-        constraint = insurance_fund.load()?.vault == insurance_vault.key() @ KeelError::WrongVault)]
+    /// The insurance fund (its claim in the quote bank takes penalties and pays bounties).
+    #[account(mut, has_one = exchange @ KeelError::ExchangeMismatch)]
     pub insurance_fund: AccountLoader<'info, InsuranceFund>,
-    /// The insurance fund's vault.
-    #[account(mut)]
-    pub insurance_vault: Account<'info, TokenAccount>,
-    /// SPL Token.
-    pub token_program: Program<'info, Token>,
 }
 
 impl<'info> LiquidationCore<'info> {
@@ -126,83 +113,43 @@ impl<'info> LiquidationCore<'info> {
         Ok(())
     }
 
-    /// Moves the step's penalty into the insurance fund and its bounty (sized by the fund's
-    /// rule, limited by what the fund holds) to the liquidator's quote balance, as one net token
-    /// transfer between the quote vault and the fund's vault. Returns the bounty paid.
+    /// Books the step's penalty as the insurance fund's claim in the quote bank and pays the
+    /// bounty (sized by the fund's rule, never above the penalty) out of that claim to the
+    /// liquidator's quote balance. Ledgers only: no tokens move, so no step can fail for want
+    /// of vault liquidity. Returns the bounty paid.
     pub fn pay_penalty_and_bounty(&mut self, oracle_notional: u64, penalty: u64) -> Result<u64> {
-        let (bounty, exchange, penalty_seq, bounty_seq, balance_after) = {
-            let mut fund = self.insurance_fund.load_mut()?;
-            let wanted = fund.bounty.bounty(oracle_notional, penalty);
-            let paid = fund.book_liquidation(penalty, wanted)?;
-            (
-                paid,
-                fund.exchange,
-                fund.next_seq(),
-                fund.next_seq(),
-                fund.balance,
-            )
-        };
-        if penalty > bounty {
-            transfer_out(
-                &self.token_program,
-                &mut self.vault,
-                &self.insurance_vault,
-                &self.exchange,
-                penalty - bounty,
-            )?;
-        } else if bounty > penalty {
-            transfer_out(
-                &self.token_program,
-                &mut self.insurance_vault,
-                &self.vault,
-                &self.exchange,
-                bounty - penalty,
-            )?;
-        }
-        self.insurance_vault.reload()?;
-        credit_recorded(
-            &mut *self.liqor_account.load_mut()?,
-            &mut *self.quote_asset.load_mut()?,
-            i64::try_from(bounty).map_err(|_| KeelError::MathOverflow)?,
-        )?;
-        let vault_balance_after = self.insurance_vault.amount;
+        let mut quote = self.quote_asset.load_mut()?;
+        let mut fund = self.insurance_fund.load_mut()?;
+        let claim = quote.bank.insurance_claim.checked_add(penalty).ok_or(KeelError::MathOverflow)?;
+        let bounty = fund.bounty.bounty(oracle_notional, penalty).min(claim);
+        quote.bank.insurance_claim = claim - bounty;
+        fund.total_penalties = fund.total_penalties.checked_add(penalty).ok_or(KeelError::MathOverflow)?;
+        fund.total_bounties = fund.total_bounties.checked_add(bounty).ok_or(KeelError::MathOverflow)?;
+        let signed_bounty = i64::try_from(bounty).map_err(|_| KeelError::MathOverflow)?;
+        credit_recorded(&mut *self.liqor_account.load_mut()?, &mut quote, signed_bounty)?;
         let flows = [
-            (
-                INSURANCE_PENALTY,
-                self.liqee_account.key(),
-                penalty as i64,
-                penalty_seq,
-            ),
-            (
-                INSURANCE_BOUNTY,
-                self.liqor_account.key(),
-                -(bounty as i64),
-                bounty_seq,
-            ),
+            (INSURANCE_PENALTY, self.liqee_account.key(), penalty as i64, claim),
+            (INSURANCE_BOUNTY, self.liqor_account.key(), -signed_bounty, quote.bank.insurance_claim),
         ];
-        for (kind, counterparty, amount, fund_seq) in flows {
-            // Both flows are booked together; each event states the balance after the step.
-            emit_event(&InsuranceFlow {
-                exchange,
+        for (kind, counterparty, amount, claim_after) in flows {
+            emit_event(&InsuranceClaimChanged {
+                exchange: fund.exchange,
                 kind,
                 counterparty,
                 amount,
-                balance_after,
-                vault_balance_after,
-                fund_seq,
+                claim_after,
+                fund_seq: fund.next_seq(),
             });
         }
         Ok(bounty)
     }
 }
 
-/// Credits `amount` (signed, quote native) to the account's quote balance, opening the slot if
-/// needed, and records the change in the quote asset's totals. Returns the new balance.
+/// Credits `amount` (signed, quote native) to the account's quote balance through the quote
+/// bank, opening the slot if needed. Returns the new native balance.
 pub fn credit_recorded(account: &mut MarginAccount, quote_asset: &mut CollateralAsset, amount: i64) -> Result<i64> {
-    let before = account.collateral_or_open(QUOTE_ASSET_INDEX)?.balance;
-    let after = credit_quote(account, amount)?;
-    quote_asset.record_balance_change(before, after)?;
-    Ok(after)
+    account.collateral_or_open(QUOTE_ASSET_INDEX)?;
+    credit_quote(account, quote_asset, amount)
 }
 
 /// Requires `account` to be liquidatable: Maint health < 0, or a liquidation in progress with

@@ -9,6 +9,7 @@ use crate::instructions::markets::order_flow::{credit_quote, release_order, sett
 use crate::state::{
     funding_credit, CollateralAsset, FillEvent, FillEventKind, FillQueue, MarginAccount, OutReason, PerpMarket, Side, QUOTE_ASSET_INDEX,
 };
+use crate::instructions::vault::bank_flow::accrue_bank;
 use anchor_lang::prelude::*;
 
 /// Accounts of `consume_fills`; maker margin accounts follow as writable remaining accounts.
@@ -30,6 +31,8 @@ pub struct ConsumeFills<'info> {
 impl<'info> ConsumeFills<'info> {
     /// Applies up to `limit` events.
     pub fn handler(ctx: Context<'info, Self>, limit: u8) -> Result<()> {
+        accrue_bank(&ctx.accounts.quote_asset, Clock::get()?.unix_timestamp)?;
+        let mut quote = ctx.accounts.quote_asset.load_mut()?;
         let mut market = ctx.accounts.market.load_mut()?;
         let mut queue = ctx.accounts.fill_queue.load_mut()?;
         let mut consumed = 0u8;
@@ -39,11 +42,8 @@ impl<'info> ConsumeFills<'info> {
             let loader = AccountLoader::<MarginAccount>::try_from(info)?;
             let mut maker = loader.load_mut()?;
             crate::check!(maker.exchange == market.exchange, KeelError::ExchangeMismatch);
-            let quote_before = maker.balance(QUOTE_ASSET_INDEX);
-            apply(&event, &mut maker, info.key, &mut market)?;
+            apply(&event, &mut maker, info.key, &mut market, &mut quote)?;
             maker.release_flat_perps();
-            let quote_after = maker.balance(QUOTE_ASSET_INDEX);
-            ctx.accounts.quote_asset.load_mut()?.record_balance_change(quote_before, quote_after)?;
             queue.pop_front();
             consumed += 1;
         }
@@ -58,7 +58,7 @@ impl<'info> ConsumeFills<'info> {
 }
 
 /// Applies one event to its maker.
-fn apply(event: &FillEvent, maker: &mut MarginAccount, maker_key: &Pubkey, market: &mut PerpMarket) -> Result<()> {
+fn apply(event: &FillEvent, maker: &mut MarginAccount, maker_key: &Pubkey, market: &mut PerpMarket, quote: &mut CollateralAsset) -> Result<()> {
     let side = Side::from_u8(event.maker_side);
     let release = Release {
         slot: event.maker_slot,
@@ -70,7 +70,7 @@ fn apply(event: &FillEvent, maker: &mut MarginAccount, maker_key: &Pubkey, marke
     if event.kind != FillEventKind::Fill as u8 {
         return release_order(maker, maker_key, market, &release, Some(OutReason::from_u8(event.out_reason)));
     }
-    settle_funding(maker, maker_key, market)?;
+    settle_funding(maker, maker_key, market, quote)?;
     release_order(maker, maker_key, market, &release, None)?;
     let notional = market.notional(event.base_lots, event.price_lots)?;
     let position = maker.perp_mut(market.index).ok_or(KeelError::FillAccountMismatch)?;
@@ -101,7 +101,7 @@ fn apply(event: &FillEvent, maker: &mut MarginAccount, maker_key: &Pubkey, marke
         .checked_sub(event.maker_fee_native)
         .and_then(|c| c.checked_add(late_funding))
         .ok_or(KeelError::MathOverflow)?;
-    let quote_after = credit_quote(maker, credit)?;
+    let quote_after = credit_quote(maker, quote, credit)?;
     market.fees_accrued = market.fees_accrued.checked_add(event.maker_fee_native).ok_or(KeelError::MathOverflow)?;
     emit_event(&MakerFillApplied {
         market_index: market.index,

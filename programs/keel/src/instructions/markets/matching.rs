@@ -9,7 +9,7 @@ use crate::instructions::markets::price_band::PriceBand;
 use crate::instructions::markets::{OrderType, SelfTradeBehavior};
 use crate::math::{Fixed, BPS_PER_UNIT};
 use crate::state::{
-    BookOrder, FillEvent, FillEventKind, FillQueue, MarginAccount, OpenOrder, OrderBook, OutReason, PerpMarket, Side,
+    BookOrder, CollateralAsset, FillEvent, FillEventKind, FillQueue, MarginAccount, OpenOrder, OrderBook, OutReason, PerpMarket, Side,
 };
 use anchor_lang::prelude::*;
 
@@ -74,6 +74,8 @@ pub struct TakerAccount<'a> {
     pub account: &'a mut MarginAccount,
     /// Its address.
     pub key: Pubkey,
+    /// The quote asset, whose bank its realised PnL and fees settle through.
+    pub quote: &'a mut CollateralAsset,
 }
 
 /// `notional · bps / 10_000`, rounded towards positive infinity (fees up, rebates down).
@@ -183,7 +185,7 @@ fn fill(side: Side, maker: &BookOrder, lots: i64, m: &mut MarketState, taker: &m
         market.open_interest_cap_lots
     );
 
-    let quote_after = credit_quote(taker.account, realized.checked_sub(taker_fee).ok_or(KeelError::MathOverflow)?)?;
+    let quote_after = credit_quote(taker.account, taker.quote, realized.checked_sub(taker_fee).ok_or(KeelError::MathOverflow)?)?;
     market.fees_accrued = market
         .fees_accrued
         .checked_add(taker_fee - insurance_share)

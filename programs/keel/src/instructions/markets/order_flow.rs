@@ -3,46 +3,33 @@
 //! instruction, `cancel_order` and `consume_fills`.
 
 use crate::error::KeelError;
-use crate::events::{emit_event, FundingSettled, OrderCancelled, SocializedLossCharged};
-use crate::state::{MarginAccount, OutReason, PerpMarket, Side, QUOTE_ASSET_INDEX};
+use crate::events::{emit_event, FundingSettled, OrderCancelled};
+use crate::state::{CollateralAsset, MarginAccount, OutReason, PerpMarket, Side, QUOTE_ASSET_INDEX};
 use anchor_lang::prelude::*;
 
-/// Adds `amount` (signed, quote native) to the account's quote balance and returns the new
-/// balance. The quote slot must be open (trading instructions open it first).
-pub fn credit_quote(account: &mut MarginAccount, amount: i64) -> Result<i64> {
+/// Adds `amount` (signed, quote native) to the account's quote balance through the quote
+/// bank (accrued to now by the instruction) and returns the new native balance. The quote slot
+/// must be open (trading instructions open it first).
+pub fn credit_quote(account: &mut MarginAccount, quote: &mut CollateralAsset, amount: i64) -> Result<i64> {
     let slot = account.collateral_mut(QUOTE_ASSET_INDEX).ok_or(KeelError::NoSuchBalance)?;
-    slot.balance = slot.balance.checked_add(amount).ok_or(KeelError::MathOverflow)?;
-    Ok(slot.balance)
+    Ok(quote.change_balance(slot, amount)?.native_after)
 }
 
-/// Settles the funding and the socialised loss of the account's position in `market` into its
-/// quote balance. Every change of a position's size is preceded by this, so both indices apply
-/// to the size the position had while they moved.
-pub fn settle_funding(account: &mut MarginAccount, account_key: &Pubkey, market: &mut PerpMarket) -> Result<()> {
+/// Settles the funding of the account's position in `market` into its quote balance. Every
+/// change of a position's size is preceded by this, so the index applies to the size the
+/// position had while it moved.
+pub fn settle_funding(account: &mut MarginAccount, account_key: &Pubkey, market: &mut PerpMarket, quote: &mut CollateralAsset) -> Result<()> {
     let indices = market.indices();
     let position = account.perp_mut(market.index).ok_or(KeelError::FillAccountMismatch)?;
     let credit = position.settle_funding(indices.funding)?;
-    let loss = position.settle_loss(indices.loss)?;
     let base_lots = position.base_lots;
     if credit != 0 {
-        credit_quote(account, credit)?;
+        credit_quote(account, quote, credit)?;
         market.funding_settled_net = market.funding_settled_net.checked_add(credit).ok_or(KeelError::MathOverflow)?;
         emit_event(&FundingSettled {
             account: *account_key,
             market_index: market.index,
             amount: credit,
-            base_lots,
-            account_seq: account.next_seq(),
-        });
-    }
-    if loss != 0 {
-        credit_quote(account, loss)?;
-        market.socialized_loss_outstanding =
-            market.socialized_loss_outstanding.checked_add(loss).ok_or(KeelError::MathOverflow)?;
-        emit_event(&SocializedLossCharged {
-            account: *account_key,
-            market_index: market.index,
-            amount: -loss,
             base_lots,
             account_seq: account.next_seq(),
         });

@@ -12,6 +12,7 @@ use crate::instructions::markets::order_flow::settle_funding;
 use crate::instructions::markets::price_band::PriceBand;
 use crate::instructions::markets::trade_health::{check_trade_health, TradeRisk};
 use crate::instructions::risk::load_health_cache_lenient;
+use crate::instructions::vault::bank_flow::accrue_bank;
 use crate::math::Fixed;
 use crate::risk::{HealthCache, HealthKind};
 use crate::oracle::read_price;
@@ -112,13 +113,15 @@ impl<'info> PlaceOrder<'info> {
             (validate(&args, &market, prices.oracle, now)?, market.index, prices.oracle)
         };
 
+        accrue_bank(&a.quote_asset, now)?;
         let quote_before = {
             let mut account = a.margin_account.load_mut()?;
             crate::check!(account.is_owner_or_delegate(&a.signer.key()), KeelError::NotOwnerOrDelegate);
-            let quote_before = account.collateral_or_open(QUOTE_ASSET_INDEX)?.balance;
+            let mut quote = a.quote_asset.load_mut()?;
+            let quote_before = quote.native(account.collateral_or_open(QUOTE_ASSET_INDEX)?.units)?;
             let mut market = a.market.load_mut()?;
             account.perp_or_open(market_index, market.indices())?;
-            settle_funding(&mut account, &account_key, &mut market)?;
+            settle_funding(&mut account, &account_key, &mut market, &mut quote)?;
             if args.reduce_only {
                 order.base_lots = reducible_lots(&account, market_index, args.side, order.base_lots)?;
             }
@@ -145,9 +148,10 @@ impl<'info> PlaceOrder<'info> {
             let mut market = a.market.load_mut()?;
             let mut book = a.order_book.load_mut()?;
             let mut queue = a.fill_queue.load_mut()?;
+            let mut quote = a.quote_asset.load_mut()?;
             sample_premium(&mut market, &book, now, Some(oracle))?;
             let mut state = MarketState { market: &mut market, book: &mut book, queue: &mut queue };
-            let mut taker = TakerAccount { account: &mut account, key: account_key };
+            let mut taker = TakerAccount { account: &mut account, key: account_key, quote: &mut quote };
             execute(&order, &mut state, &mut taker, now)?
         };
 
@@ -157,13 +161,17 @@ impl<'info> PlaceOrder<'info> {
             let cost = delegate_trade::order_cost(&order, &outcome, &market, limits.max_slippage_bps)?;
             account.delegate_limits.charge(cost, now)?;
         }
-        if check_trade_health(&mut cache, &risk, &account, &market, args.reduce_only, outcome.rested_lots)? {
+        let quote = a.quote_asset.load()?;
+        let quote_after = quote.native(account.units(QUOTE_ASSET_INDEX))?;
+        if check_trade_health(&mut cache, &risk, &account, &market, quote_after, args.reduce_only, outcome.rested_lots)? {
             account.being_liquidated = LIQUIDATION_NONE;
         }
-        let quote_after = account.balance(QUOTE_ASSET_INDEX);
+        // New borrowing by the signer's own order counts against the bank's window limit.
+        if quote_after < quote_before.min(0) {
+            quote.require_net_borrows_within_limit()?;
+        }
         account.release_flat_perps();
         account.release_empty_collaterals();
-        a.quote_asset.load_mut()?.record_balance_change(quote_before, quote_after)?;
         emit_event(&OrderPlaced {
             account: account_key,
             market_index,

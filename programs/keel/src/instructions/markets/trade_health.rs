@@ -106,10 +106,11 @@ pub fn check_trade_health(
     before: &TradeRisk,
     account: &MarginAccount,
     market: &PerpMarket,
+    quote_native: i64,
     reduce_only: bool,
     rested_lots: i64,
 ) -> Result<bool> {
-    cache.set_balance(QUOTE_ASSET_INDEX, account.balance(QUOTE_ASSET_INDEX));
+    cache.set_balance(QUOTE_ASSET_INDEX, quote_native);
     let position = account
         .perp(market.index)
         .ok_or(KeelError::FillAccountMismatch)?;

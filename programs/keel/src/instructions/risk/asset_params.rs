@@ -3,7 +3,7 @@
 use crate::error::KeelError;
 use crate::math::BPS_PER_UNIT;
 use crate::oracle::OracleConfig;
-use crate::state::CollateralAsset;
+use crate::state::{BankParams, CollateralAsset};
 use anchor_lang::prelude::*;
 
 /// Largest liability weight, bps (2.0).
@@ -32,6 +32,8 @@ pub struct AssetParams {
     pub liquidation_fee_bps: u16,
     /// Liquidation penalty into the insurance fund, bps.
     pub liquidation_penalty_bps: u16,
+    /// The asset's bank: rate curve, interest fee, utilisation cap, net-borrow limit.
+    pub bank: BankParams,
 }
 
 impl AssetParams {
@@ -71,6 +73,7 @@ impl AssetParams {
             self.maint_liab_weight_bps
         );
         crate::check!(self.oracle_config().is_valid(), KeelError::InvalidOracleConfig);
+        self.bank.validate()?;
         // Selling collateral for quote at the discount and paying the penalty must raise
         // health: the quote received, 1 − fee − penalty per unit of value, must beat the
         // asset's maint weight (which bounds its LiquidationEnd weight).
@@ -107,6 +110,7 @@ impl AssetParams {
         asset.oracle_conf_multiplier_bps = self.oracle_conf_multiplier_bps;
         asset.liquidation_fee_bps = self.liquidation_fee_bps;
         asset.liquidation_penalty_bps = self.liquidation_penalty_bps;
+        asset.bank.params = self.bank;
     }
 
     /// Reads the parameters back from an asset.
@@ -122,6 +126,7 @@ impl AssetParams {
             oracle_conf_multiplier_bps: asset.oracle_conf_multiplier_bps,
             liquidation_fee_bps: asset.liquidation_fee_bps,
             liquidation_penalty_bps: asset.liquidation_penalty_bps,
+            bank: asset.bank.params,
         }
     }
 }

@@ -110,6 +110,8 @@ fn load_with(
     };
     for slot in account.active_collaterals() {
         let asset = cursor.next_listed::<CollateralAsset>(exchange_key, slot.asset_index)?;
+        // Interest counts at once: the balance at the indices accrued to now.
+        let balance = asset.indices_at(now)?.native(slot.units)?;
         // A failed collateral price counts zero either way (only the quote asset, which has no
         // oracle, can be negative); the lenient reading also reports it.
         let prices = read_next(&mut cursor, &asset_oracle_binding(&asset)?)?.unwrap_or_else(|e| {
@@ -120,7 +122,7 @@ fn load_with(
         });
         let pushed = cache.push_collateral(CollateralRisk {
             asset_index: slot.asset_index,
-            balance: slot.balance,
+            balance,
             prices,
             asset_weights: asset.asset_weights(),
             liability_weights: asset.liability_weights(),

@@ -5,7 +5,7 @@ use crate::events::{emit_event, AssetListed};
 use crate::instructions::pda_account::{create_pda, init_zero_copy};
 use crate::instructions::risk::AssetParams;
 use crate::oracle::{pyth_legacy, pyth_pull, OracleKind};
-use crate::state::{CollateralAsset, Exchange, ASSET_SEED, ASSET_VERSION, VAULT_SEED};
+use crate::state::{BankState, CollateralAsset, Exchange, ASSET_SEED, ASSET_VERSION, VAULT_SEED};
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, InitializeAccount3, Mint, Token, TokenAccount};
 
@@ -83,6 +83,7 @@ impl ListAsset<'_> {
         asset.vault = ctx.accounts.vault.key();
         asset.oracle = oracle;
         asset.feed_id = feed_id;
+        asset.bank = BankState::new(args.params.bank, Clock::get()?.unix_timestamp);
         args.params.apply(&mut asset);
 
         emit_event(&AssetListed {

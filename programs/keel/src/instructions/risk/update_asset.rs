@@ -31,6 +31,8 @@ pub struct UpdateAsset<'info> {
 impl UpdateAsset<'_> {
     /// Applies the changes after checking every bound.
     pub fn handler(ctx: Context<Self>, args: UpdateAssetArgs) -> Result<()> {
+        // Interest up to now accrues at the old rate before any new parameter applies.
+        crate::instructions::vault::bank_flow::accrue_bank(&ctx.accounts.asset, Clock::get()?.unix_timestamp)?;
         let mut asset = ctx.accounts.asset.load_mut()?;
         if let Some(params) = args.params {
             params.validate(asset.index == QUOTE_ASSET_INDEX)?;

@@ -3,11 +3,13 @@
 //! A deposit can only raise health, so it reads no oracle — except when it opens a new balance
 //! slot of an asset with an oracle: that asset's price must then be valid, so nobody parks a
 //! balance of an asset whose feed is already failing. It works while any other oracle is stale
-//! and while the exchange is paused. It repays a negative quote balance first.
+//! and while the exchange is paused. It repays a negative quote balance first; the deposit cap
+//! counts only what adds to deposits, so a repayment is never refused by it.
 
 use crate::error::KeelError;
 use crate::events::{emit_event, CollateralMoved};
 use crate::instructions::risk::asset_oracle_binding;
+use crate::instructions::vault::bank_flow::accrue_bank;
 use crate::instructions::vault::token_flow::transfer_in;
 use crate::oracle::{read_price, OracleKind};
 use crate::state::{CollateralAsset, Exchange, MarginAccount};
@@ -65,29 +67,23 @@ impl Deposit<'_> {
             let oracle = oracle.ok_or(KeelError::OracleAccountMismatch)?;
             read_price(oracle, &asset_oracle_binding(&asset)?, quote_decimals, Clock::get()?.unix_timestamp)?;
         }
-        let old = account.balance(asset.index);
-        let new = old.checked_add(i64::try_from(amount).map_err(|_| KeelError::MathOverflow)?).ok_or(KeelError::MathOverflow)?;
-        let deposits_after = asset.total_deposits as i128 - old.max(0) as i128 + new.max(0) as i128;
-        crate::check!(
-            deposits_after <= asset.deposit_cap as i128,
-            KeelError::DepositCapExceeded,
-            "deposit cap {}: total deposits would be {deposits_after}",
-            asset.deposit_cap
-        );
         Ok(())
     }
 
-    /// Transfers, then credits the balance.
+    /// Accrues the asset's interest, checks the cap, transfers, then credits the balance.
     pub fn handler(ctx: Context<Self>, amount: u64) -> Result<()> {
         let accounts = ctx.accounts;
+        accrue_bank(&accounts.asset, Clock::get()?.unix_timestamp)?;
+        let signed = i64::try_from(amount).map_err(|_| KeelError::MathOverflow)?;
+        {
+            let asset = accounts.asset.load()?;
+            require_within_cap(&asset, accounts.margin_account.load()?.units(asset.index), signed)?;
+        }
         let vault_after = transfer_in(&accounts.token_program, &accounts.source, &mut accounts.vault, &accounts.authority, amount)?;
         let mut account = accounts.margin_account.load_mut()?;
         let mut asset = accounts.asset.load_mut()?;
         let slot = account.collateral_or_open(asset.index)?;
-        let old = slot.balance;
-        slot.balance = old.checked_add(amount as i64).ok_or(KeelError::MathOverflow)?;
-        let new = slot.balance;
-        asset.record_balance_change(old, new)?;
+        let new = asset.change_balance(slot, signed)?.native_after;
         account.release_empty_collaterals();
         emit_event(&CollateralMoved {
             account: accounts.margin_account.key(),
@@ -103,4 +99,24 @@ impl Deposit<'_> {
         });
         Ok(())
     }
+}
+
+/// Requires the deposits of `asset` to stay within its cap after `amount` is added to a
+/// balance of `units`; only the part that adds deposit units counts, so repaying a borrow (or
+/// the repaying part of a larger deposit) is never refused.
+fn require_within_cap(asset: &CollateralAsset, units: i64, amount: i64) -> Result<()> {
+    let change = asset.indices().change(units, amount)?;
+    let added = change.deposit_units_delta();
+    if added <= 0 {
+        return Ok(());
+    }
+    let units_after = i64::try_from(asset.deposit_units as i128 + added).map_err(|_| KeelError::MathOverflow)?;
+    let deposits_after = asset.native(units_after)?;
+    crate::check!(
+        deposits_after as u64 <= asset.deposit_cap,
+        KeelError::DepositCapExceeded,
+        "deposit cap {}: total deposits would be {deposits_after}",
+        asset.deposit_cap
+    );
+    Ok(())
 }

@@ -1,10 +1,13 @@
 //! `withdraw`: moves tokens out of the account's balance to a token account of the owner's
 //! choice. Only the owner may withdraw, never beyond the balance, and the account must keep
-//! Init health ≥ 0 afterwards (a refusal logs the health numbers).
+//! Init health ≥ 0 afterwards (a refusal logs the health numbers), and the asset's utilisation
+//! must stay within its cap (`UtilizationCapReached`: the claim stays, earning the deposit
+//! rate, and becomes withdrawable as borrows are repaid or liquidated).
 
 use crate::error::KeelError;
 use crate::events::{emit_event, CollateralMoved};
 use crate::instructions::risk::{load_health_cache, require_init_health};
+use crate::instructions::vault::bank_flow::{accrue_bank, require_withdrawable};
 use crate::instructions::vault::token_flow::transfer_out;
 use crate::math::Rounding;
 use crate::state::{CollateralAsset, Exchange, MarginAccount};
@@ -53,25 +56,26 @@ impl<'info> Withdraw<'info> {
     pub fn handler(ctx: Context<'info, Self>, amount: u64) -> Result<()> {
         let accounts = ctx.accounts;
         let signed_amount = i64::try_from(amount).map_err(|_| KeelError::InsufficientBalance)?;
+        let now = Clock::get()?.unix_timestamp;
+        accrue_bank(&accounts.asset, now)?;
         let (balance_after, mint, asset_index, asset_seq) = {
             let mut account = accounts.margin_account.load_mut()?;
             let mut asset = accounts.asset.load_mut()?;
             let slot = account.collateral_mut(asset.index).ok_or(KeelError::NoSuchBalance)?;
-            let old = slot.balance;
+            let old = asset.native(slot.units)?;
             crate::check!(
                 old >= signed_amount,
                 KeelError::InsufficientBalance,
                 "withdraw: balance {old}, requested {amount}"
             );
-            slot.balance = old - signed_amount;
-            asset.record_balance_change(old, slot.balance)?;
-            (slot.balance, asset.mint, asset.index, asset.next_seq())
+            require_withdrawable(&asset, accounts.vault.amount, amount, "withdraw")?;
+            let after = asset.change_balance(slot, -signed_amount)?.native_after;
+            (after, asset.mint, asset.index, asset.next_seq())
         };
 
         let init_health = {
             let exchange = accounts.exchange.load()?;
             let account = accounts.margin_account.load()?;
-            let now = Clock::get()?.unix_timestamp;
             let cache = load_health_cache(&accounts.exchange.key(), &exchange, &account, ctx.remaining_accounts, now)?;
             require_init_health(&cache, "withdraw")?.health()?
         };
