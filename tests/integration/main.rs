@@ -11,6 +11,7 @@ mod test_oracle_replacement;
 mod test_admin;
 mod test_listing;
 mod test_perp_trading;
+mod test_quote_bank;
 mod test_order_types;
 mod test_book_limits;
 mod test_order_guards;

@@ -51,6 +51,13 @@ impl TestContext {
         self.insurance_fund().await.expect("fund").balance + self.insurance_claim().await
     }
 
+    /// What quote depositors may withdraw in all right now (the program's rule).
+    pub async fn quote_withdrawable(&mut self) -> u64 {
+        let quote = self.quote_asset().await;
+        let vault = self.token_balance(&quote.vault).await;
+        quote.withdrawable(vault).expect("withdrawable")
+    }
+
     /// The insurance fund's claim in the quote bank, native.
     pub async fn insurance_claim(&mut self) -> u64 {
         self.quote_asset().await.bank.insurance_claim

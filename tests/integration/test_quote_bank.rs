@@ -1,0 +1,516 @@
+//! The quote asset as a bank, in scenarios with numbers: a wash-trade transfer between two
+//! colluding accounts meets the net-borrow limit and the utilisation cap and pays interest; a
+//! repayment above the deposit cap goes through; the fund's claim settles only from tokens
+//! depositors are not owed; interest counts in health at once; the bank's parameters are
+//! bounded. Every instruction is followed by the conservation and liquidity check.
+
+use keel::error::KeelError;
+use keel::events::{InsuranceClaimSettled, InterestAccrued};
+use keel::instructions::markets::OrderType;
+use keel::instructions::risk::UpdateAssetArgs;
+use keel::state::{BankParams, Side};
+use keel_client::events::events_of;
+use keel_client::{instructions as kix, insurance as iix};
+use keel_tests::context::{quote_params, volatile_params, TestContext};
+use keel_tests::insurance::{LIMIT_BPS, PERIOD_SECS};
+use keel_tests::liquidation::LOTS_PER_USD;
+use keel_tests::markets::{limit, order, usd, T0};
+use keel_tests::outcome::Outcome;
+use keel_tests::traders::Trader;
+use solana_signer::Signer;
+
+/// USDC native units per USDC.
+const USDC: i64 = 1_000_000;
+/// Seconds in 30 days.
+const DAYS_30: i64 = 30 * 86_400;
+
+/// Sends `update_asset` for the quote asset with `bank`.
+async fn set_quote_bank(t: &mut TestContext, bank: BankParams) -> Outcome {
+    let admin = t.admin.insecure_clone();
+    let params = keel::instructions::risk::AssetParams {
+        bank,
+        ..quote_params()
+    };
+    let ix = kix::update_asset(
+        &admin.pubkey(),
+        &t.exchange,
+        &t.assets[0].mint,
+        UpdateAssetArgs {
+            params: Some(params),
+            deposits_paused: None,
+        },
+    );
+    t.send(&[ix], &[&admin]).await
+}
+
+/// The colluders' setup: SOL-PERP at 100 (5 % band), a passive depositor with 1 000 USDC, the
+/// loser A with 100 SOL as collateral and no USDC, the winner B with 1 000 USDC.
+struct Collusion {
+    t: TestContext,
+    market: u16,
+    passive: Trader,
+    a: Trader,
+    b: Trader,
+}
+
+impl Collusion {
+    async fn new() -> Self {
+        let mut t = TestContext::new().await;
+        let sol = t.add_pull_asset(9, volatile_params(), usd(100, T0)).await;
+        let market = t.add_market("SOL", 9, 10_000_000, 1, usd(100, T0)).await;
+        let passive = t.funded_trader().await;
+        let a = t.trader(&[0, 100_000_000_000]).await;
+        t.deposit(&a, sol, 100_000_000_000).await.assert_ok();
+        let b = t.funded_trader().await;
+        Collusion {
+            t,
+            market,
+            passive,
+            a,
+            b,
+        }
+    }
+
+    /// One round trip of 50 SOL: A buys from B at the band's top (105), then sells back to B at
+    /// its bottom (95), taking both times. A: −500 realised, fees 2.625 + 2.375; B: +500 and
+    /// rebates 0.525 + 0.475.
+    async fn round_trip(&mut self) -> Outcome {
+        let m = self.market;
+        self.t
+            .place(&self.b, m, limit(Side::Ask, 105 * LOTS_PER_USD, 5_000))
+            .await
+            .assert_ok();
+        self.t
+            .place(
+                &self.a,
+                m,
+                order(
+                    OrderType::ImmediateOrCancel,
+                    Side::Bid,
+                    105 * LOTS_PER_USD,
+                    5_000,
+                ),
+            )
+            .await
+            .assert_ok();
+        self.t.crank(m).await;
+        self.t
+            .place(&self.b, m, limit(Side::Bid, 95 * LOTS_PER_USD, 5_000))
+            .await
+            .assert_ok();
+        let sale = self
+            .t
+            .place(
+                &self.a,
+                m,
+                order(
+                    OrderType::ImmediateOrCancel,
+                    Side::Ask,
+                    95 * LOTS_PER_USD,
+                    5_000,
+                ),
+            )
+            .await;
+        if sale.result.is_ok() {
+            self.t.crank(m).await;
+        }
+        sale
+    }
+}
+
+/// Two colluding accounts move USDC from A (backed by SOL) to B at the band edges, as far as
+/// the limits let them:
+/// - each round trip moves 505 USDC of new borrowing onto A; with a net-borrow limit of 1 600
+///   USDC a day the fourth sale is refused (`NetBorrowLimitExceeded`) — A borrows 1 517.625
+///   (three round trips and the fourth buy's fee), B holds 2 503.525;
+/// - B cannot take all of it out: deposits 3 503.525 − borrows 1 517.625 / 0.95 (1 597.5) is
+///   withdrawable (`UtilizationCapReached` for one unit more); the passive depositor's 1 000
+///   then stays in the bank, earning interest, withdrawable only as A repays;
+/// - at 95 % utilisation A pays 77.5 %/yr: 30 days add ≈ 96.7 USDC to its debt, of which a
+///   tenth goes to the fund's claim and the rest to the depositors;
+/// - A repays in full and the passive depositor withdraws everything, with interest.
+#[tokio::test]
+async fn wash_trades_between_colluders_meet_the_borrow_limit_the_cap_and_interest() {
+    let mut c = Collusion::new().await;
+    let bank = BankParams {
+        net_borrow_limit: 1_600 * USDC as u64,
+        ..BankParams::recommended(6)
+    };
+    set_quote_bank(&mut c.t, bank).await.assert_ok();
+    for round in 1..=3 {
+        c.round_trip().await.assert_ok();
+        assert_eq!(
+            c.t.balance(&c.a.account, 0).await,
+            -505 * USDC * round,
+            "round {round}: A's borrow"
+        );
+        assert_eq!(
+            c.t.balance(&c.b.account, 0).await,
+            1_000 * USDC + 501 * USDC * round,
+            "round {round}: B's deposit"
+        );
+    }
+    c.round_trip()
+        .await
+        .assert_error(KeelError::NetBorrowLimitExceeded);
+    // The fourth buy went through (no new borrowing beyond its 2.625 fee); the sale that would
+    // have realised the loss was refused. B's resting bid is cancelled.
+    assert_eq!(c.t.balance(&c.a.account, 0).await, -1_517_625_000);
+    c.t.cancel(
+        &c.b,
+        c.market,
+        keel::instructions::markets::CancelTarget::All,
+    )
+    .await
+    .assert_ok();
+
+    let deposits = c.t.balance(&c.passive.account, 0).await + c.t.balance(&c.b.account, 0).await;
+    assert_eq!(
+        deposits,
+        1_000 * USDC + 2_503_525_000,
+        "B: 2 503 + the fourth buy's rebate"
+    );
+    let floor = (1_517_625_000i64 * 10_000 + 9_499) / 9_500; // 1 597.5 kept back, rounded up
+    let withdrawable = (deposits - floor) as u64;
+    assert_eq!(c.t.quote_withdrawable().await, withdrawable);
+    c.t.withdraw(&c.b, 0, 2_503 * USDC as u64)
+        .await
+        .assert_error(KeelError::UtilizationCapReached);
+    c.t.withdraw(&c.b, 0, withdrawable + 1)
+        .await
+        .assert_error(KeelError::UtilizationCapReached);
+    c.t.withdraw(&c.b, 0, withdrawable).await.assert_ok();
+    c.t.withdraw(&c.passive, 0, 1)
+        .await
+        .assert_error(KeelError::UtilizationCapReached);
+    assert_eq!(
+        c.t.balance(&c.passive.account, 0).await,
+        1_000 * USDC,
+        "the passive claim stays whole"
+    );
+
+    // 30 days at ≈ 95 % utilisation.
+    let start = c.t.now().await;
+    c.t.set_time(start + DAYS_30).await;
+    let debt = -c.t.balance(&c.a.account, 0).await;
+    let borrowed = 1_517_625_000i64;
+    let rate_bps = 1_000 + 9_000 * (9_500 - 8_000) / 2_000; // 77.5 %/yr at u = 95 %
+    let expected = borrowed + borrowed * rate_bps / 10_000 * DAYS_30 / 31_536_000;
+    assert!(
+        (debt - expected).abs() < USDC / 2,
+        "A owes {debt}, ≈ {expected} expected"
+    );
+    let interest = debt - borrowed;
+    let passive = c.t.balance(&c.passive.account, 0).await;
+    let earned = passive - 1_000 * USDC;
+    // The passive depositor holds 1 000 of the 1 597.5 deposited: its share of 90 % of it.
+    let share = interest * 9 / 10 * 1_000 * USDC / floor;
+    assert!(
+        (earned - share).abs() <= 2,
+        "passive earned {earned}, its share is {share}"
+    );
+
+    // A repays with new USDC (SOL stays as collateral): the accrual event states the rates.
+    let quote_mint = c.t.assets[0].mint;
+    c.t.mint_to(&quote_mint, &c.a.wallets[0], debt as u64).await;
+    let repay = c.t.deposit(&c.a, 0, debt as u64).await;
+    repay.assert_ok();
+    let accrued = &events_of::<InterestAccrued>(&repay.logs)[0];
+    assert_eq!(accrued.elapsed_secs, DAYS_30);
+    assert!(
+        accrued.utilization_bps > 9_400 && accrued.utilization_bps <= 9_500,
+        "{}",
+        accrued.utilization_bps
+    );
+    assert_eq!(c.t.balance(&c.a.account, 0).await, 0);
+    c.t.withdraw(&c.passive, 0, passive as u64)
+        .await
+        .assert_ok();
+    assert_eq!(
+        c.t.balance(&c.passive.account, 0).await,
+        0,
+        "the passive depositor got everything back, with interest"
+    );
+    assert!(
+        c.t.insurance_claim().await > 0,
+        "the fund's share of the interest"
+    );
+}
+
+/// A deposit that repays a borrow is never refused by the deposit cap: with the cap at the
+/// deposits' level, A (−505 USDC) repays 505 although the cap is full; one unit more than the
+/// debt would add a deposit over the cap and is refused.
+#[tokio::test]
+async fn a_repayment_above_the_deposit_cap_goes_through() {
+    let mut c = Collusion::new().await;
+    c.round_trip().await.assert_ok();
+    let deposits = c.t.quote_asset().await.deposit_units;
+    let admin = c.t.admin.insecure_clone();
+    let params = keel::instructions::risk::AssetParams {
+        deposit_cap: deposits,
+        ..quote_params()
+    };
+    let ix = kix::update_asset(
+        &admin.pubkey(),
+        &c.t.exchange,
+        &c.t.assets[0].mint,
+        UpdateAssetArgs {
+            params: Some(params),
+            deposits_paused: None,
+        },
+    );
+    c.t.send(&[ix], &[&admin]).await.assert_ok();
+    let quote_mint = c.t.assets[0].mint;
+    c.t.mint_to(&quote_mint, &c.a.wallets[0], 1_000 * USDC as u64)
+        .await;
+    c.t.deposit(&c.a, 0, 505 * USDC as u64 + 1)
+        .await
+        .assert_error(KeelError::DepositCapExceeded);
+    c.t.deposit(&c.a, 0, 505 * USDC as u64).await.assert_ok();
+    assert_eq!(c.t.balance(&c.a.account, 0).await, 0);
+    c.t.deposit(&c.passive, 0, 1)
+        .await
+        .assert_error(KeelError::DepositCapExceeded);
+}
+
+/// The fund's claim (penalty − bounty, fee shares, interest) moves into its vault only from
+/// tokens beyond what depositors may withdraw: a fee share of 0.8 settles at low utilisation
+/// and again with utilisation at the cap, leaving the depositors' withdrawable share as it was.
+#[tokio::test]
+async fn the_funds_claim_settles_only_from_tokens_depositors_are_not_owed() {
+    let mut c = Collusion::new().await;
+    c.t.create_insurance_fund(LIMIT_BPS, PERIOD_SECS)
+        .await
+        .assert_ok();
+    c.round_trip().await.assert_ok();
+    // Fees: taker 5.0, maker rebates 1.0 → 4.0 net, a fifth (0.8) to the fund.
+    let sweep = iix::sweep_insurance_fees(
+        &c.t.exchange.clone(),
+        &c.t.markets[0].keys.market,
+        &c.t.assets[0].mint.clone(),
+    );
+    c.t.send(&[sweep], &[]).await.assert_ok();
+    assert_eq!(c.t.insurance_claim().await, 800_000);
+    let settle = iix::settle_insurance_claim(&c.t.exchange.clone(), &c.t.assets[0].mint.clone());
+    let outcome = c.t.send(&[settle.clone()], &[]).await;
+    outcome.assert_ok();
+    let settled = &events_of::<InsuranceClaimSettled>(&outcome.logs)[0];
+    assert_eq!(
+        (
+            settled.amount,
+            settled.claim_after,
+            settled.fund_vault_after
+        ),
+        (800_000, 0, 800_000)
+    );
+    c.t.assert_conserved().await;
+    c.t.send(&[settle.clone()], &[])
+        .await
+        .assert_error(KeelError::NothingToSweep);
+
+    // Drain the depositors' liquidity to the cap: the claim still settles in full, because the
+    // vault holds deposits − borrows + the claim, and the cap keeps borrows / 0.95 of deposits
+    // back: what settles is the fund's own, never a depositor's withdrawable share.
+    c.round_trip().await.assert_ok();
+    c.t.send(
+        &[iix::sweep_insurance_fees(
+            &c.t.exchange.clone(),
+            &c.t.markets[0].keys.market,
+            &c.t.assets[0].mint.clone(),
+        )],
+        &[],
+    )
+    .await
+    .assert_ok();
+    let withdrawable = c.t.quote_withdrawable().await;
+    c.t.withdraw(&c.b, 0, withdrawable).await.assert_ok();
+    assert_eq!(c.t.quote_withdrawable().await, 0, "utilisation at the cap");
+    let claim = c.t.insurance_claim().await;
+    assert_eq!(claim, 800_000);
+    let outcome = c.t.send(&[settle], &[]).await;
+    outcome.assert_ok();
+    let settled = &events_of::<InsuranceClaimSettled>(&outcome.logs)[0];
+    assert_eq!(
+        (
+            settled.amount,
+            settled.claim_after,
+            settled.fund_vault_after
+        ),
+        (800_000, 0, 1_600_000)
+    );
+    assert_eq!(
+        c.t.quote_withdrawable().await,
+        0,
+        "depositors' withdrawable share untouched"
+    );
+    c.t.assert_conserved().await;
+}
+
+/// Interest counts in health at once: after 30 days at ≈ 20 % utilisation A's debt has grown
+/// and its Init health (simulated by the client with the program's code) has fallen by exactly
+/// that much, before any instruction touched the bank.
+#[tokio::test]
+async fn interest_counts_in_health_before_anyone_accrues_it() {
+    let mut c = Collusion::new().await;
+    c.round_trip().await.assert_ok();
+    let start = c.t.now().await;
+    let init_before = c.t.healths(&c.a.account).await.init;
+    c.t.set_time(start + DAYS_30).await;
+    c.t.set_pull_price(
+        1,
+        usd(100, start + DAYS_30),
+        pyth_solana_receiver_sdk::price_update::VerificationLevel::Full,
+    );
+    c.t.set_market_price(c.market, usd(100, start + DAYS_30));
+    let debt = -c.t.balance(&c.a.account, 0).await;
+    assert!(debt > 505 * USDC, "interest accrued: {debt}");
+    assert_eq!(
+        c.t.healths(&c.a.account).await.init,
+        init_before - (debt - 505 * USDC)
+    );
+    assert_eq!(
+        c.t.quote_asset().await.bank.last_accrual_ts,
+        start,
+        "nobody accrued yet"
+    );
+}
+
+/// The bank's parameters are bounded: a kink rate below 1 %/yr, a falling curve, a cap below
+/// the kink, a zero net-borrow limit and a window outside 1 h – 30 d are each refused.
+#[tokio::test]
+async fn bank_params_out_of_bounds_are_refused() {
+    let mut t = TestContext::new().await;
+    let ok = BankParams::recommended(6);
+    let rate = [
+        BankParams {
+            optimal_rate_bps: 99,
+            ..ok
+        },
+        BankParams {
+            base_rate_bps: 2_000,
+            ..ok
+        },
+        BankParams {
+            max_rate_bps: 999,
+            ..ok
+        },
+        BankParams {
+            max_rate_bps: 50_001,
+            ..ok
+        },
+        BankParams {
+            optimal_utilization_bps: 999,
+            ..ok
+        },
+        BankParams {
+            interest_fee_bps: 5_001,
+            ..ok
+        },
+    ];
+    for bank in rate {
+        set_quote_bank(&mut t, bank)
+            .await
+            .assert_error(KeelError::InvalidRateCurve);
+    }
+    let limits = [
+        BankParams {
+            max_utilization_bps: 7_999,
+            ..ok
+        },
+        BankParams {
+            max_utilization_bps: 9_801,
+            ..ok
+        },
+        BankParams {
+            net_borrow_limit: 0,
+            ..ok
+        },
+        BankParams {
+            net_borrow_window_secs: 3_599,
+            ..ok
+        },
+        BankParams {
+            net_borrow_window_secs: 2_592_001,
+            ..ok
+        },
+    ];
+    for bank in limits {
+        set_quote_bank(&mut t, bank)
+            .await
+            .assert_error(KeelError::InvalidBankLimits);
+    }
+    set_quote_bank(
+        &mut t,
+        BankParams {
+            optimal_rate_bps: 100,
+            max_utilization_bps: 8_000,
+            ..ok
+        },
+    )
+    .await
+    .assert_ok();
+}
+
+/// A crash with no attacker: SOL falls from 100 to 85 while the liquidatee (120 USDC, long
+/// 1 000 lots from the maker) is underwater. The winner (the maker, short) closes first, buying
+/// from the liquidator at 85, and withdraws its whole balance (1 150 USDC less fees) before the
+/// loser's loss is realised — its gain is paid ahead of the loss, which the utilisation cap
+/// counts as lent. Then every liquidation step succeeds (they move ledgers, not tokens), the
+/// bankruptcy is covered by the fund, and the passive depositor and the liquidator withdraw
+/// everything they hold.
+#[tokio::test]
+async fn in_a_crash_winners_withdraw_first_and_every_depositor_is_still_repaid_in_full() {
+    let mut s = keel_tests::liquidation::LongScenario::new().await;
+    let passive = s.t.funded_trader().await;
+    s.set_price(85).await;
+    let m = s.market;
+    s.t.place(&s.liqor, m, limit(Side::Ask, 85 * LOTS_PER_USD, 1_000))
+        .await
+        .assert_ok();
+    s.t.place(
+        &s.maker,
+        m,
+        order(
+            OrderType::ImmediateOrCancel,
+            Side::Bid,
+            85 * LOTS_PER_USD,
+            1_000,
+        ),
+    )
+    .await
+    .assert_ok();
+    s.t.crank(m).await;
+    let winner = s.t.balance(&s.maker.account, 0).await;
+    assert_eq!(
+        winner,
+        1_000 * USDC + 150 * USDC + 100_000 - 425_000,
+        "+150 realised, the first fill's rebate, the close's taker fee"
+    );
+    s.t.withdraw(&s.maker, 0, winner as u64).await.assert_ok();
+
+    let liqee = s.liqee.account;
+    loop {
+        let outcome = s.t.liquidate_perp(&s.liqor, &liqee, m, 1_000).await;
+        if outcome.error_code().is_some() {
+            break;
+        }
+        outcome.assert_ok();
+    }
+    assert_eq!(
+        s.t.position_lots(&liqee, m).await,
+        0,
+        "every step succeeded until the position was gone"
+    );
+    s.t.settle_bankruptcy(&liqee).await.assert_ok();
+    assert_eq!(
+        s.t.position_lots(&s.liqor.account, m).await,
+        0,
+        "the liquidator's short and the taken long net out"
+    );
+    for depositor in [&passive, &s.liqor] {
+        let balance = s.t.balance(&depositor.account, 0).await;
+        assert!(balance >= 1_000 * USDC - USDC, "{balance}");
+        s.t.withdraw(depositor, 0, balance as u64).await.assert_ok();
+        assert_eq!(s.t.balance(&depositor.account, 0).await, 0);
+    }
+}
