@@ -104,11 +104,9 @@ export interface PerpMarketAccount {
   oracleMaxAgeSecs: number;
   oracleMaxConfBps: number;
   oracleConfMultiplierBps: number;
-  /** Stored after `event_seq`, before `loss_index` and `socialized_loss_outstanding`. */
+  /** Stored after `event_seq`. */
   liquidationFeeBps: number;
   liquidationPenaltyBps: number;
-  /** Socialised loss assigned to the market's positions and not yet collected, quote native. */
-  socializedLossOutstanding: BN;
 }
 
 /** The program's `BountyParams` as decoded (amounts quote native). */

@@ -251,9 +251,6 @@ export async function describeMarkets(program: Program, plans: MarketPlan[]): Pr
     const lots = `base lot ${m.baseLotSize.toString()} (${m.baseDecimals} decimals), tick ${m.quoteLotSize.toString()}`;
     lines.push(`  #${m.index} ${symbolText(m.symbol).padEnd(9)} market ${plan.market.toBase58()}  ${lots}${m.paused !== 0 ? "  PAUSED" : ""}`);
     lines.push(`     book ${m.orderBook.toBase58()}  queue ${m.fillQueue.toBase58()}  oracle ${m.oracle.toBase58()} (${ORACLE_KINDS[m.oracleKind] ?? m.oracleKind})`);
-    if (!m.socializedLossOutstanding.isZero()) {
-      lines.push(`     socialized loss outstanding ${m.socializedLossOutstanding.toString()} quote native (assigned to the open positions, collected as they settle)`);
-    }
   }
   return lines;
 }

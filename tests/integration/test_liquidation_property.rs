@@ -7,11 +7,13 @@
 //!   recomputation after the step equals the event's);
 //! - it never goes past LiquidationEnd: when the step ends the liquidation, the same step one lot
 //!   smaller (simulated on the same state) would not have;
-//! - value is conserved: after every instruction every vault equals its ledgers to the unit
-//!   (quote vault = Σ balances + positions + perp ledgers incl. socialised loss outstanding;
-//!   insurance vault = the fund's balance), checked by the test helpers;
-//! - at the end Σ base lots is zero and the fund holds its seed + penalties − bounties − deficits
-//!   covered.
+//! - value is conserved and liquid: after every instruction every vault equals its ledgers to
+//!   the raw unit (quote vault = Σ exact balances at the bank's indices + dust + the fund's claim
+//!   + positions and perp ledgers; insurance vault = the fund's balance) and holds what
+//!   depositors may withdraw right now, checked by the test helpers — while time passes between
+//!   price moves (interest accrues on every borrow) and winners withdraw what they may;
+//! - at the end Σ base lots is zero and the fund (vault + claim) holds its seed + penalties +
+//!   its interest share − bounties − deficits covered.
 //!
 //! Fixed seeds with a deterministic generator, one test per seed (see `test_perp_property`).
 
@@ -57,6 +59,7 @@ struct Sim {
     steps_checked: usize,
     minimality_checked: usize,
     bankruptcies: usize,
+    withdrawals: usize,
 }
 
 impl Sim {
@@ -73,7 +76,7 @@ impl Sim {
             t.deposit(&trader, 0, rng.between(50, 250) as u64 * 1_000_000).await.assert_ok();
             traders.push(trader);
         }
-        Self { t, rng, market, traders, keeper, cents: 10_000, steps_checked: 0, minimality_checked: 0, bankruptcies: 0 }
+        Self { t, rng, market, traders, keeper, cents: 10_000, steps_checked: 0, minimality_checked: 0, bankruptcies: 0, withdrawals: 0 }
     }
 
     /// The oracle price in book price lots.
@@ -82,6 +85,9 @@ impl Sim {
     }
 
     async fn move_price(&mut self) {
+        // Between one minute and six hours pass, so borrows accrue interest between moves.
+        let now = self.t.now().await;
+        self.t.set_time(now + self.rng.between(60, 21_600)).await;
         let bps = self.rng.between(-600, 600);
         self.cents = (self.cents * (10_000 + bps) / 10_000).max(1_000);
         let now = self.t.now().await;
@@ -136,6 +142,24 @@ impl Sim {
         }
     }
 
+    /// Every trader holding quote tries to take a random share of it out, as winners in a
+    /// crash would; refused only by its own Init health or by the bank's utilisation cap.
+    async fn winners_withdraw(&mut self) {
+        for i in 0..TRADERS {
+            let trader = self.traders[i].handle();
+            let balance = self.t.balance(&trader.account, 0).await;
+            if balance <= 0 || self.rng.chance(50) {
+                continue;
+            }
+            let amount = (balance * self.rng.between(20, 100) / 100).max(1) as u64;
+            let outcome = self.t.withdraw(&trader, 0, amount).await;
+            expect_ok_or(&outcome, &[KeelError::InitHealthNegative, KeelError::UtilizationCapReached]);
+            if outcome.result.is_ok() {
+                self.withdrawals += 1;
+            }
+        }
+    }
+
     /// One liquidation step of a random size, with its checks.
     async fn step(&mut self, account: &anchor_lang::prelude::Pubkey, available: i64, before: Healths) {
         let keeper = self.keeper.handle();
@@ -177,6 +201,7 @@ impl Sim {
             }
             self.move_price().await;
             self.keep().await;
+            self.winners_withdraw().await;
         }
         let mut net = 0;
         for trader in self.traders.iter().chain(std::iter::once(&self.keeper)) {
@@ -189,7 +214,10 @@ impl Sim {
         let expected = FUND_SEED + fund.total_penalties + interest - fund.total_bounties - fund.total_deficits_covered;
         assert_eq!(self.t.fund_total().await, expected, "the fund's vault and claim are its flows");
         assert!(self.steps_checked > 0, "the price path liquidated nobody: choose another seed");
-        println!("liquidation steps {} (minimality {}), bankruptcies {}", self.steps_checked, self.minimality_checked, self.bankruptcies);
+        println!(
+            "liquidation steps {} (minimality {}), bankruptcies {}, withdrawals {}",
+            self.steps_checked, self.minimality_checked, self.bankruptcies, self.withdrawals
+        );
     }
 }
 

@@ -102,7 +102,7 @@ impl<'info> LiquidateCollateral<'info> {
         let sized = size_step(&step, requested, collateral.balance, min_notional)?;
         let (amount, outcome) = (sized.amount, &sized.outcome);
 
-        {
+        let health_after = {
             let mut liqee = a.core.liqee_account.load_mut()?;
             let mut liqor = a.core.liqor_account.load_mut()?;
             let mut asset = a.asset.load_mut()?;
@@ -113,11 +113,13 @@ impl<'info> LiquidateCollateral<'info> {
             asset.change_balance(taken, amount)?;
 
             let proceeds = outcome.paid.checked_sub(outcome.common.penalty as i64).ok_or(KeelError::MathOverflow)?;
-            credit_recorded(&mut liqee, &mut quote_asset, proceeds)?;
+            let quote_after = credit_recorded(&mut liqee, &mut quote_asset, proceeds)?;
             credit_recorded(&mut liqor, &mut quote_asset, outcome.paid.checked_neg().ok_or(KeelError::MathOverflow)?)?;
-            liqee.being_liquidated = state_after(&outcome.common.health);
+            let health_after = with_bank_rounding(outcome.common.health, quote_balance, proceeds, quote_after)?;
+            liqee.being_liquidated = state_after(&health_after);
             liqee.release_empty_collaterals();
-        }
+            health_after
+        };
         let bounty = a.core.pay_penalty_and_bounty(sized.notional, outcome.common.penalty)?;
         a.core.require_liquidator_health(liqor_remaining, now)?;
 
@@ -132,7 +134,7 @@ impl<'info> LiquidateCollateral<'info> {
             quote_paid: outcome.paid,
             penalty: outcome.common.penalty,
             bounty,
-            health: health_numbers(before, outcome.common.health)?,
+            health: health_numbers(before, health_after)?,
             liqee_seq: liqee.next_seq(),
             liqor_seq: liqor.next_seq(),
         });

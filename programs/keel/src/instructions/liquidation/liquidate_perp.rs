@@ -113,19 +113,20 @@ impl<'info> LiquidatePerp<'info> {
         let (cache, before) = a.core.liquidated_health(liqee_remaining, now)?;
         let min_notional = a.core.insurance_fund.load()?.bounty.min_liquidation_notional;
 
-        let (sized, side, old_base) = {
+        let (sized, side, old_base, health_after) = {
             let mut market = a.market.load_mut()?;
             let mut liqee = a.core.liqee_account.load_mut()?;
             let mut quote = a.core.quote_asset.load_mut()?;
             crate::check!(liqee.perp(market.index).is_some_and(|p| p.base_lots != 0), KeelError::NothingToLiquidate);
             settle_funding(&mut liqee, &liqee_key, &mut market, &mut quote)?;
+            let quote_before = quote.native(liqee.units(QUOTE_ASSET_INDEX))?;
             let position = *liqee.perp(market.index).ok_or(KeelError::NothingToLiquidate)?;
             let step = PerpStep {
                 position,
                 account: &liqee,
                 market: &market,
                 prices,
-                quote: quote_entry(&cache, &quote, quote.native(liqee.units(QUOTE_ASSET_INDEX))?),
+                quote: quote_entry(&cache, &quote, quote_before),
                 rest: StepHealth::split(&cache, QUOTE_ASSET_INDEX, None, Some(market.index))?,
                 terms: StepTerms { fee_bps: market.liquidation_fee_bps, penalty_bps: market.liquidation_penalty_bps },
             };
@@ -136,12 +137,14 @@ impl<'info> LiquidatePerp<'info> {
 
             *liqee.perp_mut(market.index).ok_or(KeelError::NothingToLiquidate)? = outcome.position;
             market.record_position_change(position.base_lots, outcome.position.base_lots)?;
-            credit_quote(&mut liqee, &mut quote, outcome.realized.checked_sub(outcome.common.penalty as i64).ok_or(KeelError::MathOverflow)?)?;
-            liqee.being_liquidated = state_after(&outcome.common.health);
+            let credit = outcome.realized.checked_sub(outcome.common.penalty as i64).ok_or(KeelError::MathOverflow)?;
+            let quote_after = credit_quote(&mut liqee, &mut quote, credit)?;
+            let health_after = with_bank_rounding(outcome.common.health, quote_before, credit, quote_after)?;
+            liqee.being_liquidated = state_after(&health_after);
             liqee.has_liquidated_market = 1;
             liqee.liquidated_market = market.index;
             liqee.release_flat_perps();
-            (sized, side, position.base_lots)
+            (sized, side, position.base_lots, health_after)
         };
         {
             let mut market = a.market.load_mut()?;
@@ -173,7 +176,7 @@ impl<'info> LiquidatePerp<'info> {
             transfer_notional: outcome.transfer,
             penalty: outcome.common.penalty,
             bounty,
-            health: health_numbers(before, outcome.common.health)?,
+            health: health_numbers(before, health_after)?,
             liqee_position_after: outcome.position.base_lots,
             liqee_seq: liqee.next_seq(),
             liqor_seq: liqor.next_seq(),

@@ -3,14 +3,19 @@
 //! fund.
 
 use crate::error::KeelError;
-use crate::events::{emit_event, InsuranceClaimChanged, LiquidationHealth, INSURANCE_BOUNTY, INSURANCE_PENALTY};
+use crate::events::{
+    emit_event, InsuranceClaimChanged, LiquidationHealth, INSURANCE_BOUNTY, INSURANCE_PENALTY,
+};
 use crate::instructions::markets::order_flow::credit_quote;
 use crate::instructions::risk::{
     load_health_cache, load_health_cache_for_liquidation, require_init_health_or,
 };
 use crate::math::{Fixed, Rounding};
 use crate::risk::{HealthCache, HealthKind, MaintAndEnd};
-use crate::state::{CollateralAsset, Exchange, InsuranceFund, MarginAccount, LIQUIDATION_ENDED, LIQUIDATION_IN_PROGRESS, QUOTE_ASSET_INDEX};
+use crate::state::{
+    CollateralAsset, Exchange, InsuranceFund, MarginAccount, LIQUIDATION_ENDED,
+    LIQUIDATION_IN_PROGRESS, QUOTE_ASSET_INDEX,
+};
 use anchor_lang::prelude::*;
 
 /// Accounts every liquidation step needs. Remaining accounts: the liquidated account's health
@@ -120,16 +125,40 @@ impl<'info> LiquidationCore<'info> {
     pub fn pay_penalty_and_bounty(&mut self, oracle_notional: u64, penalty: u64) -> Result<u64> {
         let mut quote = self.quote_asset.load_mut()?;
         let mut fund = self.insurance_fund.load_mut()?;
-        let claim = quote.bank.insurance_claim.checked_add(penalty).ok_or(KeelError::MathOverflow)?;
+        let claim = quote
+            .bank
+            .insurance_claim
+            .checked_add(penalty)
+            .ok_or(KeelError::MathOverflow)?;
         let bounty = fund.bounty.bounty(oracle_notional, penalty).min(claim);
         quote.bank.insurance_claim = claim - bounty;
-        fund.total_penalties = fund.total_penalties.checked_add(penalty).ok_or(KeelError::MathOverflow)?;
-        fund.total_bounties = fund.total_bounties.checked_add(bounty).ok_or(KeelError::MathOverflow)?;
+        fund.total_penalties = fund
+            .total_penalties
+            .checked_add(penalty)
+            .ok_or(KeelError::MathOverflow)?;
+        fund.total_bounties = fund
+            .total_bounties
+            .checked_add(bounty)
+            .ok_or(KeelError::MathOverflow)?;
         let signed_bounty = i64::try_from(bounty).map_err(|_| KeelError::MathOverflow)?;
-        credit_recorded(&mut *self.liqor_account.load_mut()?, &mut quote, signed_bounty)?;
+        credit_recorded(
+            &mut *self.liqor_account.load_mut()?,
+            &mut quote,
+            signed_bounty,
+        )?;
         let flows = [
-            (INSURANCE_PENALTY, self.liqee_account.key(), penalty as i64, claim),
-            (INSURANCE_BOUNTY, self.liqor_account.key(), -signed_bounty, quote.bank.insurance_claim),
+            (
+                INSURANCE_PENALTY,
+                self.liqee_account.key(),
+                penalty as i64,
+                claim,
+            ),
+            (
+                INSURANCE_BOUNTY,
+                self.liqor_account.key(),
+                -signed_bounty,
+                quote.bank.insurance_claim,
+            ),
         ];
         for (kind, counterparty, amount, claim_after) in flows {
             emit_event(&InsuranceClaimChanged {
@@ -147,7 +176,11 @@ impl<'info> LiquidationCore<'info> {
 
 /// Credits `amount` (signed, quote native) to the account's quote balance through the quote
 /// bank, opening the slot if needed. Returns the new native balance.
-pub fn credit_recorded(account: &mut MarginAccount, quote_asset: &mut CollateralAsset, amount: i64) -> Result<i64> {
+pub fn credit_recorded(
+    account: &mut MarginAccount,
+    quote_asset: &mut CollateralAsset,
+    amount: i64,
+) -> Result<i64> {
     account.collateral_or_open(QUOTE_ASSET_INDEX)?;
     credit_quote(account, quote_asset, amount)
 }
@@ -159,7 +192,8 @@ pub fn require_liquidatable(cache: &HealthCache, account: &MarginAccount) -> Res
         maint: cache.health(HealthKind::Maint)?,
         liq_end: cache.health(HealthKind::LiquidationEnd)?,
     };
-    if health.maint.is_negative() || (account.being_liquidated == LIQUIDATION_IN_PROGRESS && health.liq_end.is_negative())
+    if health.maint.is_negative()
+        || (account.being_liquidated == LIQUIDATION_IN_PROGRESS && health.liq_end.is_negative())
     {
         return Ok(health);
     }
@@ -214,9 +248,31 @@ impl StepTerms {
     }
 }
 
+/// The health a step leaves, from the sizing model's `model` and what the quote bank booked:
+/// the model adds `credit` to the native quote balance `before`; the bank stores index units,
+/// rounded in its favour, so the balance is `after`. The quote's weights are all 1, so every
+/// health kind moves by exactly that rounding (≤ 0).
+pub fn with_bank_rounding(
+    model: MaintAndEnd,
+    before: i64,
+    credit: i64,
+    after: i64,
+) -> Result<MaintAndEnd> {
+    let expected = before.checked_add(credit).ok_or(KeelError::MathOverflow)?;
+    let rounding = Fixed::from_i64(after.checked_sub(expected).ok_or(KeelError::MathOverflow)?);
+    Ok(MaintAndEnd {
+        maint: model.maint.add(rounding)?,
+        liq_end: model.liq_end.add(rounding)?,
+    })
+}
+
 /// The liquidation state a step leaves: ended once LiquidationEnd health is ≥ 0.
 pub fn state_after(health: &MaintAndEnd) -> u8 {
-    if health.liq_end.is_negative() { LIQUIDATION_IN_PROGRESS } else { LIQUIDATION_ENDED }
+    if health.liq_end.is_negative() {
+        LIQUIDATION_IN_PROGRESS
+    } else {
+        LIQUIDATION_ENDED
+    }
 }
 
 /// Health numbers of an event, quote native rounded down.
