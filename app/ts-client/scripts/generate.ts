@@ -4,6 +4,10 @@
 //                             camelCase, converted by @anchor-lang/core's own
 //                             `convertIdlToCamelCase`, exactly as `new Program(idl)` converts at
 //                             run time), the same shape `anchor build` writes to target/types
+//   src/generated/types.ts    a TypeScript interface for every type of the IDL (accounts,
+//                             arguments, the health report, events), as Anchor's coder decodes
+//                             and encodes them: integers above 32 bits as BN, pubkeys as
+//                             PublicKey, enums as `{ variant: {...} }`
 //   src/generated/errors.ts   the program's error codes and messages, by name
 //
 //   npx ts-node app/ts-client/scripts/generate.ts           # write the files
@@ -12,7 +16,7 @@
 // The output is a pure function of idl/keel.json (no timestamps, stable key order), so CI can
 // check that the committed client is what the generator produces (scripts/ts-client.sh --check).
 
-import { Idl, convertIdlToCamelCase } from "@anchor-lang/core";
+import { Idl, IdlDefinedFields, IdlType, IdlTypeDef, convertIdlToCamelCase } from "@anchor-lang/core";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -49,6 +53,78 @@ function renderIdl(idl: Idl): string {
   ].join("\n");
 }
 
+const BN_TYPES = new Set(["u64", "i64", "u128", "i128", "u256", "i256"]);
+const NUMBER_TYPES = new Set(["u8", "i8", "u16", "i16", "u32", "i32", "f32", "f64"]);
+
+/** The TypeScript type of an IDL type (`names` maps a camelCase type name to its interface name). */
+function tsType(type: IdlType, names: Map<string, string>): string {
+  if (typeof type === "string") {
+    if (BN_TYPES.has(type)) return "BN";
+    if (NUMBER_TYPES.has(type)) return "number";
+    if (type === "bool") return "boolean";
+    if (type === "pubkey") return "PublicKey";
+    if (type === "string") return "string";
+    if (type === "bytes") return "Buffer";
+    throw new Error(`unsupported IDL type ${type}`);
+  }
+  if ("array" in type) return `${tsArray(type.array[0], names)}`;
+  if ("vec" in type) return `${tsArray(type.vec, names)}`;
+  if ("option" in type) return `${tsType(type.option, names)} | null`;
+  if ("defined" in type) {
+    const name = names.get(type.defined.name);
+    if (!name) throw new Error(`IDL type ${type.defined.name} is not defined`);
+    return name;
+  }
+  throw new Error(`unsupported IDL type ${JSON.stringify(type)}`);
+}
+
+function tsArray(inner: IdlType, names: Map<string, string>): string {
+  const element = tsType(inner, names);
+  return element.includes(" ") ? `(${element})[]` : `${element}[]`;
+}
+
+function jsDoc(docs: string[] | undefined, indent: string): string[] {
+  if (!docs || docs.length === 0) return [];
+  if (docs.length === 1) return [`${indent}/** ${docs[0].replace(/\*\//g, "* /")} */`];
+  return [`${indent}/**`, ...docs.map((d) => `${indent} * ${d.replace(/\*\//g, "* /")}`.trimEnd()), `${indent} */`];
+}
+
+/** The fields of a struct or enum variant as an object type's members. */
+function members(fields: IdlDefinedFields | undefined, names: Map<string, string>, indent: string): string[] {
+  if (!fields || fields.length === 0) return [];
+  return (fields as (IdlType | { name: string; docs?: string[]; type: IdlType })[]).flatMap((field, i) => {
+    if (typeof field === "object" && field !== null && "name" in field && "type" in field) {
+      return [...jsDoc(field.docs, indent), `${indent}${field.name}: ${tsType(field.type, names)};`];
+    }
+    return [`${indent}${JSON.stringify(String(i))}: ${tsType(field as IdlType, names)};`];
+  });
+}
+
+/** src/generated/types.ts: an interface (struct) or union (enum) for every type of the IDL. */
+function renderTypes(idl: Idl): string {
+  const camel = convertIdlToCamelCase(idl);
+  const types = camel.types ?? [];
+  // Interface names: the IDL's own (PascalCase) names, by the camelCase name the coder uses.
+  const names = new Map<string, string>(types.map((t, i) => [t.name, idl.types![i].name]));
+  const out: string[] = [HEADER, `import { BN } from "@anchor-lang/core";`, `import { PublicKey } from "@solana/web3.js";`, ""];
+  types.forEach((def: IdlTypeDef) => {
+    const name = names.get(def.name)!;
+    out.push(...jsDoc(def.docs, ""));
+    if (def.type.kind === "struct") {
+      out.push(`export interface ${name} {`, ...members(def.type.fields, names, "  "), "}", "");
+    } else if (def.type.kind === "enum") {
+      const variants = def.type.variants.map((v) => {
+        const body = members(v.fields, names, "");
+        return `  | { ${v.name}: ${body.length === 0 ? "Record<string, never>" : `{ ${body.join(" ")} }`} }`;
+      });
+      out.push(`export type ${name} =`, ...variants.map((v, i) => (i === variants.length - 1 ? `${v};` : v)), "");
+    } else {
+      throw new Error(`unsupported IDL type kind ${def.type.kind} (${name})`);
+    }
+  });
+  return out.join("\n");
+}
+
 /** src/generated/errors.ts: every error of the program by name, with its code and message. */
 function renderErrors(idl: Idl): string {
   const errors = idl.errors ?? [];
@@ -74,6 +150,7 @@ function main(): void {
   }
   const files: Record<string, string> = {
     "keel.ts": renderIdl(idl),
+    "types.ts": renderTypes(idl),
     "errors.ts": renderErrors(idl),
   };
   const stale: string[] = [];

@@ -13,7 +13,8 @@ import {
 import { KeelError, keelErrorFromLogs } from "./errors";
 import { Keel } from "./generated/keel";
 import { perpMarketPda } from "./pda";
-import { CollateralAssetAccount, ExchangeAccount, HealthReport, MarginAccount, PerpMarketAccount } from "./program";
+import { HealthReport } from "./generated/types";
+import { CollateralAssetAccount, ExchangeAccount, MarginAccount, PerpMarketAccount } from "./program";
 
 /** `OracleKind::Fixed` as stored (the quote asset: no oracle account). */
 export const ORACLE_KIND_FIXED = 0;

@@ -8,5 +8,6 @@ export * from "./health";
 export * from "./markets";
 export * from "./errors";
 export { IDL } from "./generated/keel";
+export * from "./generated/types";
 export { KEEL_ERRORS } from "./generated/errors";
 export type { KeelErrorName } from "./generated/errors";

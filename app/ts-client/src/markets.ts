@@ -17,8 +17,11 @@ export interface MarketKeys {
   quoteAsset: PublicKey;
 }
 
+/** A market's keys with its decoded account. */
+export type MarketWithKeys = MarketKeys & { account: PerpMarketAccount };
+
 /** The keys of market `index` of `exchange`, read from the chain. */
-export async function fetchMarketKeys(program: Program<Keel>, exchange: PublicKey, index: number): Promise<MarketKeys & { account: PerpMarketAccount }> {
+export async function fetchMarketKeys(program: Program<Keel>, exchange: PublicKey, index: number): Promise<MarketWithKeys> {
   const market = perpMarketPda(exchange, index, program.programId);
   const [account, exchangeAccount] = await Promise.all([
     program.account.perpMarket.fetch(market),
