@@ -11,3 +11,4 @@ export { IDL } from "./generated/keel";
 export * from "./generated/types";
 export { KEEL_ERRORS } from "./generated/errors";
 export type { KeelErrorName } from "./generated/errors";
+export * from "./layout";
