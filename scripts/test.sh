@@ -32,7 +32,8 @@ echo "== TypeScript type check (migrations/, app/ts-client) =="
 scripts/typecheck.sh
 
 echo "== TypeScript tests against keel-localnet (app/ts-client/tests) =="
-scripts/ts-test.sh
+# The node binary `cargo test --workspace` built above (it builds every package's binaries).
+KEEL_LOCALNET_BIN="$CARGO_TARGET_DIR/debug/keel-localnet" scripts/ts-test.sh
 
 echo "== compute units on sBPF (bench/sbpf-meter) =="
 scripts/sbpf-meter.sh

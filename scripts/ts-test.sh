@@ -10,8 +10,13 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/keel/target}"
 export RUST_LOG="${RUST_LOG:-error}"
 
 scripts/npm-ci.sh
-echo "== cargo build -p keel-localnet =="
-cargo build -p keel-localnet --locked --quiet
-export KEEL_LOCALNET_BIN="$CARGO_TARGET_DIR/debug/keel-localnet"
+# KEEL_LOCALNET_BIN: a node binary built already (scripts/test.sh passes the one its
+# `cargo test --workspace` just built: `cargo build -p keel-localnet` resolves other features
+# and would rebuild the local crates once more).
+if [ -z "${KEEL_LOCALNET_BIN:-}" ]; then
+  echo "== cargo build -p keel-localnet =="
+  cargo build -p keel-localnet --locked --quiet
+  export KEEL_LOCALNET_BIN="$CARGO_TARGET_DIR/debug/keel-localnet"
+fi
 echo "== mocha (app/ts-client/tests) =="
 npm run --silent test:ts
