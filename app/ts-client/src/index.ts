@@ -12,3 +12,4 @@ export * from "./generated/types";
 export { KEEL_ERRORS } from "./generated/errors";
 export type { KeelErrorName } from "./generated/errors";
 export * from "./layout";
+export * from "./pyth";

@@ -23,11 +23,14 @@ import {
   exchangePda,
   fetchListing,
   fetchMarketKeys,
+  decodePriceUpdateV2,
   fieldOffset,
   healthAccounts,
   keelErrorOf,
   keelProgram,
   marginAccountPda,
+  priceLots,
+  pythPriceUsd,
   queuedMakers,
   simulateHealth,
   tradeHealthAccounts,
@@ -180,6 +183,20 @@ describe("keel over JSON-RPC (keel-localnet)", () => {
     // The IDL's layout is the program's: the sizes README.md lists.
     expect(accountSize("marginAccount")).to.equal(4856);
     expect(accountSize("orderBook")).to.equal(20_608);
+  });
+
+  it("reads the node's Pyth PriceUpdateV2 for SOL/USD and converts it to SOL-PERP price lots", async () => {
+    const info = await provider.connection.getAccountInfo(solPerp.oracle);
+    expect(info!.owner.toBase58()).to.equal("rec5EKMGg6MxZYaMdyBfgwp4d5rB9T1VQH5pJv5LtFJ");
+    const price = decodePriceUpdateV2(info!.data);
+    expect(price.fullyVerified).to.equal(true);
+    expect(price.feedId.toString("hex")).to.equal("ef0d8b6fda2ceba41da15d4095d1da392a0d2f8ed0c6c7bc0f4cfac8c280b56d");
+    expect(pythPriceUsd(price)).to.equal(SOL_PRICE);
+    expect(price.conf).to.equal(0n);
+    expect(price.emaPrice).to.equal(price.price);
+    const m = solPerp.account;
+    const lots = priceLots(price, listing.account.quoteDecimals, m.baseDecimals, BigInt(m.baseLotSize.toString()), BigInt(m.quoteLotSize.toString()));
+    expect(lots).to.equal(BigInt(SOL_AT_ORACLE_LOTS));
   });
 
   it("creates a margin account, deposits USDC and SOL, and the simulated health view reports exact numbers", async () => {
