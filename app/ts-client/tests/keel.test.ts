@@ -346,6 +346,26 @@ describe("keel over JSON-RPC (keel-localnet)", () => {
     expect(Number((await getAccount(provider.connection, t.usdcWallet)).amount)).to.equal(50 * USDC);
   });
 
+  it("refuses health accounts out of the program's order with HealthAccountMismatch", async () => {
+    const t = await newTrader(100 * USDC, SOL);
+    await deposit(t, usdcMint, t.usdcWallet, 100 * USDC);
+    await deposit(t, solMint, t.solWallet, SOL);
+    const acct = await account(t);
+    const metas = healthAccounts(acct, listing.assets, listing.markets);
+    // USDC's asset, then SOL's asset and its oracle.
+    expect(metas.map((m) => m.pubkey.toBase58())).to.deep.equal(
+      [listing.assets[0].address, listing.assets[1].address, listing.assets[1].asset.oracle].map((k) => k.toBase58()),
+    );
+    const reordered = [metas[1], metas[2], metas[0]];
+    const err = await simulateHealth(program, t.account, { healthAccounts: reordered }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((err as { keelError?: { name: string } })?.keelError?.name).to.equal("HealthAccountMismatch");
+    const report = await simulateHealth(program, t.account, { healthAccounts: metas });
+    expect(report.collateralValue.toNumber()).to.equal(100 * USDC + 150 * USDC);
+  });
+
   it("finds every margin account with getProgramAccounts filters (dataSize, memcmp on the owner)", async () => {
     const a = await newTrader(0, 0);
     await program.methods
