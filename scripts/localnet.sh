@@ -8,6 +8,7 @@
 #   scripts/localnet.sh                 # 127.0.0.1:8899 (HTTP) and :8900 (websocket)
 #   KEEL_RPC_PORT=18899 scripts/localnet.sh
 #   KEEL_WALLET=path/to/keypair.json scripts/localnet.sh
+#   KEEL_LOCALNET_BIN=path/to/keel-localnet scripts/localnet.sh   # skip the cargo build
 #
 # The wallet (KEEL_WALLET, default ~/.cache/keel/localnet/wallet.json, created once) creates the
 # exchange, is its admin and the mint authority of the test mints; it gets SOL by requestAirdrop.
@@ -25,8 +26,12 @@ WALLET="${KEEL_WALLET:-$HOME/.cache/keel/localnet/wallet.json}"
 command -v cargo >/dev/null || { echo "cargo is required (https://rustup.rs)"; exit 1; }
 command -v curl >/dev/null || { echo "curl is required"; exit 1; }
 scripts/npm-ci.sh
-echo "== cargo build -p keel-localnet =="
-cargo build -p keel-localnet --locked --quiet
+# KEEL_LOCALNET_BIN: a node binary built already (else this builds it).
+NODE_BIN="${KEEL_LOCALNET_BIN:-$CARGO_TARGET_DIR/debug/keel-localnet}"
+if [ -z "${KEEL_LOCALNET_BIN:-}" ]; then
+  echo "== cargo build -p keel-localnet =="
+  cargo build -p keel-localnet --locked --quiet
+fi
 
 if [ ! -f "$WALLET" ]; then
   mkdir -p "$(dirname "$WALLET")"
@@ -56,7 +61,7 @@ rpc() {
 LOG_DIR="${KEEL_LOG_DIR:-$HOME/.cache/keel/localnet}"
 mkdir -p "$LOG_DIR"
 echo "== keel-localnet (output in $LOG_DIR/node.log) =="
-"$CARGO_TARGET_DIR/debug/keel-localnet" --rpc-port "$RPC_PORT" --ws-port "$WS_PORT" "$@" >"$LOG_DIR/node.log" 2>&1 &
+"$NODE_BIN" --rpc-port "$RPC_PORT" --ws-port "$WS_PORT" "$@" >"$LOG_DIR/node.log" 2>&1 &
 NODE_PID=$!
 for _ in $(seq 1 300); do
   if rpc getHealth '[]' 2>/dev/null | grep -q '"ok"'; then break; fi
