@@ -4,6 +4,7 @@
 //
 //   KEEL_CLUSTER=localnet anchor migrate          # the default cluster name is "localnet"
 //   KEEL_CLUSTER=devnet   anchor migrate --provider.cluster devnet
+//   ANCHOR_PROVIDER_URL=http://127.0.0.1:8899 ANCHOR_WALLET=<keypair> npm run migrate   # without anchor-cli (migrate.ts)
 //
 // `anchor migrate` (anchor-cli 1.2.2) writes .anchor/deploy.ts, which builds a provider from
 // Anchor.toml ([provider] cluster and wallet), runs it with `<npm|yarn|pnpm> run ts-node` and
@@ -121,7 +122,7 @@ async function deploy(provider: AnchorProvider): Promise<void> {
   try {
     programAccount = await connection.getAccountInfo(programId);
   } catch (e) {
-    const hint = cluster === "localnet" ? " (is a local validator running? `anchor localnet` starts one with the program and the oracle fixtures)" : "";
+    const hint = cluster === "localnet" ? " (is a local node running? scripts/localnet.sh starts keel-localnet with the program and moving Pyth feeds; `anchor localnet` starts solana-test-validator with the program and the oracle fixtures)" : "";
     throw new DeployError(`cannot reach the RPC at ${endpoint}${hint}: ${(e as Error).message}`);
   }
   if (!programAccount) {
@@ -203,7 +204,7 @@ async function deploy(provider: AnchorProvider): Promise<void> {
     if (!info) {
       const hint =
         cluster === "localnet"
-          ? " (start the validator with `anchor localnet`, which loads the fixtures of Anchor.toml's [[test.validator.account]], or pass them to solana-test-validator with --account)"
+          ? " (keel-localnet publishes both feeds of localnet.json; for solana-test-validator use `anchor localnet`, which loads the fixtures of Anchor.toml's [[test.validator.account]], or pass them with --account)"
           : "";
       throw new DeployError(`${symbol}: oracle account ${oracle.account.toBase58()} does not exist on ${endpoint}${hint}`);
     }
