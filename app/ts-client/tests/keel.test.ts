@@ -38,6 +38,9 @@ import {
 } from "../src";
 import { localnet } from "./hooks";
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const deploy: (provider: AnchorProvider) => Promise<void> = require("../../../migrations/deploy");
+
 const USDC = 1_000_000; // native units per USDC
 const SOL = 1_000_000_000; // native units per SOL
 const SOL_PRICE = 150;
@@ -183,6 +186,21 @@ describe("keel over JSON-RPC (keel-localnet)", () => {
     // The IDL's layout is the program's: the sizes README.md lists.
     expect(accountSize("marginAccount")).to.equal(4856);
     expect(accountSize("orderBook")).to.equal(20_608);
+  });
+
+  it("deploy.ts run again sends nothing: every step is skipped", async () => {
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (...args: unknown[]) => lines.push(args.join(" "));
+    try {
+      await deploy(provider);
+    } finally {
+      console.log = log;
+    }
+    const steps = lines.filter((l) => /^(initialize_exchange|create_insurance_fund|set_bounty_params|list_asset|list_perp_market)/.test(l));
+    expect(steps).to.have.length(8);
+    for (const step of steps) expect(step).to.match(/: skipped/);
+    expect(lines.some((l) => / tx [1-9A-HJ-NP-Za-km-z]{64,}/.test(l))).to.equal(false);
   });
 
   it("reads the node's Pyth PriceUpdateV2 for SOL/USD and converts it to SOL-PERP price lots", async () => {
