@@ -1,10 +1,14 @@
 // The health-accounts order without a node: slots opened as the program opens them (the held
 // slot, else the first free one), in slot order, assets before markets, no oracle for a
-// Fixed-price asset.
+// Fixed-price asset; and the vectors the Rust client writes (app/client/tests/health_vectors.rs,
+// checked there against tests/vectors/health-accounts.json), which the TypeScript twin must
+// reproduce.
 
 import { BorshCoder, Idl } from "@anchor-lang/core";
 import { PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
 import { IDL, KnownAsset, KnownMarket, MarginAccount, accountSize, healthAccountsOf, healthSlots, tradeHealthAccounts } from "../src";
 
 const coder = new BorshCoder(IDL as unknown as Idl);
@@ -59,4 +63,36 @@ describe("health accounts order (no node)", () => {
     expect(() => healthSlots(acct, [0])).to.throw("no free collateral slot");
     expect(() => healthAccountsOf({ collaterals: [7], perps: [] }, assets, markets)).to.throw("asset 7");
   });
+});
+
+interface Vectors {
+  assets: { index: number; fixed: boolean; address: string; oracle: string }[];
+  markets: { index: number; address: string; oracle: string }[];
+  cases: { name: string; collaterals: [number, number][]; perps: [number, number][]; openAsset: number | null; openMarket: number | null; accounts: string[] }[];
+}
+
+describe("health accounts order: the Rust client's vectors (keel_client::health::health_accounts_opening)", () => {
+  const vectors = JSON.parse(fs.readFileSync(path.join(__dirname, "vectors", "health-accounts.json"), "utf8")) as Vectors;
+  const assets: KnownAsset[] = vectors.assets.map((a) => ({
+    address: new PublicKey(a.address),
+    asset: { index: a.index, oracleKind: a.fixed ? 0 : 1, oracle: new PublicKey(a.oracle) } as KnownAsset["asset"],
+  }));
+  const markets: KnownMarket[] = vectors.markets.map((m) => ({
+    address: new PublicKey(m.address),
+    market: { index: m.index, oracle: new PublicKey(m.oracle) } as KnownMarket["market"],
+  }));
+
+  it("has cases", () => expect(vectors.cases.length).to.be.at.least(5));
+  for (const c of vectors.cases) {
+    it(c.name, () => {
+      const acct = emptyAccount();
+      for (const [slot, index] of c.collaterals) Object.assign(acct.collaterals[slot], { inUse: 1, assetIndex: index });
+      for (const [slot, index] of c.perps) Object.assign(acct.perps[slot], { inUse: 1, marketIndex: index });
+      // health_accounts_opening always opens the quote slot first.
+      const openAssets = [0, ...(c.openAsset === null ? [] : [c.openAsset])];
+      const openMarkets = c.openMarket === null ? [] : [c.openMarket];
+      const metas = healthAccountsOf(healthSlots(acct, openAssets, openMarkets), assets, markets);
+      expect(metas.map((m) => m.pubkey.toBase58())).to.deep.equal(c.accounts);
+    });
+  }
 });
