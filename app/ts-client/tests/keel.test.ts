@@ -47,6 +47,23 @@ const SOL_PRICE = 150;
 const SOL_AT_ORACLE_LOTS = 1_500_000; // quote native per 0.01 SOL at 150 USD
 const SOL_PERP = 0;
 
+/**
+ * Resolves once web3.js reports the subscription `id` as acknowledged by the node (its
+ * `state: "subscribed"`; web3.js 1.99, pinned, keeps it in these private maps), so that no
+ * notification is missed by acting too early.
+ */
+async function subscribed(connection: unknown, id: number, timeoutMs = 10_000): Promise<void> {
+  const c = connection as {
+    _subscriptionHashByClientSubscriptionId: Record<number, string>;
+    _subscriptionsByHash: Record<string, { state: string } | undefined>;
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (c._subscriptionsByHash[c._subscriptionHashByClientSubscriptionId[id]]?.state !== "subscribed") {
+    if (Date.now() > deadline) throw new Error(`subscription ${id} not acknowledged within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 interface Trader {
   owner: Keypair;
   account: PublicKey;
@@ -423,7 +440,7 @@ describe("keel over JSON-RPC (keel-localnet)", () => {
       { commitment: "processed" },
     );
     try {
-      await new Promise((r) => setTimeout(r, 300)); // the subscription is registered
+      await subscribed(provider.connection, id);
       await deposit(t, usdcMint, t.usdcWallet, 120 * USDC);
       const deadline = Date.now() + 10_000;
       while (seen.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
@@ -443,7 +460,7 @@ describe("keel over JSON-RPC (keel-localnet)", () => {
       commitment: "processed",
     });
     try {
-      await new Promise((r) => setTimeout(r, 300));
+      await subscribed(provider.connection, id);
       await localnet.call("keel_setPrice", ["SOL/USD", 160, { confBps: 0 }]);
       const deadline = Date.now() + 10_000;
       while (updates.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
