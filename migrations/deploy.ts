@@ -3,6 +3,7 @@
 // migrations/config/README.md).
 //
 //   KEEL_CLUSTER=localnet anchor migrate          # the default cluster name is "localnet"
+//   KEEL_CONFIG=path/to/config.json ...           # another config file than config/<cluster>.json
 //   KEEL_CLUSTER=devnet   anchor migrate --provider.cluster devnet
 //   ANCHOR_PROVIDER_URL=http://127.0.0.1:8899 ANCHOR_WALLET=<keypair> npm run migrate   # without anchor-cli (migrate.ts)
 //
@@ -29,6 +30,7 @@
 import { AnchorProvider, BN, Idl, Program } from "@anchor-lang/core";
 import { AccountInfo, ConfirmOptions, Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram } from "@solana/web3.js";
 import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
+import { keelErrorOf } from "@keel/client";
 import * as path from "path";
 import idl from "../idl/keel.json";
 import {
@@ -91,10 +93,13 @@ interface AssetPlan {
   listed: boolean;
 }
 
+/** The transaction being sent, for the error report ("" while reading). */
+let step = "";
+
 /** The deploy flow: validate the config, read the cluster, then create what is missing. */
 async function deploy(provider: AnchorProvider): Promise<void> {
   const cluster = process.env.KEEL_CLUSTER ?? "localnet";
-  const configFile = path.join(__dirname, "config", `${cluster}.json`);
+  const configFile = process.env.KEEL_CONFIG ? path.resolve(process.env.KEEL_CONFIG) : path.join(__dirname, "config", `${cluster}.json`);
   log(`== keel deploy: cluster "${cluster}", config ${path.relative(path.join(__dirname, ".."), configFile)}`);
 
   // 1. The config, validated before anything is read from or sent to the cluster.
@@ -239,6 +244,7 @@ async function deploy(provider: AnchorProvider): Promise<void> {
       continue;
     }
     const { seed, decimals } = plan.createMint;
+    step = `create mint ${plan.config.symbol}`;
     const signature = await createMint(provider, plan.mint, plan.createMint, SEND_OPTIONS);
     log(`mint ${plan.config.symbol}: created ${plan.mint.toBase58()} (${decimals} decimals, seed "${seed}", mint authority = wallet) tx ${signature}`);
   }
@@ -247,6 +253,7 @@ async function deploy(provider: AnchorProvider): Promise<void> {
   if (existing) {
     log(`initialize_exchange: skipped, ${exchange.toBase58()} exists`);
   } else {
+    step = "initialize_exchange";
     const signature = await program.methods
       .initializeExchange(admin)
       .accountsPartial({
@@ -264,6 +271,7 @@ async function deploy(provider: AnchorProvider): Promise<void> {
   const signers = { wallet, admin, adminSigner };
   const fundSettings = insurance.config;
   if (!insurance.existing) {
+    step = "create_insurance_fund";
     const signature = await createInsuranceFund(program, exchange, plans[0].mint, insurance, signers, SEND_OPTIONS);
     log(
       `create_insurance_fund: ${insurance.fund.toBase58()} (vault ${insurance.vault.toBase58()}, withdraw limit ` +
@@ -274,6 +282,7 @@ async function deploy(provider: AnchorProvider): Promise<void> {
     for (const line of fixedDifferences(insurance)) log(`  warning: ${line}`);
     if (insurance.updateBounty) {
       const changes = bountyDifferences(fundSettings.bounty, insurance.existing.bounty);
+      step = "set_bounty_params";
       const signature = await setBountyParams(program, exchange, insurance, signers, SEND_OPTIONS);
       log(`set_bounty_params: ${changes.join(", ")} tx ${signature}`);
     } else {
@@ -293,6 +302,7 @@ async function deploy(provider: AnchorProvider): Promise<void> {
     // An absent optional account is passed as the program id (Anchor's encoding of None).
     const oracleAccount = oracle.kind === "Fixed" ? null : oracle.account;
     const feedId = oracle.kind === "PythPull" ? Array.from(oracle.feedId) : new Array<number>(32).fill(0);
+    step = `list_asset ${symbol}`;
     const signature = await program.methods
       .listAsset({
         params: {
@@ -334,6 +344,7 @@ async function deploy(provider: AnchorProvider): Promise<void> {
       for (const line of marketDifferences(plan.config, plan.listed)) log(`  warning: ${line}`);
       continue;
     }
+    step = `list_perp_market ${symbol}`;
     const { signature, orderBook, fillQueue } = await listMarket(program, exchange, plan, signers, SEND_OPTIONS);
     log(
       `list_perp_market ${symbol}: market ${plan.index} ${plan.market.toBase58()} (book ${orderBook.toBase58()}, ` +
@@ -342,6 +353,7 @@ async function deploy(provider: AnchorProvider): Promise<void> {
   }
 
   // 8. The resulting addresses, as the chain has them.
+  step = "";
   const final = await fetchExisting<ExchangeAccount>(program, "exchange", exchange);
   log("");
   log(`== keel on ${cluster}`);
@@ -397,11 +409,18 @@ function differences(config: AssetConfig, a: CollateralAssetAccount): string[] {
  * failure prints the error (and the program logs) and sets a non-zero exit code.
  */
 module.exports = async function (provider: AnchorProvider): Promise<void> {
+  step = "";
   try {
     await deploy(provider);
   } catch (e) {
     const err = e as Error & { logs?: string[] };
-    console.error(`\nkeel deploy failed: ${err.message}`);
+    const refused = keelErrorOf(e);
+    if (refused && step) {
+      console.error(`\nkeel deploy failed: ${step} was refused by the program: ${refused.name} (${refused.code}): ${refused.msg}`);
+      console.error("the transactions before it have landed; fix the config and run the deploy again to go on from here");
+    } else {
+      console.error(`\nkeel deploy failed${step ? ` at ${step}` : ""}: ${err.message}`);
+    }
     if (Array.isArray(err.logs) && err.logs.length > 0) console.error(`program logs:\n  ${err.logs.join("\n  ")}`);
     process.exitCode = 1;
     throw e;

@@ -9,10 +9,13 @@
 // 150 · 10^6 USDC native; a SOL-PERP base lot is 0.01 SOL (10^7 native) = 1 500 000 quote native,
 // and with a quote lot of 1 the price in lots at the oracle is 1 500 000.
 
-import { AnchorProvider, BN, Program } from "@anchor-lang/core";
+import { AnchorProvider, BN, Program, Wallet } from "@anchor-lang/core";
 import { getAccount, getOrCreateAssociatedTokenAccount, mintTo } from "@solana/spl-token";
 import { AccountInfo, Context, Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import {
   ExchangeListing,
   KEEL_ERRORS,
@@ -218,6 +221,44 @@ describe("keel over JSON-RPC (keel-localnet)", () => {
     expect(steps).to.have.length(8);
     for (const step of steps) expect(step).to.match(/: skipped/);
     expect(lines.some((l) => / tx [1-9A-HJ-NP-Za-km-z]{64,}/.test(l))).to.equal(false);
+  });
+
+  it("deploy.ts reports a listing the program refuses by its error, and a rerun goes on from there", async () => {
+    // Another creator, so another exchange; SOL's asset names BTC's feed id for SOL's account.
+    const creator = Keypair.generate();
+    const sig = await provider.connection.requestAirdrop(creator.publicKey, 100 * LAMPORTS_PER_SOL);
+    await provider.connection.confirmTransaction({ signature: sig, ...(await provider.connection.getLatestBlockhash()) }, "confirmed");
+    const other = new AnchorProvider(provider.connection, new Wallet(creator), { commitment: "confirmed", preflightCommitment: "confirmed" });
+    const config = JSON.parse(fs.readFileSync(path.join(__dirname, "../../../migrations/config/localnet.json"), "utf8"));
+    config.assets[1].oracle.feed_id = config.assets[2].oracle.feed_id;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keel-deploy-"));
+    const badConfig = path.join(dir, "localnet.json");
+    fs.writeFileSync(badConfig, JSON.stringify(config));
+    const out: string[] = [];
+    const [log, error] = [console.log, console.error];
+    console.log = console.error = (...args: unknown[]) => out.push(args.join(" "));
+    let err: unknown;
+    try {
+      process.env.KEEL_CONFIG = badConfig;
+      await deploy(other).catch((e: unknown) => (err = e));
+      delete process.env.KEEL_CONFIG;
+      expect(keelErrorOf(err)?.name).to.equal("OracleFeedMismatch");
+      expect(out.join("\n")).to.contain(
+        `list_asset SOL was refused by the program: OracleFeedMismatch (${KEEL_ERRORS.OracleFeedMismatch.code}): ${KEEL_ERRORS.OracleFeedMismatch.msg}`,
+      );
+      const halfway = await program.account.exchange.fetch(exchangePda(creator.publicKey));
+      expect([halfway.assetCount, halfway.marketCount]).to.deep.equal([1, 0]);
+      out.length = 0;
+      await deploy(other);
+    } finally {
+      delete process.env.KEEL_CONFIG;
+      [console.log, console.error] = [log, error];
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    expect(out).to.include("initialize_exchange: skipped, " + exchangePda(creator.publicKey).toBase58() + " exists");
+    expect(out.some((l) => l.startsWith("list_asset SOL: ") && !l.includes("skipped"))).to.equal(true);
+    const done = await program.account.exchange.fetch(exchangePda(creator.publicKey));
+    expect([done.assetCount, done.marketCount]).to.deep.equal([3, 2]);
   });
 
   it("reads the node's Pyth PriceUpdateV2 for SOL/USD and converts it to SOL-PERP price lots", async () => {
