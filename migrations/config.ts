@@ -1,14 +1,13 @@
 // The deploy config, migrations/config/<cluster>.json (see migrations/config/README.md): its
-// types, the bounds of the assets' risk parameters, and loading with validation. The perp
+// types and loading with validation of its shape (fields, JSON types, the integer types of the
+// program's arguments; the program checks its own bounds when the deploy sends them). The perp
 // markets' section is in config-markets.ts, the insurance fund's in config-insurance.ts, the
-// validation toolkit and the bounds they share in config-check.ts. Pure: nothing here reads from or sends to a cluster, so a bad config fails
-// before anything is sent.
+// validation toolkit in config-check.ts. Pure: nothing here reads from or sends to a cluster.
 
 import { PublicKey } from "@solana/web3.js";
 import * as fs from "fs";
 import * as path from "path";
 import {
-  BPS_PER_UNIT,
   Checker,
   Json,
   JsonObject,
@@ -16,21 +15,11 @@ import {
   LiquidationFees,
   ORACLE_GUARD_KEYS,
   OracleGuard,
+  assertIdlFields,
   isObject,
 } from "./config-check";
-import { InsuranceFundConfig, checkInsuranceFund } from "./config-insurance";
-import { MarketConfig, checkMarket } from "./config-markets";
-
-// ---------------------------------------------------------------------------------------------
-// Bounds of the assets' risk parameters.
-//
-// These mirror the program's own checks, `AssetParams::validate` in
-// programs/keel/src/instructions/risk/asset_params.rs (weights, MAX_LIAB_WEIGHT_BPS, the
-// liquidation fee and penalty against the maint asset weight); the oracle guard's bounds (`OracleConfig::is_valid`) are in config-check.ts. The program remains the
-// authority: they are repeated here only so that a bad config fails with a readable message
-// before anything is sent. Keep them in step when the program's bounds change.
-// ---------------------------------------------------------------------------------------------
-const MAX_LIAB_WEIGHT_BPS = 20_000;
+import { BOUNTY_KEYS, InsuranceFundConfig, checkInsuranceFund } from "./config-insurance";
+import { MARKET_PARAM_KEYS, MarketConfig, checkMarket } from "./config-markets";
 
 /** The name "create" in a config's `mint` field: make a fresh SPL mint (localnet only). */
 export const CREATE = "create";
@@ -114,6 +103,9 @@ const PARAM_KEYS = [
  * exist, a ConfigError listing every problem if it is invalid.
  */
 export function loadConfig(file: string, cluster: string): DeployConfig {
+  assertIdlFields("AssetParams", PARAM_KEYS);
+  assertIdlFields("PerpMarketParams", MARKET_PARAM_KEYS);
+  assertIdlFields("BountyParams", BOUNTY_KEYS);
   const shown = path.relative(process.cwd(), file) || file;
   if (!fs.existsSync(file)) {
     throw new DeployError(`no config for cluster "${cluster}": ${file} does not exist (set KEEL_CLUSTER, see migrations/config/README.md)`);
@@ -258,36 +250,18 @@ function checkAsset(c: Checker, raw: Json, i: number, cluster: string): AssetCon
   return { symbol, mint, decimals, oracle, params };
 }
 
-/** The bounds of `AssetParams::validate` (see the note at the top of this file). */
+/** The `AssetParams` argument of `list_asset`: every field, each of its IDL integer type. */
 function checkParams(c: Checker, raw: JsonObject, where: string): AssetParams | undefined {
   c.onlyKeys(raw, PARAM_KEYS, where);
   const before = c.problems.length;
-  const initAsset = c.integer(raw, "init_asset_weight_bps", where, 1, BPS_PER_UNIT, "bps, 10000 = 1.0");
-  const maintAsset = c.integer(raw, "maint_asset_weight_bps", where, 1, BPS_PER_UNIT, "bps, 10000 = 1.0");
-  const initLiab = c.integer(raw, "init_liab_weight_bps", where, BPS_PER_UNIT, MAX_LIAB_WEIGHT_BPS, "bps, 10000 = 1.0");
-  const maintLiab = c.integer(raw, "maint_liab_weight_bps", where, BPS_PER_UNIT, MAX_LIAB_WEIGHT_BPS, "bps, 10000 = 1.0");
-  const cap = c.u64(raw, "deposit_cap", where, "native units of the mint");
-  const guard = c.oracleGuard(raw, where);
-  const liquidation = c.liquidationFees(raw, where);
-  if (initAsset !== undefined && maintAsset !== undefined && initAsset > maintAsset) {
-    c.problem(where, `asset weights need 0 < init ≤ maint ≤ ${BPS_PER_UNIT}: init_asset_weight_bps ${initAsset} > maint_asset_weight_bps ${maintAsset}`);
-  }
-  if (initLiab !== undefined && maintLiab !== undefined && maintLiab > initLiab) {
-    c.problem(where, `liability weights need ${BPS_PER_UNIT} ≤ maint ≤ init ≤ ${MAX_LIAB_WEIGHT_BPS}: maint_liab_weight_bps ${maintLiab} > init_liab_weight_bps ${initLiab}`);
-  }
-  // Selling the collateral at the discount and paying the penalty must raise the account's
-  // health: the quote received per unit of value, 1 − fee − penalty, must beat the maint weight.
-  if (liquidation !== undefined && maintAsset !== undefined) {
-    const cut = liquidation.liquidation_fee_bps + liquidation.liquidation_penalty_bps;
-    if (cut !== 0 && cut + maintAsset >= BPS_PER_UNIT) {
-      const quoteHint = maintAsset >= BPS_PER_UNIT ? " (an asset weighted 10000, like the quote asset, is never sold at a discount: use 0 and 0)" : "";
-      c.problem(
-        where,
-        `liquidation_fee_bps ${liquidation.liquidation_fee_bps} + liquidation_penalty_bps ${liquidation.liquidation_penalty_bps} ` +
-          `must be 0, or below ${BPS_PER_UNIT} − maint_asset_weight_bps ${maintAsset} = ${BPS_PER_UNIT - maintAsset}${quoteHint}`,
-      );
-    }
-  }
+  const weight = "bps, 10000 = 1.0";
+  const initAsset = c.idlNumber(raw, "init_asset_weight_bps", where, "AssetParams", weight);
+  const maintAsset = c.idlNumber(raw, "maint_asset_weight_bps", where, "AssetParams", weight);
+  const initLiab = c.idlNumber(raw, "init_liab_weight_bps", where, "AssetParams", weight);
+  const maintLiab = c.idlNumber(raw, "maint_liab_weight_bps", where, "AssetParams", weight);
+  const cap = c.idlBig(raw, "deposit_cap", where, "AssetParams", "native units of the mint");
+  const guard = c.oracleGuard(raw, where, "AssetParams");
+  const liquidation = c.liquidationFees(raw, where, "AssetParams");
   if (
     c.problems.length > before ||
     initAsset === undefined ||

@@ -18,14 +18,17 @@
 // `set_bounty_params` only when its bounty rule differs from the config's), an asset is listed
 // only when its PDA ["asset", exchange, mint] does not exist, and the config's market i (index i)
 // only when the exchange has fewer than i + 1 markets; a listed market must have the configured
-// symbol. So a run that stopped half-way can simply be repeated. The whole config is validated
-// before anything is sent, then the chain is read (program, exchange, mints, insurance fund,
-// markets, oracles, admin, balance) before anything is sent.
+// symbol. So a run that stopped half-way can simply be repeated. The config's shape (fields,
+// the integer types of the program's arguments, from idl/keel.json) is validated before
+// anything is sent, then the chain is read (program, exchange, mints, insurance fund, markets,
+// oracles, admin, balance) before anything is sent. The program's parameter bounds are the
+// program's alone: an instruction it refuses stops the run with the program's own error, named
+// by @keel/client, and a rerun after fixing the config goes on from there.
 //
-// The config's types, bounds and validation are in config.ts (assets), config-markets.ts (perp
+// The config's types and validation are in config.ts (assets), config-markets.ts (perp
 // markets), config-insurance.ts (insurance fund) and config-check.ts (shared); the PDAs, mints,
-// account decoding and the admin's keypair file in accounts.ts; the perp markets' chain side in
-// markets.ts, the insurance fund's in insurance.ts.
+// account types (@keel/client's) and the admin's keypair file in accounts.ts; the perp markets'
+// chain side in markets.ts, the insurance fund's in insurance.ts.
 
 import { AnchorProvider, BN, Idl, Program } from "@anchor-lang/core";
 import { AccountInfo, ConfirmOptions, Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram } from "@solana/web3.js";

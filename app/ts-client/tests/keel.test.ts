@@ -223,31 +223,40 @@ describe("keel over JSON-RPC (keel-localnet)", () => {
     expect(lines.some((l) => / tx [1-9A-HJ-NP-Za-km-z]{64,}/.test(l))).to.equal(false);
   });
 
-  it("deploy.ts reports a listing the program refuses by its error, and a rerun goes on from there", async () => {
-    // Another creator, so another exchange; SOL's asset names BTC's feed id for SOL's account.
+  it("deploy.ts leaves the bounds to the program, reports a refused listing by its error, and a rerun goes on", async () => {
+    // Another creator, so another exchange.
     const creator = Keypair.generate();
     const sig = await provider.connection.requestAirdrop(creator.publicKey, 100 * LAMPORTS_PER_SOL);
     await provider.connection.confirmTransaction({ signature: sig, ...(await provider.connection.getLatestBlockhash()) }, "confirmed");
     const other = new AnchorProvider(provider.connection, new Wallet(creator), { commitment: "confirmed", preflightCommitment: "confirmed" });
-    const config = JSON.parse(fs.readFileSync(path.join(__dirname, "../../../migrations/config/localnet.json"), "utf8"));
-    config.assets[1].oracle.feed_id = config.assets[2].oracle.feed_id;
+    const good = JSON.parse(fs.readFileSync(path.join(__dirname, "../../../migrations/config/localnet.json"), "utf8"));
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keel-deploy-"));
-    const badConfig = path.join(dir, "localnet.json");
-    fs.writeFileSync(badConfig, JSON.stringify(config));
     const out: string[] = [];
     const [log, error] = [console.log, console.error];
     console.log = console.error = (...args: unknown[]) => out.push(args.join(" "));
-    let err: unknown;
-    try {
-      process.env.KEEL_CONFIG = badConfig;
+    /** Runs deploy.ts with `config`; the program error it stopped with. */
+    const refusedBy = async (config: unknown) => {
+      const file = path.join(dir, "localnet.json");
+      fs.writeFileSync(file, JSON.stringify(config));
+      process.env.KEEL_CONFIG = file;
+      let err: unknown;
       await deploy(other).catch((e: unknown) => (err = e));
       delete process.env.KEEL_CONFIG;
-      expect(keelErrorOf(err)?.name).to.equal("OracleFeedMismatch");
-      expect(out.join("\n")).to.contain(
-        `list_asset SOL was refused by the program: OracleFeedMismatch (${KEEL_ERRORS.OracleFeedMismatch.code}): ${KEEL_ERRORS.OracleFeedMismatch.msg}`,
-      );
+      return keelErrorOf(err)?.name;
+    };
+    try {
+      // A bound only the program checks (init asset weight above maint)...
+      const weights = structuredClone(good);
+      weights.assets[1].params.init_asset_weight_bps = 9_500;
+      expect(await refusedBy(weights)).to.equal("InvalidAssetWeights");
+      const { code, msg } = KEEL_ERRORS.InvalidAssetWeights;
+      expect(out.join("\n")).to.contain(`list_asset SOL was refused by the program: InvalidAssetWeights (${code}): ${msg}`);
       const halfway = await program.account.exchange.fetch(exchangePda(creator.publicKey));
       expect([halfway.assetCount, halfway.marketCount]).to.deep.equal([1, 0]);
+      // ... and an oracle whose feed is not the configured one.
+      const feed = structuredClone(good);
+      feed.assets[1].oracle.feed_id = feed.assets[2].oracle.feed_id;
+      expect(await refusedBy(feed)).to.equal("OracleFeedMismatch");
       out.length = 0;
       await deploy(other);
     } finally {
