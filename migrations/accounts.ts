@@ -1,135 +1,36 @@
-// The chain side of the deploy: the program's PDAs, SPL mints ("create" ones and existing ones),
-// decoding the program's accounts, and the admin's keypair file.
+// The chain side of the deploy: the program's PDAs and accounts (from @keel/client, the client
+// generated from idl/keel.json: app/ts-client), SPL mints ("create" ones and existing ones), and
+// the admin's keypair file.
 //
-// The accounts are decoded by the Anchor coder from idl/keel.json (field names in camelCase), so
-// their layouts follow the IDL: the interfaces below only name the fields the script reads, and
-// must match the IDL's field names and types (regenerate the IDL with scripts/idl.sh when the
-// program's structs change).
+// The account types and sizes are the generated client's, so they follow the IDL
+// (scripts/idl.sh, then scripts/ts-client.sh, when the program's structs change): nothing here
+// re-declares a layout.
 
-import { AnchorProvider, BN, Program } from "@anchor-lang/core";
+import { AnchorProvider, Program } from "@anchor-lang/core";
 import { AccountInfo, ConfirmOptions, Connection, Keypair, PublicKey, SystemProgram, Transaction } from "@solana/web3.js";
 import { ACCOUNT_SIZE, MINT_SIZE, TOKEN_PROGRAM_ID, createInitializeMint2Instruction, unpackMint } from "@solana/spl-token";
+import * as client from "@keel/client";
 import * as fs from "fs";
 import * as path from "path";
 import { AssetConfig, CREATE, DeployError, OracleKindName } from "./config";
-
-/** Seeds of the program's PDAs (programs/keel/src/state). */
-const EXCHANGE_SEED = Buffer.from("exchange");
-const ASSET_SEED = Buffer.from("asset");
-const VAULT_SEED = Buffer.from("vault");
-const PERP_MARKET_SEED = Buffer.from("perp_market");
-const INSURANCE_SEED = Buffer.from("insurance");
-const INSURANCE_VAULT_SEED = Buffer.from("insurance_vault");
 
 /** Size of the insurance fund's vault, an SPL token account (`TokenAccount::LEN`). */
 export const INSURANCE_VAULT_SPACE = ACCOUNT_SIZE;
 
 /**
- * Sizes of a market's order book and fill queue accounts, discriminator included: `OrderBook::SPACE`
- * (programs/keel/src/state/order_book.rs) and `FillQueue::SPACE` (.../state/fill_queue.rs).
- * `list_perp_market` refuses any other size; markets.ts checks them against idl/keel.json.
+ * Sizes of a market's order book and fill queue accounts, discriminator included, from the IDL's
+ * types (`OrderBook::SPACE`, `FillQueue::SPACE`): `list_perp_market` refuses any other size.
  */
-export const ORDER_BOOK_SPACE = 20_608;
-export const FILL_QUEUE_SPACE = 18_568;
+export const ORDER_BOOK_SPACE = client.accountSize("orderBook");
+export const FILL_QUEUE_SPACE = client.accountSize("fillQueue");
 
-/** The decoded fields of the program's `Exchange` account that the script reads. */
-export interface ExchangeAccount {
-  creator: PublicKey;
-  admin: PublicKey;
-  quoteMint: PublicKey;
-  quoteDecimals: number;
-  assetCount: number;
-  /** Perp markets listed; the next market gets this index. */
-  marketCount: number;
-}
-
-/** The decoded fields of the program's `CollateralAsset` account that the script reads. */
-export interface CollateralAssetAccount {
-  index: number;
-  mint: PublicKey;
-  vault: PublicKey;
-  oracle: PublicKey;
-  oracleKind: number;
-  initAssetWeightBps: number;
-  maintAssetWeightBps: number;
-  initLiabWeightBps: number;
-  maintLiabWeightBps: number;
-  depositCap: BN;
-  oracleMaxAgeSecs: number;
-  oracleMaxConfBps: number;
-  oracleConfMultiplierBps: number;
-  /** Stored after `event_seq`. */
-  liquidationFeeBps: number;
-  liquidationPenaltyBps: number;
-  /** The bank; the script compares its parameters with the config. */
-  bank: {
-    params: {
-      baseRateBps: number;
-      optimalUtilizationBps: number;
-      optimalRateBps: number;
-      maxRateBps: number;
-      interestFeeBps: number;
-      maxUtilizationBps: number;
-      netBorrowWindowSecs: number;
-      netBorrowLimit: BN;
-    };
-  };
-}
-
-/** The decoded fields of the program's `PerpMarket` account that the script reads. */
-export interface PerpMarketAccount {
-  index: number;
-  oracleKind: number;
-  paused: number;
-  baseDecimals: number;
-  exchange: PublicKey;
-  orderBook: PublicKey;
-  fillQueue: PublicKey;
-  oracle: PublicKey;
-  feedId: number[];
-  symbol: number[];
-  baseLotSize: BN;
-  quoteLotSize: BN;
-  minOrderBaseLots: BN;
-  openInterestCapLots: BN;
-  initMarginBps: number;
-  maintMarginBps: number;
-  pnlInitWeightBps: number;
-  makerFeeBps: number;
-  takerFeeBps: number;
-  priceBandBps: number;
-  insuranceFeeShareBps: number;
-  maxFundingBps: number;
-  fundingIntervalSecs: number;
-  oracleMaxAgeSecs: number;
-  oracleMaxConfBps: number;
-  oracleConfMultiplierBps: number;
-  /** Stored after `event_seq`. */
-  liquidationFeeBps: number;
-  liquidationPenaltyBps: number;
-}
-
+/** The program's accounts as decoded (the generated client's types). */
+export type ExchangeAccount = client.ExchangeAccount;
+export type CollateralAssetAccount = client.CollateralAssetAccount;
+export type PerpMarketAccount = client.PerpMarketAccount;
+export type InsuranceFundAccount = client.InsuranceFundAccount;
 /** The program's `BountyParams` as decoded (amounts quote native). */
-export interface BountyParamsAccount {
-  floor: BN;
-  cap: BN;
-  minLiquidationNotional: BN;
-  penaltyShareBps: number;
-}
-
-/** The decoded fields of the program's `InsuranceFund` account that the script reads. */
-export interface InsuranceFundAccount {
-  withdrawLimitBps: number;
-  withdrawPeriodSecs: number;
-  exchange: PublicKey;
-  vault: PublicKey;
-  /** Quote native, as booked (equals the vault's token balance). */
-  balance: BN;
-  bounty: BountyParamsAccount;
-  totalPenalties: BN;
-  totalBounties: BN;
-  totalDeficitsCovered: BN;
-}
+export type BountyParamsAccount = client.BountyParams;
 
 /** The `OracleKind` enum argument as the Anchor client encodes it (`{ pythPull: {} }`). */
 export function oracleKindArg(kind: OracleKindName): Record<string, Record<string, never>> {
@@ -138,34 +39,32 @@ export function oracleKindArg(kind: OracleKindName): Record<string, Record<strin
 
 /** The exchange PDA ["exchange", creator]. */
 export function exchangePda(programId: PublicKey, creator: PublicKey): PublicKey {
-  return PublicKey.findProgramAddressSync([EXCHANGE_SEED, creator.toBuffer()], programId)[0];
+  return client.exchangePda(creator, programId);
 }
 
 /** The collateral asset PDA ["asset", exchange, mint]. */
 export function assetPda(programId: PublicKey, exchange: PublicKey, mint: PublicKey): PublicKey {
-  return PublicKey.findProgramAddressSync([ASSET_SEED, exchange.toBuffer(), mint.toBuffer()], programId)[0];
+  return client.assetPda(exchange, mint, programId);
 }
 
 /** The asset's token vault PDA ["vault", exchange, mint]. */
 export function vaultPda(programId: PublicKey, exchange: PublicKey, mint: PublicKey): PublicKey {
-  return PublicKey.findProgramAddressSync([VAULT_SEED, exchange.toBuffer(), mint.toBuffer()], programId)[0];
+  return client.vaultPda(exchange, mint, programId);
 }
 
 /** The perp market PDA ["perp_market", exchange, index (u16 little-endian)]. */
 export function perpMarketPda(programId: PublicKey, exchange: PublicKey, index: number): PublicKey {
-  const indexBytes = Buffer.alloc(2);
-  indexBytes.writeUInt16LE(index);
-  return PublicKey.findProgramAddressSync([PERP_MARKET_SEED, exchange.toBuffer(), indexBytes], programId)[0];
+  return client.perpMarketPda(exchange, index, programId);
 }
 
 /** The insurance fund PDA ["insurance", exchange]. */
 export function insuranceFundPda(programId: PublicKey, exchange: PublicKey): PublicKey {
-  return PublicKey.findProgramAddressSync([INSURANCE_SEED, exchange.toBuffer()], programId)[0];
+  return client.insuranceFundPda(exchange, programId);
 }
 
 /** The insurance fund's quote vault PDA ["insurance_vault", exchange]. */
 export function insuranceVaultPda(programId: PublicKey, exchange: PublicKey): PublicKey {
-  return PublicKey.findProgramAddressSync([INSURANCE_VAULT_SEED, exchange.toBuffer()], programId)[0];
+  return client.insuranceVaultPda(exchange, programId);
 }
 
 /** The address of a "create" mint: derived from the wallet and the symbol, so reruns reuse it. */

@@ -1,24 +1,71 @@
-// The toolkit the config's sections (config.ts: assets; config-markets.ts: perp markets) are
-// validated with: the JSON types, a Checker that collects every problem with its location, and
-// the bounds both sections share. Pure: nothing here reads from or sends to a cluster.
+// The toolkit the config's sections (config.ts: assets; config-markets.ts: perp markets;
+// config-insurance.ts: the insurance fund) are validated with: the JSON types, a Checker that
+// collects every problem with its location, and the fields' integer types read from the IDL.
+// Pure: nothing here reads from or sends to a cluster.
+//
+// The config is checked for its shape only: every field present, no unknown field, each value
+// of the integer type the program's argument has (idl/keel.json). The program's bounds — weight
+// orders, margin ratios, fee limits, oracle guard ranges — are checked by the program alone:
+// deploy.ts reports the instruction it refused with the program's own error
+// (migrations/config/README.md lists them).
 
 import { PublicKey } from "@solana/web3.js";
+import idl from "../idl/keel.json";
 
-// ---------------------------------------------------------------------------------------------
-// Bounds shared by assets and markets.
-//
-// These mirror the program's `BPS_PER_UNIT` (programs/keel/src/math) and `OracleConfig::is_valid`
-// in programs/keel/src/oracle/guard.rs (MAX_ORACLE_AGE_SECS, MAX_ORACLE_CONF_BPS,
-// MAX_CONF_MULTIPLIER_BPS). The program remains the authority: they are repeated here only so
-// that a bad config fails with a readable message before anything is sent. Keep them in step
-// when the program's bounds change.
-// ---------------------------------------------------------------------------------------------
+/** One unit in basis points (for messages and defaults). */
 export const BPS_PER_UNIT = 10_000;
-const MAX_ORACLE_AGE_SECS = 3_600;
-const MAX_ORACLE_CONF_BPS = 2_000;
-const MAX_CONF_MULTIPLIER_BPS = 50_000;
-const U64_MAX = (1n << 64n) - 1n;
-const I64_MAX = (1n << 63n) - 1n;
+
+interface IdlField {
+  name: string;
+  type: unknown;
+}
+
+/** The integer ranges of the IDL's integer types. */
+const INTEGER_RANGES: Record<string, [bigint, bigint]> = {
+  u8: [0n, 255n],
+  u16: [0n, 65_535n],
+  u32: [0n, (1n << 32n) - 1n],
+  u64: [0n, (1n << 64n) - 1n],
+  i8: [-128n, 127n],
+  i16: [-32_768n, 32_767n],
+  i32: [-(1n << 31n), (1n << 31n) - 1n],
+  i64: [-(1n << 63n), (1n << 63n) - 1n],
+};
+
+/**
+ * The IDL type (u16, i64, ...) of field `field` of the IDL struct `struct` (an instruction's
+ * arguments when `struct` is `instruction:<name>`), as the program declares it.
+ */
+export function idlIntegerType(struct: string, field: string): string {
+  const fields: IdlField[] | undefined = struct.startsWith("instruction:")
+    ? (idl.instructions.find((i) => i.name === struct.slice("instruction:".length))?.args as IdlField[] | undefined)
+    : ((idl.types.find((t) => t.name === struct)?.type as { fields?: IdlField[] } | undefined)?.fields);
+  const type = fields?.find((f) => f.name === field)?.type;
+  if (typeof type !== "string" || !(type in INTEGER_RANGES)) {
+    throw new Error(`idl/keel.json has no integer field ${field} in ${struct}: the deploy config is out of step with the program`);
+  }
+  return type;
+}
+
+/**
+ * Throws unless `keys` are the IDL struct's fields in order (padding and reserved left out): a
+ * program argument that gained or lost a field needs the config's section to follow.
+ */
+export function assertIdlFields(struct: string, keys: readonly string[]): void {
+  const fields = idlFieldNames(struct);
+  if (fields.join(",") !== keys.join(",")) {
+    throw new Error(
+      `the deploy config's ${struct} fields (${keys.join(", ")}) are not idl/keel.json's (${fields.join(", ")}): update migrations/config*.ts and the configs`,
+    );
+  }
+}
+
+/** The names of the IDL struct's fields, padding and reserved bytes left out. */
+export function idlFieldNames(struct: string): string[] {
+  const fields = (idl.types.find((t) => t.name === struct)?.type as { fields?: IdlField[] } | undefined)?.fields;
+  if (!fields) throw new Error(`idl/keel.json has no struct ${struct}`);
+  return fields.map((f) => f.name).filter((n) => !/^(padding|reserved)/.test(n));
+}
 
 /** The oracle guard fields of `AssetParams` and `PerpMarketParams` (`OracleConfig`). */
 export const ORACLE_GUARD_KEYS = ["oracle_max_age_secs", "oracle_max_conf_bps", "oracle_conf_multiplier_bps"] as const;
@@ -37,9 +84,8 @@ export interface OracleGuard {
 export const LIQUIDATION_KEYS = ["liquidation_fee_bps", "liquidation_penalty_bps"] as const;
 
 /**
- * The liquidation charges of an asset or a market, as validated: the liquidator's discount and
- * the penalty paid into the insurance fund, both bps of the oracle value. Each section bounds
- * their sum (config.ts: by the asset's maint weight; config-markets.ts: by the maint margin).
+ * The liquidation charges of an asset or a market: the liquidator's discount and the penalty
+ * paid into the insurance fund, both bps of the oracle value.
  */
 export interface LiquidationFees {
   liquidation_fee_bps: number;
@@ -108,6 +154,23 @@ export class Checker {
     return undefined;
   }
 
+  /**
+   * An integer of the IDL type of `struct`.`key` (u8/u16/u32/i16/i32, returned as a number;
+   * `unit` only for the message).
+   */
+  idlNumber(obj: JsonObject, key: string, where: string, struct: string, unit: string): number | undefined {
+    const type = idlIntegerType(struct, key);
+    const [min, max] = INTEGER_RANGES[type];
+    return this.integer(obj, key, where, Number(min), Number(max), `${type}, ${unit}`);
+  }
+
+  /** A 64-bit integer of the IDL type of `struct`.`key` (u64/i64): a safe-integer number or a decimal string. */
+  idlBig(obj: JsonObject, key: string, where: string, struct: string, unit: string): bigint | undefined {
+    const type = idlIntegerType(struct, key);
+    const [min, max] = INTEGER_RANGES[type];
+    return this.bigInteger(obj, key, where, min, max, `a ${type}`, unit);
+  }
+
   /** An integer in [min, max] (`unit` only for the message). */
   integer(obj: JsonObject, key: string, where: string, min: number, max: number, unit: string): number | undefined {
     const value = obj[key];
@@ -121,32 +184,19 @@ export class Checker {
     return value;
   }
 
-  /** A u64: a safe-integer number or a decimal string (for values above 2^53). */
-  u64(obj: JsonObject, key: string, where: string, unit: string): bigint | undefined {
-    return this.bigInteger(obj, key, where, 0n, U64_MAX, "a u64", unit);
-  }
-
-  /** An i64 of at least `min` (positive here): a safe-integer number or a decimal string. */
-  i64(obj: JsonObject, key: string, where: string, min: bigint, unit: string): bigint | undefined {
-    return this.bigInteger(obj, key, where, min, I64_MAX, "an i64", unit);
-  }
-
-  /** The oracle guard of `OracleConfig::is_valid`, in the `params` object `raw`. */
-  oracleGuard(raw: JsonObject, where: string): OracleGuard | undefined {
-    const maxAge = this.integer(raw, "oracle_max_age_secs", where, 1, MAX_ORACLE_AGE_SECS, "seconds");
-    const maxConf = this.integer(raw, "oracle_max_conf_bps", where, 1, MAX_ORACLE_CONF_BPS, "bps of the price");
-    const k = this.integer(raw, "oracle_conf_multiplier_bps", where, 0, MAX_CONF_MULTIPLIER_BPS, "bps, 10000 = k of 1");
+  /** The oracle guard fields of `struct` (AssetParams or PerpMarketParams) in the `params` object `raw`. */
+  oracleGuard(raw: JsonObject, where: string, struct: string): OracleGuard | undefined {
+    const maxAge = this.idlNumber(raw, "oracle_max_age_secs", where, struct, "seconds");
+    const maxConf = this.idlNumber(raw, "oracle_max_conf_bps", where, struct, "bps of the price");
+    const k = this.idlNumber(raw, "oracle_conf_multiplier_bps", where, struct, "bps, 10000 = k of 1");
     if (maxAge === undefined || maxConf === undefined || k === undefined) return undefined;
     return { oracle_max_age_secs: maxAge, oracle_max_conf_bps: maxConf, oracle_conf_multiplier_bps: k };
   }
 
-  /**
-   * The liquidation fee and penalty in the `params` object `raw` (u16 each in the program; the
-   * sections bound their sum, which keeps each below 10 000).
-   */
-  liquidationFees(raw: JsonObject, where: string): LiquidationFees | undefined {
-    const fee = this.integer(raw, "liquidation_fee_bps", where, 0, BPS_PER_UNIT, "bps of the oracle value, the liquidator's discount");
-    const penalty = this.integer(raw, "liquidation_penalty_bps", where, 0, BPS_PER_UNIT, "bps of the oracle value, paid into the insurance fund");
+  /** The liquidation fee and penalty of `struct` in the `params` object `raw`. */
+  liquidationFees(raw: JsonObject, where: string, struct: string): LiquidationFees | undefined {
+    const fee = this.idlNumber(raw, "liquidation_fee_bps", where, struct, "bps of the oracle value, the liquidator's discount");
+    const penalty = this.idlNumber(raw, "liquidation_penalty_bps", where, struct, "bps of the oracle value, paid into the insurance fund");
     if (fee === undefined || penalty === undefined) return undefined;
     return { liquidation_fee_bps: fee, liquidation_penalty_bps: penalty };
   }

@@ -1,23 +1,9 @@
 // The config's insurance fund (`insurance_fund` of migrations/config/<cluster>.json, see
-// migrations/config/README.md): its type, the defaults used when the section is absent, the
-// bounds of its settings, and their validation. Pure, like config.ts, which calls
-// checkInsuranceFund for the section.
+// migrations/config/README.md): its type, the defaults used when the section is absent, and the
+// validation of its shape (the program checks its own bounds when the deploy sends them). Pure,
+// like config.ts, which calls checkInsuranceFund for the section.
 
-import { BPS_PER_UNIT, Checker, JsonObject } from "./config-check";
-
-// ---------------------------------------------------------------------------------------------
-// Bounds of the insurance fund.
-//
-// These mirror the program's checks in `CreateInsuranceFund::handler`
-// (programs/keel/src/instructions/vault/create_insurance_fund.rs) with the bounds of
-// programs/keel/src/state/insurance_fund.rs (MAX_INSURANCE_WITHDRAW_BPS, INSURANCE_PERIOD_RANGE)
-// and `BountyParams::validate` (floor ≤ cap, share ≤ 100 %, a non-zero dust threshold). The
-// program remains the authority: they are repeated here only so that a bad config fails with a
-// readable message before anything is sent. Keep them in step when the program's bounds change.
-// ---------------------------------------------------------------------------------------------
-const MAX_INSURANCE_WITHDRAW_BPS = 5_000;
-const MIN_INSURANCE_PERIOD_SECS = 86_400;
-const MAX_INSURANCE_PERIOD_SECS = 31_536_000;
+import { Checker, JsonObject } from "./config-check";
 
 /** Defaults of the section: the admin may withdraw 10 % of the fund per 7 days. */
 export const DEFAULT_WITHDRAW_LIMIT_BPS = 1_000;
@@ -64,41 +50,29 @@ export function defaultInsuranceFund(quoteDecimals: number): InsuranceFundConfig
 }
 
 const FUND_KEYS = ["withdraw_limit_bps", "withdraw_period_secs", "bounty"] as const;
-const BOUNTY_KEYS = ["floor", "cap", "min_liquidation_notional", "penalty_share_bps"] as const;
+export const BOUNTY_KEYS = ["floor", "cap", "min_liquidation_notional", "penalty_share_bps"] as const;
 
 /** Validates the `insurance_fund` section `raw`; every problem goes to `c`, undefined if there is any. */
 export function checkInsuranceFund(c: Checker, raw: JsonObject, where: string): InsuranceFundConfig | undefined {
   const before = c.problems.length;
   c.onlyKeys(raw, FUND_KEYS, where);
-  const limit = c.integer(raw, "withdraw_limit_bps", where, 0, MAX_INSURANCE_WITHDRAW_BPS, "bps of the fund per period, fixed at creation");
-  const period = c.integer(
-    raw,
-    "withdraw_period_secs",
-    where,
-    MIN_INSURANCE_PERIOD_SECS,
-    MAX_INSURANCE_PERIOD_SECS,
-    "seconds, 1 day to 1 year, fixed at creation",
-  );
+  const args = "instruction:create_insurance_fund";
+  const limit = c.idlNumber(raw, "withdraw_limit_bps", where, args, "bps of the fund per period, fixed at creation");
+  const period = c.idlNumber(raw, "withdraw_period_secs", where, args, "seconds, fixed at creation");
   const rawBounty = c.object(raw, "bounty", where);
   const bounty = rawBounty ? checkBounty(c, rawBounty, `${where}.bounty`) : undefined;
   if (c.problems.length > before || limit === undefined || period === undefined || bounty === undefined) return undefined;
   return { withdraw_limit_bps: limit, withdraw_period_secs: period, bounty };
 }
 
-/** The bounds of `BountyParams::validate`. */
+/** The `BountyParams` argument: every field, each of its IDL integer type. */
 function checkBounty(c: Checker, raw: JsonObject, where: string): BountyParams | undefined {
   const before = c.problems.length;
   c.onlyKeys(raw, BOUNTY_KEYS, where);
-  const floor = c.u64(raw, "floor", where, "quote native units");
-  const cap = c.u64(raw, "cap", where, "quote native units");
-  const minNotional = c.u64(raw, "min_liquidation_notional", where, "quote native units of oracle notional");
-  const share = c.integer(raw, "penalty_share_bps", where, 0, BPS_PER_UNIT, "bps of the step's penalty");
-  if (floor !== undefined && cap !== undefined && floor > cap) {
-    c.problem(where, `the bounty needs floor ≤ cap: floor ${floor} > cap ${cap}`);
-  }
-  if (minNotional !== undefined && minNotional === 0n) {
-    c.problem(`${where}.min_liquidation_notional`, "must be at least 1 (steps below it are dust and earn no bounty)");
-  }
+  const floor = c.idlBig(raw, "floor", where, "BountyParams", "quote native units");
+  const cap = c.idlBig(raw, "cap", where, "BountyParams", "quote native units");
+  const minNotional = c.idlBig(raw, "min_liquidation_notional", where, "BountyParams", "quote native units of oracle notional");
+  const share = c.idlNumber(raw, "penalty_share_bps", where, "BountyParams", "bps of the step's penalty");
   if (c.problems.length > before || floor === undefined || cap === undefined || minNotional === undefined || share === undefined) {
     return undefined;
   }

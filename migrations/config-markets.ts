@@ -1,33 +1,11 @@
 // The config's perp markets (`markets` of migrations/config/<cluster>.json, see
-// migrations/config/README.md): their types, the bounds of their sizes and parameters, and their
-// validation. Pure, like config.ts, which calls checkMarket for every entry.
+// migrations/config/README.md): their types and the validation of their shape (the program
+// checks its own bounds when the deploy lists them). Pure, like config.ts, which calls
+// checkMarket for every entry.
 
 import { PublicKey } from "@solana/web3.js";
-import { BPS_PER_UNIT, Checker, JsonObject, LIQUIDATION_KEYS, LiquidationFees, ORACLE_GUARD_KEYS, OracleGuard } from "./config-check";
+import { Checker, JsonObject, LIQUIDATION_KEYS, LiquidationFees, ORACLE_GUARD_KEYS, OracleGuard } from "./config-check";
 
-// ---------------------------------------------------------------------------------------------
-// Bounds of a perp market.
-//
-// These mirror the program's checks in `ListPerpMarket::handler`
-// (programs/keel/src/instructions/markets/list_perp_market.rs: MAX_BASE_DECIMALS, lot sizes ≥ 1,
-// a Pyth oracle) and `PerpMarketParams::validate` (.../markets/market_params.rs:
-// MAX_TAKER_FEE_BPS, MAX_MAKER_FEE_BPS, MAX_PRICE_BAND_BPS, MAX_FUNDING_BPS,
-// FUNDING_INTERVAL_RANGE, liquidation fee + penalty < maint margin; the oracle guard's bounds
-// are in config-check.ts). The program remains
-// the authority: they are repeated here only so that a bad config fails with a readable message
-// before anything is sent. Keep them in step when the program's bounds change.
-// ---------------------------------------------------------------------------------------------
-const MAX_BASE_DECIMALS = 18;
-const MAX_TAKER_FEE_BPS = 100;
-/**
- * Makers pay nothing or earn a rebate: a positive maker fee could lower a maker's health below
- * what its resting order reserved.
- */
-const MAX_MAKER_FEE_BPS = 0;
-const MAX_PRICE_BAND_BPS = 5_000;
-const MAX_FUNDING_BPS = 1_000;
-const MIN_FUNDING_INTERVAL_SECS = 3_600;
-const MAX_FUNDING_INTERVAL_SECS = 86_400;
 /** Bytes of the program's `symbol: [u8; 16]` (UTF-8, zero padded). */
 export const MARKET_SYMBOL_BYTES = 16;
 
@@ -90,9 +68,10 @@ export function checkMarket(c: Checker, raw: JsonObject, i: number): MarketConfi
   if (symbol !== undefined && !/^[A-Za-z0-9_-]{1,16}$/.test(symbol)) {
     c.problem(`${where}.symbol`, `expected 1 to ${MARKET_SYMBOL_BYTES} characters among A-Z a-z 0-9 _ - (the program stores ${MARKET_SYMBOL_BYTES} bytes)`);
   }
-  const baseDecimals = c.integer(raw, "base_decimals", where, 0, MAX_BASE_DECIMALS, "decimals of the base asset's native unit");
-  const baseLotSize = c.i64(raw, "base_lot_size", where, 1n, "base native units per base lot");
-  const quoteLotSize = c.i64(raw, "quote_lot_size", where, 1n, "quote native units per quote lot, the price tick");
+  const args = "ListPerpMarketArgs";
+  const baseDecimals = c.idlNumber(raw, "base_decimals", where, args, "decimals of the base asset's native unit");
+  const baseLotSize = c.idlBig(raw, "base_lot_size", where, args, "base native units per base lot");
+  const quoteLotSize = c.idlBig(raw, "quote_lot_size", where, args, "quote native units per quote lot, the price tick");
 
   // Oracle: a Pyth pull feed (account and feed id) or a Pyth legacy price account.
   let oracle: MarketOracle | undefined;
@@ -133,45 +112,25 @@ export function checkMarket(c: Checker, raw: JsonObject, i: number): MarketConfi
   return { symbol, baseDecimals, baseLotSize, quoteLotSize, oracle, params };
 }
 
-/** The bounds of `PerpMarketParams::validate` (see the note at the top of this file). */
+/** The `PerpMarketParams` argument of `list_perp_market`: every field, each of its IDL integer type. */
 function checkMarketParams(c: Checker, raw: JsonObject, where: string): PerpMarketParams | undefined {
   c.onlyKeys(raw, MARKET_PARAM_KEYS, where);
   const before = c.problems.length;
+  const t = "PerpMarketParams";
   const bps = "bps, 10000 = 1.0";
-  const init = c.integer(raw, "init_margin_bps", where, 1, BPS_PER_UNIT, bps);
-  const maint = c.integer(raw, "maint_margin_bps", where, 1, BPS_PER_UNIT, bps);
-  const pnlWeight = c.integer(raw, "pnl_init_weight_bps", where, 0, BPS_PER_UNIT, bps);
-  const makerFee = c.integer(raw, "maker_fee_bps", where, -MAX_TAKER_FEE_BPS, MAX_MAKER_FEE_BPS, "bps of the notional: 0, or a negative rebate");
-  const takerFee = c.integer(raw, "taker_fee_bps", where, 0, MAX_TAKER_FEE_BPS, "bps of the notional");
-  const insuranceShare = c.integer(raw, "insurance_fee_share_bps", where, 0, BPS_PER_UNIT, "bps of the net fees");
-  const priceBand = c.integer(raw, "price_band_bps", where, 1, MAX_PRICE_BAND_BPS, "bps of the oracle price");
-  const maxFunding = c.integer(raw, "max_funding_bps", where, 1, MAX_FUNDING_BPS, "bps of the oracle price per interval");
-  const interval = c.integer(raw, "funding_interval_secs", where, MIN_FUNDING_INTERVAL_SECS, MAX_FUNDING_INTERVAL_SECS, "seconds");
-  const minOrder = c.i64(raw, "min_order_base_lots", where, 1n, "base lots");
-  const oiCap = c.i64(raw, "open_interest_cap_lots", where, 1n, "base lots per side");
-  const guard = c.oracleGuard(raw, where);
-  const liquidation = c.liquidationFees(raw, where);
-  if (init !== undefined && maint !== undefined && maint >= init) {
-    c.problem(where, `margin ratios need 0 < maint < init ≤ ${BPS_PER_UNIT}: maint_margin_bps ${maint} ≥ init_margin_bps ${init}`);
-  }
-  if (makerFee !== undefined && takerFee !== undefined && makerFee < -takerFee) {
-    c.problem(where, `a maker rebate is paid out of the taker fee: maker_fee_bps ${makerFee} < -taker_fee_bps (-${takerFee})`);
-  }
-  if (minOrder !== undefined && oiCap !== undefined && oiCap < minOrder) {
-    c.problem(where, `open_interest_cap_lots ${oiCap} is below min_order_base_lots ${minOrder}`);
-  }
-  // A liquidation step frees maint margin and costs the account the discount and the penalty:
-  // it raises the account's maint health only while they cost less.
-  if (liquidation !== undefined && maint !== undefined) {
-    const cut = liquidation.liquidation_fee_bps + liquidation.liquidation_penalty_bps;
-    if (cut >= maint) {
-      c.problem(
-        where,
-        `liquidation_fee_bps ${liquidation.liquidation_fee_bps} + liquidation_penalty_bps ${liquidation.liquidation_penalty_bps} ` +
-          `= ${cut} must stay below maint_margin_bps ${maint}`,
-      );
-    }
-  }
+  const init = c.idlNumber(raw, "init_margin_bps", where, t, bps);
+  const maint = c.idlNumber(raw, "maint_margin_bps", where, t, bps);
+  const pnlWeight = c.idlNumber(raw, "pnl_init_weight_bps", where, t, bps);
+  const makerFee = c.idlNumber(raw, "maker_fee_bps", where, t, "bps of the notional: 0, or a negative rebate");
+  const takerFee = c.idlNumber(raw, "taker_fee_bps", where, t, "bps of the notional");
+  const insuranceShare = c.idlNumber(raw, "insurance_fee_share_bps", where, t, "bps of the net fees");
+  const priceBand = c.idlNumber(raw, "price_band_bps", where, t, "bps of the oracle price");
+  const maxFunding = c.idlNumber(raw, "max_funding_bps", where, t, "bps of the oracle price per interval");
+  const interval = c.idlNumber(raw, "funding_interval_secs", where, t, "seconds");
+  const minOrder = c.idlBig(raw, "min_order_base_lots", where, t, "base lots");
+  const oiCap = c.idlBig(raw, "open_interest_cap_lots", where, t, "base lots per side");
+  const guard = c.oracleGuard(raw, where, t);
+  const liquidation = c.liquidationFees(raw, where, t);
   if (
     c.problems.length > before ||
     init === undefined ||

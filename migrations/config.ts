@@ -1,14 +1,13 @@
 // The deploy config, migrations/config/<cluster>.json (see migrations/config/README.md): its
-// types, the bounds of the assets' risk parameters, and loading with validation. The perp
+// types and loading with validation of its shape (fields, JSON types, the integer types of the
+// program's arguments; the program checks its own bounds when the deploy sends them). The perp
 // markets' section is in config-markets.ts, the insurance fund's in config-insurance.ts, the
-// validation toolkit and the bounds they share in config-check.ts. Pure: nothing here reads from or sends to a cluster, so a bad config fails
-// before anything is sent.
+// validation toolkit in config-check.ts. Pure: nothing here reads from or sends to a cluster.
 
 import { PublicKey } from "@solana/web3.js";
 import * as fs from "fs";
 import * as path from "path";
 import {
-  BPS_PER_UNIT,
   Checker,
   Json,
   JsonObject,
@@ -16,21 +15,11 @@ import {
   LiquidationFees,
   ORACLE_GUARD_KEYS,
   OracleGuard,
+  assertIdlFields,
   isObject,
 } from "./config-check";
-import { InsuranceFundConfig, checkInsuranceFund } from "./config-insurance";
-import { MarketConfig, checkMarket } from "./config-markets";
-
-// ---------------------------------------------------------------------------------------------
-// Bounds of the assets' risk parameters.
-//
-// These mirror the program's own checks, `AssetParams::validate` in
-// programs/keel/src/instructions/risk/asset_params.rs (weights, MAX_LIAB_WEIGHT_BPS, the
-// liquidation fee and penalty against the maint asset weight); the oracle guard's bounds (`OracleConfig::is_valid`) are in config-check.ts. The program remains the
-// authority: they are repeated here only so that a bad config fails with a readable message
-// before anything is sent. Keep them in step when the program's bounds change.
-// ---------------------------------------------------------------------------------------------
-const MAX_LIAB_WEIGHT_BPS = 20_000;
+import { BOUNTY_KEYS, InsuranceFundConfig, checkInsuranceFund } from "./config-insurance";
+import { MARKET_PARAM_KEYS, MarketConfig, checkMarket } from "./config-markets";
 
 /** The name "create" in a config's `mint` field: make a fresh SPL mint (localnet only). */
 export const CREATE = "create";
@@ -47,8 +36,8 @@ export interface AssetParams extends OracleGuard, LiquidationFees {
   init_liab_weight_bps: number;
   maint_liab_weight_bps: number;
   deposit_cap: bigint;
-  /** The asset's bank (rate curve, interest fee, utilisation cap, net-borrow limit); the
-   * program checks the bounds (`BankParams::validate`), so none are repeated here. */
+  /** The asset's bank: rate curve, interest fee, utilisation cap, net-borrow limit (the
+   * program checks the bounds, `BankParams::validate`). */
   bank: BankParams;
 }
 
@@ -64,7 +53,7 @@ export interface BankParams {
   net_borrow_limit: bigint;
 }
 
-/** The keys of `BankParams`. */
+/** The keys of `BankParams`, in the program's order. */
 export const BANK_KEYS = [
   "base_rate_bps",
   "optimal_utilization_bps",
@@ -132,9 +121,9 @@ const PARAM_KEYS = [
   "init_liab_weight_bps",
   "maint_liab_weight_bps",
   "deposit_cap",
-  "bank",
   ...ORACLE_GUARD_KEYS,
   ...LIQUIDATION_KEYS,
+  "bank",
 ] as const;
 
 /**
@@ -142,6 +131,10 @@ const PARAM_KEYS = [
  * exist, a ConfigError listing every problem if it is invalid.
  */
 export function loadConfig(file: string, cluster: string): DeployConfig {
+  assertIdlFields("AssetParams", PARAM_KEYS);
+  assertIdlFields("BankParams", BANK_KEYS);
+  assertIdlFields("PerpMarketParams", MARKET_PARAM_KEYS);
+  assertIdlFields("BountyParams", BOUNTY_KEYS);
   const shown = path.relative(process.cwd(), file) || file;
   if (!fs.existsSync(file)) {
     throw new DeployError(`no config for cluster "${cluster}": ${file} does not exist (set KEEL_CLUSTER, see migrations/config/README.md)`);
@@ -286,47 +279,29 @@ function checkAsset(c: Checker, raw: Json, i: number, cluster: string): AssetCon
   return { symbol, mint, decimals, oracle, params };
 }
 
-/** The bounds of `AssetParams::validate` (see the note at the top of this file). */
+/** The `AssetParams` argument of `list_asset`: every field, each of its IDL integer type. */
 function checkParams(c: Checker, raw: JsonObject, where: string): AssetParams | undefined {
   c.onlyKeys(raw, PARAM_KEYS, where);
   const before = c.problems.length;
-  const initAsset = c.integer(raw, "init_asset_weight_bps", where, 1, BPS_PER_UNIT, "bps, 10000 = 1.0");
-  const maintAsset = c.integer(raw, "maint_asset_weight_bps", where, 1, BPS_PER_UNIT, "bps, 10000 = 1.0");
-  const initLiab = c.integer(raw, "init_liab_weight_bps", where, BPS_PER_UNIT, MAX_LIAB_WEIGHT_BPS, "bps, 10000 = 1.0");
-  const maintLiab = c.integer(raw, "maint_liab_weight_bps", where, BPS_PER_UNIT, MAX_LIAB_WEIGHT_BPS, "bps, 10000 = 1.0");
-  const cap = c.u64(raw, "deposit_cap", where, "native units of the mint");
-  const guard = c.oracleGuard(raw, where);
-  const liquidation = c.liquidationFees(raw, where);
+  const weight = "bps, 10000 = 1.0";
+  const initAsset = c.idlNumber(raw, "init_asset_weight_bps", where, "AssetParams", weight);
+  const maintAsset = c.idlNumber(raw, "maint_asset_weight_bps", where, "AssetParams", weight);
+  const initLiab = c.idlNumber(raw, "init_liab_weight_bps", where, "AssetParams", weight);
+  const maintLiab = c.idlNumber(raw, "maint_liab_weight_bps", where, "AssetParams", weight);
+  const cap = c.idlBig(raw, "deposit_cap", where, "AssetParams", "native units of the mint");
+  const guard = c.oracleGuard(raw, where, "AssetParams");
+  const liquidation = c.liquidationFees(raw, where, "AssetParams");
   const bank = checkBank(c, c.object(raw, "bank", where), `${where}.bank`);
-  if (initAsset !== undefined && maintAsset !== undefined && initAsset > maintAsset) {
-    c.problem(where, `asset weights need 0 < init ≤ maint ≤ ${BPS_PER_UNIT}: init_asset_weight_bps ${initAsset} > maint_asset_weight_bps ${maintAsset}`);
-  }
-  if (initLiab !== undefined && maintLiab !== undefined && maintLiab > initLiab) {
-    c.problem(where, `liability weights need ${BPS_PER_UNIT} ≤ maint ≤ init ≤ ${MAX_LIAB_WEIGHT_BPS}: maint_liab_weight_bps ${maintLiab} > init_liab_weight_bps ${initLiab}`);
-  }
-  // Selling the collateral at the discount and paying the penalty must raise the account's
-  // health: the quote received per unit of value, 1 − fee − penalty, must beat the maint weight.
-  if (liquidation !== undefined && maintAsset !== undefined) {
-    const cut = liquidation.liquidation_fee_bps + liquidation.liquidation_penalty_bps;
-    if (cut !== 0 && cut + maintAsset >= BPS_PER_UNIT) {
-      const quoteHint = maintAsset >= BPS_PER_UNIT ? " (an asset weighted 10000, like the quote asset, is never sold at a discount: use 0 and 0)" : "";
-      c.problem(
-        where,
-        `liquidation_fee_bps ${liquidation.liquidation_fee_bps} + liquidation_penalty_bps ${liquidation.liquidation_penalty_bps} ` +
-          `must be 0, or below ${BPS_PER_UNIT} − maint_asset_weight_bps ${maintAsset} = ${BPS_PER_UNIT - maintAsset}${quoteHint}`,
-      );
-    }
-  }
   if (
     c.problems.length > before ||
+    bank === undefined ||
     initAsset === undefined ||
     maintAsset === undefined ||
     initLiab === undefined ||
     maintLiab === undefined ||
     cap === undefined ||
     guard === undefined ||
-    liquidation === undefined ||
-    bank === undefined
+    liquidation === undefined
   ) {
     return undefined;
   }
@@ -336,28 +311,28 @@ function checkParams(c: Checker, raw: JsonObject, where: string): AssetParams | 
     init_liab_weight_bps: initLiab,
     maint_liab_weight_bps: maintLiab,
     deposit_cap: cap,
-    bank,
     ...guard,
     ...liquidation,
+    bank,
   };
 }
 
-/** The bank's fields, each an integer of its on-chain type (the program checks the bounds). */
+/** The `BankParams` of an asset: every field, each of its IDL integer type. */
 function checkBank(c: Checker, raw: JsonObject | undefined, where: string): BankParams | undefined {
   if (!raw) return undefined;
   c.onlyKeys(raw, BANK_KEYS, where);
   const before = c.problems.length;
-  const u16 = (key: (typeof BANK_KEYS)[number]) => c.integer(raw, key, where, 0, 65_535, "bps");
-  const fields = {
-    base_rate_bps: u16("base_rate_bps"),
-    optimal_utilization_bps: u16("optimal_utilization_bps"),
-    optimal_rate_bps: u16("optimal_rate_bps"),
-    max_rate_bps: u16("max_rate_bps"),
-    interest_fee_bps: u16("interest_fee_bps"),
-    max_utilization_bps: u16("max_utilization_bps"),
-    net_borrow_window_secs: c.integer(raw, "net_borrow_window_secs", where, 0, 4_294_967_295, "seconds"),
-    net_borrow_limit: c.u64(raw, "net_borrow_limit", where, "native units of the mint per window"),
+  const n = (key: string, unit: string) => c.idlNumber(raw, key, where, "BankParams", unit);
+  const bank = {
+    base_rate_bps: n("base_rate_bps", "bps per year at zero utilisation"),
+    optimal_utilization_bps: n("optimal_utilization_bps", "bps, the kink"),
+    optimal_rate_bps: n("optimal_rate_bps", "bps per year at the kink"),
+    max_rate_bps: n("max_rate_bps", "bps per year at full utilisation"),
+    interest_fee_bps: n("interest_fee_bps", "bps of interest to the insurance fund"),
+    max_utilization_bps: n("max_utilization_bps", "bps, the withdrawal cap"),
+    net_borrow_window_secs: n("net_borrow_window_secs", "seconds"),
+    net_borrow_limit: c.idlBig(raw, "net_borrow_limit", where, "BankParams", "native units per window"),
   };
-  if (c.problems.length > before || Object.values(fields).some((v) => v === undefined)) return undefined;
-  return fields as BankParams;
+  if (c.problems.length > before || Object.values(bank).some((v) => v === undefined)) return undefined;
+  return bank as BankParams;
 }

@@ -3,7 +3,9 @@
 // migrations/config/README.md).
 //
 //   KEEL_CLUSTER=localnet anchor migrate          # the default cluster name is "localnet"
+//   KEEL_CONFIG=path/to/config.json ...           # another config file than config/<cluster>.json
 //   KEEL_CLUSTER=devnet   anchor migrate --provider.cluster devnet
+//   ANCHOR_PROVIDER_URL=http://127.0.0.1:8899 ANCHOR_WALLET=<keypair> npm run migrate   # without anchor-cli (migrate.ts)
 //
 // `anchor migrate` (anchor-cli 1.2.2) writes .anchor/deploy.ts, which builds a provider from
 // Anchor.toml ([provider] cluster and wallet), runs it with `<npm|yarn|pnpm> run ts-node` and
@@ -16,18 +18,22 @@
 // `set_bounty_params` only when its bounty rule differs from the config's), an asset is listed
 // only when its PDA ["asset", exchange, mint] does not exist, and the config's market i (index i)
 // only when the exchange has fewer than i + 1 markets; a listed market must have the configured
-// symbol. So a run that stopped half-way can simply be repeated. The whole config is validated
-// before anything is sent, then the chain is read (program, exchange, mints, insurance fund,
-// markets, oracles, admin, balance) before anything is sent.
+// symbol. So a run that stopped half-way can simply be repeated. The config's shape (fields,
+// the integer types of the program's arguments, from idl/keel.json) is validated before
+// anything is sent, then the chain is read (program, exchange, mints, insurance fund, markets,
+// oracles, admin, balance) before anything is sent. The program's parameter bounds are the
+// program's alone: an instruction it refuses stops the run with the program's own error, named
+// by @keel/client, and a rerun after fixing the config goes on from there.
 //
-// The config's types, bounds and validation are in config.ts (assets), config-markets.ts (perp
+// The config's types and validation are in config.ts (assets), config-markets.ts (perp
 // markets), config-insurance.ts (insurance fund) and config-check.ts (shared); the PDAs, mints,
-// account decoding and the admin's keypair file in accounts.ts; the perp markets' chain side in
-// markets.ts, the insurance fund's in insurance.ts.
+// account types (@keel/client's) and the admin's keypair file in accounts.ts; the perp markets'
+// chain side in markets.ts, the insurance fund's in insurance.ts.
 
 import { AnchorProvider, BN, Idl, Program } from "@anchor-lang/core";
 import { AccountInfo, ConfirmOptions, Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram } from "@solana/web3.js";
 import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
+import { keelErrorOf } from "@keel/client";
 import * as path from "path";
 import idl from "../idl/keel.json";
 import {
@@ -90,10 +96,13 @@ interface AssetPlan {
   listed: boolean;
 }
 
+/** The transaction being sent, for the error report ("" while reading). */
+let step = "";
+
 /** The deploy flow: validate the config, read the cluster, then create what is missing. */
 async function deploy(provider: AnchorProvider): Promise<void> {
   const cluster = process.env.KEEL_CLUSTER ?? "localnet";
-  const configFile = path.join(__dirname, "config", `${cluster}.json`);
+  const configFile = process.env.KEEL_CONFIG ? path.resolve(process.env.KEEL_CONFIG) : path.join(__dirname, "config", `${cluster}.json`);
   log(`== keel deploy: cluster "${cluster}", config ${path.relative(path.join(__dirname, ".."), configFile)}`);
 
   // 1. The config, validated before anything is read from or sent to the cluster.
@@ -121,7 +130,7 @@ async function deploy(provider: AnchorProvider): Promise<void> {
   try {
     programAccount = await connection.getAccountInfo(programId);
   } catch (e) {
-    const hint = cluster === "localnet" ? " (is a local validator running? `anchor localnet` starts one with the program and the oracle fixtures)" : "";
+    const hint = cluster === "localnet" ? " (is a local node running? scripts/localnet.sh starts keel-localnet with the program and moving Pyth feeds; `anchor localnet` starts solana-test-validator with the program and the oracle fixtures)" : "";
     throw new DeployError(`cannot reach the RPC at ${endpoint}${hint}: ${(e as Error).message}`);
   }
   if (!programAccount) {
@@ -203,7 +212,7 @@ async function deploy(provider: AnchorProvider): Promise<void> {
     if (!info) {
       const hint =
         cluster === "localnet"
-          ? " (start the validator with `anchor localnet`, which loads the fixtures of Anchor.toml's [[test.validator.account]], or pass them to solana-test-validator with --account)"
+          ? " (keel-localnet publishes both feeds of localnet.json; for solana-test-validator use `anchor localnet`, which loads the fixtures of Anchor.toml's [[test.validator.account]], or pass them with --account)"
           : "";
       throw new DeployError(`${symbol}: oracle account ${oracle.account.toBase58()} does not exist on ${endpoint}${hint}`);
     }
@@ -238,6 +247,7 @@ async function deploy(provider: AnchorProvider): Promise<void> {
       continue;
     }
     const { seed, decimals } = plan.createMint;
+    step = `create mint ${plan.config.symbol}`;
     const signature = await createMint(provider, plan.mint, plan.createMint, SEND_OPTIONS);
     log(`mint ${plan.config.symbol}: created ${plan.mint.toBase58()} (${decimals} decimals, seed "${seed}", mint authority = wallet) tx ${signature}`);
   }
@@ -246,6 +256,7 @@ async function deploy(provider: AnchorProvider): Promise<void> {
   if (existing) {
     log(`initialize_exchange: skipped, ${exchange.toBase58()} exists`);
   } else {
+    step = "initialize_exchange";
     const signature = await program.methods
       .initializeExchange(admin)
       .accountsPartial({
@@ -263,6 +274,7 @@ async function deploy(provider: AnchorProvider): Promise<void> {
   const signers = { wallet, admin, adminSigner };
   const fundSettings = insurance.config;
   if (!insurance.existing) {
+    step = "create_insurance_fund";
     const signature = await createInsuranceFund(program, exchange, plans[0].mint, insurance, signers, SEND_OPTIONS);
     log(
       `create_insurance_fund: ${insurance.fund.toBase58()} (vault ${insurance.vault.toBase58()}, withdraw limit ` +
@@ -273,6 +285,7 @@ async function deploy(provider: AnchorProvider): Promise<void> {
     for (const line of fixedDifferences(insurance)) log(`  warning: ${line}`);
     if (insurance.updateBounty) {
       const changes = bountyDifferences(fundSettings.bounty, insurance.existing.bounty);
+      step = "set_bounty_params";
       const signature = await setBountyParams(program, exchange, insurance, signers, SEND_OPTIONS);
       log(`set_bounty_params: ${changes.join(", ")} tx ${signature}`);
     } else {
@@ -292,6 +305,7 @@ async function deploy(provider: AnchorProvider): Promise<void> {
     // An absent optional account is passed as the program id (Anchor's encoding of None).
     const oracleAccount = oracle.kind === "Fixed" ? null : oracle.account;
     const feedId = oracle.kind === "PythPull" ? Array.from(oracle.feedId) : new Array<number>(32).fill(0);
+    step = `list_asset ${symbol}`;
     const signature = await program.methods
       .listAsset({
         params: {
@@ -343,6 +357,7 @@ async function deploy(provider: AnchorProvider): Promise<void> {
       for (const line of marketDifferences(plan.config, plan.listed)) log(`  warning: ${line}`);
       continue;
     }
+    step = `list_perp_market ${symbol}`;
     const { signature, orderBook, fillQueue } = await listMarket(program, exchange, plan, signers, SEND_OPTIONS);
     log(
       `list_perp_market ${symbol}: market ${plan.index} ${plan.market.toBase58()} (book ${orderBook.toBase58()}, ` +
@@ -351,6 +366,7 @@ async function deploy(provider: AnchorProvider): Promise<void> {
   }
 
   // 8. The resulting addresses, as the chain has them.
+  step = "";
   const final = await fetchExisting<ExchangeAccount>(program, "exchange", exchange);
   log("");
   log(`== keel on ${cluster}`);
@@ -421,11 +437,18 @@ function differences(config: AssetConfig, a: CollateralAssetAccount): string[] {
  * failure prints the error (and the program logs) and sets a non-zero exit code.
  */
 module.exports = async function (provider: AnchorProvider): Promise<void> {
+  step = "";
   try {
     await deploy(provider);
   } catch (e) {
     const err = e as Error & { logs?: string[] };
-    console.error(`\nkeel deploy failed: ${err.message}`);
+    const refused = keelErrorOf(e);
+    if (refused && step) {
+      console.error(`\nkeel deploy failed: ${step} was refused by the program: ${refused.name} (${refused.code}): ${refused.msg}`);
+      console.error("the transactions before it have landed; fix the config and run the deploy again to go on from here");
+    } else {
+      console.error(`\nkeel deploy failed${step ? ` at ${step}` : ""}: ${err.message}`);
+    }
     if (Array.isArray(err.logs) && err.logs.length > 0) console.error(`program logs:\n  ${err.logs.join("\n  ")}`);
     process.exitCode = 1;
     throw e;

@@ -3,10 +3,13 @@
 # guards; the integration tests (the program running natively on solana-program-test with the
 # real SPL Token program); the local node's tests (app/localnet started in-process on free
 # ports, driven over HTTP and websockets by solana-rpc-client); the check that the committed
-# IDL is what the program produces (scripts/idl.sh installs anchor-cli once); the type check of
-# the TypeScript migration; and the compute-unit metering of the health engine on real sBPF
-# (scripts/sbpf-meter.sh installs its toolchain once, and fails when a CU figure regresses past
-# bench/sbpf-meter/thresholds.txt).
+# IDL is what the program produces (scripts/idl.sh installs anchor-cli once) and that the
+# committed TypeScript client is what its generator makes of that IDL; the type check of the
+# TypeScript (migrations/, app/ts-client); the TypeScript tests against a keel-localnet they
+# start (migrations/deploy.ts bootstraps it; scripts/ts-test.sh); a smoke run of the main
+# command scripts/localnet.sh with a trade against its market maker; and the compute-unit
+# metering of the health engine on real sBPF (scripts/sbpf-meter.sh installs its toolchain once,
+# and fails when a CU figure regresses past bench/sbpf-meter/thresholds.txt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,8 +26,18 @@ cargo test --workspace --locked
 echo "== IDL =="
 scripts/idl.sh --check
 
-echo "== TypeScript (migrations/deploy.ts) =="
+echo "== TypeScript client generated from the IDL (app/ts-client/src/generated) =="
+scripts/ts-client.sh --check
+
+echo "== TypeScript type check (migrations/, app/ts-client) =="
 scripts/typecheck.sh
+
+echo "== TypeScript tests against keel-localnet (app/ts-client/tests) =="
+# The node binary `cargo test --workspace` built above (it builds every package's binaries).
+KEEL_LOCALNET_BIN="$CARGO_TARGET_DIR/debug/keel-localnet" scripts/ts-test.sh
+
+echo "== the local exchange (scripts/localnet.sh: start, quote, trade, stop) =="
+KEEL_LOCALNET_BIN="$CARGO_TARGET_DIR/debug/keel-localnet" scripts/localnet-smoke.sh
 
 echo "== compute units on sBPF (bench/sbpf-meter) =="
 scripts/sbpf-meter.sh

@@ -1,18 +1,13 @@
 #!/usr/bin/env bash
-# Type-checks the TypeScript deploy tooling (migrations/*.ts, Anchor's migrate script) with the
-# pinned toolchain in package-lock.json. Installs node_modules with `npm ci` when it is missing
-# or older than the lock file; exits non-zero on any type error.
+# Type-checks the TypeScript tooling with the pinned toolchain in package-lock.json: the deploy
+# scripts (migrations/*.ts, Anchor's migrate script) and the client package app/ts-client (its
+# sources, generator and tests). Exits non-zero on any type error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/npm-ci.sh
 
-command -v npm >/dev/null || { echo "npm is required (Node.js 20)"; exit 1; }
-
-# node_modules/.package-lock.json is written by npm at the end of every install.
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "== npm ci =="
-  npm ci --no-audit --no-fund
-fi
-
-echo "== tsc --noEmit =="
+echo "== tsc --noEmit (migrations) =="
 npx --no-install tsc --noEmit -p .
+echo "== tsc --noEmit (app/ts-client) =="
+npx --no-install tsc --noEmit -p app/ts-client
 echo "typecheck ok"
