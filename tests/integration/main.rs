@@ -30,3 +30,4 @@ mod test_integrity_fills;
 mod test_delegates;
 mod test_liquidation_mark;
 mod test_coalition_property;
+mod test_bank_attacks;

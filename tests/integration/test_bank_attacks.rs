@@ -1,0 +1,264 @@
+//! Attacks on the quote bank (commit 3f6e37c), each written as the property that should hold.
+//! A test that fails on the current code is an attack that succeeds; its doc comment gives the
+//! numbers. Tests that pass assert a defence that holds.
+//!
+//! SOL-PERP at 100 USD: lots of 0.01 SOL, a price of 1 000 000 lots is 1 USDC per lot, so one
+//! lot at 100 is worth 1 USDC; the band is 5% (950 000..=1 050 000). Taker fee 5 bp, maker
+//! rebate 1 bp, 20% of net fees to the insurance fund.
+
+use keel::error::KeelError;
+use keel::events::BankruptcySettled;
+use keel::instructions::markets::{CancelTarget, OrderType};
+use keel::instructions::risk::{AssetParams, UpdateAssetArgs};
+use keel::state::{BankParams, Side};
+use keel_client::events::events_of;
+use keel_tests::context::{quote_params, volatile_params, TestContext};
+use keel_tests::insurance::{LIMIT_BPS, PERIOD_SECS};
+use keel_tests::liquidation::LOTS_PER_USD;
+use keel_tests::markets::{limit, order, sol_market_with_traders, usd, OrderArgsExt, T0};
+use keel_tests::traders::Trader;
+use solana_signer::Signer;
+
+/// 100 USDC (quote native).
+const LIMIT_100_USDC: u64 = 100_000_000;
+
+/// Sets the quote bank's net-borrow limit to `limit` (everything else recommended).
+async fn set_net_borrow_limit(t: &mut TestContext, limit: u64) {
+    let admin = t.admin.insecure_clone();
+    let params = AssetParams { bank: BankParams { net_borrow_limit: limit, ..BankParams::recommended(6) }, ..quote_params() };
+    let args = UpdateAssetArgs { params: Some(params), deposits_paused: None };
+    let ix = keel_client::instructions::update_asset(&admin.pubkey(), &t.exchange, &t.asset(0).mint, args);
+    t.send(&[ix], &[&admin]).await.assert_ok();
+}
+
+/// SOL-PERP at 100 plus SOL listed as spot collateral at 100 (init weight 0.8); the net-borrow
+/// limit is 100 USDC. Returns (context, market, SOL asset index).
+async fn market_with_sol_collateral() -> (TestContext, u16, u16) {
+    let (mut t, market, _) = sol_market_with_traders(0).await;
+    let sol = t.add_pull_asset(9, volatile_params(), usd(100, T0)).await;
+    set_net_borrow_limit(&mut t, LIMIT_100_USDC).await;
+    (t, market, sol)
+}
+
+/// A trader holding `sol` whole SOL as collateral and `usdc` native quote deposited.
+async fn trader_with(t: &mut TestContext, sol_index: u16, sol: u64, usdc: u64) -> Trader {
+    let trader = t.trader(&[10_000_000_000, 1_000_000_000_000]).await;
+    if sol > 0 {
+        t.deposit(&trader, sol_index, sol * 1_000_000_000).await.assert_ok();
+    }
+    if usdc > 0 {
+        t.deposit(&trader, 0, usdc).await.assert_ok();
+    }
+    trader
+}
+
+/// ATTACK (succeeds): the net-borrow limit is checked only in `place_order`, on the signer's
+/// own new borrowing; a loss realised by a *maker* is applied later by `consume_fills`, which
+/// books the borrow without any check. Two colluding accounts wash-trade at the band edges with
+/// the loser always resting:
+/// - limit 100 USDC per day; passive P deposited 10 000 USDC; loser A holds 100 SOL (8 000 USDC
+///   of Init collateral) and no USDC; winner B deposited 2 000 USDC.
+/// - A bids 10 000 lots at 104.9, B sells into it (B short at 104.9, A long).
+/// - the same loss routed with A as the *taker* (A sells into B's bid at 95.1) is refused with
+///   NetBorrowLimitExceeded, as designed;
+/// - routed with A as the *maker* (A asks at 95.1, B buys): B realises +980 USDC at once, and the
+///   crank books A's −980 + 2.0 rebates = −978 USDC as a borrow: the window holds 978
+///   USDC of new borrowing against a limit of 100.
+/// - B withdraws everything it has, 2 970 USDC: 880 USDC of passive depositors' liquidity
+///   beyond the limit leaves the vault in one window.
+#[tokio::test]
+async fn maker_fill_loss_bypasses_net_borrow_limit() {
+    let (mut t, m, sol) = market_with_sol_collateral().await;
+    let _passive = trader_with(&mut t, sol, 0, 10_000_000_000).await;
+    let a = trader_with(&mut t, sol, 100, 0).await;
+    let b = trader_with(&mut t, sol, 0, 2_000_000_000).await;
+
+    t.place(&a, m, limit(Side::Bid, 1_049_000, 10_000)).await.assert_ok();
+    t.place(&b, m, order(OrderType::Market, Side::Ask, 0, 10_000)).await.assert_ok();
+    t.crank(m).await;
+    assert_eq!((t.position_lots(&a.account, m).await, t.position_lots(&b.account, m).await), (10_000, -10_000));
+
+    // The taker route is refused: A would borrow ~978 USDC by its own order.
+    t.place(&b, m, limit(Side::Bid, 951_000, 10_000)).await.assert_ok();
+    t.place(&a, m, order(OrderType::Market, Side::Ask, 0, 10_000)).await.assert_error(KeelError::NetBorrowLimitExceeded);
+    t.cancel(&b, m, CancelTarget::All).await.assert_ok();
+    t.crank(m).await;
+
+    // The maker route is not.
+    t.place(&a, m, limit(Side::Ask, 951_000, 10_000)).await.assert_ok();
+    t.place(&b, m, order(OrderType::Market, Side::Bid, 0, 10_000)).await.assert_ok();
+    t.crank(m).await;
+    let borrowed = -t.balance(&a.account, 0).await;
+    let b_quote = t.balance(&b.account, 0).await;
+    let window = t.quote_asset().await.bank.net_borrowed_in_window;
+    println!("A borrowed {borrowed}, window {window}, B holds {b_quote}");
+    assert_eq!(borrowed, 978_000_000, "980 loss − 1.049 − 0.951 rebates");
+    t.withdraw(&b, 0, b_quote as u64).await.assert_ok();
+    assert!(
+        window <= LIMIT_100_USDC as i64,
+        "net-borrow limit bypassed through a maker fill: {window} of new borrowing in the window (limit {LIMIT_100_USDC}); winner withdrew {b_quote}"
+    );
+}
+
+/// ATTACK (succeeds, griefing): the net-borrow window is one global counter and every order that
+/// realises a loss beyond the trader's quote counts as "new borrowing" — including a reduce-only
+/// close. An attacker fills the window (here to 99.0 of 100 USDC, through the allowed taker path:
+/// A buys 1 000 lots from B at 104.9 and sells them back at 95.1), after which an honest trader
+/// H (20 SOL collateral, 5 USDC) cannot close its 1 000-lot long at 99 (a 10 USDC loss, leaving
+/// its quote at −5.99): refused with NetBorrowLimitExceeded, for the rest of the day. In a crash
+/// the same happens with no attacker: the first losers fill the window and everyone else can
+/// only wait to be liquidated (and pay the penalty).
+#[tokio::test]
+async fn full_net_borrow_window_blocks_honest_reduce_only_close() {
+    let (mut t, m, sol) = market_with_sol_collateral().await;
+    let maker = trader_with(&mut t, sol, 0, 5_000_000_000).await;
+    let honest = trader_with(&mut t, sol, 20, 5_000_000).await;
+    let a = trader_with(&mut t, sol, 100, 0).await;
+    let b = trader_with(&mut t, sol, 0, 2_000_000_000).await;
+
+    // H buys 10 SOL at 100.
+    t.place(&maker, m, limit(Side::Ask, 100 * LOTS_PER_USD, 1_000)).await.assert_ok();
+    t.place(&honest, m, order(OrderType::Market, Side::Bid, 0, 1_000)).await.assert_ok();
+    t.crank(m).await;
+
+    // The attacker fills the window within the limit, as a taker both times.
+    t.place(&b, m, limit(Side::Ask, 1_049_000, 1_000)).await.assert_ok();
+    t.place(&a, m, order(OrderType::Market, Side::Bid, 0, 1_000)).await.assert_ok();
+    t.place(&b, m, limit(Side::Bid, 951_000, 1_000)).await.assert_ok();
+    t.place(&a, m, order(OrderType::Market, Side::Ask, 0, 1_000)).await.assert_ok();
+    t.crank(m).await;
+    let window = t.quote_asset().await.bank.net_borrowed_in_window;
+    println!("window after the attacker: {window}");
+    assert!(window > 90_000_000 && window <= LIMIT_100_USDC as i64);
+
+    // H tries to cut its position at 99.
+    t.place(&maker, m, limit(Side::Bid, 99 * LOTS_PER_USD, 1_000)).await.assert_ok();
+    let outcome = t.place(&honest, m, order(OrderType::Market, Side::Ask, 0, 1_000).reduce_only()).await;
+    assert!(
+        outcome.result.is_ok(),
+        "an honest reduce-only close was refused because someone else filled the global net-borrow window: {:?}",
+        outcome.error_code()
+    );
+}
+
+/// ATTACK (succeeds): nothing stops a depositor from withdrawing once a bankruptcy is visible
+/// (an account with nothing but a negative quote balance waiting for `settle_bankruptcy`), so
+/// the loss is socialised over whoever is left. Crash 100 → 85 of a 120 USDC long of 1 000 lots;
+/// one liquidation step leaves −51.75 USDC; the fund (4.25 claim + 0.000001 vault) covers
+/// 4.250001, so 47.499999 USDC is socialised. Depositors: maker ~1 000, liquidator ~1 004,
+/// passive P 1 000, front-runner X 1 000. Had X stayed, P's share would be ≈ 47.5 · 1 000 /
+/// 4 154 ≈ 11.4 USDC; X withdraws its 1 000 between the liquidation and the settlement (the
+/// cap allows it: utilisation 1.2%) and P loses ≈ 47.5 · 1 000 / 3 154 ≈ 15.1 USDC — X's share
+/// (≈ 3.7 USDC) is moved onto the depositors who did not race.
+#[tokio::test]
+async fn withdraw_ahead_of_visible_bankruptcy_shifts_loss_to_passive_depositors() {
+    let (mut t, m, mut traders) = sol_market_with_traders(4).await;
+    let front_runner = traders.pop().unwrap();
+    let passive = traders.pop().unwrap();
+    let liqor = traders.pop().unwrap();
+    let maker = traders.pop().unwrap();
+    t.create_insurance_fund(LIMIT_BPS, PERIOD_SECS).await.assert_ok();
+    t.seed_insurance(1).await.assert_ok();
+    let liqee = t.trader(&[1_000_000_000]).await;
+    t.deposit(&liqee, 0, 120_000_000).await.assert_ok();
+    t.place(&maker, m, limit(Side::Ask, 100 * LOTS_PER_USD, 1_000)).await.assert_ok();
+    t.place(&liqee, m, limit(Side::Bid, 100 * LOTS_PER_USD, 1_000)).await.assert_ok();
+    t.crank(m).await;
+    let now = t.now().await;
+    t.set_market_price(m, usd(85, now));
+    t.liquidate_perp(&liqor, &liqee.account, m, 1_000).await.assert_ok();
+    assert_eq!(t.balance(&liqee.account, 0).await, -51_750_000);
+
+    // The bankruptcy is now public. P's fair share of the loss, with everyone still deposited:
+    let remainder: i128 = 51_750_000 - 4_250_000 - 1;
+    let quote = t.quote_asset().await;
+    let p_units = t.margin_account(&passive.account).await.units(0) as i128;
+    let fair = remainder * p_units / quote.deposit_units as i128;
+    let p_before = t.balance(&passive.account, 0).await;
+
+    let x_balance = t.balance(&front_runner.account, 0).await;
+    t.withdraw(&front_runner, 0, x_balance as u64).await.assert_ok();
+    let outcome = t.settle_bankruptcy(&liqee.account).await;
+    outcome.assert_ok();
+    let settled = &events_of::<BankruptcySettled>(&outcome.logs)[0];
+    assert_eq!(settled.socialized as i128, remainder);
+    let lost = (p_before - t.balance(&passive.account, 0).await) as i128;
+    println!("passive lost {lost}, fair share {fair}; the front-runner withdrew {x_balance} and lost nothing");
+    assert!(
+        lost <= fair + 2,
+        "front-running the socialisation: the passive depositor lost {lost}, its pro-rata share was {fair}"
+    );
+}
+
+/// ATTACK (succeeds, small): `settle_bankruptcy` covers a deficit from the fund's claim and
+/// vault only; the fund's share of trading fees still accrued in a market (`insurance_accrued`,
+/// moved into the claim only by the separate `sweep_insurance_fees` crank) is not counted, so
+/// anyone who settles before sweeping socialises a loss the fund holds the money for. A 5 000-lot
+/// fill at 100 accrues 20% · (2.5 − 0.5) = 0.4 USDC to the fund; a bankrupt account owing 0.3 USDC
+/// with an empty fund vault and no claim is settled first: 0.3 USDC is taken from depositors
+/// while the fund's 0.4 USDC sits unswept.
+#[tokio::test]
+async fn settle_bankruptcy_socialises_while_the_funds_fee_share_is_unswept() {
+    let (mut t, m, mut traders) = sol_market_with_traders(2).await;
+    let taker = traders.pop().unwrap();
+    let maker = traders.pop().unwrap();
+    t.create_insurance_fund(LIMIT_BPS, PERIOD_SECS).await.assert_ok();
+    t.place(&maker, m, limit(Side::Ask, 100 * LOTS_PER_USD, 5_000)).await.assert_ok();
+    t.place(&taker, m, order(OrderType::Market, Side::Bid, 0, 5_000)).await.assert_ok();
+    t.crank(m).await;
+    let fee_share = t.market(m).await.insurance_accrued;
+    assert_eq!(fee_share, 400_000);
+    assert_eq!((t.insurance_claim().await, t.insurance_fund().await.unwrap().balance), (0, 0));
+
+    let bankrupt = t.trader(&[]).await;
+    t.book_settled_pnl(&bankrupt.account, &maker.account, 300_000).await;
+    let outcome = t.settle_bankruptcy(&bankrupt.account).await;
+    outcome.assert_ok();
+    let settled = &events_of::<BankruptcySettled>(&outcome.logs)[0];
+    println!("deficit {} covered {} socialised {} with {fee_share} of the fund's fees unswept", settled.deficit, settled.covered_by_insurance, settled.socialized);
+    assert_eq!(
+        settled.socialized, 0,
+        "0.3 USDC socialised over depositors while the fund's 0.4 USDC fee share was unswept in the market"
+    );
+}
+
+/// DEFENCE (holds): a liquidation never needs vault tokens and the net-borrow limit never blocks
+/// it. After the winner of a wash trade has withdrawn up to the utilisation cap (the vault holds
+/// only the cap's reserve) and the window is full, the loser's SOL crashes and a liquidation of
+/// its collateral still goes through; a further withdrawal beyond the cap is refused with
+/// UtilizationCapReached.
+#[tokio::test]
+async fn liquidation_goes_through_with_a_drained_vault_and_a_full_window() {
+    let (mut t, m, sol) = market_with_sol_collateral().await;
+    let passive = trader_with(&mut t, sol, 0, 1_000_000_000).await;
+    let a = trader_with(&mut t, sol, 30, 0).await;
+    let b = trader_with(&mut t, sol, 0, 2_000_000_000).await;
+    let liqor = trader_with(&mut t, sol, 0, 1_000_000_000).await;
+    t.create_insurance_fund(LIMIT_BPS, PERIOD_SECS).await.assert_ok();
+
+    // A loses 9.8 · 100 = 980 USDC to B through maker fills (no limit applies to them).
+    t.place(&a, m, limit(Side::Bid, 1_049_000, 10_000)).await.assert_ok();
+    t.place(&b, m, order(OrderType::Market, Side::Ask, 0, 10_000)).await.assert_ok();
+    t.crank(m).await;
+    t.place(&a, m, limit(Side::Ask, 951_000, 10_000)).await.assert_ok();
+    t.place(&b, m, order(OrderType::Market, Side::Bid, 0, 10_000)).await.assert_ok();
+    t.crank(m).await;
+    let quote = t.quote_asset().await;
+    let vault = t.token_balance(&quote.vault).await;
+    let withdrawable = quote.withdrawable(vault).unwrap();
+    let b_quote = t.balance(&b.account, 0).await as u64;
+    assert_eq!((t.balance(&a.account, 0).await, b_quote, vault, withdrawable), (-978_000_000, 2_970_000_000, 4_000_000_000, 3_940_526_315));
+    t.withdraw(&b, 0, b_quote).await.assert_ok();
+    t.withdraw(&passive, 0, withdrawable - b_quote).await.assert_ok();
+    t.withdraw(&passive, 0, 1).await.assert_error(KeelError::UtilizationCapReached);
+    let vault = t.token_balance(&quote.vault).await;
+    assert_eq!(vault, 4_000_000_000 - 3_940_526_315, "only the cap's reserve is left: 978 / 0.95 − 978");
+
+    // SOL falls to 30: A (30 SOL, −978 USDC) is liquidatable: Maint = 30 · 30 · 0.9 − 978 < 0.
+    let now = t.now().await;
+    t.set_pull_price(sol, usd(30, now), pyth_solana_receiver_sdk::price_update::VerificationLevel::Full);
+    t.set_market_price(m, usd(30, now));
+    let h = t.healths(&a.account).await;
+    assert!(h.maint < 0, "{h:?}");
+    t.liquidate_collateral(&liqor, &a.account, sol, u64::MAX).await.assert_ok();
+}
