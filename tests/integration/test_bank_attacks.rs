@@ -262,3 +262,103 @@ async fn liquidation_goes_through_with_a_drained_vault_and_a_full_window() {
     assert!(h.maint < 0, "{h:?}");
     t.liquidate_collateral(&liqor, &a.account, sol, u64::MAX).await.assert_ok();
 }
+
+/// ATTACK (succeeds): funding is another loss that is paid ahead of its payer — the receiver is
+/// credited when it touches its position, the payer only when it touches its own — and, like a
+/// maker's fill, it never passes the net-borrow limit and the payer owes it interest-free. A
+/// (100 SOL, no USDC) is long 10 000 lots at 100, B short; a third account C rests a bid at
+/// 104 and an ask at 105 (mid 104.5: a premium of 4.5%, clamped to 1% an hour). After ten hourly
+/// updates B re-touches its position (a post-only order it cancels) and is credited 10 × 100 =
+/// 1 000 USDC; A never touches and owes it only as pending funding. B withdraws the 1 000:
+/// 1 000 USDC of depositors' liquidity lent to A in one window (limit 100), recorded as no new
+/// borrowing at all, and A pays no interest on it while B earns the deposit rate on it.
+#[tokio::test]
+async fn funding_paid_ahead_bypasses_net_borrow_limit() {
+    let (mut t, m, sol) = market_with_sol_collateral().await;
+    let _passive = trader_with(&mut t, sol, 0, 10_000_000_000).await;
+    let a = trader_with(&mut t, sol, 100, 0).await;
+    let b = trader_with(&mut t, sol, 0, 2_000_000_000).await;
+    let c = trader_with(&mut t, sol, 0, 1_000_000_000).await;
+    t.place(&a, m, limit(Side::Bid, 100 * LOTS_PER_USD, 10_000)).await.assert_ok();
+    t.place(&b, m, order(OrderType::Market, Side::Ask, 0, 10_000)).await.assert_ok();
+    t.crank(m).await;
+    t.place(&c, m, order(OrderType::PostOnly, Side::Bid, 1_040_000, 1)).await.assert_ok();
+    t.place(&c, m, order(OrderType::PostOnly, Side::Ask, 1_050_000, 1)).await.assert_ok();
+    let mut now = t.now().await;
+    for _ in 0..10 {
+        now += 3_600;
+        t.set_time(now).await;
+        t.set_market_price(m, usd(100, now));
+        t.set_pull_price(sol, usd(100, now), pyth_solana_receiver_sdk::price_update::VerificationLevel::Full);
+        t.update_funding(m).await.assert_ok();
+    }
+    let b_before = t.balance(&b.account, 0).await;
+    t.place(&b, m, order(OrderType::PostOnly, Side::Ask, 1_050_000, 1)).await.assert_ok();
+    t.cancel(&b, m, CancelTarget::All).await.assert_ok();
+    let credited = t.balance(&b.account, 0).await - b_before;
+    let b_quote = credited;
+    t.withdraw(&b, 0, credited as u64).await.assert_ok();
+
+    let quote = t.quote_asset().await;
+    let vault = t.token_balance(&quote.vault).await;
+    let ahead = -quote.unbooked(vault).unwrap().to_i64(keel::math::Rounding::Down).unwrap();
+    let window = quote.bank.net_borrowed_in_window;
+    println!("B credited {credited} of funding, withdrew {b_quote}; paid ahead {ahead}, window {window}; A's quote {}", t.balance(&a.account, 0).await);
+    assert_eq!(credited, 1_000_000_000);
+    assert!(
+        window + ahead <= LIMIT_100_USDC as i64,
+        "funding paid ahead of its payer lent {ahead} of depositors' liquidity outside the net-borrow limit ({window} recorded, limit {LIMIT_100_USDC})"
+    );
+}
+
+/// DEFENCE (holds): a bankrupt account's owner cannot keep `settle_bankruptcy` away (and the
+/// loss unsocialised while it front-runs) by depositing a dust unit of SOL: a keeper
+/// liquidates the one unit (a step that takes all there is is never refused as dust) and
+/// settles.
+#[tokio::test]
+async fn dust_collateral_does_not_block_settle_bankruptcy() {
+    let (mut t, _m, sol) = market_with_sol_collateral().await;
+    let winner = trader_with(&mut t, sol, 0, 1_000_000_000).await;
+    let liqor = trader_with(&mut t, sol, 0, 1_000_000_000).await;
+    t.create_insurance_fund(LIMIT_BPS, PERIOD_SECS).await.assert_ok();
+    let bankrupt = t.trader(&[0, 10]).await;
+    t.book_settled_pnl(&bankrupt.account, &winner.account, 50_000_000).await;
+    t.deposit(&bankrupt, sol, 1).await.assert_ok();
+    t.settle_bankruptcy(&bankrupt.account).await.assert_error(KeelError::NotBankrupt);
+    t.liquidate_collateral(&liqor, &bankrupt.account, sol, u64::MAX).await.assert_ok();
+    t.settle_bankruptcy(&bankrupt.account).await.assert_ok();
+    assert_eq!(t.balance(&bankrupt.account, 0).await, 0);
+}
+
+/// DEFENCE (holds): at a non-unit deposit index (interest accrued for 30 days at 33%
+/// utilisation), twenty cycles of tiny deposits and withdrawals (1–3 native units) never leave
+/// the trader with more than it started with (wallet + balance): every conversion rounds into
+/// the bank's dust.
+#[tokio::test]
+async fn tiny_deposit_withdraw_cycles_at_non_unit_index_never_gain() {
+    let (mut t, _m, sol) = market_with_sol_collateral().await;
+    let _passive = trader_with(&mut t, sol, 0, 1_000_000_000).await;
+    let borrower = trader_with(&mut t, sol, 100, 0).await;
+    let winner = trader_with(&mut t, sol, 0, 0).await;
+    t.book_settled_pnl(&borrower.account, &winner.account, 500_000_000).await;
+    let now = t.now().await;
+    t.set_time(now + 30 * 86_400).await;
+    let ix = keel_client::insurance::accrue_interest(&t.exchange, &t.asset(0).mint);
+    t.send(&[ix], &[]).await.assert_ok();
+    let index = t.quote_asset().await.indices();
+    println!("indices after 30 days: {index:?}");
+    assert!(index.deposit.raw() > keel::math::FIXED_SCALE && index.deposit.raw() % keel::math::FIXED_SCALE != 0);
+
+    let r = t.trader(&[1_000]).await;
+    let wealth = |wallet: u64, balance: i64| wallet as i64 + balance;
+    let start = wealth(t.token_balance(&r.wallets[0]).await, 0);
+    for i in 0..20u64 {
+        let _ = t.deposit(&r, 0, 1 + i % 3).await;
+        let balance = t.balance(&r.account, 0).await;
+        if balance > 0 {
+            t.withdraw(&r, 0, balance as u64).await.assert_ok();
+        }
+        let now = wealth(t.token_balance(&r.wallets[0]).await, t.balance(&r.account, 0).await);
+        assert!(now <= start, "cycle {i}: wealth {now} > {start}");
+    }
+}
