@@ -263,17 +263,12 @@ async fn liquidation_goes_through_with_a_drained_vault_and_a_full_window() {
     t.liquidate_collateral(&liqor, &a.account, sol, u64::MAX).await.assert_ok();
 }
 
-/// ATTACK (succeeds): funding is another loss that is paid ahead of its payer — the receiver is
-/// credited when it touches its position, the payer only when it touches its own — and, like a
-/// maker's fill, it never passes the net-borrow limit and the payer owes it interest-free. A
-/// (100 SOL, no USDC) is long 10 000 lots at 100, B short; a third account C rests a bid at
-/// 104 and an ask at 105 (mid 104.5: a premium of 4.5%, clamped to 1% an hour). After ten hourly
-/// updates B re-touches its position (a post-only order it cancels) and is credited 10 × 100 =
-/// 1 000 USDC; A never touches and owes it only as pending funding. B withdraws the 1 000:
-/// 1 000 USDC of depositors' liquidity lent to A in one window (limit 100), recorded as no new
-/// borrowing at all, and A pays no interest on it while B earns the deposit rate on it.
-#[tokio::test]
-async fn funding_paid_ahead_bypasses_net_borrow_limit() {
+/// The funding scenario: A (100 SOL, no USDC) long 10 000 lots at 100, B (2 000 USDC) short;
+/// C rests a bid at 104 and an ask at 105 (mid 104.5, a 4.5% premium clamped to 1% an hour);
+/// ten hourly funding updates; B re-touches its position (a post-only order it cancels), is
+/// credited 10 × 100 = 1 000 USDC and withdraws it. A never touches. Passive P has 10 000 USDC.
+/// Returns (context, market, SOL index, A, the funding B was credited and withdrew).
+async fn funding_paid_ahead_scenario() -> (TestContext, u16, u16, Trader, i64) {
     let (mut t, m, sol) = market_with_sol_collateral().await;
     let _passive = trader_with(&mut t, sol, 0, 10_000_000_000).await;
     let a = trader_with(&mut t, sol, 100, 0).await;
@@ -296,18 +291,54 @@ async fn funding_paid_ahead_bypasses_net_borrow_limit() {
     t.place(&b, m, order(OrderType::PostOnly, Side::Ask, 1_050_000, 1)).await.assert_ok();
     t.cancel(&b, m, CancelTarget::All).await.assert_ok();
     let credited = t.balance(&b.account, 0).await - b_before;
-    let b_quote = credited;
+    assert_eq!(credited, 1_000_000_000, "10 hours × 1% × 10 000 lots × 1 USDC");
     t.withdraw(&b, 0, credited as u64).await.assert_ok();
+    (t, m, sol, a, credited)
+}
 
+/// ATTACK (succeeds): funding is another loss that is paid ahead of its payer — the receiver is
+/// credited when it touches its position, the payer only when it touches its own — and, like a
+/// maker's fill, it never passes the net-borrow limit ([`funding_paid_ahead_scenario`]): B
+/// withdraws the 1 000 USDC of funding it was credited, 996 USDC of depositors' liquidity is
+/// lent to A (the rest is fee tokens the vault holds), and the window records no new borrowing
+/// at all against a limit of 100. The attacker controls both sides (A pays B), so the funding
+/// itself costs it nothing.
+#[tokio::test]
+async fn funding_paid_ahead_bypasses_net_borrow_limit() {
+    let (mut t, _m, _sol, a, credited) = funding_paid_ahead_scenario().await;
     let quote = t.quote_asset().await;
     let vault = t.token_balance(&quote.vault).await;
     let ahead = -quote.unbooked(vault).unwrap().to_i64(keel::math::Rounding::Down).unwrap();
     let window = quote.bank.net_borrowed_in_window;
-    println!("B credited {credited} of funding, withdrew {b_quote}; paid ahead {ahead}, window {window}; A's quote {}", t.balance(&a.account, 0).await);
-    assert_eq!(credited, 1_000_000_000);
+    println!("B credited and withdrew {credited} of funding; paid ahead {ahead}, window {window}; A's quote {}", t.balance(&a.account, 0).await);
     assert!(
         window + ahead <= LIMIT_100_USDC as i64,
         "funding paid ahead of its payer lent {ahead} of depositors' liquidity outside the net-borrow limit ({window} recorded, limit {LIMIT_100_USDC})"
+    );
+}
+
+/// ATTACK (succeeds): the same 996 USDC that funding paid ahead lends out of depositors'
+/// liquidity (withheld from them by the utilisation cap: `withdrawable` counts it) is not a
+/// borrow, so it is not in utilisation and pays no interest: after 30 days with A never
+/// touching its position, utilisation is 0, the borrow rate 0, and passive depositors earned
+/// nothing on it. An attacker on both sides of the funding (A pays B) thus borrows USDC against
+/// SOL at 0% for as long as A stays healthy and untouched, outside the rate curve and the limit.
+#[tokio::test]
+async fn funding_paid_ahead_is_an_interest_free_loan() {
+    let (mut t, _m, _sol, _a, _credited) = funding_paid_ahead_scenario().await;
+    let now = t.now().await;
+    t.set_time(now + 30 * 86_400).await;
+    let ix = keel_client::insurance::accrue_interest(&t.exchange, &t.asset(0).mint);
+    t.send(&[ix], &[]).await.assert_ok();
+    let quote = t.quote_asset().await;
+    let vault = t.token_balance(&quote.vault).await;
+    let ahead = -quote.unbooked(vault).unwrap().to_i64(keel::math::Rounding::Down).unwrap();
+    let utilization = quote.utilization_bps().unwrap();
+    println!("30 days later: lent ahead {ahead}, utilisation {utilization} bps, total interest {}", quote.bank.total_interest);
+    assert!(ahead > 900_000_000);
+    assert!(
+        quote.bank.total_interest > 0,
+        "{ahead} of depositors' USDC lent for 30 days through funding paid ahead, at utilisation {utilization} bps: no interest at all"
     );
 }
 
