@@ -393,3 +393,37 @@ async fn tiny_deposit_withdraw_cycles_at_non_unit_index_never_gain() {
         assert!(now <= start, "cycle {i}: wealth {now} > {start}");
     }
 }
+
+/// DEFENCE (holds): `settle_insurance_claim` never takes liquidity a depositor could withdraw,
+/// even when the fund's claim is interest borrowers have not paid yet. P deposits 1 000 USDC; A
+/// (100 SOL) owes W 900; W withdraws its 900 (utilisation 90%, vault 100); a year at 55%/yr
+/// later the fund's claim holds its 10% share of ~495 USDC of interest. Settling moves only
+/// what the vault holds beyond what depositors may withdraw (here nothing is withdrawable:
+/// utilisation is above the cap), and what depositors may withdraw is the same after.
+#[tokio::test]
+async fn settle_insurance_claim_leaves_depositors_withdrawable_intact() {
+    let (mut t, _m, sol) = market_with_sol_collateral().await;
+    let _passive = trader_with(&mut t, sol, 0, 1_000_000_000).await;
+    let a = trader_with(&mut t, sol, 100, 0).await;
+    let w = trader_with(&mut t, sol, 0, 0).await;
+    t.create_insurance_fund(LIMIT_BPS, PERIOD_SECS).await.assert_ok();
+    t.book_settled_pnl(&a.account, &w.account, 900_000_000).await;
+    t.withdraw(&w, 0, 900_000_000).await.assert_ok();
+    let now = t.now().await;
+    t.set_time(now + 365 * 86_400).await;
+    let mint = t.asset(0).mint;
+    t.send(&[keel_client::insurance::accrue_interest(&t.exchange, &mint)], &[]).await.assert_ok();
+    let before = t.quote_asset().await;
+    let vault = t.token_balance(&before.vault).await;
+    let withdrawable_before = before.withdrawable(vault).unwrap();
+    let claim = before.bank.insurance_claim;
+    println!("claim {claim}, vault {vault}, withdrawable {withdrawable_before}, utilisation {} bps", before.utilization_bps().unwrap());
+    assert!(claim > 40_000_000);
+    let outcome = t.send(&[keel_client::insurance::settle_insurance_claim(&t.exchange, &mint)], &[]).await;
+    t.assert_conserved().await;
+    let after = t.quote_asset().await;
+    let vault_after = t.token_balance(&after.vault).await;
+    println!("settle: {:?}; claim after {}, vault after {vault_after}", outcome.result, after.bank.insurance_claim);
+    assert_eq!(after.withdrawable(vault_after).unwrap(), withdrawable_before);
+    assert!(vault_after >= withdrawable_before);
+}
