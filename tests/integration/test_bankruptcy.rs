@@ -68,9 +68,10 @@ async fn small_fund_scenario() -> LongScenario {
 /// - step 2 (max 1 000, 200 left): notional 170, transfer 167.45, penalty 1.7, bounty 0.85;
 ///   quote −17.5 − 34.25 = −51.75: Maint = LiquidationEnd = −51.75.
 ///
-/// Penalties and bounties are ledger entries: the fund's claim in the quote bank is 8.5 − 4.25
-/// = 4.25 and its vault still 1 000. The bankruptcy takes the claim's 4.25 and 47.5 of the
-/// vault's tokens (moved into the quote vault): the fund ends at 952.5.
+/// Penalties, bounties and fee shares are ledger entries: the fund's claim in the quote bank is
+/// 0.08 (the opening fill's fee share) + 8.5 − 4.25 = 4.33 and its vault still 1 000. The
+/// bankruptcy takes the claim's 4.33 and 47.42 of the vault's tokens (moved into the quote
+/// vault): the fund ends at 952.58.
 #[tokio::test]
 async fn crash_deficit_is_covered_by_the_insurance_fund() {
     let mut s = LongScenario::new().await;
@@ -99,7 +100,7 @@ async fn crash_deficit_is_covered_by_the_insurance_fund() {
     assert!(!account.has_perps(), "the flat position's slot is released");
     assert_eq!(s.t.balance(&liqee, 0).await, -51_750_000, "119.5 − 1 000 · 0.17125");
     assert_eq!(s.t.insurance_fund().await.expect("fund").balance, 1_000_000_000, "the fund's vault is untouched");
-    assert_eq!(s.t.insurance_claim().await, 4_250_000, "8.5 penalties − 4.25 bounties, booked in the quote bank");
+    assert_eq!(s.t.insurance_claim().await, 4_330_000, "8.5 penalties − 4.25 bounties + 0.08 fee share of the opening fill, booked in the quote bank");
     assert_eq!(quote_total(&mut s.t).await, total);
 
     let outcome = s.t.settle_bankruptcy(&liqee).await;
@@ -107,11 +108,11 @@ async fn crash_deficit_is_covered_by_the_insurance_fund() {
     let settled = &events_of::<BankruptcySettled>(&outcome.logs)[0];
     assert_eq!((settled.deficit, settled.covered_by_insurance, settled.socialized), (51_750_000, 51_750_000, 0));
     let claim = events_of::<InsuranceClaimChanged>(&outcome.logs);
-    assert_eq!(claim.iter().map(|f| (f.kind, f.amount, f.claim_after)).collect::<Vec<_>>(), vec![(INSURANCE_DEFICIT, -4_250_000, 0)]);
+    assert_eq!(claim.iter().map(|f| (f.kind, f.amount, f.claim_after)).collect::<Vec<_>>(), vec![(INSURANCE_DEFICIT, -4_330_000, 0)]);
     let flows = events_of::<InsuranceFlow>(&outcome.logs);
-    assert_eq!(flows.iter().map(|f| (f.kind, f.amount, f.balance_after)).collect::<Vec<_>>(), vec![(INSURANCE_DEFICIT, -47_500_000, 952_500_000)]);
+    assert_eq!(flows.iter().map(|f| (f.kind, f.amount, f.balance_after)).collect::<Vec<_>>(), vec![(INSURANCE_DEFICIT, -47_420_000, 952_580_000)]);
     assert!(events_of::<LossSocialized>(&outcome.logs).is_empty());
-    assert_eq!(s.t.insurance_fund().await.expect("fund").balance, 952_500_000, "1 000 + 8.5 − 4.25 − 51.75");
+    assert_eq!(s.t.insurance_fund().await.expect("fund").balance, 952_580_000, "1 000 + 0.08 + 8.5 − 4.25 − 51.75");
     assert_eq!(s.t.balance(&liqee, 0).await, 0);
     assert_eq!(s.t.margin_account(&liqee).await.being_liquidated, 0);
     assert_eq!(quote_total(&mut s.t).await, total, "the fund's tokens moved into the bankrupt account");
@@ -119,9 +120,10 @@ async fn crash_deficit_is_covered_by_the_insurance_fund() {
 }
 
 /// The same crash to 85 with a fund of 5.000001 USDC. One step takes all 1 000 lots: penalty
-/// 8.5, bounty 4.25 → the fund's claim is 4.25; liqee quote 119.5 − 171.25 = −51.75. The fund
-/// covers 4.25 + 5.000001 = 9.250001; the remaining 42.499999 USDC is socialised over every quote
-/// deposit unit: the deposit index falls by ceil(42 499 999 · 10^18 / D) raw, so depositors lose
+/// 8.5, bounty 4.25 → the fund's claim is 4.33 (with the opening fill's 0.08 fee share); liqee
+/// quote 119.5 − 171.25 = −51.75. The fund covers 4.33 + 5.000001 = 9.330001; the remaining
+/// 42.419999 USDC is socialised over every quote deposit unit: the deposit index falls by
+/// ceil(42 419 999 · 10^18 / D) raw, so depositors lose
 /// at least the remainder and at most one raw unit per deposit unit more (the dust). Every
 /// depositor's native balance falls pro rata; no market or account is chosen by the caller.
 #[tokio::test]
@@ -131,7 +133,7 @@ async fn remainder_beyond_the_fund_lowers_the_deposit_index_by_exactly_the_remai
     s.set_price(85).await;
     s.t.liquidate_perp(&s.liqor, &liqee, s.market, 1_000).await.assert_ok();
     assert_eq!(s.t.balance(&liqee, 0).await, -51_750_000);
-    assert_eq!((s.t.insurance_fund().await.expect("fund").balance, s.t.insurance_claim().await), (5_000_001, 4_250_000));
+    assert_eq!((s.t.insurance_fund().await.expect("fund").balance, s.t.insurance_claim().await), (5_000_001, 4_330_000));
 
     let quote = s.t.quote_asset().await;
     let units = quote.deposit_units as i128;
@@ -143,13 +145,13 @@ async fn remainder_beyond_the_fund_lowers_the_deposit_index_by_exactly_the_remai
     let outcome = s.t.settle_bankruptcy(&liqee).await;
     outcome.assert_ok();
     let settled = &events_of::<BankruptcySettled>(&outcome.logs)[0];
-    assert_eq!((settled.deficit, settled.covered_by_insurance, settled.socialized), (51_750_000, 9_250_001, 42_499_999));
+    assert_eq!((settled.deficit, settled.covered_by_insurance, settled.socialized), (51_750_000, 9_330_001, 42_419_999));
     let loss = &events_of::<LossSocialized>(&outcome.logs)[0];
-    let per_unit = (42_499_999 * FIXED_ONE + units - 1) / units;
-    assert_eq!((loss.amount, loss.deposit_index_before, loss.deposit_index_after, loss.unsocialized), (42_499_999, FIXED_ONE, FIXED_ONE - per_unit, 0));
+    let per_unit = (42_419_999 * FIXED_ONE + units - 1) / units;
+    assert_eq!((loss.amount, loss.deposit_index_before, loss.deposit_index_after, loss.unsocialized), (42_419_999, FIXED_ONE, FIXED_ONE - per_unit, 0));
     let after = s.t.quote_asset().await;
     assert_eq!(after.indices().deposit.raw(), FIXED_ONE - per_unit);
-    assert!(per_unit * units >= 42_499_999 * FIXED_ONE && per_unit * units - 42_499_999 * FIXED_ONE < units, "at least the remainder, at most a raw unit per deposit unit more");
+    assert!(per_unit * units >= 42_419_999 * FIXED_ONE && per_unit * units - 42_419_999 * FIXED_ONE < units, "at least the remainder, at most a raw unit per deposit unit more");
     assert_eq!((s.t.insurance_fund().await.expect("fund").balance, s.t.insurance_claim().await), (0, 0));
     assert_eq!(s.t.balance(&liqee, 0).await, 0);
     let mut lost = 0i64;
@@ -159,7 +161,7 @@ async fn remainder_beyond_the_fund_lowers_the_deposit_index_by_exactly_the_remai
         assert_eq!(now as i128, units * (FIXED_ONE - per_unit) / FIXED_ONE, "pro rata: units × the lower index, rounded down");
         lost += was - now;
     }
-    assert!((42_499_999..=42_499_999 + depositors.len() as i64 + 1).contains(&lost), "depositors lose the remainder, to the unit: {lost}");
+    assert!((42_419_999..=42_419_999 + depositors.len() as i64 + 1).contains(&lost), "depositors lose the remainder, to the unit: {lost}");
 }
 
 /// `settle_bankruptcy` is refused (NotBankrupt) for an account that (a) still holds a position

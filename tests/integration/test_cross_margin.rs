@@ -149,7 +149,7 @@ async fn order_breaking_init_health_is_refused_with_numbers_and_changes_nothing(
     let eth_before = position(t, &h.both, h.eth).await;
     let both_bytes = t.account_data(&h.both.account).await;
     let mm_bytes = t.account_data(&h.mm.account).await;
-    let (fees_before, insurance_before) = { let m = t.market(h.sol).await; (m.fees_accrued, m.insurance_accrued) };
+    let (fees_before, insurance_before) = { let m = t.market(h.sol).await; (m.fees_accrued, m.insurance_fees_booked) };
 
     // Buying 0.1 SOL more at 120: notional 12, fee 0.006 → balance 27.994. SOL leg 1.1 SOL for
     // 112: PnL 132 − 112 = 20 → 16 weighted; ETH PnL −20. Requirements 13.2 + 12 = 25.2.
@@ -172,7 +172,7 @@ async fn order_breaking_init_health_is_refused_with_numbers_and_changes_nothing(
     assert_eq!((best.price_lots, best.base_lots), (1_200_000, 10));
     assert_eq!(t.fill_queue(h.sol).await.count, 0);
     let market = t.market(h.sol).await;
-    assert_eq!((market.fees_accrued, market.insurance_accrued), (fees_before, insurance_before));
+    assert_eq!((market.fees_accrued, market.insurance_fees_booked), (fees_before, insurance_before));
     assert_eq!(report(t, &h.both).await.init.health, 0);
 }
 

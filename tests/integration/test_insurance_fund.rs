@@ -3,7 +3,7 @@
 //! reconciled with its ledger after every step.
 
 use keel::error::KeelError;
-use keel::events::{InsuranceClaimChanged, InsuranceFlow, INSURANCE_DEPOSIT, INSURANCE_FEES, INSURANCE_WITHDRAWAL};
+use keel::events::{InsuranceFlow, INSURANCE_DEPOSIT, INSURANCE_WITHDRAWAL};
 use keel::state::{BountyParams, Side};
 use keel_client::events::events_of;
 use keel_client::{insurance as iix, pda};
@@ -88,31 +88,30 @@ async fn anyone_may_deposit_and_the_flow_is_an_event() {
     deposit(&mut t, &owner, &foreign, 10).await.assert_error(KeelError::WrongMint);
 }
 
+/// The insurance share of a market's fees is booked into the fund's claim in the quote bank at
+/// the fill — no crank, no tokens moving — and settles into the fund's vault by
+/// `settle_insurance_claim`, which anyone may call.
 #[tokio::test]
-async fn the_fee_share_of_a_market_is_swept_in_by_anyone() {
+async fn the_fee_share_of_a_fill_is_booked_into_the_funds_claim_and_settled_by_anyone() {
     let mut t = with_fund().await;
     let m = t.add_market("SOL", 9, 10_000_000, 1, usd(100, T0)).await;
     let maker = t.trader(&[10_000_000_000]).await;
     let taker = t.trader(&[10_000_000_000]).await;
     t.deposit(&maker, 0, 1_000_000_000).await.assert_ok();
     t.deposit(&taker, 0, 1_000_000_000).await.assert_ok();
+    let quote_vault = pda::vault(&t.exchange, &t.assets[0].mint);
+    let vault_before = t.token_balance(&quote_vault).await;
     t.place(&maker, m, limit(Side::Ask, 1_000_000, 100)).await.assert_ok();
     t.place(&taker, m, limit(Side::Bid, 1_000_000, 100)).await.assert_ok();
     // 100 USDC traded: taker fee 0.05, maker rebate 0.01, insurance 20% of the net 0.04.
-    assert_eq!(t.market(m).await.insurance_accrued, 8_000);
-    let quote_vault = pda::vault(&t.exchange, &t.assets[0].mint);
-    let vault_before = t.token_balance(&quote_vault).await;
-    let ix = iix::sweep_insurance_fees(&t.exchange.clone(), &t.markets[0].keys.market, &t.assets[0].mint.clone());
-    let outcome = t.send(&[ix.clone()], &[]).await;
-    outcome.assert_ok();
-    let flow = &events_of::<InsuranceClaimChanged>(&outcome.logs)[0];
-    assert_eq!((flow.kind, flow.amount, flow.claim_after), (INSURANCE_FEES, 8_000, 8_000));
-    assert_eq!(t.market(m).await.insurance_accrued, 0);
-    assert_eq!(t.token_balance(&quote_vault).await, vault_before, "booked as the fund's claim: no tokens move");
-    assert_eq!(t.insurance_claim().await, 8_000);
-    assert_eq!(t.insurance_fund().await.unwrap().total_fees_swept, 8_000);
+    assert_eq!((t.market(m).await.insurance_fees_booked, t.insurance_claim().await), (8_000, 8_000));
+    assert_eq!(t.token_balance(&quote_vault).await, vault_before, "booked, no tokens moved");
+    let ix = iix::settle_insurance_claim(&t.exchange.clone(), &t.assets[0].mint.clone());
+    t.send(&[ix.clone()], &[]).await.assert_ok();
+    assert_eq!((t.insurance_claim().await, t.insurance_fund().await.unwrap().balance), (0, 8_000));
+    assert_eq!(t.token_balance(&quote_vault).await, vault_before - 8_000);
     t.assert_conserved().await;
-    t.send(&[ix], &[]).await.assert_error(KeelError::NothingToSweep);
+    t.send(&[ix], &[]).await.assert_error(KeelError::NothingToSettle);
 }
 
 #[tokio::test]

@@ -13,7 +13,7 @@
 //!   depositors may withdraw right now, checked by the test helpers — while time passes between
 //!   price moves (interest accrues on every borrow) and winners withdraw what they may;
 //! - at the end Σ base lots is zero and the fund (vault + claim) holds its seed + penalties +
-//!   its interest share − bounties − deficits covered.
+//!   its interest share + the fee shares − bounties − deficits covered.
 //!
 //! Fixed seeds with a deterministic generator, one test per seed (see `test_perp_property`).
 
@@ -211,7 +211,8 @@ impl Sim {
         assert_eq!(net, 0, "positions net to zero");
         let fund = self.t.insurance_fund().await.expect("fund");
         let interest = self.t.quote_asset().await.bank.total_interest_fees;
-        let expected = FUND_SEED + fund.total_penalties + interest - fund.total_bounties - fund.total_deficits_covered;
+        let fee_shares = self.t.market(self.market).await.insurance_fees_booked as u64;
+        let expected = FUND_SEED + fund.total_penalties + interest + fee_shares - fund.total_bounties - fund.total_deficits_covered;
         assert_eq!(self.t.fund_total().await, expected, "the fund's vault and claim are its flows");
         assert!(self.steps_checked > 0, "the price path liquidated nobody: choose another seed");
         println!(

@@ -390,7 +390,7 @@ impl Sim {
             for (key, account) in &accounts {
                 self.t.assert_reservations_match_book(m as u16, key, account).await;
             }
-            fees += market.fees_accrued as i128 + market.insurance_accrued as i128;
+            fees += market.fees_accrued as i128;
             settled_net += market.funding_settled_net as i128;
             for p in &positions {
                 pnl_native += p.quote_native as i128;

@@ -19,7 +19,7 @@ async fn taker_fill_settles_at_once_and_crank_applies_maker_side() {
     assert_eq!((position.base_lots, position.quote_native), (100, -100_000_000));
     assert_eq!(taker_account.units(0), 1_000_000_000 - 50_000, "no borrows: units are native");
     let market = t.market(m).await;
-    assert_eq!((market.fees_accrued, market.insurance_accrued), (42_000, 8_000));
+    assert_eq!((market.fees_accrued, market.insurance_fees_booked), (42_000, 8_000));
     assert_eq!((market.long_lots, market.pending_ask_lots), (100, 100));
 
     assert_eq!(t.crank(m).await, 1);
@@ -29,7 +29,7 @@ async fn taker_fill_settles_at_once_and_crank_applies_maker_side() {
     assert_eq!(maker_account.units(0), 1_000_000_000 + 10_000);
     assert!(maker_account.orders.iter().all(|o| !o.is_in_use()));
     let market = t.market(m).await;
-    assert_eq!((market.fees_accrued, market.insurance_accrued), (32_000, 8_000));
+    assert_eq!((market.fees_accrued, market.insurance_fees_booked), (32_000, 8_000));
     assert_eq!((market.long_lots, market.short_lots, market.pending_ask_lots), (100, 100, 0));
 }
 

@@ -120,14 +120,14 @@ impl Collusion {
 
 /// Two colluding accounts move USDC from A (backed by SOL) to B at the band edges, as far as
 /// the limits let them:
-/// - each round trip moves 505 USDC of new borrowing onto A; with a net-borrow limit of 1 600
-///   USDC a day the fourth sale is refused (`NetBorrowLimitExceeded`) — A borrows 1 517.625
-///   (three round trips and the fourth buy's fee), B holds 2 503.525;
-/// - B cannot take all of it out: deposits 3 503.525 − borrows 1 517.625 / 0.95 (1 597.5) is
-///   withdrawable (`UtilizationCapReached` for one unit more); the passive depositor's 1 000
-///   then stays in the bank, earning interest, withdrawable only as A repays;
-/// - at 95 % utilisation A pays 77.5 %/yr: 30 days add ≈ 96.7 USDC to its debt, of which a
-///   tenth goes to the fund's claim and the rest to the depositors;
+/// - each round trip realises 505 USDC of A's loss as a borrow and 501 of B's gain as a deposit;
+///   trades are never refused for it: four round trips leave A −2 020, B 3 004;
+/// - the utilisation cap keeps 2 020 / 0.95 = 2 126.315790 of the 4 004 deposited back, and the
+///   net-borrow limit (1 600 USDC a day) withholds the 420 of new lending beyond it: B can take
+///   out 1 457.684210 (`UtilizationCapReached` / `NetBorrowLimitExceeded` for more), and the
+///   passive depositor's 1 000 stays in the bank, earning interest, withdrawable as A repays;
+/// - 30 days at 79.3 % utilisation cost A 9.9 %/yr, a tenth of it to the fund's claim and the
+///   rest to the depositors pro rata;
 /// - A repays in full and the passive depositor withdraws everything, with interest.
 #[tokio::test]
 async fn wash_trades_between_colluders_meet_the_borrow_limit_the_cap_and_interest() {
@@ -137,64 +137,32 @@ async fn wash_trades_between_colluders_meet_the_borrow_limit_the_cap_and_interes
         ..BankParams::recommended(6)
     };
     set_quote_bank(&mut c.t, bank).await.assert_ok();
-    for round in 1..=3 {
+    for round in 1..=4 {
         c.round_trip().await.assert_ok();
-        assert_eq!(
-            c.t.balance(&c.a.account, 0).await,
-            -505 * USDC * round,
-            "round {round}: A's borrow"
-        );
-        assert_eq!(
-            c.t.balance(&c.b.account, 0).await,
-            1_000 * USDC + 501 * USDC * round,
-            "round {round}: B's deposit"
-        );
+        assert_eq!(c.t.balance(&c.a.account, 0).await, -505 * USDC * round, "round {round}: A's borrow");
+        assert_eq!(c.t.balance(&c.b.account, 0).await, 1_000 * USDC + 501 * USDC * round, "round {round}: B's deposit");
     }
-    c.round_trip()
-        .await
-        .assert_error(KeelError::NetBorrowLimitExceeded);
-    // The fourth buy went through (no new borrowing beyond its 2.625 fee); the sale that would
-    // have realised the loss was refused. B's resting bid is cancelled.
-    assert_eq!(c.t.balance(&c.a.account, 0).await, -1_517_625_000);
-    c.t.cancel(
-        &c.b,
-        c.market,
-        keel::instructions::markets::CancelTarget::All,
-    )
-    .await
-    .assert_ok();
-
-    let deposits = c.t.balance(&c.passive.account, 0).await + c.t.balance(&c.b.account, 0).await;
-    assert_eq!(
-        deposits,
-        1_000 * USDC + 2_503_525_000,
-        "B: 2 503 + the fourth buy's rebate"
-    );
-    let floor = (1_517_625_000i64 * 10_000 + 9_499) / 9_500; // 1 597.5 kept back, rounded up
-    let withdrawable = (deposits - floor) as u64;
-    assert_eq!(c.t.quote_withdrawable().await, withdrawable);
-    c.t.withdraw(&c.b, 0, 2_503 * USDC as u64)
-        .await
-        .assert_error(KeelError::UtilizationCapReached);
-    c.t.withdraw(&c.b, 0, withdrawable + 1)
-        .await
-        .assert_error(KeelError::UtilizationCapReached);
+    // Deposits 1 000 + 3 004, borrows 2 020: the cap keeps 2 020 / 0.95 = 2 126.315790 back,
+    // and 420 of the 2 020 of new lending in the window is beyond the 1 600 limit.
+    let borrowed = 2_020 * USDC;
+    let deposits = 4_004 * USDC;
+    let within_cap = (deposits - (borrowed * 10_000 + 9_499) / 9_500) as u64;
+    let withdrawable = within_cap - 420 * USDC as u64;
+    assert_eq!((within_cap, c.t.quote_withdrawable().await), (1_877_684_210, withdrawable));
+    c.t.withdraw(&c.b, 0, 3_004 * USDC as u64).await.assert_error(KeelError::UtilizationCapReached);
+    c.t.withdraw(&c.b, 0, within_cap).await.assert_error(KeelError::NetBorrowLimitExceeded);
+    c.t.withdraw(&c.b, 0, withdrawable + 1).await.assert_error(KeelError::NetBorrowLimitExceeded);
     c.t.withdraw(&c.b, 0, withdrawable).await.assert_ok();
-    c.t.withdraw(&c.passive, 0, 1)
-        .await
-        .assert_error(KeelError::UtilizationCapReached);
-    assert_eq!(
-        c.t.balance(&c.passive.account, 0).await,
-        1_000 * USDC,
-        "the passive claim stays whole"
-    );
+    c.t.withdraw(&c.passive, 0, 1).await.assert_error(KeelError::NetBorrowLimitExceeded);
+    assert_eq!(c.t.balance(&c.passive.account, 0).await, 1_000 * USDC, "the passive claim stays whole");
+    let deposits_after = deposits - withdrawable as i64;
 
-    // 30 days at ≈ 95 % utilisation.
+    // 30 days at 2 020 / 2 546.315790 = 79.3 % utilisation: 9.9 %/yr on the curve's first leg.
     let start = c.t.now().await;
     c.t.set_time(start + DAYS_30).await;
     let debt = -c.t.balance(&c.a.account, 0).await;
-    let borrowed = 1_517_625_000i64;
-    let rate_bps = 1_000 + 9_000 * (9_500 - 8_000) / 2_000; // 77.5 %/yr at u = 95 %
+    let utilization_bps = borrowed * 10_000 / deposits_after;
+    let rate_bps = 1_000 * utilization_bps / 8_000;
     let expected = borrowed + borrowed * rate_bps / 10_000 * DAYS_30 / 31_536_000;
     assert!(
         (debt - expected).abs() < USDC / 2,
@@ -203,8 +171,8 @@ async fn wash_trades_between_colluders_meet_the_borrow_limit_the_cap_and_interes
     let interest = debt - borrowed;
     let passive = c.t.balance(&c.passive.account, 0).await;
     let earned = passive - 1_000 * USDC;
-    // The passive depositor holds 1 000 of the 1 597.5 deposited: its share of 90 % of it.
-    let share = interest * 9 / 10 * 1_000 * USDC / floor;
+    // The passive depositor holds 1 000 of what is deposited: its share of 90 % of it.
+    let share = interest * 9 / 10 * 1_000 * USDC / deposits_after;
     assert!(
         (earned - share).abs() <= 2,
         "passive earned {earned}, its share is {share}"
@@ -218,7 +186,7 @@ async fn wash_trades_between_colluders_meet_the_borrow_limit_the_cap_and_interes
     let accrued = &events_of::<InterestAccrued>(&repay.logs)[0];
     assert_eq!(accrued.elapsed_secs, DAYS_30);
     assert!(
-        accrued.utilization_bps > 9_400 && accrued.utilization_bps <= 9_500,
+        (accrued.utilization_bps as i64 - utilization_bps).abs() <= 1,
         "{}",
         accrued.utilization_bps
     );
@@ -273,7 +241,7 @@ async fn a_repayment_above_the_deposit_cap_goes_through() {
         .assert_error(KeelError::DepositCapExceeded);
 }
 
-/// The fund's claim (penalty − bounty, fee shares, interest) moves into its vault only from
+/// The fund's claim (penalty − bounty, fee shares booked at each fill, interest) moves into its vault only from
 /// tokens beyond what depositors may withdraw: a fee share of 0.8 settles at low utilisation
 /// and again with utilisation at the cap, leaving the depositors' withdrawable share as it was.
 #[tokio::test]
@@ -283,13 +251,8 @@ async fn the_funds_claim_settles_only_from_tokens_depositors_are_not_owed() {
         .await
         .assert_ok();
     c.round_trip().await.assert_ok();
-    // Fees: taker 5.0, maker rebates 1.0 → 4.0 net, a fifth (0.8) to the fund.
-    let sweep = iix::sweep_insurance_fees(
-        &c.t.exchange.clone(),
-        &c.t.markets[0].keys.market,
-        &c.t.assets[0].mint.clone(),
-    );
-    c.t.send(&[sweep], &[]).await.assert_ok();
+    // Fees: taker 5.0, maker rebates 1.0 → 4.0 net, a fifth (0.8) booked to the fund's claim
+    // at the fills.
     assert_eq!(c.t.insurance_claim().await, 800_000);
     let settle = iix::settle_insurance_claim(&c.t.exchange.clone(), &c.t.assets[0].mint.clone());
     let outcome = c.t.send(&[settle.clone()], &[]).await;
@@ -306,22 +269,12 @@ async fn the_funds_claim_settles_only_from_tokens_depositors_are_not_owed() {
     c.t.assert_conserved().await;
     c.t.send(&[settle.clone()], &[])
         .await
-        .assert_error(KeelError::NothingToSweep);
+        .assert_error(KeelError::NothingToSettle);
 
     // Drain the depositors' liquidity to the cap: the claim still settles in full, because the
     // vault holds deposits − borrows + the claim, and the cap keeps borrows / 0.95 of deposits
     // back: what settles is the fund's own, never a depositor's withdrawable share.
     c.round_trip().await.assert_ok();
-    c.t.send(
-        &[iix::sweep_insurance_fees(
-            &c.t.exchange.clone(),
-            &c.t.markets[0].keys.market,
-            &c.t.assets[0].mint.clone(),
-        )],
-        &[],
-    )
-    .await
-    .assert_ok();
     let withdrawable = c.t.quote_withdrawable().await;
     c.t.withdraw(&c.b, 0, withdrawable).await.assert_ok();
     assert_eq!(c.t.quote_withdrawable().await, 0, "utilisation at the cap");

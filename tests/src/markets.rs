@@ -311,7 +311,7 @@ impl TestContext {
         let mut total = 0i128;
         for market in self.markets.clone() {
             let m = self.perp_market(&market.keys.market).await;
-            total += m.fees_accrued as i128 + m.insurance_accrued as i128 - m.funding_settled_net as i128;
+            total += m.fees_accrued as i128 - m.funding_settled_net as i128;
             let queue = self.fill_queue(market.index).await;
             for event in queue.iter().filter(|e| e.kind == 1) {
                 let flow = m.notional(event.base_lots, event.price_lots).expect("notional") as i128;

@@ -56,18 +56,6 @@ pub fn withdraw_insurance(admin: &Pubkey, exchange: &Pubkey, destination: &Pubke
     build(accounts, ix::WithdrawInsurance { amount }, vec![])
 }
 
-/// `sweep_insurance_fees` of `market` (quote mint `quote_mint`): books its fee share as the
-/// fund's claim in the quote bank.
-pub fn sweep_insurance_fees(exchange: &Pubkey, market: &Pubkey, quote_mint: &Pubkey) -> Instruction {
-    let accounts = acc::SweepInsuranceFees {
-        exchange: *exchange,
-        market: *market,
-        quote_asset: pda::asset(exchange, quote_mint),
-        insurance_fund: pda::insurance_fund(exchange),
-    };
-    build(accounts, ix::SweepInsuranceFees {}, vec![])
-}
-
 /// `settle_insurance_claim`: moves the fund's claim in the quote bank into its vault as far as
 /// liquidity allows.
 pub fn settle_insurance_claim(exchange: &Pubkey, quote_mint: &Pubkey) -> Instruction {

@@ -171,8 +171,8 @@ pub enum KeelError {
     InvalidInsuranceLimits,
     #[msg("the admin withdrawal exceeds the insurance fund's limit for the current period")]
     InsuranceWithdrawLimit,
-    #[msg("the market has no insurance share of fees to sweep")]
-    NothingToSweep,
+    #[msg("the insurance fund has no claim in the quote bank to settle")]
+    NothingToSettle,
 
     // --- liquidation and bankruptcy ---
     #[msg("keeper bounty out of bounds: floor ≤ cap, penalty share ≤ 10000 bps, minimum liquidation size > 0")]
@@ -227,7 +227,7 @@ pub enum KeelError {
     InvalidBankLimits,
     #[msg("the withdrawal would push the bank's utilisation above its cap: the claim stays, earning interest, and becomes withdrawable as borrows are repaid or liquidated")]
     UtilizationCapReached,
-    #[msg("this window's new borrowing has reached the bank's net-borrow limit: deposit to cover the loss, or trade again once the window has passed")]
+    #[msg("new lending in this window has passed the bank's net-borrow limit: the excess stays in the vault until the window ends (the claim stays, earning interest)")]
     NetBorrowLimitExceeded,
     #[msg("the vault holds too few free tokens for this transfer right now; it settles as borrows are repaid")]
     VaultIlliquid,

@@ -158,11 +158,6 @@ pub mod keel {
         WithdrawInsurance::handler(ctx, amount)
     }
 
-    /// Crank: books a market's insurance share of fees as the fund's claim in the quote bank.
-    pub fn sweep_insurance_fees(ctx: Context<SweepInsuranceFees>) -> Result<()> {
-        SweepInsuranceFees::handler(ctx)
-    }
-
     /// Crank: moves the fund's claim into its vault as far as liquidity allows.
     pub fn settle_insurance_claim(ctx: Context<SettleInsuranceClaim>) -> Result<()> {
         SettleInsuranceClaim::handler(ctx)

@@ -112,7 +112,7 @@ async fn main() {
 
     t.assert_conserved().await;
     let market = t.market(sol_perp).await;
-    println!("\n  SOL-PERP fees: protocol {} USDC, insurance share {} USDC.", usdc(market.fees_accrued), usdc(market.insurance_accrued));
+    println!("\n  SOL-PERP fees: protocol {} USDC, insurance share {} USDC.", usdc(market.fees_accrued), usdc(market.insurance_fees_booked));
     println!("  Every vault reconciles: quote vault == Σ quote balances + positions' quote + queued fills + fees − funding credited;");
     println!("  the insurance vault == the fund's ledger.");
 }

@@ -73,7 +73,7 @@ export const KEEL_ERRORS = {
   FillAccountMismatch: { code: 6067, msg: "a queued fill does not match the maker's account (position or order slot missing)" },
   InvalidInsuranceLimits: { code: 6068, msg: "insurance fund limits out of bounds: withdraw limit 0..=5000 bps per period of 86400..=31536000 s" },
   InsuranceWithdrawLimit: { code: 6069, msg: "the admin withdrawal exceeds the insurance fund's limit for the current period" },
-  NothingToSweep: { code: 6070, msg: "the market has no insurance share of fees to sweep" },
+  NothingToSettle: { code: 6070, msg: "the insurance fund has no claim in the quote bank to settle" },
   InvalidBountyParams: { code: 6071, msg: "keeper bounty out of bounds: floor ≤ cap, penalty share ≤ 10000 bps, minimum liquidation size > 0" },
   InvalidLiquidationFees: { code: 6072, msg: "liquidation fee + penalty out of bounds (below the maint margin of a market, below 1 − maint weight of an asset)" },
   NotLiquidatable: { code: 6073, msg: "the account is healthy: Maint health ≥ 0 and no liquidation is in progress" },
@@ -98,7 +98,7 @@ export const KEEL_ERRORS = {
   InvalidRateCurve: { code: 6092, msg: "rate curve out of bounds: kink at 10–95 % utilisation, kink rate ≥ 1 %/yr, rates non-decreasing, max ≤ 500 %/yr, interest fee ≤ 50 %" },
   InvalidBankLimits: { code: 6093, msg: "bank limits out of bounds: utilisation cap 50–98 % and not below the kink, net-borrow window 1 h–30 d, a non-zero net-borrow limit" },
   UtilizationCapReached: { code: 6094, msg: "the withdrawal would push the bank's utilisation above its cap: the claim stays, earning interest, and becomes withdrawable as borrows are repaid or liquidated" },
-  NetBorrowLimitExceeded: { code: 6095, msg: "this window's new borrowing has reached the bank's net-borrow limit: deposit to cover the loss, or trade again once the window has passed" },
+  NetBorrowLimitExceeded: { code: 6095, msg: "new lending in this window has passed the bank's net-borrow limit: the excess stays in the vault until the window ends (the claim stays, earning interest)" },
   VaultIlliquid: { code: 6096, msg: "the vault holds too few free tokens for this transfer right now; it settles as borrows are repaid" },
 } as const;
 

@@ -1672,57 +1672,6 @@ export type Keel = {
       "args": []
     },
     {
-      "name": "sweepInsuranceFees",
-      "docs": [
-        "Crank: books a market's insurance share of fees as the fund's claim in the quote bank."
-      ],
-      "discriminator": [
-        157,
-        45,
-        38,
-        5,
-        197,
-        255,
-        215,
-        129
-      ],
-      "accounts": [
-        {
-          "name": "exchange",
-          "docs": [
-            "The exchange."
-          ],
-          "relations": [
-            "market",
-            "quoteAsset",
-            "insuranceFund"
-          ]
-        },
-        {
-          "name": "market",
-          "docs": [
-            "The market whose insurance share is swept."
-          ],
-          "writable": true
-        },
-        {
-          "name": "quoteAsset",
-          "docs": [
-            "The quote asset, whose bank holds the fund's claim."
-          ],
-          "writable": true
-        },
-        {
-          "name": "insuranceFund",
-          "docs": [
-            "The insurance fund."
-          ],
-          "writable": true
-        }
-      ],
-      "args": []
-    },
-    {
       "name": "updateAsset",
       "docs": [
         "Admin: changes an asset's parameters or pauses its deposits."
@@ -2835,8 +2784,8 @@ export type Keel = {
     },
     {
       "code": 6070,
-      "name": "nothingToSweep",
-      "msg": "the market has no insurance share of fees to sweep"
+      "name": "nothingToSettle",
+      "msg": "the insurance fund has no claim in the quote bank to settle"
     },
     {
       "code": 6071,
@@ -2961,7 +2910,7 @@ export type Keel = {
     {
       "code": 6095,
       "name": "netBorrowLimitExceeded",
-      "msg": "this window's new borrowing has reached the bank's net-borrow limit: deposit to cover the loss, or trade again once the window has passed"
+      "msg": "new lending in this window has passed the bank's net-borrow limit: the excess stays in the vault until the window ends (the claim stays, earning interest)"
     },
     {
       "code": 6096,
@@ -3325,11 +3274,12 @@ export type Keel = {
             "type": "i64"
           },
           {
-            "name": "netBorrowedInWindow",
+            "name": "borrowsAtWindowStart",
             "docs": [
-              "New borrowing in the window net of repayments, native."
+              "The window's baseline, native: the borrows when it opened, but at most the previous",
+              "baseline + the limit; new lending is measured from it."
             ],
-            "type": "i64"
+            "type": "u64"
           },
           {
             "name": "unsocializedLoss",
@@ -5187,13 +5137,6 @@ export type Keel = {
             "type": "u64"
           },
           {
-            "name": "totalFeesSwept",
-            "docs": [
-              "Σ insurance shares of trading fees swept in, quote native."
-            ],
-            "type": "u64"
-          },
-          {
             "name": "totalWithdrawn",
             "docs": [
               "Σ admin withdrawals, quote native."
@@ -5247,7 +5190,7 @@ export type Keel = {
             "type": {
               "array": [
                 "u8",
-                200
+                208
               ]
             }
           }
@@ -6427,7 +6370,7 @@ export type Keel = {
           {
             "name": "insuranceShare",
             "docs": [
-              "Share of the fees owed to the insurance fund, quote native."
+              "Share of the fees booked into the insurance fund's claim in the quote bank, quote native."
             ],
             "type": "i64"
           },
@@ -7039,9 +6982,10 @@ export type Keel = {
             "type": "i64"
           },
           {
-            "name": "insuranceAccrued",
+            "name": "insuranceFeesBooked",
             "docs": [
-              "Fees owed to the insurance fund, quote native."
+              "Σ insurance shares of this market's fees, booked into the insurance fund's claim in the",
+              "quote bank at each fill, quote native (statistics)."
             ],
             "type": "i64"
           },
@@ -9469,57 +9413,6 @@ export const IDL: Keel = {
       "args": []
     },
     {
-      "name": "sweepInsuranceFees",
-      "docs": [
-        "Crank: books a market's insurance share of fees as the fund's claim in the quote bank."
-      ],
-      "discriminator": [
-        157,
-        45,
-        38,
-        5,
-        197,
-        255,
-        215,
-        129
-      ],
-      "accounts": [
-        {
-          "name": "exchange",
-          "docs": [
-            "The exchange."
-          ],
-          "relations": [
-            "market",
-            "quoteAsset",
-            "insuranceFund"
-          ]
-        },
-        {
-          "name": "market",
-          "docs": [
-            "The market whose insurance share is swept."
-          ],
-          "writable": true
-        },
-        {
-          "name": "quoteAsset",
-          "docs": [
-            "The quote asset, whose bank holds the fund's claim."
-          ],
-          "writable": true
-        },
-        {
-          "name": "insuranceFund",
-          "docs": [
-            "The insurance fund."
-          ],
-          "writable": true
-        }
-      ],
-      "args": []
-    },
-    {
       "name": "updateAsset",
       "docs": [
         "Admin: changes an asset's parameters or pauses its deposits."
@@ -10632,8 +10525,8 @@ export const IDL: Keel = {
     },
     {
       "code": 6070,
-      "name": "nothingToSweep",
-      "msg": "the market has no insurance share of fees to sweep"
+      "name": "nothingToSettle",
+      "msg": "the insurance fund has no claim in the quote bank to settle"
     },
     {
       "code": 6071,
@@ -10758,7 +10651,7 @@ export const IDL: Keel = {
     {
       "code": 6095,
       "name": "netBorrowLimitExceeded",
-      "msg": "this window's new borrowing has reached the bank's net-borrow limit: deposit to cover the loss, or trade again once the window has passed"
+      "msg": "new lending in this window has passed the bank's net-borrow limit: the excess stays in the vault until the window ends (the claim stays, earning interest)"
     },
     {
       "code": 6096,
@@ -11122,11 +11015,12 @@ export const IDL: Keel = {
             "type": "i64"
           },
           {
-            "name": "netBorrowedInWindow",
+            "name": "borrowsAtWindowStart",
             "docs": [
-              "New borrowing in the window net of repayments, native."
+              "The window's baseline, native: the borrows when it opened, but at most the previous",
+              "baseline + the limit; new lending is measured from it."
             ],
-            "type": "i64"
+            "type": "u64"
           },
           {
             "name": "unsocializedLoss",
@@ -12984,13 +12878,6 @@ export const IDL: Keel = {
             "type": "u64"
           },
           {
-            "name": "totalFeesSwept",
-            "docs": [
-              "Σ insurance shares of trading fees swept in, quote native."
-            ],
-            "type": "u64"
-          },
-          {
             "name": "totalWithdrawn",
             "docs": [
               "Σ admin withdrawals, quote native."
@@ -13044,7 +12931,7 @@ export const IDL: Keel = {
             "type": {
               "array": [
                 "u8",
-                200
+                208
               ]
             }
           }
@@ -14224,7 +14111,7 @@ export const IDL: Keel = {
           {
             "name": "insuranceShare",
             "docs": [
-              "Share of the fees owed to the insurance fund, quote native."
+              "Share of the fees booked into the insurance fund's claim in the quote bank, quote native."
             ],
             "type": "i64"
           },
@@ -14836,9 +14723,10 @@ export const IDL: Keel = {
             "type": "i64"
           },
           {
-            "name": "insuranceAccrued",
+            "name": "insuranceFeesBooked",
             "docs": [
-              "Fees owed to the insurance fund, quote native."
+              "Σ insurance shares of this market's fees, booked into the insurance fund's claim in the",
+              "quote bank at each fill, quote native (statistics)."
             ],
             "type": "i64"
           },

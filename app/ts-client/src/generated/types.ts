@@ -104,8 +104,11 @@ export interface BankState {
   insuranceClaim: BN;
   /** Start of the current net-borrow window (unix time). */
   netBorrowWindowStart: BN;
-  /** New borrowing in the window net of repayments, native. */
-  netBorrowedInWindow: BN;
+  /**
+   * The window's baseline, native: the borrows when it opened, but at most the previous
+   * baseline + the limit; new lending is measured from it.
+   */
+  borrowsAtWindowStart: BN;
   /** Loss that could not be socialised because deposits were exhausted, native. */
   unsocializedLoss: BN;
   /** Σ interest accrued to borrowers, native rounded down (statistics). */
@@ -661,8 +664,6 @@ export interface InsuranceFund {
   withdrawnInWindow: BN;
   /** Σ deposits by anyone, quote native. */
   totalDeposited: BN;
-  /** Σ insurance shares of trading fees swept in, quote native. */
-  totalFeesSwept: BN;
   /** Σ admin withdrawals, quote native. */
   totalWithdrawn: BN;
   /** Monotonic sequence of the fund's events. */
@@ -1006,7 +1007,7 @@ export interface OrderFilled {
   takerFee: BN;
   /** Maker fee (negative: rebate), quote native, charged when the fill is applied. */
   makerFee: BN;
-  /** Share of the fees owed to the insurance fund, quote native. */
+  /** Share of the fees booked into the insurance fund's claim in the quote bank, quote native. */
   insuranceShare: BN;
   /** PnL the taker realised into its quote balance, quote native. */
   takerRealizedPnl: BN;
@@ -1191,8 +1192,11 @@ export interface PerpMarket {
   lastFundingRateBps: BN;
   /** Fees collected for the protocol, quote native. */
   feesAccrued: BN;
-  /** Fees owed to the insurance fund, quote native. */
-  insuranceAccrued: BN;
+  /**
+   * Σ insurance shares of this market's fees, booked into the insurance fund's claim in the
+   * quote bank at each fill, quote native (statistics).
+   */
+  insuranceFeesBooked: BN;
   /** Σ funding credited (positive) or debited (negative) to quote balances, quote native. */
   fundingSettledNet: BN;
   /** Monotonic sequence of this market's events. */

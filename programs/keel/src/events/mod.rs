@@ -250,7 +250,7 @@ pub struct OrderFilled {
     pub taker_fee: i64,
     /// Maker fee (negative: rebate), quote native, charged when the fill is applied.
     pub maker_fee: i64,
-    /// Share of the fees owed to the insurance fund, quote native.
+    /// Share of the fees booked into the insurance fund's claim in the quote bank, quote native.
     pub insurance_share: i64,
     /// PnL the taker realised into its quote balance, quote native.
     pub taker_realized_pnl: i64,

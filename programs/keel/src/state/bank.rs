@@ -131,8 +131,9 @@ pub struct BankState {
     pub insurance_claim: u64,
     /// Start of the current net-borrow window (unix time).
     pub net_borrow_window_start: i64,
-    /// New borrowing in the window net of repayments, native.
-    pub net_borrowed_in_window: i64,
+    /// The window's baseline, native: the borrows when it opened, but at most the previous
+    /// baseline + the limit; new lending is measured from it.
+    pub borrows_at_window_start: u64,
     /// Loss that could not be socialised because deposits were exhausted, native.
     pub unsocialized_loss: u64,
     /// Σ interest accrued to borrowers, native rounded down (statistics).
@@ -225,6 +226,15 @@ impl CollateralAsset {
             self.bank.total_interest = self.bank.total_interest.saturating_add(interest);
             self.bank.last_accrual_ts = now;
         }
+        // A new window releases one limit's worth of earlier excess: the baseline moves up by at
+        // most the limit (down to the borrows when they were repaid), so lending beyond the limit
+        // stays withheld for as many windows as it takes.
+        let window_end = self.bank.net_borrow_window_start.saturating_add(self.bank.params.net_borrow_window_secs as i64);
+        if now >= window_end {
+            let carried = self.bank.borrows_at_window_start.saturating_add(self.bank.params.net_borrow_limit);
+            self.bank.net_borrow_window_start = now;
+            self.bank.borrows_at_window_start = self.totals().borrows_native()?.min(carried);
+        }
         Ok(accrual)
     }
 
@@ -234,7 +244,7 @@ impl CollateralAsset {
     }
 
     /// Adds `delta` native units to `slot` at the stored indices (accrue first), keeping the
-    /// unit totals, the dust and the net-borrow window in step. The one way a balance changes.
+    /// unit totals and the dust in step. The one way a balance changes.
     pub fn change_balance(
         &mut self,
         slot: &mut CollateralBalance,
@@ -253,46 +263,8 @@ impl CollateralAsset {
         self.deposit_units = u64::try_from(deposits).map_err(|_| KeelError::MathOverflow)?;
         self.borrow_units = u64::try_from(borrows).map_err(|_| KeelError::MathOverflow)?;
         self.bank.add_dust(change.dust)?;
-        self.record_new_borrowing(change.borrow_native_delta())?;
         slot.units = change.units_after;
         Ok(change)
-    }
-
-    /// Counts `amount` of new borrowing (negative: repaid) in the current window, opening a
-    /// new window when the last one has run out.
-    fn record_new_borrowing(&mut self, amount: i64) -> Result<()> {
-        let now = self.bank.last_accrual_ts;
-        let end = self
-            .bank
-            .net_borrow_window_start
-            .saturating_add(self.bank.params.net_borrow_window_secs as i64);
-        if now >= end {
-            self.bank.net_borrow_window_start = now;
-            self.bank.net_borrowed_in_window = 0;
-        }
-        self.bank.net_borrowed_in_window = self
-            .bank
-            .net_borrowed_in_window
-            .checked_add(amount)
-            .ok_or(KeelError::MathOverflow)?;
-        Ok(())
-    }
-
-    /// Requires the window's net new borrowing to be within the limit (checked where the
-    /// signer's own order created borrowing).
-    pub fn require_net_borrows_within_limit(&self) -> Result<()> {
-        let limit = self.bank.params.net_borrow_limit;
-        crate::check!(
-            self.bank.net_borrowed_in_window <= i64::try_from(limit).unwrap_or(i64::MAX),
-            KeelError::NetBorrowLimitExceeded,
-            "asset {}: {} of new borrowing in the window from {} (limit {} per {} s); deposit first or wait",
-            self.index,
-            self.bank.net_borrowed_in_window,
-            self.bank.net_borrow_window_start,
-            limit,
-            self.bank.params.net_borrow_window_secs
-        );
-        Ok(())
     }
 
     /// The vault's tokens beyond every claim the bank records (balances, dust, the fund's claim,
@@ -313,18 +285,25 @@ impl CollateralAsset {
         Ok(Fixed::from_u64(vault_tokens).sub(booked)?)
     }
 
-    /// What depositors may withdraw in all right now from a vault holding `vault_tokens`,
-    /// native: deposits less (borrows + quote paid out ahead of its loss) over the utilisation
-    /// cap.
+    /// What depositors may take out of a vault holding `vault_tokens` right now: the
+    /// utilisation cap counts borrows and quote paid out ahead of its loss as lent; new lending
+    /// in the current window beyond the net-borrow limit is withheld on top, whatever created
+    /// it (a taker's or a maker's realised loss, funding credited before its payer settled, a
+    /// liquidation), until the window ends.
+    pub fn liquidity(&self, vault_tokens: u64) -> Result<Liquidity> {
+        let ahead = self.unbooked(vault_tokens)?.neg()?.max(Fixed::ZERO).to_u64(crate::math::Rounding::Up)?;
+        let totals = self.totals();
+        let within_cap = totals.withdrawable(self.bank.params.max_utilization_bps, ahead)?;
+        let lent = totals.borrows_native()? as i128 + ahead as i128;
+        let new_lending = lent - self.bank.borrows_at_window_start as i128;
+        let withheld = (new_lending - self.bank.params.net_borrow_limit as i128).max(0);
+        let withheld = u64::try_from(withheld).unwrap_or(u64::MAX);
+        Ok(Liquidity { within_cap, withheld, withdrawable: within_cap.saturating_sub(withheld), new_lending })
+    }
+
+    /// What depositors may withdraw in all right now (see [`CollateralAsset::liquidity`]).
     pub fn withdrawable(&self, vault_tokens: u64) -> Result<u64> {
-        let ahead = self
-            .unbooked(vault_tokens)?
-            .neg()?
-            .max(Fixed::ZERO)
-            .to_u64(crate::math::Rounding::Up)?;
-        Ok(self
-            .totals()
-            .withdrawable(self.bank.params.max_utilization_bps, ahead)?)
+        Ok(self.liquidity(vault_tokens)?.withdrawable)
     }
 
     /// Utilisation, bps rounded up.
@@ -333,4 +312,17 @@ impl CollateralAsset {
         Ok(u.mul_up(Fixed::from_u64(BPS_PER_UNIT as u64))?
             .to_u64(crate::math::Rounding::Up)?)
     }
+}
+
+/// The liquidity rule's numbers for one vault balance, native.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Liquidity {
+    /// What the utilisation cap leaves withdrawable.
+    pub within_cap: u64,
+    /// New lending in the window beyond the net-borrow limit, withheld on top.
+    pub withheld: u64,
+    /// What depositors may withdraw in all: `within_cap − withheld`.
+    pub withdrawable: u64,
+    /// Lending (borrows + quote paid out ahead of its loss) added since the window opened.
+    pub new_lending: i128,
 }

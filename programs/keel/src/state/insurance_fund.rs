@@ -51,8 +51,6 @@ pub struct InsuranceFund {
     pub withdrawn_in_window: u64,
     /// Σ deposits by anyone, quote native.
     pub total_deposited: u64,
-    /// Σ insurance shares of trading fees swept in, quote native.
-    pub total_fees_swept: u64,
     /// Σ admin withdrawals, quote native.
     pub total_withdrawn: u64,
     /// Monotonic sequence of the fund's events.
@@ -66,10 +64,10 @@ pub struct InsuranceFund {
     /// Σ bankrupt accounts' deficits covered, quote native.
     pub total_deficits_covered: u64,
     /// Reserved for later versions.
-    pub reserved: [u8; 200],
+    pub reserved: [u8; 208],
 }
 
-const _: () = assert!(core::mem::size_of::<InsuranceFund>() == 16 + 64 + 56 + 32 + 24 + 200);
+const _: () = assert!(core::mem::size_of::<InsuranceFund>() == 16 + 64 + 48 + 32 + 24 + 208);
 const _: () = assert!(core::mem::align_of::<InsuranceFund>() == 8);
 
 /// How a keeper bounty is sized: `min(cap, max(floor, share · penalty), penalty)` for a step of

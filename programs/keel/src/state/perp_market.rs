@@ -96,8 +96,9 @@ pub struct PerpMarket {
     pub last_funding_rate_bps: i64,
     /// Fees collected for the protocol, quote native.
     pub fees_accrued: i64,
-    /// Fees owed to the insurance fund, quote native.
-    pub insurance_accrued: i64,
+    /// Σ insurance shares of this market's fees, booked into the insurance fund's claim in the
+    /// quote bank at each fill, quote native (statistics).
+    pub insurance_fees_booked: i64,
     /// Σ funding credited (positive) or debited (negative) to quote balances, quote native.
     pub funding_settled_net: i64,
     /// Monotonic sequence of this market's events.

@@ -190,7 +190,11 @@ fn fill(side: Side, maker: &BookOrder, lots: i64, m: &mut MarketState, taker: &m
         .fees_accrued
         .checked_add(taker_fee - insurance_share)
         .ok_or(KeelError::MathOverflow)?;
-    market.insurance_accrued = market.insurance_accrued.checked_add(insurance_share).ok_or(KeelError::MathOverflow)?;
+    // The fund's share goes straight into its claim, so a bankruptcy never socialises a loss
+    // while the fund's money still sits in a market.
+    let share = u64::try_from(insurance_share).map_err(|_| KeelError::MathOverflow)?;
+    taker.quote.bank.insurance_claim = taker.quote.bank.insurance_claim.checked_add(share).ok_or(KeelError::MathOverflow)?;
+    market.insurance_fees_booked = market.insurance_fees_booked.checked_add(insurance_share).ok_or(KeelError::MathOverflow)?;
 
     let fill_seq = m
         .queue

@@ -114,19 +114,18 @@ impl<'info> PlaceOrder<'info> {
         };
 
         accrue_bank(&a.quote_asset, now)?;
-        let quote_before = {
+        {
             let mut account = a.margin_account.load_mut()?;
             crate::check!(account.is_owner_or_delegate(&a.signer.key()), KeelError::NotOwnerOrDelegate);
             let mut quote = a.quote_asset.load_mut()?;
-            let quote_before = quote.native(account.collateral_or_open(QUOTE_ASSET_INDEX)?.units)?;
+            account.collateral_or_open(QUOTE_ASSET_INDEX)?;
             let mut market = a.market.load_mut()?;
             account.perp_or_open(market_index, market.indices())?;
             settle_funding(&mut account, &account_key, &mut market, &mut quote)?;
             if args.reduce_only {
                 order.base_lots = reducible_lots(&account, market_index, args.side, order.base_lots)?;
             }
-            quote_before
-        };
+        }
 
         let (mut cache, price_error) = {
             let account = a.margin_account.load()?;
@@ -165,10 +164,6 @@ impl<'info> PlaceOrder<'info> {
         let quote_after = quote.native(account.units(QUOTE_ASSET_INDEX))?;
         if check_trade_health(&mut cache, &risk, &account, &market, quote_after, args.reduce_only, outcome.rested_lots)? {
             account.being_liquidated = LIQUIDATION_NONE;
-        }
-        // New borrowing by the signer's own order counts against the bank's window limit.
-        if quote_after < quote_before.min(0) {
-            quote.require_net_borrows_within_limit()?;
         }
         account.release_flat_perps();
         account.release_empty_collaterals();

@@ -42,13 +42,25 @@ pub fn require_withdrawable(
     amount: u64,
     action: &str,
 ) -> Result<()> {
-    let withdrawable = asset.withdrawable(vault_tokens)?;
+    let liquidity = asset.liquidity(vault_tokens)?;
     crate::check!(
-        amount <= withdrawable,
+        amount <= liquidity.within_cap,
         KeelError::UtilizationCapReached,
-        "{action}: {amount} requested; utilisation {} bps (cap {} bps): {withdrawable} withdrawable now across all depositors",
+        "{action}: {amount} requested; utilisation {} bps (cap {} bps): {} withdrawable now across all depositors",
         asset.utilization_bps()?,
-        asset.bank.params.max_utilization_bps
+        asset.bank.params.max_utilization_bps,
+        liquidity.within_cap
+    );
+    crate::check!(
+        amount <= liquidity.withdrawable,
+        KeelError::NetBorrowLimitExceeded,
+        "{action}: {amount} requested; {} of new lending since {} passes the limit of {} per {} s: {} withheld, {} withdrawable now",
+        liquidity.new_lending,
+        asset.bank.net_borrow_window_start,
+        asset.bank.params.net_borrow_limit,
+        asset.bank.params.net_borrow_window_secs,
+        liquidity.withheld,
+        liquidity.withdrawable
     );
     crate::check!(
         amount <= vault_tokens,

@@ -41,8 +41,8 @@ impl SettleInsuranceClaim<'_> {
         let amount = {
             let quote = a.quote_asset.load()?;
             let claim = quote.bank.insurance_claim;
-            crate::check!(claim > 0, KeelError::NothingToSweep);
-            let reserved = quote.withdrawable(a.vault.amount)?;
+            crate::check!(claim > 0, KeelError::NothingToSettle);
+            let reserved = quote.liquidity(a.vault.amount)?.within_cap;
             let free = a.vault.amount.saturating_sub(reserved);
             crate::check!(
                 free > 0,
