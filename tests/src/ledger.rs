@@ -10,12 +10,12 @@ use keel_client::accounts as decode;
 impl TestContext {
     /// Asserts, for every asset, conservation and liquidity to the raw unit:
     /// - Σ margin-account units equal the bank's `deposit_units` / `borrow_units`;
-    /// - vault tokens + unsocialised loss == Σ deposits · deposit index − Σ borrows · borrow index
-    ///   + dust + (quote asset) the insurance fund's claim + the perp side's quote (positions,
-    ///   queued maker fills, fees, insurance share, funding credited; see `perp_quote_ledger`),
-    ///   exactly, in `Fixed` raw units;
+    /// - vault tokens and the unsocialised loss together equal, exactly in `Fixed` raw units, Σ
+    ///   deposits · deposit index − Σ borrows · borrow index, plus the dust, plus (quote asset)
+    ///   the insurance fund's claim and the perp side's quote (positions, queued maker fills,
+    ///   fees, funding credited; see `perp_quote_ledger`);
     /// - liquidity: the vault holds at least what depositors may withdraw right now (deposits
-    ///   less what the utilisation cap withholds).
+    ///   less what the utilisation cap and the net-borrow limit withhold).
     pub async fn assert_conserved(&mut self) {
         let perp_quote = self.perp_quote_ledger().await;
         for asset in self.assets.clone() {
