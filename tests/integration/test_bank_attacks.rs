@@ -622,3 +622,34 @@ async fn settle_insurance_claim_leaves_depositors_withdrawable_intact() {
     );
     assert!(vault_after >= withdrawable_before);
 }
+
+/// DEFENCE: the gap above closes as soon as anyone cranks the payer: `settle_account_funding`
+/// (permissionless) settles A's 1 000 USDC of funding into its quote balance — a booked borrow
+/// now — so nothing is paid ahead any more, utilisation counts it, and 30 days later A has paid
+/// interest on it. A's health is the same before and after the crank (pending funding already
+/// counted); the crank refuses an account without a slot in the market.
+#[tokio::test]
+async fn cranking_the_payers_funding_turns_the_paid_ahead_quote_into_a_borrow_that_pays_interest() {
+    let (mut t, m, _sol, a, outcome) = funding_paid_ahead_scenario().await;
+    outcome.assert_ok();
+    let health_before = t.healths(&a.account).await;
+    let keys = t.markets[m as usize].keys;
+    t.send(&[keel_client::markets::settle_account_funding(&keys, &a.account)], &[]).await.assert_ok();
+    t.assert_conserved().await;
+    assert_eq!(t.healths(&a.account).await, health_before, "settling moves pending funding into the balance");
+    let borrowed = -t.balance(&a.account, 0).await;
+    assert_eq!(borrowed, 999_000_000, "A owes the 1 000 of funding it paid, less its 1 USDC maker rebate");
+    let quote = t.quote_asset().await;
+    let ahead = quote.unbooked(t.token_balance(&quote.vault).await).unwrap();
+    assert!(!ahead.is_negative(), "nothing is paid ahead any more: {ahead}");
+    assert!(quote.utilization_bps().unwrap() > 0);
+
+    let now = t.now().await;
+    t.set_time(now + 30 * 86_400).await;
+    t.send(&[keel_client::insurance::accrue_interest(&t.exchange, &t.asset(0).mint)], &[]).await.assert_ok();
+    assert!(t.quote_asset().await.bank.total_interest > 0, "the borrow paid interest");
+    assert!(-t.balance(&a.account, 0).await > borrowed);
+
+    let stranger = trader_with(&mut t, 1, 0, 1_000_000).await;
+    t.send(&[keel_client::markets::settle_account_funding(&keys, &stranger.account)], &[]).await.assert_error(KeelError::NoPositionInMarket);
+}

@@ -105,6 +105,12 @@ pub fn update_funding(keys: &MarketKeys) -> Instruction {
     build(accounts, ix::UpdateFunding {}, vec![])
 }
 
+/// `settle_account_funding` of `margin_account`'s position in the market (permissionless).
+pub fn settle_account_funding(keys: &MarketKeys, margin_account: &Pubkey) -> Instruction {
+    let accounts = acc::SettleAccountFunding { market: keys.market, margin_account: *margin_account, quote_asset: keys.quote_asset };
+    build(accounts, ix::SettleAccountFunding {}, vec![])
+}
+
 /// The distinct makers of the first `limit` queued events, in queue order: the remaining
 /// accounts `consume_fills` needs.
 pub fn queued_makers(queue: &FillQueue, limit: usize) -> Vec<Pubkey> {

@@ -231,6 +231,8 @@ pub enum KeelError {
     NetBorrowLimitExceeded,
     #[msg("the vault holds too few free tokens for this transfer right now; it settles as borrows are repaid")]
     VaultIlliquid,
+    #[msg("the account holds no position in this market")]
+    NoPositionInMarket,
 }
 
 impl From<MathError> for KeelError {

@@ -105,6 +105,11 @@ pub mod keel {
         ConsumeFills::handler(ctx, limit)
     }
 
+    /// Crank: settles one account's pending funding in a market into its quote balance.
+    pub fn settle_account_funding(ctx: Context<SettleAccountFunding>) -> Result<()> {
+        SettleAccountFunding::handler(ctx)
+    }
+
     /// Crank: moves a market's funding index.
     pub fn update_funding(ctx: Context<UpdateFunding>) -> Result<()> {
         UpdateFunding::handler(ctx)

@@ -100,6 +100,7 @@ export const KEEL_ERRORS = {
   UtilizationCapReached: { code: 6094, msg: "the withdrawal would push the bank's utilisation above its cap: the claim stays, earning interest, and becomes withdrawable as borrows are repaid or liquidated" },
   NetBorrowLimitExceeded: { code: 6095, msg: "new lending in this window has passed the bank's net-borrow limit: the excess stays in the vault until the window ends (the claim stays, earning interest)" },
   VaultIlliquid: { code: 6096, msg: "the vault holds too few free tokens for this transfer right now; it settles as borrows are repaid" },
+  NoPositionInMarket: { code: 6097, msg: "the account holds no position in this market" },
 } as const;
 
 /** The name of one of the program's errors. */

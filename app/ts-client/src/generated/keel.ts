@@ -1527,6 +1527,46 @@ export type Keel = {
       ]
     },
     {
+      "name": "settleAccountFunding",
+      "docs": [
+        "Crank: settles one account's pending funding in a market into its quote balance."
+      ],
+      "discriminator": [
+        129,
+        43,
+        91,
+        94,
+        56,
+        150,
+        253,
+        90
+      ],
+      "accounts": [
+        {
+          "name": "market",
+          "docs": [
+            "The market."
+          ],
+          "writable": true
+        },
+        {
+          "name": "marginAccount",
+          "docs": [
+            "The account whose position settles."
+          ],
+          "writable": true
+        },
+        {
+          "name": "quoteAsset",
+          "docs": [
+            "The quote asset, whose bank the funding settles through."
+          ],
+          "writable": true
+        }
+      ],
+      "args": []
+    },
+    {
       "name": "settleBankruptcy",
       "discriminator": [
         207,
@@ -2916,6 +2956,11 @@ export type Keel = {
       "code": 6096,
       "name": "vaultIlliquid",
       "msg": "the vault holds too few free tokens for this transfer right now; it settles as borrows are repaid"
+    },
+    {
+      "code": 6097,
+      "name": "noPositionInMarket",
+      "msg": "the account holds no position in this market"
     }
   ],
   "types": [
@@ -9268,6 +9313,46 @@ export const IDL: Keel = {
       ]
     },
     {
+      "name": "settleAccountFunding",
+      "docs": [
+        "Crank: settles one account's pending funding in a market into its quote balance."
+      ],
+      "discriminator": [
+        129,
+        43,
+        91,
+        94,
+        56,
+        150,
+        253,
+        90
+      ],
+      "accounts": [
+        {
+          "name": "market",
+          "docs": [
+            "The market."
+          ],
+          "writable": true
+        },
+        {
+          "name": "marginAccount",
+          "docs": [
+            "The account whose position settles."
+          ],
+          "writable": true
+        },
+        {
+          "name": "quoteAsset",
+          "docs": [
+            "The quote asset, whose bank the funding settles through."
+          ],
+          "writable": true
+        }
+      ],
+      "args": []
+    },
+    {
       "name": "settleBankruptcy",
       "discriminator": [
         207,
@@ -10657,6 +10742,11 @@ export const IDL: Keel = {
       "code": 6096,
       "name": "vaultIlliquid",
       "msg": "the vault holds too few free tokens for this transfer right now; it settles as borrows are repaid"
+    },
+    {
+      "code": 6097,
+      "name": "noPositionInMarket",
+      "msg": "the account holds no position in this market"
     }
   ],
   "types": [
