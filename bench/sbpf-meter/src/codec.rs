@@ -95,6 +95,8 @@ pub fn read_mode(reader: &mut Reader<'_>) -> Result<Mode, DecodeError> {
         4 => Ok(Mode::Sizing),
         5 => Ok(Mode::MulDown),
         6 => Ok(Mode::DivDown),
+        7 => Ok(Mode::BankChange),
+        8 => Ok(Mode::BankAccrue),
         _ => Err(DecodeError::BadTag),
     }
 }
@@ -150,6 +152,25 @@ pub fn read_operands(reader: &mut Reader<'_>) -> Result<(Fixed, Fixed), DecodeEr
     Ok((reader.fixed()?, reader.fixed()?))
 }
 
+/// One `Fixed` operand.
+pub fn read_operands_one(reader: &mut Reader<'_>) -> Result<Fixed, DecodeError> {
+    reader.fixed()
+}
+
+/// One i64 operand.
+pub fn read_i64(reader: &mut Reader<'_>) -> Result<i64, DecodeError> {
+    reader.i64()
+}
+
+/// The instruction data of a bank primitive: the mode, two indices, then `words` (host side).
+pub fn encode_bank(mode: Mode, deposit: Fixed, borrow: Fixed, words: &[i64]) -> Vec<u8> {
+    let mut out = encode_operands(mode, deposit, borrow);
+    for w in words {
+        out.extend_from_slice(&w.to_le_bytes());
+    }
+    out
+}
+
 /// The instruction data for [`Mode::MulDown`] / [`Mode::DivDown`] of `a` and `b` (host side).
 pub fn encode_operands(mode: Mode, a: Fixed, b: Fixed) -> Vec<u8> {
     let mut out = encode(mode, &[], &[]);
@@ -169,6 +190,8 @@ pub fn encode(mode: Mode, collaterals: &[CollateralRisk], perps: &[PerpRisk]) ->
         Mode::Sizing => (4, HealthKind::Init),
         Mode::MulDown => (5, HealthKind::Init),
         Mode::DivDown => (6, HealthKind::Init),
+        Mode::BankChange => (7, HealthKind::Init),
+        Mode::BankAccrue => (8, HealthKind::Init),
     };
     let kind = match kind {
         HealthKind::Init => 0,

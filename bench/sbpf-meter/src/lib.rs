@@ -52,6 +52,13 @@ pub enum Mode {
     MulDown,
     /// `a.div(b, Rounding::Down)` of two `Fixed` operands: the cost of one division, 16 bytes.
     DivDown,
+    /// `BankIndices::change` (one balance change through the bank): operands deposit and borrow
+    /// index, then units and delta (i64 LE each); output the units after and the dust, 32 bytes.
+    BankChange,
+    /// `bank::accrue` (one interest accrual): operands deposit and borrow index, then deposit
+    /// units, borrow units (u64 LE), elapsed seconds (i64 LE); the recommended curve, a tenth to
+    /// the protocol; output both indices after, 32 bytes.
+    BankAccrue,
 }
 
 /// Why a run failed.
@@ -102,6 +109,15 @@ impl Output {
     }
 }
 
+/// The program's recommended rate curve (`BankParams::recommended`): 0 %, 10 % at 80 %, 100 %.
+const RECOMMENDED_CURVE: keel_risk::bank::RateCurve =
+    keel_risk::bank::RateCurve { base_rate_bps: 0, optimal_utilization_bps: 8_000, optimal_rate_bps: 1_000, max_rate_bps: 10_000 };
+
+/// One `Fixed` operand.
+fn reader_fixed(reader: &mut Reader<'_>) -> Result<Fixed, DecodeError> {
+    codec::read_operands_one(reader)
+}
+
 /// The quote asset's index (the exchange's settlement asset).
 pub const QUOTE_INDEX: u16 = 0;
 
@@ -115,6 +131,22 @@ pub fn run(data: &[u8]) -> Result<Output, RunError> {
     };
     match mode {
         Mode::Noop => return Ok(out),
+        Mode::BankChange | Mode::BankAccrue => {
+            let indices = keel_risk::bank::BankIndices { deposit: reader_fixed(&mut reader)?, borrow: reader_fixed(&mut reader)? };
+            let (x, y) = (codec::read_i64(&mut reader)?, codec::read_i64(&mut reader)?);
+            if mode == Mode::BankChange {
+                let change = indices.change(x, y)?;
+                out.push(&(change.units_after as i128).to_le_bytes());
+                out.push(&change.dust.raw().to_le_bytes());
+            } else {
+                let totals = keel_risk::bank::BankTotals { deposit_units: x as u64, borrow_units: y as u64, indices };
+                let elapsed = codec::read_i64(&mut reader)?;
+                let a = keel_risk::bank::accrue(&totals, &RECOMMENDED_CURVE, 1_000, elapsed)?;
+                out.push(&a.indices.deposit.raw().to_le_bytes());
+                out.push(&a.indices.borrow.raw().to_le_bytes());
+            }
+            return Ok(out);
+        }
         Mode::MulDown | Mode::DivDown => {
             let (a, b) = codec::read_operands(&mut reader)?;
             let result = if mode == Mode::MulDown {
@@ -129,7 +161,7 @@ pub fn run(data: &[u8]) -> Result<Output, RunError> {
     }
     let cache = decode(&mut reader)?;
     match mode {
-        Mode::Noop | Mode::DecodeOnly | Mode::MulDown | Mode::DivDown => {}
+        Mode::Noop | Mode::DecodeOnly | Mode::MulDown | Mode::DivDown | Mode::BankChange | Mode::BankAccrue => {}
         Mode::Health(kind) => out.push(&cache.health(kind)?.raw().to_le_bytes()),
         Mode::AllKinds => {
             for kind in HealthKind::ALL {

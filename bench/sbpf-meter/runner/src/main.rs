@@ -86,6 +86,16 @@ fn primitives() -> [Primitive; 5] {
     ]
 }
 
+/// The bank's primitives: a quote credit of 123.456789 USDC onto a borrow of 1 000 USDC at
+/// indices a year of interest away from one, and a day's accrual at 80 % utilisation.
+fn bank_primitives() -> [(&'static str, Vec<u8>); 2] {
+    let (deposit, borrow) = (Fixed::from_raw(1_081_234_567_891_234_567), Fixed::from_raw(1_104_987_654_321_987_654));
+    [
+        ("bank-change", codec::encode_bank(Mode::BankChange, deposit, borrow, &[-905_000_000, 123_456_789])),
+        ("bank-accrue", codec::encode_bank(Mode::BankAccrue, deposit, borrow, &[1_000_000_000_000, 800_000_000_000, 86_400])),
+    ]
+}
+
 /// The harness program loaded into a LiteSVM with a funded payer.
 struct Meter {
     svm: LiteSVM,
@@ -204,6 +214,10 @@ fn meter() -> Result<bool, String> {
     for p in primitives() {
         let units = meter.compare(codec::encode_operands(p.mode, p.a, p.b), p.name, empty)?;
         ops.push((p.name, units));
+    }
+    for (name, data) in bank_primitives() {
+        let units = meter.compare(data, name, empty)?;
+        ops.push((name, units));
     }
     println!(
         "sbpf-meter: {} runs, every sBPF result equal to the native one",

@@ -185,7 +185,7 @@ pub fn markdown(ms: &[Measurement], ops: &[(&str, u64)], empty: u64) -> String {
         }
     }
     let _ = writeln!(s, "\n## Primitives\n");
-    let _ = writeln!(s, "One `Fixed` operation per call (`bench/sbpf-meter/runner/src/main.rs` has the operands), including reading them and the return-data syscall (about 100 CU).\n");
+    let _ = writeln!(s, "One `Fixed` operation per call, and the bank's two composite operations: `bank-change` (one balance change, `BankIndices::change`) and `bank-accrue` (one interest accrual, `bank::accrue`, which every instruction touching the quote asset runs and the health check previews); `bench/sbpf-meter/runner/src/main.rs` has the operands. Each includes reading them and the return-data syscall (about 100 CU).\n");
     let _ = writeln!(s, "| operation | CU |\n|---|---:|");
     for (name, units) in ops {
         let _ = writeln!(s, "| {name} | {units} |");
