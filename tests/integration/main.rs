@@ -31,3 +31,4 @@ mod test_delegates;
 mod test_liquidation_mark;
 mod test_coalition_property;
 mod test_bank_attacks;
+mod test_bank_attacks2;
