@@ -57,9 +57,9 @@ struct Frozen {
     gh: Option<(Trader, Trader)>,
 }
 
-/// The funding scenario of the first round (A long 10 000 lots never touches; B short is
-/// credited 10 × 1% × 10 000 = 1 000 USDC of funding A has not paid and withdraws it: ≈ 996
-/// USDC paid ahead, ≈ 896 withheld), plus: C's quotes cancelled; the attacker's E (100 SOL,
+/// The funding scenario of the first round, over 20 hours (A long 10 000 lots never touches; B
+/// short is credited 20 × 1% × 10 000 = 2 000 USDC of funding A has not paid and withdraws it:
+/// 1 995.12 USDC paid ahead, 1 895.12 withheld), plus: C's quotes cancelled; the attacker's E (100 SOL,
 /// 600 USDC) buys 5 000 lots at 104.9 from its own F (100 SOL) — cranked; W deposits 1 000 USDC;
 /// passive P (10 000), D and D2 (8 000 each) then withdraw everything the pool lets out, so `quote_withdrawable()` is 0 and
 /// every depositor (W included) is frozen by the net-borrow limit.
@@ -182,9 +182,11 @@ async fn queued_maker_gain_hides_quote_paid_ahead_and_unfreezes_the_pool() {
 /// ATTACK: anyone may SPL-transfer tokens straight into the quote vault. `unbooked` counts them
 /// as the perp side's quote and nets them against quote paid ahead, so a donation of D raises
 /// the pool's withdrawable by D + D / 0.95 ≈ 2.05 D (withheld −D, the cap's reserve −D / 0.95).
-/// - [`frozen_pool_with_quote_paid_ahead`]: pool frozen, ≈ 996 USDC paid ahead.
+/// - [`frozen_pool_with_quote_paid_ahead`]: pool frozen (vault 2 001.35, withheld = within_cap
+///   = 1 895.12), 1 995.12 USDC paid ahead.
 /// - W transfers 100 USDC from its wallet into the vault (no instruction of Keel involved):
-///   ≈ 205 USDC of the frozen pool becomes withdrawable and W takes it out — 105 USDC of other
+///   withheld 1 795.12, within_cap 2 000.38: 205.26 USDC of the frozen pool becomes withdrawable
+///   and W can take it out — 105 USDC of other
 ///   depositors' withheld liquidity leaves for 100 donated; a trapped whale in a bank run pays
 ///   half to jump the queue and the depositors who stay carry the shortfall of liquidity.
 ///   Property: a transfer of D into the vault raises what may be withdrawn by at most D.
