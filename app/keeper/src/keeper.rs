@@ -1,0 +1,229 @@
+//! The keeper's loop: a snapshot at start and periodically; websocket updates in between, each
+//! re-evaluating exactly the accounts it touches; the ranked candidates liquidated one round at a
+//! time (with a per-account cooldown); the cranks and the unwind on their timers; a graceful
+//! stop when asked.
+
+use crate::candidates::rank;
+use crate::config::KeeperConfig;
+use crate::decision::RiskPolicy;
+use crate::discovery::snapshot;
+use crate::liquidate::{Liquidator, RoundEnd};
+use crate::metrics::Metrics;
+use crate::state::Registry;
+use crate::subscribe::{self, Topics, Update};
+use crate::tx::Sender;
+use crate::{cranks, unwind};
+use anchor_lang::prelude::Pubkey;
+use keel_client::health::FetchedAccount;
+use solana_commitment_config::CommitmentConfig;
+use solana_keypair::Keypair;
+use solana_rpc_client::nonblocking::rpc_client::RpcClient;
+use solana_signer::Signer;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::{mpsc, watch};
+
+/// Most updates folded into one evaluation batch.
+pub const MAX_BATCH: usize = 4_096;
+
+/// Why the keeper could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The first snapshot failed.
+    #[error("first snapshot of the exchange failed: {0}")]
+    Snapshot(String),
+    /// The keeper's own margin account does not exist on the exchange.
+    #[error("the keeper's margin account {0} is not a margin account of the exchange")]
+    NoOwnAccount(Pubkey),
+}
+
+/// A keeper over one exchange.
+pub struct Keeper {
+    config: KeeperConfig,
+    sender: Sender,
+    metrics: Arc<Metrics>,
+    registry: Registry,
+    own: Pubkey,
+    last_round: HashMap<Pubkey, Instant>,
+}
+
+impl Keeper {
+    /// A keeper signing with `signer`, reporting into `metrics`.
+    pub fn new(config: KeeperConfig, signer: Keypair, metrics: Arc<Metrics>) -> Self {
+        let rpc = Arc::new(RpcClient::new_with_commitment(config.rpc_url.clone(), CommitmentConfig::confirmed()));
+        let own = config.margin_account.unwrap_or_else(|| keel_client::pda::margin_account(&config.exchange, &signer.pubkey(), 0));
+        let sender = Sender::new(rpc, Arc::new(signer), config.fee_policy, config.max_micro_lamports, config.rpc_retries, metrics.clone());
+        let registry = Registry::new(config.exchange);
+        Self { config, sender, metrics, registry, own, last_round: HashMap::new() }
+    }
+
+    /// The keeper's own margin account.
+    pub fn own_account(&self) -> Pubkey {
+        self.own
+    }
+
+    /// Its metrics.
+    pub fn metrics(&self) -> Arc<Metrics> {
+        self.metrics.clone()
+    }
+
+    fn topics(&self) -> Topics {
+        let mut accounts = self.registry.oracles();
+        accounts.extend(self.registry.markets.iter().map(|m| m.address));
+        Topics { exchange: self.config.exchange, accounts }
+    }
+
+    /// Takes the first snapshot and checks the keeper's own account.
+    pub async fn start(&mut self) -> Result<(), StartError> {
+        let found = snapshot(&self.sender, &mut self.registry).await.map_err(|e| StartError::Snapshot(e.detail))?;
+        if !self.registry.accounts.contains_key(&self.own) {
+            return Err(StartError::NoOwnAccount(self.own));
+        }
+        self.metrics.accounts_tracked.set(found as i64);
+        tracing::info!(accounts = found, markets = self.registry.markets.len(), own = %self.own, "snapshot taken");
+        Ok(())
+    }
+
+    /// Runs until `stop` turns true (after [`Keeper::start`]).
+    pub async fn run(mut self, mut stop: watch::Receiver<bool>) {
+        let (topics_tx, topics_rx) = watch::channel(self.topics());
+        let (updates_tx, mut updates) = mpsc::channel::<Update>(MAX_BATCH * 4);
+        let subscriptions = tokio::spawn(subscribe::run(self.config.ws_url.clone(), topics_rx, updates_tx, stop.clone()));
+        let mut snapshot_tick = tokio::time::interval(self.config.snapshot_every);
+        let mut crank_tick = tokio::time::interval(self.config.crank_every);
+        let mut sweep_tick = tokio::time::interval(self.config.sweep_every);
+        snapshot_tick.tick().await;
+        let all: Vec<Pubkey> = self.registry.accounts.keys().copied().collect();
+        self.evaluate_and_act(all, None).await;
+        loop {
+            self.metrics.beat();
+            tokio::select! {
+                biased;
+                _ = stop.changed() => break,
+                Some(first) = updates.recv() => {
+                    let mut batch = vec![first];
+                    while batch.len() < MAX_BATCH {
+                        match updates.try_recv() {
+                            Ok(update) => batch.push(update),
+                            Err(_) => break,
+                        }
+                    }
+                    let received = batch.iter().map(|u| u.received).min();
+                    let dirty = self.apply(batch);
+                    self.evaluate_and_act(dirty, received).await;
+                }
+                _ = snapshot_tick.tick() => {
+                    match snapshot(&self.sender, &mut self.registry).await {
+                        Ok(found) => {
+                            self.metrics.accounts_tracked.set(found as i64);
+                            topics_tx.send_if_modified(|t| { let new = self.topics(); let changed = *t != new; *t = new; changed });
+                            let all: Vec<Pubkey> = self.registry.accounts.keys().copied().collect();
+                            self.evaluate_and_act(all, None).await;
+                        }
+                        Err(err) => tracing::warn!(detail = err.detail, "snapshot failed"),
+                    }
+                }
+                _ = crank_tick.tick() => self.crank().await,
+                _ = sweep_tick.tick() => {
+                    if self.config.duties.sweep_fees {
+                        if let Err(err) = cranks::sweep(&self.sender, &self.registry, &self.metrics).await {
+                            tracing::warn!(detail = err.detail, "sweep failed");
+                        }
+                    }
+                }
+            }
+        }
+        drop(updates);
+        let _ = subscriptions.await;
+        tracing::info!("keeper stopped");
+    }
+
+    /// Applies websocket updates; returns the margin accounts to re-evaluate.
+    fn apply(&mut self, batch: Vec<Update>) -> Vec<Pubkey> {
+        let mut dirty = HashSet::new();
+        for update in batch {
+            if update.margin {
+                if self.registry.store_margin(update.key, &update.data) {
+                    dirty.insert(update.key);
+                }
+            } else {
+                let is_oracle = self.registry.oracles().contains(&update.key);
+                self.registry.store_raw(FetchedAccount { key: update.key, owner: update.owner, lamports: update.lamports, data: update.data });
+                if is_oracle {
+                    dirty.extend(self.registry.touched_by_oracle(&update.key));
+                }
+            }
+        }
+        self.metrics.accounts_tracked.set(self.registry.accounts.len() as i64);
+        dirty.into_iter().collect()
+    }
+
+    /// Evaluates `keys` with the program's health code, ranks the liquidatable ones and runs a
+    /// round on each whose cooldown has passed.
+    async fn evaluate_and_act(&mut self, keys: Vec<Pubkey>, received: Option<Instant>) {
+        if let Ok(now) = crate::discovery::cluster_time(&self.sender).await {
+            self.registry.now = now;
+        }
+        let candidates: Vec<_> = keys.iter().filter(|k| **k != self.own).filter_map(|k| self.registry.candidate(k)).collect();
+        let ranked = rank(candidates);
+        if let Some(received) = received {
+            self.metrics.detection_seconds.observe(received.elapsed().as_secs_f64());
+        }
+        self.metrics.liquidatable.set(ranked.len() as i64);
+        if !self.config.duties.liquidate {
+            return;
+        }
+        let mut acted = false;
+        for candidate in ranked {
+            let cooled = self.last_round.get(&candidate.key).is_none_or(|t| t.elapsed() >= self.config.account_cooldown);
+            if !cooled {
+                continue;
+            }
+            self.last_round.insert(candidate.key, Instant::now());
+            acted = true;
+            tracing::debug!(key = %candidate.key, maint = candidate.maint, size = candidate.size, "liquidation round");
+            let mut liquidator = Liquidator {
+                sender: &self.sender,
+                registry: &mut self.registry,
+                metrics: &self.metrics,
+                own: self.own,
+                policy: RiskPolicy { min_own_init_health: self.config.min_own_init_health, min_bounty: self.config.min_bounty },
+                tolerance_bps: self.config.health_tolerance_bps,
+            };
+            let end = liquidator.round(candidate.key).await;
+            if matches!(end, RoundEnd::Ended | RoundEnd::Settled) {
+                tracing::info!(key = %candidate.key, ?end, "liquidation round done");
+            }
+        }
+        if acted && self.config.duties.unwind {
+            self.unwind().await;
+        }
+    }
+
+    async fn unwind(&mut self) {
+        if let Err(err) = unwind::unwind(&self.sender, &mut self.registry, &self.metrics, self.own, self.config.unwind_slippage_bps).await {
+            tracing::warn!(detail = err.detail, "unwind failed");
+        }
+    }
+
+    async fn crank(&mut self) {
+        if let Err(err) = cranks::refresh_markets(&self.sender, &mut self.registry).await {
+            tracing::warn!(detail = err.detail, "market refresh failed");
+            return;
+        }
+        if self.config.duties.crank_fills {
+            if let Err(err) = cranks::crank_fills(&self.sender, &self.registry, &self.metrics).await {
+                tracing::warn!(detail = err.detail, "consume_fills failed");
+            }
+        }
+        if self.config.duties.crank_funding {
+            if let Err(err) = cranks::crank_funding(&self.sender, &self.registry, &self.metrics).await {
+                tracing::warn!(detail = err.detail, "update_funding failed");
+            }
+        }
+        if self.config.duties.unwind {
+            self.unwind().await;
+        }
+    }
+}
