@@ -24,6 +24,12 @@ use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::{mpsc, watch};
 
+/// How long an account whose step was declined waits before the keeper looks at it again.
+pub const DECLINE_BACKOFF: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Crank ticks before an unwind order that left a position unchanged is tried again.
+pub const UNWIND_RETRY_TICKS: u32 = 8;
+
 /// Most updates folded into one evaluation batch.
 pub const MAX_BATCH: usize = 4_096;
 
@@ -46,6 +52,7 @@ pub struct Keeper {
     registry: Registry,
     own: Pubkey,
     last_round: HashMap<Pubkey, Instant>,
+    unwind_memory: unwind::UnwindMemory,
 }
 
 impl Keeper {
@@ -55,7 +62,8 @@ impl Keeper {
         let own = config.margin_account.unwrap_or_else(|| keel_client::pda::margin_account(&config.exchange, &signer.pubkey(), 0));
         let sender = Sender::new(rpc, Arc::new(signer), config.fee_policy, config.max_micro_lamports, config.rpc_retries, metrics.clone());
         let registry = Registry::new(config.exchange);
-        Self { config, sender, metrics, registry, own, last_round: HashMap::new() }
+        let unwind_memory = unwind::UnwindMemory::new(config.crank_every * UNWIND_RETRY_TICKS);
+        Self { config, sender, metrics, registry, own, last_round: HashMap::new(), unwind_memory }
     }
 
     /// The keeper's own margin account.
@@ -176,7 +184,8 @@ impl Keeper {
         }
         let mut acted = false;
         for candidate in ranked {
-            let cooled = self.last_round.get(&candidate.key).is_none_or(|t| t.elapsed() >= self.config.account_cooldown);
+            let now = Instant::now();
+            let cooled = self.last_round.get(&candidate.key).is_none_or(|t| now >= *t && now.duration_since(*t) >= self.config.account_cooldown);
             if !cooled {
                 continue;
             }
@@ -192,6 +201,10 @@ impl Keeper {
                 tolerance_bps: self.config.health_tolerance_bps,
             };
             let end = liquidator.round(candidate.key).await;
+            if matches!(end, RoundEnd::Declined(_)) {
+                // Do not re-simulate a step the keeper cannot afford at every update.
+                self.last_round.insert(candidate.key, Instant::now() + DECLINE_BACKOFF);
+            }
             if matches!(end, RoundEnd::Ended | RoundEnd::Settled) {
                 tracing::info!(key = %candidate.key, ?end, "liquidation round done");
             }
@@ -202,7 +215,7 @@ impl Keeper {
     }
 
     async fn unwind(&mut self) {
-        if let Err(err) = unwind::unwind(&self.sender, &mut self.registry, &self.metrics, self.own, self.config.unwind_slippage_bps).await {
+        if let Err(err) = unwind::unwind(&self.sender, &mut self.registry, &self.metrics, self.own, self.config.unwind_slippage_bps, &mut self.unwind_memory).await {
             tracing::warn!(detail = err.detail, "unwind failed");
         }
     }

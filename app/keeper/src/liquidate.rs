@@ -260,7 +260,17 @@ impl Liquidator<'_> {
                 Decision::Decline(d) => return Ok(Err(StepRefusal::Declined(d))),
                 Decision::Act => {
                     Metrics::inc(&self.metrics.steps_sent, kind);
-                    let landed = self.sender.send(&[ix], simulated.units).await?;
+                    let landed = match self.sender.send(&[ix], simulated.units).await {
+                        Ok(landed) => landed,
+                        // Simulated fine, then another keeper's step landed first and changed the
+                        // account: a lost race, not a failure.
+                        Err(err) if err.failure.is_lost_race() || matches!(err.failure, Failure::Stale(_)) => {
+                            self.metrics.steps_lost.inc();
+                            tracing::debug!(%key, kind, detail = err.detail, "step lost the race on landing");
+                            return Ok(Err(StepRefusal::Stale));
+                        }
+                        Err(err) => return Err(err),
+                    };
                     Metrics::inc(&self.metrics.steps_landed, kind);
                     let earned = step_bounty(&landed.logs);
                     self.metrics.bounties_earned.inc_by(earned);

@@ -15,6 +15,8 @@ use keel::state::Side;
 use keel_client::health::trade_health_accounts;
 use keel_client::markets as mix;
 use solana_signer::Signer;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 /// The order that closes `base_lots` (signed) at most `slippage_bps` from `oracle_per_lot`
 /// (quote native per base lot) in a market with `quote_lot_size`; `None` for a flat position or
@@ -42,8 +44,33 @@ pub fn unwind_order(base_lots: i64, oracle_per_lot: i64, quote_lot_size: i64, sl
     })
 }
 
+/// When an unwind was last tried per market, and at what position: a position the book could not
+/// take is tried again only after `retry`, not at every crank.
+pub struct UnwindMemory {
+    retry: Duration,
+    tried: HashMap<u16, (i64, Instant)>,
+}
+
+impl UnwindMemory {
+    /// Remembers attempts, retrying an unchanged position after `retry`.
+    pub fn new(retry: Duration) -> Self {
+        Self { retry, tried: HashMap::new() }
+    }
+
+    /// Whether to try unwinding `base_lots` in `market` now (and remember the attempt).
+    pub fn should_try(&mut self, market: u16, base_lots: i64, now: Instant) -> bool {
+        match self.tried.get(&market) {
+            Some((lots, at)) if *lots == base_lots && now.duration_since(*at) < self.retry => false,
+            _ => {
+                self.tried.insert(market, (base_lots, now));
+                true
+            }
+        }
+    }
+}
+
 /// Sends an unwind order for each open position of `own`; returns the orders landed.
-pub async fn unwind(sender: &Sender, registry: &mut Registry, metrics: &Metrics, own: Pubkey, slippage_bps: u16) -> Result<usize, TxError> {
+pub async fn unwind(sender: &Sender, registry: &mut Registry, metrics: &Metrics, own: Pubkey, slippage_bps: u16, memory: &mut UnwindMemory) -> Result<usize, TxError> {
     if !refresh(sender, registry, &own, &[]).await? {
         return Ok(0);
     }
@@ -59,6 +86,9 @@ pub async fn unwind(sender: &Sender, registry: &mut Registry, metrics: &Metrics,
     metrics.own_maint_health.set(report.maint.health);
     let mut landed = 0;
     for line in report.perps.iter().filter(|p| p.base_lots != 0) {
+        if !memory.should_try(line.market_index, line.base_lots, Instant::now()) {
+            continue;
+        }
         let Some(keys) = registry.market_keys(line.market_index) else { continue };
         let Some(known) = registry.markets.iter().find(|m| m.market.index == line.market_index) else { continue };
         let Some(args) = unwind_order(line.base_lots, line.oracle_price_per_lot, known.market.quote_lot_size, slippage_bps) else { continue };
@@ -97,6 +127,17 @@ mod tests {
         assert_eq!(args.side, Side::Bid);
         assert_eq!(args.price_lots, 100_500, "1 005 001 native per lot rounds down to 100 500 price lots");
         assert_eq!(args.base_lots, 7);
+    }
+
+    #[test]
+    fn unwind_memory_retries_an_unchanged_position_only_after_the_delay() {
+        let mut memory = UnwindMemory::new(Duration::from_secs(2));
+        let t0 = Instant::now();
+        assert!(memory.should_try(0, 300, t0));
+        assert!(!memory.should_try(0, 300, t0 + Duration::from_secs(1)));
+        assert!(memory.should_try(0, 200, t0 + Duration::from_secs(1)), "a changed position is tried at once");
+        assert!(memory.should_try(0, 200, t0 + Duration::from_secs(4)));
+        assert!(memory.should_try(1, 200, t0), "markets are independent");
     }
 
     #[test]
