@@ -1,1 +1,9 @@
-//! e2e
+//! End-to-end tests of the keeper against an in-process local node (LiteSVM-backed JSON-RPC and
+//! PubSub on free ports): traders near the edge, a price shock through the node's price
+//! controls, and keepers running as they would in production.
+
+mod scenario;
+mod setup;
+mod test_liquidation;
+mod test_own_risk;
+mod test_race;
