@@ -4,6 +4,8 @@
 
 mod scenario;
 mod setup;
+mod test_cranks;
 mod test_liquidation;
+mod test_ops;
 mod test_own_risk;
 mod test_race;

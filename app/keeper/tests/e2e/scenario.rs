@@ -43,6 +43,8 @@ impl Scenario {
             net.place(trader, limit(Side::Bid, 100, lots)).await;
         }
         net.crank().await;
+        // A resting order the keeper must cancel before it may liquidate.
+        net.place(&edge[0], limit(Side::Ask, 104, 100)).await;
         for trader in &edge {
             assert!(net.health_view(&trader.account).await.maint.health >= 0, "nothing is liquidatable before the shock");
         }

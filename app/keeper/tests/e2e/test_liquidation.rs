@@ -34,6 +34,8 @@ async fn keeper_liquidates_every_underwater_account_to_liquidation_end() {
     assert!(fund.total_bounties > 0, "bounties were paid");
     assert_eq!(m.bounties_earned.get(), fund.total_bounties, "every bounty paid went to the keeper, and it counted them");
     assert_eq!(Metrics::get(&m.steps_landed, "perp"), EDGE.len() as u64, "one full step per account: the program sizes it");
+    assert_eq!(Metrics::get(&m.steps_landed, "cancel"), 1, "the resting order was cancelled first");
+    assert_eq!(s.net.margin(&s.edge[0].account).await.orders.iter().filter(|o| o.is_in_use()).count(), 0);
     assert_eq!(s.settled().await, 2, "the two bankrupt accounts were settled");
     assert_eq!(s.partially_liquidated().await, 2, "the other two reached LiquidationEnd keeping part of their position");
     assert_eq!(Metrics::get(&m.steps_landed, "bankruptcy"), s.settled().await as u64);
