@@ -4,6 +4,7 @@
 
 mod scenario;
 mod setup;
+mod test_collateral;
 mod test_cranks;
 mod test_liquidation;
 mod test_ops;

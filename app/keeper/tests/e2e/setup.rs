@@ -56,6 +56,10 @@ pub struct Net {
     pub quote_mint: Pubkey,
     /// SOL-PERP's accounts.
     pub keys: MarketKeys,
+    /// The exchange admin.
+    pub admin: Keypair,
+    /// SOL's mint, once listed as collateral.
+    pub sol_mint: Option<Pubkey>,
 }
 
 /// A trader: owner, margin account 0, quote wallet.
@@ -110,7 +114,8 @@ impl Net {
         let payer = Keypair::new();
         let sig = rpc.request_airdrop(&payer.pubkey(), 1_000_000_000_000).await.expect("airdrop");
         wait_confirmed(&rpc, &sig).await;
-        let mut net = Self { node, rpc, payer, exchange: Pubkey::default(), quote_mint: Pubkey::default(), keys: placeholder_keys() };
+        let admin = Keypair::new();
+        let mut net = Self { node, rpc, payer, exchange: Pubkey::default(), quote_mint: Pubkey::default(), keys: placeholder_keys(), admin, sol_mint: None };
         net.set_price(100.0).await;
         net.create_exchange().await;
         net
@@ -159,7 +164,7 @@ impl Net {
     }
 
     async fn create_exchange(&mut self) {
-        let admin = Keypair::new();
+        let admin = self.admin.insecure_clone();
         let payer = self.payer.pubkey();
         let mint = Keypair::new();
         let rent = self.rent(Mint::LEN).await;
@@ -191,6 +196,35 @@ impl Net {
         self.send(&ixs, &[&admin, &book, &queue]).await;
         let address = pda::perp_market(&self.exchange, 0);
         self.keys = MarketKeys::of(address, &self.market().await, pda::asset(&self.exchange, &self.quote_mint));
+    }
+
+    /// Lists SOL (9 decimals) as collateral on the node's SOL/USD feed; returns its mint.
+    pub async fn list_sol_collateral(&mut self) -> Pubkey {
+        let admin = &self.admin.insecure_clone();
+        let payer = self.payer.pubkey();
+        let mint = Keypair::new();
+        let rent = self.rent(Mint::LEN).await;
+        self.send(&create_mint_instructions(&payer, &mint.pubkey(), &payer, rent, 9), &[&mint]).await;
+        let (oracle, feed_id) = self.sol_feed().await;
+        let args = ListAssetArgs { params: keel_tests::context::volatile_params(), oracle_kind: OracleKind::PythPull, feed_id };
+        self.send(&[kix::list_asset(&payer, &admin.pubkey(), &self.exchange, &mint.pubkey(), Some(oracle), args)], &[admin]).await;
+        self.sol_mint = Some(mint.pubkey());
+        mint.pubkey()
+    }
+
+    /// Deposits `amount` of `mint` (priced by the SOL feed) into `trader`'s account.
+    pub async fn deposit_sol(&self, trader: &Trader, mint: &Pubkey, amount: u64) {
+        let account = Keypair::new();
+        let rent = self.rent(TokenAccount::LEN).await;
+        let mut ixs = create_token_account_instructions(&self.payer.pubkey(), &account.pubkey(), mint, &trader.owner.pubkey(), rent).to_vec();
+        ixs.push(
+            anchor_spl::token::spl_token::instruction::mint_to(&anchor_spl::token::ID, mint, &account.pubkey(), &self.payer.pubkey(), &[], amount)
+                .expect("mint_to with valid keys"),
+        );
+        self.send(&ixs, &[&account]).await;
+        let (oracle, _) = self.sol_feed().await;
+        let ix = kix::deposit(&trader.owner.pubkey(), &self.exchange, &trader.account, mint, Some(oracle), &account.pubkey(), amount);
+        self.send(&[ix], &[&trader.owner]).await;
     }
 
     /// A trader with `deposit` quote native in its margin account.
@@ -257,9 +291,13 @@ impl Net {
     }
 
     async fn known_assets(&self) -> Vec<KnownAsset> {
-        let address = pda::asset(&self.exchange, &self.quote_mint);
-        let asset = decode::collateral_asset(&self.rpc.get_account_data(&address).await.expect("asset")).expect("decodes");
-        vec![KnownAsset { address, asset }]
+        let mut known = vec![];
+        for mint in [Some(self.quote_mint), self.sol_mint].into_iter().flatten() {
+            let address = pda::asset(&self.exchange, &mint);
+            let asset = decode::collateral_asset(&self.rpc.get_account_data(&address).await.expect("asset")).expect("decodes");
+            known.push(KnownAsset { address, asset });
+        }
+        known
     }
 
     async fn known_markets(&self) -> Vec<KnownMarket> {

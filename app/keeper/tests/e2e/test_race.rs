@@ -4,6 +4,7 @@
 
 use crate::scenario::{Scenario, EDGE, SHOCK};
 use crate::setup::{eventually, USDC};
+use keel_keeper::config::FeePolicy;
 use keel_keeper::Metrics;
 use std::time::Duration;
 
@@ -13,7 +14,10 @@ async fn two_keepers_racing_earn_no_double_bounty_and_neither_crashes() {
     let a = s.net.keeper_account(2_000 * USDC).await;
     let b = s.net.keeper_account(2_000 * USDC).await;
     let ka = s.net.run_keeper(&a.owner, s.net.keeper_config()).await;
-    let kb = s.net.run_keeper(&b.owner, s.net.keeper_config()).await;
+    // The second keeper prices its transactions from getRecentPrioritizationFees.
+    let mut config_b = s.net.keeper_config();
+    config_b.fee_policy = FeePolicy::Recent { percentile: 90 };
+    let kb = s.net.run_keeper(&b.owner, config_b).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     s.net.set_price(SHOCK).await;
     assert!(eventually(60, || s.all_done()).await, "every underwater account reaches LiquidationEnd");
