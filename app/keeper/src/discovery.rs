@@ -8,7 +8,7 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::Discriminator;
 use keel::state::{CollateralAsset, MarginAccount, PerpMarket};
 use keel_client::health::{FetchedAccount, KnownAsset, KnownMarket};
-use solana_account_decoder::UiAccountEncoding;
+use solana_account_decoder::{UiAccountEncoding, UiDataSliceConfig};
 use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig};
 use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
 
@@ -20,6 +20,8 @@ pub const ASSET_EXCHANGE_OFFSET: usize = 8 + core::mem::offset_of!(CollateralAss
 pub const MARKET_EXCHANGE_OFFSET: usize = 8 + core::mem::offset_of!(PerpMarket, exchange);
 /// Most accounts one `getMultipleAccounts` call may ask for.
 pub const MULTIPLE_ACCOUNTS_MAX: usize = 100;
+/// `getMultipleAccounts` calls in flight during a snapshot.
+pub const FETCH_CONCURRENCY: usize = 4;
 
 /// The filters selecting accounts of type `discriminator` and size `size` whose exchange field
 /// at `offset` is `exchange`.
@@ -58,18 +60,36 @@ async fn program_accounts(sender: &Sender, filters: Vec<RpcFilterType>) -> Resul
         .collect())
 }
 
-/// `keys` fetched in batches; missing accounts are left out.
+/// `keys` fetched in batches of [`MULTIPLE_ACCOUNTS_MAX`], [`FETCH_CONCURRENCY`] batches in
+/// flight; missing accounts are left out.
 pub async fn multiple(sender: &Sender, keys: &[Pubkey]) -> Result<Vec<FetchedAccount>, TxError> {
     let mut out = Vec::with_capacity(keys.len());
-    for chunk in keys.chunks(MULTIPLE_ACCOUNTS_MAX) {
-        let accounts = sender.retry("getMultipleAccounts", || sender.rpc.get_multiple_accounts(chunk)).await?;
-        for (key, account) in chunk.iter().zip(accounts) {
-            if let Some(a) = account {
-                out.push(FetchedAccount { key: *key, owner: a.owner, lamports: a.lamports, data: a.data });
-            }
+    for group in keys.chunks(MULTIPLE_ACCOUNTS_MAX * FETCH_CONCURRENCY) {
+        let batches: Vec<_> = group.chunks(MULTIPLE_ACCOUNTS_MAX).map(|chunk| fetch_batch(sender, chunk)).collect();
+        for batch in futures_util::future::join_all(batches).await {
+            out.extend(batch?);
         }
     }
     Ok(out)
+}
+
+/// One `getMultipleAccounts` call.
+async fn fetch_batch(sender: &Sender, chunk: &[Pubkey]) -> Result<Vec<FetchedAccount>, TxError> {
+    let accounts = sender.retry("getMultipleAccounts", || sender.rpc.get_multiple_accounts(chunk)).await?;
+    Ok(chunk
+        .iter()
+        .zip(accounts)
+        .filter_map(|(key, a)| a.map(|a| FetchedAccount { key: *key, owner: a.owner, lamports: a.lamports, data: a.data }))
+        .collect())
+}
+
+/// The addresses of Keel accounts matching `filters` (no data: a snapshot of thousands of
+/// margin accounts would exceed a node's response limit), to fetch with [`multiple`].
+async fn program_keys(sender: &Sender, filters: Vec<RpcFilterType>) -> Result<Vec<Pubkey>, TxError> {
+    let mut config = program_config(filters);
+    config.account_config.data_slice = Some(UiDataSliceConfig { offset: 0, length: 0 });
+    let found = sender.retry("getProgramAccounts", || sender.rpc.get_program_ui_accounts_with_config(&keel::ID, config.clone())).await?;
+    Ok(found.into_iter().map(|(key, _)| key).collect())
 }
 
 /// The cluster's unix time (the Clock sysvar, as the program reads it).
@@ -90,7 +110,7 @@ pub async fn snapshot(sender: &Sender, registry: &mut Registry) -> Result<usize,
         .ok_or_else(|| TxError { failure: crate::classify::Failure::Other, detail: format!("{exchange_key} is not a Keel exchange"), logs: vec![] })?;
     let assets = program_accounts(sender, filters(CollateralAsset::DISCRIMINATOR, 8 + core::mem::size_of::<CollateralAsset>(), ASSET_EXCHANGE_OFFSET, &exchange_key)).await?;
     let markets = program_accounts(sender, filters(PerpMarket::DISCRIMINATOR, 8 + core::mem::size_of::<PerpMarket>(), MARKET_EXCHANGE_OFFSET, &exchange_key)).await?;
-    let margins = program_accounts(sender, margin_filters(&exchange_key)).await?;
+    let margins = multiple(sender, &program_keys(sender, margin_filters(&exchange_key)).await?).await?;
     registry.exchange = Some(exchange);
     registry.assets = assets
         .iter()
