@@ -4,6 +4,8 @@
 use crate::state::{is_bankrupt, is_liquidatable};
 use anchor_lang::prelude::Pubkey;
 use keel::instructions::risk::HealthReport;
+use keel::math::{Fixed, MathError, Rounding};
+use keel::risk::{HealthCache, HealthKind, PerpRisk};
 use keel::state::MarginAccount;
 use std::cmp::Ordering;
 
@@ -34,7 +36,30 @@ impl Candidate {
             .iter()
             .map(|p| p.base_lots.saturating_abs().saturating_mul(p.oracle_price_per_lot))
             .fold(0i64, i64::saturating_add);
-        let (maint, liq_end) = (report.maint.health, report.liquidation_end.health);
+        Self::with(key, account, report.maint.health, report.liquidation_end.health, size)
+    }
+
+    /// The candidate of `account` from the program's health cache of it (what detection uses:
+    /// no report, no liquidation prices).
+    pub fn from_cache(key: Pubkey, account: &MarginAccount, cache: &HealthCache) -> Result<Self, MathError> {
+        let maint = cache.health(HealthKind::Maint)?.to_i64(Rounding::Down)?;
+        let liq_end = cache.health(HealthKind::LiquidationEnd)?.to_i64(Rounding::Down)?;
+        let mut size = 0i64;
+        for perp in cache.perps() {
+            size = size.saturating_add(position_value(perp)?);
+        }
+        Ok(Self::with(key, account, maint, liq_end, size))
+    }
+
+    /// A candidate found by its price threshold, with an estimated Maint health (LiquidationEnd
+    /// is taken as equal: ranking only).
+    pub fn estimated(key: Pubkey, account: &MarginAccount, maint: i64, size: i64) -> Self {
+        let mut candidate = Self::with(key, account, maint, maint, size);
+        candidate.liquidatable = true;
+        candidate
+    }
+
+    fn with(key: Pubkey, account: &MarginAccount, maint: i64, liq_end: i64, size: i64) -> Self {
         Self {
             key,
             maint,
@@ -45,6 +70,12 @@ impl Candidate {
             has_orders: account.orders.iter().any(|o| o.is_in_use()),
         }
     }
+}
+
+/// |position| at the oracle price, quote native.
+pub fn position_value(perp: &PerpRisk) -> Result<i64, MathError> {
+    let base_native = perp.base_lots.saturating_abs().saturating_mul(perp.base_lot_size);
+    Fixed::from_i64(base_native).mul_down(perp.prices.oracle)?.to_i64(Rounding::Down)
 }
 
 /// The keeper's order: most negative Maint health, then largest size, then address (so that

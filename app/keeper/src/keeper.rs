@@ -3,7 +3,7 @@
 //! time (with a per-account cooldown); the cranks and the unwind on their timers; a graceful
 //! stop when asked.
 
-use crate::candidates::rank;
+use crate::candidates::{rank, Candidate};
 use crate::config::KeeperConfig;
 use crate::decision::RiskPolicy;
 use crate::discovery::snapshot;
@@ -103,7 +103,7 @@ impl Keeper {
         let mut sweep_tick = tokio::time::interval(self.config.sweep_every);
         snapshot_tick.tick().await;
         let all: Vec<Pubkey> = self.registry.accounts.keys().copied().collect();
-        self.evaluate_and_act(all, None).await;
+        self.evaluate_and_act(all, vec![], None).await;
         loop {
             self.metrics.beat();
             tokio::select! {
@@ -118,8 +118,8 @@ impl Keeper {
                         }
                     }
                     let received = batch.iter().map(|u| u.received).min();
-                    let dirty = self.apply(batch);
-                    self.evaluate_and_act(dirty, received).await;
+                    let (dirty, found) = self.apply(batch);
+                    self.evaluate_and_act(dirty, found, received).await;
                 }
                 _ = snapshot_tick.tick() => {
                     match snapshot(&self.sender, &mut self.registry).await {
@@ -127,7 +127,7 @@ impl Keeper {
                             self.metrics.accounts_tracked.set(found as i64);
                             topics_tx.send_if_modified(|t| { let new = self.topics(); let changed = *t != new; *t = new; changed });
                             let all: Vec<Pubkey> = self.registry.accounts.keys().copied().collect();
-                            self.evaluate_and_act(all, None).await;
+                            self.evaluate_and_act(all, vec![], None).await;
                         }
                         Err(err) => tracing::warn!(detail = err.detail, "snapshot failed"),
                     }
@@ -147,9 +147,11 @@ impl Keeper {
         tracing::info!("keeper stopped");
     }
 
-    /// Applies websocket updates; returns the margin accounts to re-evaluate.
-    fn apply(&mut self, batch: Vec<Update>) -> Vec<Pubkey> {
+    /// Applies websocket updates; returns the margin accounts to re-evaluate and the candidates
+    /// their price thresholds already show.
+    fn apply(&mut self, batch: Vec<Update>) -> (Vec<Pubkey>, Vec<Candidate>) {
         let mut dirty = HashSet::new();
+        let mut oracles = HashSet::new();
         for update in batch {
             if update.margin {
                 if self.registry.store_margin(update.key, &update.data) {
@@ -159,21 +161,31 @@ impl Keeper {
                 let is_oracle = self.registry.oracles().contains(&update.key);
                 self.registry.store_raw(FetchedAccount { key: update.key, owner: update.owner, lamports: update.lamports, data: update.data });
                 if is_oracle {
-                    dirty.extend(self.registry.touched_by_oracle(&update.key));
+                    oracles.insert(update.key);
                 }
             }
         }
+        let mut found: HashMap<Pubkey, Candidate> = HashMap::new();
+        for oracle in oracles {
+            let (evaluate, by_threshold) = self.registry.touched_by_price(&oracle);
+            dirty.extend(evaluate);
+            found.extend(by_threshold.into_iter().map(|c| (c.key, c)));
+        }
+        found.retain(|k, _| !dirty.contains(k));
         self.metrics.accounts_tracked.set(self.registry.accounts.len() as i64);
-        dirty.into_iter().collect()
+        (dirty.into_iter().collect(), found.into_values().collect())
     }
 
-    /// Evaluates `keys` with the program's health code, ranks the liquidatable ones and runs a
-    /// round on each whose cooldown has passed.
-    async fn evaluate_and_act(&mut self, keys: Vec<Pubkey>, received: Option<Instant>) {
+    /// Evaluates `keys` with the program's health code, ranks the liquidatable ones with the
+    /// candidates `found` by their thresholds, and runs a round on each whose cooldown has
+    /// passed.
+    async fn evaluate_and_act(&mut self, keys: Vec<Pubkey>, found: Vec<Candidate>, received: Option<Instant>) {
         if let Ok(now) = crate::discovery::cluster_time(&self.sender).await {
             self.registry.now = now;
         }
-        let candidates: Vec<_> = keys.iter().filter(|k| **k != self.own).filter_map(|k| self.registry.candidate(k)).collect();
+        let keys: Vec<Pubkey> = keys.into_iter().filter(|k| *k != self.own).collect();
+        let mut candidates = self.registry.candidates(&keys);
+        candidates.extend(found.into_iter().filter(|c| c.key != self.own));
         let ranked = rank(candidates);
         if let Some(received) = received {
             self.metrics.detection_seconds.observe(received.elapsed().as_secs_f64());
