@@ -4,6 +4,7 @@
 
 mod scenario;
 mod setup;
+mod test_bench;
 mod test_collateral;
 mod test_cranks;
 mod test_liquidation;
