@@ -39,6 +39,9 @@ pub enum StartError {
     /// The first snapshot failed.
     #[error("first snapshot of the exchange failed: {0}")]
     Snapshot(String),
+    /// The keeper's margin account could not be created.
+    #[error("creating the keeper's margin account failed: {0}")]
+    CreateAccount(String),
     /// The keeper's own margin account does not exist on the exchange.
     #[error("the keeper's margin account {0} is not a margin account of the exchange")]
     NoOwnAccount(Pubkey),
@@ -82,9 +85,17 @@ impl Keeper {
         Topics { exchange: self.config.exchange, accounts }
     }
 
-    /// Takes the first snapshot and checks the keeper's own account.
+    /// Takes the first snapshot and checks the keeper's own account; margin account 0 of the
+    /// signer is created when it does not exist yet (and no other account was configured).
     pub async fn start(&mut self) -> Result<(), StartError> {
-        let found = snapshot(&self.sender, &mut self.registry).await.map_err(|e| StartError::Snapshot(e.detail))?;
+        let mut found = snapshot(&self.sender, &mut self.registry).await.map_err(|e| StartError::Snapshot(e.detail))?;
+        if !self.registry.accounts.contains_key(&self.own) && self.config.margin_account.is_none() {
+            let signer = self.sender.payer.pubkey();
+            let ix = keel_client::instructions::create_margin_account(&signer, &signer, &self.config.exchange, 0);
+            self.sender.simulate_and_send(&[ix]).await.map_err(|e| StartError::CreateAccount(e.detail))?;
+            tracing::info!(account = %self.own, "created the keeper's margin account (deposit collateral into it to liquidate)");
+            found = snapshot(&self.sender, &mut self.registry).await.map_err(|e| StartError::Snapshot(e.detail))?;
+        }
         if !self.registry.accounts.contains_key(&self.own) {
             return Err(StartError::NoOwnAccount(self.own));
         }

@@ -119,3 +119,16 @@ async fn binary_runs_against_the_node_and_stops_on_sigterm() {
     let status = exited.expect("the keeper exits within 10 s of SIGTERM");
     assert!(status.success(), "graceful exit: {status}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keeper_creates_its_margin_account_when_missing() {
+    let net = Net::start().await;
+    let signer = solana_keypair::Keypair::new();
+    let sig = net.rpc.request_airdrop(&solana_signer::Signer::pubkey(&signer), 1_000_000_000).await.expect("airdrop");
+    crate::setup::wait_confirmed(&net.rpc, &sig).await;
+    let keeper = net.run_keeper(&signer, net.keeper_config()).await;
+    let expected = keel_client::pda::margin_account(&net.exchange, &solana_signer::Signer::pubkey(&signer), 0);
+    assert_eq!(keeper.account, expected);
+    assert_eq!(net.margin(&expected).await.owner, solana_signer::Signer::pubkey(&signer));
+    keeper.stop().await;
+}
