@@ -90,6 +90,10 @@ pub struct Args {
     /// Address of the /metrics and /health server; `off` disables it [default: 127.0.0.1:9464].
     #[arg(long, env = "KEEL_METRICS_ADDR")]
     pub metrics_addr: Option<String>,
+    /// Logs as JSON lines instead of text (flag or environment only; filter with RUST_LOG)
+    /// [default: false].
+    #[arg(long, env = "KEEL_LOG_JSON")]
+    pub log_json: Option<bool>,
 }
 
 /// The same options read from a TOML file.

@@ -39,10 +39,14 @@ async fn shutdown_signal() {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "keel_keeper=info".into()))
-        .init();
-    let config = match KeeperConfig::from_args(Args::parse()) {
+    let args = Args::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "keel_keeper=info".into());
+    if args.log_json == Some(true) {
+        tracing_subscriber::fmt().json().with_env_filter(filter).init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
+    let config = match KeeperConfig::from_args(args) {
         Ok(config) => config,
         Err(err) => {
             eprintln!("keel-keeper: configuration error: {err}");

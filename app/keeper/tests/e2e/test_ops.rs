@@ -12,11 +12,11 @@ use std::time::Duration;
 const BIN: &str = env!("CARGO_BIN_EXE_keel-keeper");
 
 /// Every option the keeper takes.
-const OPTIONS: [&str; 25] = [
+const OPTIONS: [&str; 26] = [
     "--config", "--rpc-url", "--ws-url", "--keypair", "--exchange", "--margin-account", "--liquidate", "--crank-fills",
     "--crank-funding", "--sweep-fees", "--unwind", "--priority-fee", "--priority-micro-lamports", "--priority-percentile",
     "--priority-max-micro-lamports", "--min-bounty", "--min-own-init-health", "--unwind-slippage-bps", "--health-tolerance-bps",
-    "--snapshot-secs", "--crank-ms", "--sweep-secs", "--account-cooldown-ms", "--rpc-retries", "--metrics-addr",
+    "--snapshot-secs", "--crank-ms", "--sweep-secs", "--account-cooldown-ms", "--rpc-retries", "--metrics-addr", "--log-json",
 ];
 
 /// A blocking HTTP GET of `path` on `addr`: the status line and the body.
@@ -90,6 +90,7 @@ async fn binary_runs_against_the_node_and_stops_on_sigterm() {
         .args(["--rpc-url", &net.node.rpc_url(), "--ws-url", &net.node.ws_url(), "--exchange", &net.exchange.to_string()])
         .args(["--keypair", keypair.to_str().expect("utf-8"), "--metrics-addr", &metrics_addr.to_string()])
         .env("RUST_LOG", "warn")
+        .env("KEEL_LOG_JSON", "true")
         .stdout(Stdio::null())
         .spawn()
         .expect("starts");
