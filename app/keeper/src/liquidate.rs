@@ -320,3 +320,37 @@ pub fn decode_report(data: Option<&[u8]>) -> Result<HealthReport, TxError> {
 fn other(detail: impl ToString) -> TxError {
     TxError { failure: Failure::Other, detail: detail.to_string(), logs: vec![] }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use keel::instructions::risk::{CollateralLine, HealthLine, PerpLine};
+
+    fn perp(market_index: u16, base_lots: i64, price: i64) -> PerpLine {
+        PerpLine { market_index, base_lots, unrealized_pnl: 0, oracle_price_per_lot: price, liquidation_price_per_lot: 0 }
+    }
+
+    fn collateral(asset_index: u16, balance: i64, value: i64) -> CollateralLine {
+        CollateralLine { asset_index, balance, oracle_price: 0, value }
+    }
+
+    fn report(perps: Vec<PerpLine>, collaterals: Vec<CollateralLine>) -> HealthReport {
+        let line = HealthLine::default();
+        HealthReport { init: line, maint: line, liquidation_end: line, collateral_value: 0, collaterals, perps }
+    }
+
+    #[test]
+    fn choose_step_largest_perp_by_value_first() {
+        let r = report(vec![perp(0, 1_000, 9), perp(1, -20, 1_000), perp(2, 0, 1)], vec![collateral(1, 5, 500)]);
+        assert_eq!(choose_step(&r, false), Step::Perp { market: 1, lots: 20 }, "20 × 1000 beats 1000 × 9; shorts by size");
+    }
+
+    #[test]
+    fn choose_step_collateral_after_perps_then_bankruptcy() {
+        let r = report(vec![perp(0, 0, 9)], vec![collateral(0, -50, -50), collateral(1, 7, 100), collateral(2, 3, 900)]);
+        assert_eq!(choose_step(&r, false), Step::Collateral { asset: 2, amount: 3 }, "the most valuable non-quote collateral");
+        let r = report(vec![], vec![collateral(0, -50, -50)]);
+        assert_eq!(choose_step(&r, true), Step::Bankruptcy);
+        assert_eq!(choose_step(&r, false), Step::Nothing);
+    }
+}
