@@ -105,8 +105,10 @@ async fn bench_detection() {
 async fn bench_liquidation() {
     let n = bench_n();
     let (net, accounts) = copies(n).await;
-    let keeper_owner = net.keeper_account(100_000 * USDC).await;
-    let keeper = net.run_keeper(&keeper_owner.owner, net.keeper_config()).await;
+    let keeper_owner = net.keeper_account(200 * n as u64 * USDC).await;
+    let mut config = net.keeper_config();
+    config.snapshot_every = Duration::from_secs(600);
+    let keeper = net.run_keeper(&keeper_owner.owner, config).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let shock = Instant::now();
     net.set_price(90.0).await;
