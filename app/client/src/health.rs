@@ -110,7 +110,7 @@ pub fn health_cache(
         .iter_mut()
         .map(|f| AccountInfo::new(&f.key, false, false, &mut f.lamports, &mut f.data, &f.owner, false))
         .collect();
-    load_health_cache(exchange_key, exchange, account, &infos, now)
+    keel::log::off_chain(|| load_health_cache(exchange_key, exchange, account, &infos, now))
 }
 
 /// The health report the program's `health` view would return for the same accounts.
@@ -126,5 +126,5 @@ pub fn health_report(
         .iter_mut()
         .map(|f| AccountInfo::new(&f.key, false, false, &mut f.lamports, &mut f.data, &f.owner, false))
         .collect();
-    HealthReport::from_cache(&cache)?.with_bank_rates(&infos, now)
+    keel::log::off_chain(|| HealthReport::from_cache(&cache)?.with_bank_rates(&infos, now))
 }

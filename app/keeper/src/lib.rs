@@ -1,0 +1,32 @@
+//! The Keel keeper: finds every unhealthy margin account of an exchange, liquidates it to
+//! LiquidationEnd health, settles bankruptcies, runs the cranks and manages its own risk.
+//!
+//! Health is always the program's own code ([`keel_client::health`]); every instruction comes
+//! from the client's builders ([`keel_client`]). The layers:
+//!
+//! - [`config`]: flags, environment and TOML, checked at start-up.
+//! - [`discovery`], [`subscribe`], [`state`]: the snapshot, the websocket updates, the registry
+//!   and the health of any account.
+//! - [`candidates`], [`decision`]: ranking and the act/decline decision (pure, unit-tested).
+//! - [`liquidate`], [`unwind`], [`cranks`]: what the keeper sends, through [`tx`] (simulate,
+//!   compute-unit limit, priority fee, confirm), its failures read by [`classify`].
+//! - [`metrics`]: Prometheus `/metrics` and `/health`.
+//! - [`keeper`]: the loop.
+
+pub mod candidates;
+pub mod classify;
+pub mod config;
+pub mod cranks;
+pub mod decision;
+pub mod discovery;
+pub mod keeper;
+pub mod liquidate;
+pub mod metrics;
+pub mod state;
+pub mod subscribe;
+pub mod tx;
+pub mod unwind;
+
+pub use config::KeeperConfig;
+pub use keeper::Keeper;
+pub use metrics::Metrics;

@@ -1,0 +1,243 @@
+//! Transactions: every one simulated first, its compute-unit limit set from the simulation, its
+//! compute-unit price from the configured policy; sent without a second preflight, confirmed by
+//! polling; RPC calls retried with exponential backoff on transport errors.
+
+use crate::classify::{classify_client_error, classify_transaction_error, Failure};
+use crate::config::FeePolicy;
+use crate::metrics::Metrics;
+use anchor_lang::solana_program::instruction::Instruction;
+use base64::Engine;
+use solana_commitment_config::CommitmentConfig;
+use solana_compute_budget_interface::ComputeBudgetInstruction;
+use solana_keypair::Keypair;
+use solana_rpc_client::nonblocking::rpc_client::RpcClient;
+use solana_rpc_client_api::client_error::Error as ClientError;
+use solana_rpc_client_api::config::{RpcSendTransactionConfig, RpcSimulateTransactionConfig, RpcTransactionConfig};
+use solana_signature::Signature;
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+use solana_transaction_status_client_types::UiTransactionEncoding;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The compute-unit limit of a simulation (the most a transaction may ask).
+pub const SIMULATION_CU_LIMIT: u32 = 1_400_000;
+/// Headroom over the simulated compute units, percent.
+pub const CU_HEADROOM_PCT: u64 = 20;
+/// The smallest limit set, compute units.
+pub const MIN_CU_LIMIT: u64 = 10_000;
+/// How long to wait for a confirmation.
+pub const CONFIRM_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A failure with the detail to log.
+#[derive(Debug, Clone)]
+pub struct TxError {
+    /// The classification.
+    pub failure: Failure,
+    /// What happened.
+    pub detail: String,
+    /// The logs, when the program ran.
+    pub logs: Vec<String>,
+}
+
+impl TxError {
+    fn client(err: &ClientError) -> Self {
+        Self { failure: classify_client_error(err), detail: err.to_string(), logs: vec![] }
+    }
+}
+
+/// A successful simulation.
+#[derive(Debug, Clone, Default)]
+pub struct Simulated {
+    /// Compute units consumed.
+    pub units: u64,
+    /// Program logs.
+    pub logs: Vec<String>,
+    /// Return data of the last instruction that set it.
+    pub return_data: Option<Vec<u8>>,
+}
+
+/// A landed transaction.
+#[derive(Debug, Clone)]
+pub struct Landed {
+    /// Its signature.
+    pub signature: Signature,
+    /// Its logs.
+    pub logs: Vec<String>,
+}
+
+/// The limit for `units` simulated: the units plus headroom, within bounds.
+pub fn cu_limit(units: u64) -> u32 {
+    let with_headroom = units.saturating_mul(100 + CU_HEADROOM_PCT) / 100;
+    with_headroom.clamp(MIN_CU_LIMIT, SIMULATION_CU_LIMIT as u64) as u32
+}
+
+/// The `percentile` (0..=100) of `fees`, nearest rank; 0 for none.
+pub fn percentile_fee(mut fees: Vec<u64>, percentile: u8) -> u64 {
+    if fees.is_empty() {
+        return 0;
+    }
+    fees.sort_unstable();
+    let rank = (fees.len() * percentile.min(100) as usize).div_ceil(100).max(1);
+    fees[rank - 1]
+}
+
+/// Sends the keeper's transactions.
+#[derive(Clone)]
+pub struct Sender {
+    /// The RPC client.
+    pub rpc: Arc<RpcClient>,
+    /// Pays and signs.
+    pub payer: Arc<Keypair>,
+    fee_policy: FeePolicy,
+    max_micro_lamports: u64,
+    retries: u32,
+    metrics: Arc<Metrics>,
+}
+
+impl Sender {
+    /// A sender over `rpc` signing with `payer`.
+    pub fn new(rpc: Arc<RpcClient>, payer: Arc<Keypair>, fee_policy: FeePolicy, max_micro_lamports: u64, retries: u32, metrics: Arc<Metrics>) -> Self {
+        Self { rpc, payer, fee_policy, max_micro_lamports, retries: retries.max(1), metrics }
+    }
+
+    /// Runs `call` (an RPC method named `method`), retrying transport errors with backoff.
+    pub async fn retry<T, F, Fut>(&self, method: &str, mut call: F) -> Result<T, TxError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, ClientError>>,
+    {
+        let mut delay = Duration::from_millis(50);
+        for attempt in 1..=self.retries {
+            let started = Instant::now();
+            let result = call().await;
+            self.metrics.observe_rpc(method, started.elapsed());
+            match result {
+                Ok(value) => return Ok(value),
+                Err(err) => {
+                    let error = TxError::client(&err);
+                    if error.failure != Failure::Transport || attempt == self.retries {
+                        return Err(error);
+                    }
+                    tracing::debug!(method, attempt, %err, "transport error, retrying");
+                    tokio::time::sleep(delay).await;
+                    delay = delay.saturating_mul(2);
+                }
+            }
+        }
+        Err(TxError { failure: Failure::Transport, detail: format!("{method}: no attempt made"), logs: vec![] })
+    }
+
+    /// The compute-unit price for a transaction writing `writable`.
+    pub async fn priority_price(&self, writable: &[anchor_lang::prelude::Pubkey]) -> u64 {
+        match self.fee_policy {
+            FeePolicy::Fixed(price) => price.min(self.max_micro_lamports),
+            FeePolicy::Recent { percentile } => {
+                let fees = self.retry("getRecentPrioritizationFees", || self.rpc.get_recent_prioritization_fees(writable)).await;
+                match fees {
+                    Ok(fees) => percentile_fee(fees.iter().map(|f| f.prioritization_fee).collect(), percentile).min(self.max_micro_lamports),
+                    Err(err) => {
+                        tracing::debug!(detail = err.detail, "no recent fees; paying none");
+                        0
+                    }
+                }
+            }
+        }
+    }
+
+    fn signed(&self, ixs: &[Instruction], limit: u32, price: u64, blockhash: solana_hash::Hash) -> Transaction {
+        let mut all = vec![ComputeBudgetInstruction::set_compute_unit_limit(limit)];
+        if price > 0 {
+            all.push(ComputeBudgetInstruction::set_compute_unit_price(price));
+        }
+        all.extend_from_slice(ixs);
+        Transaction::new_signed_with_payer(&all, Some(&self.payer.pubkey()), &[self.payer.as_ref()], blockhash)
+    }
+
+    /// Simulates `ixs` at the highest limit; a program failure comes back classified, with logs.
+    pub async fn simulate(&self, ixs: &[Instruction]) -> Result<Simulated, TxError> {
+        let blockhash = self.retry("getLatestBlockhash", || self.rpc.get_latest_blockhash()).await?;
+        let tx = self.signed(ixs, SIMULATION_CU_LIMIT, 0, blockhash);
+        let config = RpcSimulateTransactionConfig { sig_verify: false, replace_recent_blockhash: true, commitment: Some(CommitmentConfig::processed()), ..Default::default() };
+        let sim = self.retry("simulateTransaction", || self.rpc.simulate_transaction_with_config(&tx, config.clone())).await?.value;
+        let logs = sim.logs.unwrap_or_default();
+        if let Some(err) = sim.err {
+            let err: solana_transaction_error::TransactionError = err.into();
+            return Err(TxError { failure: classify_transaction_error(&err), detail: err.to_string(), logs });
+        }
+        let return_data = sim.return_data.and_then(|d| base64::engine::general_purpose::STANDARD.decode(&d.data.0).ok());
+        Ok(Simulated { units: sim.units_consumed.unwrap_or(0), logs, return_data })
+    }
+
+    /// Sends `ixs` with the limit for `units` and the policy's price, and waits for it to be
+    /// confirmed; a landed failure comes back classified.
+    pub async fn send(&self, ixs: &[Instruction], units: u64) -> Result<Landed, TxError> {
+        let writable: Vec<_> = ixs.iter().flat_map(|ix| ix.accounts.iter().filter(|m| m.is_writable).map(|m| m.pubkey)).collect();
+        let price = self.priority_price(&writable).await;
+        let (blockhash, last_valid) =
+            self.retry("getLatestBlockhash", || self.rpc.get_latest_blockhash_with_commitment(CommitmentConfig::confirmed())).await?;
+        let tx = self.signed(ixs, cu_limit(units), price, blockhash);
+        let config = RpcSendTransactionConfig { skip_preflight: true, max_retries: Some(0), ..Default::default() };
+        let signature = self.retry("sendTransaction", || self.rpc.send_transaction_with_config(&tx, config)).await?;
+        let deadline = Instant::now() + CONFIRM_TIMEOUT;
+        loop {
+            let signatures = [signature];
+            let statuses = self.retry("getSignatureStatuses", || self.rpc.get_signature_statuses(&signatures)).await?;
+            if let Some(status) = statuses.value.into_iter().next().flatten() {
+                if status.satisfies_commitment(CommitmentConfig::confirmed()) {
+                    let logs = self.logs(&signature).await;
+                    return match status.err {
+                        None => Ok(Landed { signature, logs }),
+                        Some(err) => Err(TxError { failure: classify_transaction_error(&err), detail: err.to_string(), logs }),
+                    };
+                }
+            }
+            let height = self.retry("getBlockHeight", || self.rpc.get_block_height()).await?;
+            if height > last_valid || Instant::now() > deadline {
+                return Err(TxError { failure: Failure::Expired, detail: format!("{signature} not confirmed before expiry"), logs: vec![] });
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Simulates, then sends with the simulated units.
+    pub async fn simulate_and_send(&self, ixs: &[Instruction]) -> Result<Landed, TxError> {
+        let simulated = self.simulate(ixs).await?;
+        self.send(ixs, simulated.units).await
+    }
+
+    /// The logs of a landed transaction (empty when the node does not return them).
+    async fn logs(&self, signature: &Signature) -> Vec<String> {
+        let config = RpcTransactionConfig {
+            encoding: Some(UiTransactionEncoding::Json),
+            commitment: Some(CommitmentConfig::confirmed()),
+            max_supported_transaction_version: Some(0),
+        };
+        match self.retry("getTransaction", || self.rpc.get_transaction_with_config(signature, config)).await {
+            Ok(tx) => tx.transaction.meta.and_then(|m| Option::<Vec<String>>::from(m.log_messages)).unwrap_or_default(),
+            Err(_) => vec![],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cu_limit_adds_headroom_within_bounds() {
+        assert_eq!(cu_limit(100_000), 120_000);
+        assert_eq!(cu_limit(10) as u64, MIN_CU_LIMIT);
+        assert_eq!(cu_limit(5_000_000), SIMULATION_CU_LIMIT);
+    }
+
+    #[test]
+    fn percentile_fee_nearest_rank() {
+        assert_eq!(percentile_fee(vec![], 75), 0);
+        assert_eq!(percentile_fee(vec![5, 1, 3, 2, 4], 0), 1);
+        assert_eq!(percentile_fee(vec![5, 1, 3, 2, 4], 50), 3);
+        assert_eq!(percentile_fee(vec![5, 1, 3, 2, 4], 100), 5);
+        assert_eq!(percentile_fee(vec![10, 20, 30, 40], 75), 30);
+    }
+}

@@ -1,0 +1,125 @@
+//! The benchmark (ignored by default; see app/keeper/README.md): N copies of a margin account
+//! near the edge written straight into the node, a price shock through keel_setPrice, and the
+//! time until the keeper has found every one liquidatable — and, with liquidation on, until
+//! none is left.
+//!
+//! ```sh
+//! KEEL_BENCH_N=10000 cargo test -p keel-keeper --test e2e -- --ignored --nocapture bench_detection
+//! KEEL_BENCH_N=1000 cargo test -p keel-keeper --test e2e -- --ignored --nocapture bench_liquidation
+//! ```
+
+use crate::setup::{limit, Net, USDC};
+use anchor_lang::prelude::Pubkey;
+use keel::state::{CollateralAsset, PerpMarket, Side};
+use keel_client::{accounts as decode, pda};
+use solana_account::AccountSharedData;
+use std::time::{Duration, Instant};
+
+fn bench_n() -> usize {
+    std::env::var("KEEL_BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000)
+}
+
+/// Rewrites the zero-copy body of `data` (after the discriminator) with `value`.
+fn rewrite<T: bytemuck::Pod>(data: &mut [u8], value: &T) {
+    data[8..8 + core::mem::size_of::<T>()].copy_from_slice(bytemuck::bytes_of(value));
+}
+
+/// A net with one trader long 10 SOL at 100 on 120 USDC and `n` copies of its account; the
+/// quote asset's and the market's totals and the vaults raised to match, so that the copies can
+/// be liquidated and settled like the original.
+async fn copies(n: usize) -> (Net, Vec<Pubkey>) {
+    let net = Net::start().await;
+    let maker = net.trader(5_000 * USDC).await;
+    let trader = net.trader(120 * USDC).await;
+    net.place(&maker, limit(Side::Ask, 100, 1_000)).await;
+    net.place(&trader, limit(Side::Bid, 100, 1_000)).await;
+    net.crank().await;
+    let original = net.rpc.get_account(&trader.account).await.expect("account");
+    // No borrows yet: both indices are one, units are native.
+    let balance = net.margin(&trader.account).await.units(0) as u64;
+    let keys: Vec<Pubkey> = (0..n).map(|_| Pubkey::new_unique()).collect();
+    let asset_key = pda::asset(&net.exchange, &net.quote_mint);
+    let mut asset_account = net.rpc.get_account(&asset_key).await.expect("asset");
+    let mut asset: CollateralAsset = decode::collateral_asset(&asset_account.data).expect("asset");
+    asset.deposit_units += balance * n as u64;
+    rewrite(&mut asset_account.data, &asset);
+    let market_key = net.keys.market;
+    let mut market_account = net.rpc.get_account(&market_key).await.expect("market");
+    let mut market: PerpMarket = decode::perp_market(&market_account.data).expect("market");
+    market.long_lots += 1_000 * n as i64;
+    market.short_lots += 1_000 * n as i64;
+    rewrite(&mut market_account.data, &market);
+    let mut writes: Vec<(Pubkey, AccountSharedData)> = keys.iter().map(|k| (*k, AccountSharedData::from(original.clone()))).collect();
+    writes.push((asset_key, AccountSharedData::from(asset_account)));
+    writes.push((market_key, AccountSharedData::from(market_account)));
+    net.node.executor().run(move |chain| chain.write_accounts(writes)).await.expect("written");
+    // The vault holds what the copies deposited.
+    let vault = pda::vault(&net.exchange, &net.quote_mint);
+    let mint = anchor_spl::token::spl_token::instruction::mint_to(&anchor_spl::token::ID, &net.quote_mint, &vault, &solana_signer::Signer::pubkey(&net.payer), &[], balance * n as u64)
+        .expect("mint_to");
+    net.send(&[mint], &[]).await;
+    let mut all = keys;
+    all.push(trader.account);
+    (net, all)
+}
+
+/// Waits until the keeper's liquidatable gauge satisfies `done`; the time it took.
+async fn until(metrics: &keel_keeper::Metrics, limit: Duration, done: impl Fn(i64) -> bool) -> Option<Duration> {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if done(metrics.liquidatable.get()) {
+            return Some(started.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    None
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark"]
+async fn bench_detection() {
+    let n = bench_n();
+    let (net, accounts) = copies(n).await;
+    let keeper_owner = net.keeper_account(1_000 * USDC).await;
+    let mut config = net.keeper_config();
+    config.duties.liquidate = false;
+    config.snapshot_every = Duration::from_secs(600);
+    let started = Instant::now();
+    let keeper = net.run_keeper(&keeper_owner.owner, config).await;
+    println!("{n} copies: keeper started (snapshot of {} accounts) in {:?}", accounts.len() + 2, started.elapsed());
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    for _ in 0..3 {
+        net.set_price(100.0).await;
+        until(&keeper.metrics, Duration::from_secs(30), |l| l == 0).await.expect("healthy again");
+        let shock = Instant::now();
+        net.set_price(90.0).await;
+        let rpc = shock.elapsed();
+        let detected = until(&keeper.metrics, Duration::from_secs(60), |l| l as usize >= accounts.len()).await.expect("every copy detected");
+        println!("N={n}: price update → all {} liquidatable detected: {:?} (keel_setPrice call {rpc:?})", accounts.len(), detected + rpc);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    keeper.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark"]
+async fn bench_liquidation() {
+    let n = bench_n();
+    let (net, accounts) = copies(n).await;
+    let keeper_owner = net.keeper_account(200 * n as u64 * USDC).await;
+    let mut config = net.keeper_config();
+    config.snapshot_every = Duration::from_secs(600);
+    let keeper = net.run_keeper(&keeper_owner.owner, config).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let shock = Instant::now();
+    net.set_price(90.0).await;
+    let detected = until(&keeper.metrics, Duration::from_secs(60), |l| l as usize >= accounts.len()).await;
+    let cleared = until(&keeper.metrics, Duration::from_secs(3_600), |l| l == 0).await.expect("every account cleared within an hour");
+    let total = shock.elapsed();
+    let m = keeper.metrics.clone();
+    keeper.stop().await;
+    let landed = keel_keeper::Metrics::get(&m.steps_landed, "perp");
+    let settled = keel_keeper::Metrics::get(&m.steps_landed, "bankruptcy");
+    println!("N={n}: detected {detected:?}; every account at LiquidationEnd or settled after {total:?} (gauge {cleared:?}); perp steps {landed}, settlements {settled}, lost {}", m.steps_lost.get());
+    println!("per account: {:?}", total / accounts.len() as u32);
+}
