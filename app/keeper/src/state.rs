@@ -200,7 +200,8 @@ impl Registry {
         for meta in &metas {
             fetched.push(self.raw.get(&meta.pubkey).cloned().ok_or(EvalError::MissingAccount(meta.pubkey))?);
         }
-        let report = health_report(&self.exchange_key, exchange, account, &mut fetched, self.now).map_err(|e| EvalError::Health(e.to_string()))?;
+        let report = guarded(|| Some(health_report(&self.exchange_key, exchange, account, &mut fetched, self.now).map_err(|e| EvalError::Health(e.to_string()))))
+            .unwrap_or_else(|| Err(EvalError::Health("the program's health code panicked".into())))?;
         Ok(Evaluation { report, metas })
     }
 
@@ -224,7 +225,7 @@ impl Registry {
             let list: Vec<Pubkey> = metas.iter().map(|m| m.pubkey).collect();
             let fetched = scratch.entry(list).or_insert_with_key(|list| list.iter().map(|k| self.raw.get(k).cloned()).collect());
             let Some(fetched) = fetched.as_mut() else { continue };
-            let Ok(cache) = health_cache(&self.exchange_key, exchange, account, fetched, self.now) else { continue };
+            let Some(cache) = guarded(|| health_cache(&self.exchange_key, exchange, account, fetched, self.now).ok()) else { continue };
             let Ok(candidate) = Candidate::from_cache(*key, account, &cache) else { continue };
             let in_progress = account.being_liquidated == LIQUIDATION_IN_PROGRESS;
             thresholds.push((*key, if in_progress { None } else { self.threshold(&cache, candidate.liquidatable) }));
@@ -263,7 +264,8 @@ impl Registry {
         let market = self.markets.iter().find(|m| m.market.oracle == *oracle)?;
         let mut account = self.raw.get(oracle)?.clone();
         let info = AccountInfo::new(&account.key, false, false, &mut account.lamports, &mut account.data, &account.owner, false);
-        let quote = keel::oracle::read_price(&info, &market.market.oracle_binding().ok()?, exchange.quote_decimals, self.now).ok()?;
+        let binding = market.market.oracle_binding().ok()?;
+        let quote = guarded(|| keel::oracle::read_price(&info, &binding, exchange.quote_decimals, self.now).ok())?;
         Some(quote.oracle.raw())
     }
 
@@ -290,6 +292,13 @@ impl Registry {
         }
         (evaluate, found)
     }
+}
+
+/// Runs program code (health, oracle guards) so that a panic inside it — e.g. its log syscall
+/// outside a transaction when a test process installed the runtime's syscall stubs — is an
+/// evaluation failure, never a keeper crash.
+pub fn guarded<T>(f: impl FnOnce() -> Option<T>) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok().flatten()
 }
 
 /// Whether the program would accept a liquidation step on `account` with these numbers: Maint
