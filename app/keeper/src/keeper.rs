@@ -129,6 +129,10 @@ impl Keeper {
                         }
                     }
                     let received = batch.iter().map(|u| u.received).min();
+                    // The oracle guards compare publish times with the cluster clock: read it first.
+                    if let Ok(now) = crate::discovery::cluster_time(&self.sender).await {
+                        self.registry.now = now;
+                    }
                     let (dirty, found) = self.apply(batch);
                     self.evaluate_and_act(dirty, found, received).await;
                 }
