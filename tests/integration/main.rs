@@ -32,3 +32,4 @@ mod test_liquidation_mark;
 mod test_coalition_property;
 mod test_bank_attacks;
 mod test_bank_attacks2;
+mod test_bank_attacks_funding;
