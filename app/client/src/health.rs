@@ -106,10 +106,7 @@ pub fn health_cache(
     fetched: &mut [FetchedAccount],
     now: i64,
 ) -> anchor_lang::Result<Box<HealthCache>> {
-    let infos: Vec<AccountInfo> = fetched
-        .iter_mut()
-        .map(|f| AccountInfo::new(&f.key, false, false, &mut f.lamports, &mut f.data, &f.owner, false))
-        .collect();
+    let infos = account_infos(fetched);
     keel::log::off_chain(|| load_health_cache(exchange_key, exchange, account, &infos, now))
 }
 
@@ -121,10 +118,17 @@ pub fn health_report(
     fetched: &mut [FetchedAccount],
     now: i64,
 ) -> anchor_lang::Result<HealthReport> {
-    let cache = health_cache(exchange_key, exchange, account, fetched, now)?;
-    let infos: Vec<AccountInfo> = fetched
+    let infos = account_infos(fetched);
+    keel::log::off_chain(|| {
+        let cache = load_health_cache(exchange_key, exchange, account, &infos, now)?;
+        HealthReport::from_cache(&cache)?.with_bank_rates(&infos, now)
+    })
+}
+
+/// The program-side view of fetched accounts, built once per evaluation.
+fn account_infos(fetched: &mut [FetchedAccount]) -> Vec<AccountInfo<'_>> {
+    fetched
         .iter_mut()
         .map(|f| AccountInfo::new(&f.key, false, false, &mut f.lamports, &mut f.data, &f.owner, false))
-        .collect();
-    keel::log::off_chain(|| HealthReport::from_cache(&cache)?.with_bank_rates(&infos, now))
+        .collect()
 }

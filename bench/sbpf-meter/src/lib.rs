@@ -113,11 +113,6 @@ impl Output {
 const RECOMMENDED_CURVE: keel_risk::bank::RateCurve =
     keel_risk::bank::RateCurve { base_rate_bps: 0, optimal_utilization_bps: 8_000, optimal_rate_bps: 1_000, max_rate_bps: 10_000 };
 
-/// One `Fixed` operand.
-fn reader_fixed(reader: &mut Reader<'_>) -> Result<Fixed, DecodeError> {
-    codec::read_operands_one(reader)
-}
-
 /// The quote asset's index (the exchange's settlement asset).
 pub const QUOTE_INDEX: u16 = 0;
 
@@ -132,7 +127,7 @@ pub fn run(data: &[u8]) -> Result<Output, RunError> {
     match mode {
         Mode::Noop => return Ok(out),
         Mode::BankChange | Mode::BankAccrue => {
-            let indices = keel_risk::bank::BankIndices { deposit: reader_fixed(&mut reader)?, borrow: reader_fixed(&mut reader)? };
+            let indices = keel_risk::bank::BankIndices { deposit: codec::read_operands_one(&mut reader)?, borrow: codec::read_operands_one(&mut reader)? };
             let (x, y) = (codec::read_i64(&mut reader)?, codec::read_i64(&mut reader)?);
             if mode == Mode::BankChange {
                 let change = indices.change(x, y)?;

@@ -120,13 +120,6 @@ impl BalanceChange {
     pub fn borrow_units_delta(&self) -> i128 {
         (self.units_before.min(0) as i128) - (self.units_after.min(0) as i128)
     }
-
-    /// New borrowing in native units (negative when the change repaid).
-    pub fn borrow_native_delta(&self) -> i64 {
-        self.native_before
-            .min(0)
-            .saturating_sub(self.native_after.min(0))
-    }
 }
 
 /// Aggregates of a bank: Σ positive units, Σ borrow units (magnitude), and the indices.

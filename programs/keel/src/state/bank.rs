@@ -200,8 +200,14 @@ impl CollateralAsset {
         )?)
     }
 
-    /// The indices accrued to `now` (what health counts at once).
+    /// The indices accrued to `now` (what health counts at once). Without time to accrue or
+    /// without borrows they are the stored ones (what `accrue` would return), so the health
+    /// check of an instruction that has already accrued — and every asset nobody borrows —
+    /// skips the rate computation.
     pub fn indices_at(&self, now: i64) -> Result<BankIndices> {
+        if now <= self.bank.last_accrual_ts || self.borrow_units == 0 {
+            return Ok(self.indices());
+        }
         Ok(self.accrual_at(now)?.indices)
     }
 
