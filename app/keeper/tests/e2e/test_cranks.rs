@@ -36,8 +36,14 @@ async fn keeper_cranks_fills_funding_and_insurance_fees() {
 
     let _: serde_json::Value = net.rpc.send(RpcRequest::Custom { method: "keel_warpTime" }, json!([3_600])).await.expect("keel_warpTime");
     assert!(eventually(20, || async { net.market().await.last_funding_ts > funding_before }).await, "funding was updated after its interval");
+    // Counted once the transaction is confirmed and its logs read, after the state changed: wait
+    // for the counts before stopping, so a crank still reading its logs is not cut off.
+    let counted = eventually(20, || async {
+        ["consume_fills", "settle_insurance_claim", "update_funding"].iter().all(|c| Metrics::get(&m.cranks, c) >= 1)
+    })
+    .await;
     keeper.stop().await;
-    // Counted once the transaction is confirmed and its logs read, after the state changed.
+    assert!(counted, "every crank counted");
     assert!(Metrics::get(&m.cranks, "consume_fills") >= 1);
     assert!(Metrics::get(&m.cranks, "settle_insurance_claim") >= 1);
     assert!(Metrics::get(&m.cranks, "update_funding") >= 1);
