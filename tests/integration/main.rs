@@ -33,3 +33,4 @@ mod test_coalition_property;
 mod test_bank_attacks;
 mod test_bank_attacks2;
 mod test_bank_attacks_funding;
+mod test_pnl_pool;

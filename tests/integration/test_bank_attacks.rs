@@ -104,7 +104,7 @@ async fn maker_fill_loss_is_withheld_by_the_net_borrow_limit() {
     assert_eq!(borrowed, 978_000_000, "980 loss − 1.049 − 0.951 rebates");
     let quote = t.quote_asset().await;
     let liquidity = quote
-        .liquidity(t.token_balance(&quote.vault).await)
+        .liquidity()
         .unwrap();
     assert_eq!(
         (liquidity.new_lending, liquidity.withheld),
@@ -120,7 +120,7 @@ async fn maker_fill_loss_is_withheld_by_the_net_borrow_limit() {
     t.withdraw(&passive, 0, left).await.assert_ok();
     let quote = t.quote_asset().await;
     let vault = t.token_balance(&quote.vault).await;
-    assert_eq!(quote.liquidity(vault).unwrap().withheld, 878_000_000);
+    assert_eq!(quote.liquidity().unwrap().withheld, 878_000_000);
     assert!(
         vault >= 878_000_000,
         "the excess stays in the vault: {vault}"
@@ -146,7 +146,7 @@ async fn maker_fill_loss_is_withheld_by_the_net_borrow_limit() {
     );
     assert_eq!(
         quote
-            .liquidity(t.token_balance(&quote.vault).await)
+            .liquidity()
             .unwrap()
             .withheld,
         borrows - 200_000_000,
@@ -195,7 +195,7 @@ async fn full_net_borrow_window_blocks_honest_reduce_only_close() {
     t.crank(m).await;
     let quote = t.quote_asset().await;
     let window = quote
-        .liquidity(t.token_balance(&quote.vault).await)
+        .liquidity()
         .unwrap()
         .new_lending;
     assert!(
@@ -365,7 +365,7 @@ async fn liquidation_goes_through_with_a_drained_vault_and_a_full_window() {
     t.crank(m).await;
     let quote = t.quote_asset().await;
     let vault = t.token_balance(&quote.vault).await;
-    let withdrawable = quote.withdrawable(vault).unwrap();
+    let withdrawable = quote.withdrawable().unwrap();
     let b_quote = t.balance(&b.account, 0).await as u64;
     assert_eq!(
         (t.balance(&a.account, 0).await, b_quote, vault, withdrawable),
@@ -496,7 +496,7 @@ async fn settle_insurance_claim_leaves_depositors_withdrawable_intact() {
     .assert_ok();
     let before = t.quote_asset().await;
     let vault = t.token_balance(&before.vault).await;
-    let withdrawable_before = before.withdrawable(vault).unwrap();
+    let withdrawable_before = before.withdrawable().unwrap();
     let claim = before.bank.insurance_claim;
     println!(
         "claim {claim}, vault {vault}, withdrawable {withdrawable_before}, utilisation {} bps",
@@ -520,7 +520,7 @@ async fn settle_insurance_claim_leaves_depositors_withdrawable_intact() {
         outcome.result, after.bank.insurance_claim
     );
     assert_eq!(
-        after.withdrawable(vault_after).unwrap(),
+        after.withdrawable().unwrap(),
         withdrawable_before
     );
     assert!(vault_after >= withdrawable_before);

@@ -1,8 +1,9 @@
 //! Attacks on the quote bank through funding paid ahead of its payer (first attack round): a
-//! receiver credited before its payer settles is lent liquidity without a borrow. Shared set-up
-//! in `test_bank_attacks`.
+//! receiver credited before its payer settled was lent liquidity without a borrow. Fixed by the
+//! markets' PnL pools: funding is paid only out of funding paid in. Shared set-up in
+//! `test_bank_attacks`.
 
-use crate::test_bank_attacks::{market_with_sol_collateral, trader_with, LIMIT_100_USDC};
+use crate::test_bank_attacks::{market_with_sol_collateral, trader_with};
 use keel::error::KeelError;
 use keel::instructions::markets::{CancelTarget, OrderType};
 use keel::state::Side;
@@ -13,11 +14,10 @@ use keel_tests::traders::Trader;
 
 /// The funding scenario: A (100 SOL, no USDC) long 10 000 lots at 100, B (2 000 USDC) short;
 /// C rests a bid at 104 and an ask at 105 (mid 104.5, a 4.5% premium clamped to 1% an hour);
-/// ten hourly funding updates; B re-touches its position (a post-only order it cancels), is
-/// credited 10 × 100 = 1 000 USDC and tries to withdraw it. A never touches. Passive P has 10 000 USDC.
-/// Returns (context, market, SOL index, A, the outcome of B's withdrawal of the 1 000 USDC).
-async fn funding_paid_ahead_scenario(
-) -> (TestContext, u16, u16, Trader, keel_tests::outcome::Outcome) {
+/// ten hourly funding updates (A owes B 10 × 100 = 1 000 USDC); B re-touches its position (a
+/// post-only order it cancels). A never touches. Passive P has 10 000 USDC.
+/// Returns (context, market, A, B, B's quote balance before the touch).
+async fn funding_owed_scenario() -> (TestContext, u16, Trader, Trader, i64) {
     let (mut t, m, sol) = market_with_sol_collateral().await;
     let _passive = trader_with(&mut t, sol, 0, 10_000_000_000).await;
     let a = trader_with(&mut t, sol, 100, 0).await;
@@ -53,81 +53,51 @@ async fn funding_paid_ahead_scenario(
         .await
         .assert_ok();
     t.cancel(&b, m, CancelTarget::All).await.assert_ok();
-    let credited = t.balance(&b.account, 0).await - b_before;
-    assert_eq!(
-        credited, 1_000_000_000,
-        "10 hours × 1% × 10 000 lots × 1 USDC"
-    );
-    let outcome = t.withdraw(&b, 0, credited as u64).await;
-    (t, m, sol, a, outcome)
-}
-
-/// ATTACK (fixed): funding is another loss that is paid ahead of its payer — the receiver is
-/// credited when it touches its position, the payer only when it touches its own
-/// ([`funding_paid_ahead_scenario`]). The 996 USDC paid ahead (the rest is fee tokens the vault
-/// holds) counts as new lending in every window — the window's baseline is booked borrows only —
-/// so whoever withdraws, the vault keeps all of it beyond the 100 USDC limit.
-#[tokio::test]
-async fn funding_paid_ahead_is_withheld_by_the_net_borrow_limit() {
-    let (mut t, _m, _sol, _a, outcome) = funding_paid_ahead_scenario().await;
-    outcome.assert_ok();
-    let quote = t.quote_asset().await;
-    let vault = t.token_balance(&quote.vault).await;
-    let liquidity = quote.liquidity(vault).unwrap();
-    assert!(
-        liquidity.new_lending > 990_000_000 && liquidity.withheld > 890_000_000,
-        "{liquidity:?}"
-    );
-    assert!(
-        vault - liquidity.withdrawable >= liquidity.withheld,
-        "the excess stays in the vault"
-    );
-}
-
-/// ATTACK (mitigated, a known gap): the same 996 USDC that funding paid ahead lends out of
-/// depositors' liquidity is not a borrow of any account until A touches its position, so it
-/// pays no interest; depositors do not earn on it. What the attacker can extract is bounded: it
-/// counts as new lending in every window, so at most the net-borrow limit of it ever leaves the
-/// vault — 30 days later (with a new window) still no more than that.
-#[tokio::test]
-async fn funding_paid_ahead_can_leave_the_vault_only_up_to_the_limit() {
-    let (mut t, _m, _sol, _a, outcome) = funding_paid_ahead_scenario().await;
-    outcome.assert_ok();
-    let now = t.now().await;
-    t.set_time(now + 30 * 86_400).await;
-    let ix = keel_client::insurance::accrue_interest(&t.exchange, &t.asset(0).mint);
-    t.send(&[ix], &[]).await.assert_ok();
-    let quote = t.quote_asset().await;
-    let liquidity = quote
-        .liquidity(t.token_balance(&quote.vault).await)
-        .unwrap();
-    assert!(liquidity.new_lending > 990_000_000, "{liquidity:?}");
-    assert!(
-        liquidity.withheld >= liquidity.new_lending as u64 - LIMIT_100_USDC,
-        "{liquidity:?}"
-    );
-}
-
-/// DEFENCE: the gap above closes as soon as anyone cranks the payer: `settle_account_funding`
-/// (permissionless) settles A's 1 000 USDC of funding into its quote balance — a booked borrow
-/// now — so nothing is paid ahead any more, utilisation counts it, and 30 days later A has paid
-/// interest on it. A's health is the same before and after the crank (pending funding already
-/// counted); the crank refuses an account without a slot in the market.
-#[tokio::test]
-async fn cranking_the_payers_funding_turns_the_paid_ahead_quote_into_a_borrow_that_pays_interest() {
-    let (mut t, m, _sol, a, outcome) = funding_paid_ahead_scenario().await;
-    outcome.assert_ok();
-    let health_before = t.healths(&a.account).await;
-    let keys = t.markets[m as usize].keys;
-    t.send(&[keel_client::markets::settle_account_funding(&keys, &a.account)], &[]).await.assert_ok();
     t.assert_conserved().await;
+    (t, m, a, b, b_before)
+}
+
+/// ATTACK (fixed): the receiver touching first used to be credited the 1 000 USDC its payer had
+/// not paid, and could withdraw quote the vault lent without a borrow. Now the market's PnL pool
+/// is empty, so the 1 000 is owed on B's position: nothing is credited, nothing is paid ahead
+/// (the vault holds at least every booked claim), no lending appears, and B's owed funding still
+/// counts in its health.
+#[tokio::test]
+async fn funding_owed_before_its_payer_pays_is_not_paid_out() {
+    let (mut t, m, _a, b, b_before) = funding_owed_scenario().await;
+    assert_eq!(t.balance(&b.account, 0).await, b_before, "nothing credited ahead of the payer");
+    let position = *t.margin_account(&b.account).await.perp(m).unwrap();
+    assert_eq!(position.pnl_owed_native, 1_000_000_000, "10 hours × 1% × 10 000 lots × 1 USDC, owed");
+    let market = t.market(m).await;
+    assert_eq!((market.pnl_pool, market.pnl_owed), (0, 1_000_000_000));
+    let quote = t.quote_asset().await;
+    let unbooked = quote.unbooked(t.token_balance(&quote.vault).await).unwrap();
+    assert!(!unbooked.is_negative(), "nothing is paid ahead: {unbooked}");
+    let liquidity = quote.liquidity().unwrap();
+    assert_eq!((liquidity.new_lending, liquidity.withheld), (0, 0), "{liquidity:?}");
+    let report: keel::instructions::risk::HealthReport = t.health_view(&b.account).await.assert_ok().returned();
+    assert_eq!(report.perps[0].unrealized_pnl, 1_000_000_000, "the owed funding counts as the position's PnL");
+}
+
+/// DEFENCE: anyone may crank the payer: `settle_pnl` (permissionless) settles A's 1 000 USDC of
+/// funding into its quote balance — a booked borrow, interest-bearing, in utilisation — and into
+/// the pool; `settle_pnl` on B then pays B. A's health is the same before and after (pending
+/// funding already counted); 30 days later A has paid interest. The crank refuses an account
+/// without a slot in the market.
+#[tokio::test]
+async fn cranking_the_payer_books_its_funding_as_a_borrow_and_pays_the_receiver() {
+    let (mut t, m, a, b, b_before) = funding_owed_scenario().await;
+    let health_before = t.healths(&a.account).await;
+    t.settle_pnl(m, &a.account).await.assert_ok();
     assert_eq!(t.healths(&a.account).await, health_before, "settling moves pending funding into the balance");
     let borrowed = -t.balance(&a.account, 0).await;
     assert_eq!(borrowed, 999_000_000, "A owes the 1 000 of funding it paid, less its 1 USDC maker rebate");
-    let quote = t.quote_asset().await;
-    let ahead = quote.unbooked(t.token_balance(&quote.vault).await).unwrap();
-    assert!(!ahead.is_negative(), "nothing is paid ahead any more: {ahead}");
-    assert!(quote.utilization_bps().unwrap() > 0);
+    assert_eq!(t.market(m).await.pnl_pool, 1_000_000_000);
+    assert!(t.quote_asset().await.utilization_bps().unwrap() > 0);
+    t.settle_pnl(m, &b.account).await.assert_ok();
+    assert_eq!(t.balance(&b.account, 0).await - b_before, 1_000_000_000, "B is paid out of A's payment");
+    assert_eq!((t.market(m).await.pnl_pool, t.market(m).await.pnl_owed), (0, 0));
+    t.withdraw(&b, 0, 1_000_000_000).await.assert_ok();
 
     let now = t.now().await;
     t.set_time(now + 30 * 86_400).await;
@@ -136,5 +106,5 @@ async fn cranking_the_payers_funding_turns_the_paid_ahead_quote_into_a_borrow_th
     assert!(-t.balance(&a.account, 0).await > borrowed);
 
     let stranger = trader_with(&mut t, 1, 0, 1_000_000).await;
-    t.send(&[keel_client::markets::settle_account_funding(&keys, &stranger.account)], &[]).await.assert_error(KeelError::NoPositionInMarket);
+    t.settle_pnl(m, &stranger.account).await.assert_error(KeelError::NoPositionInMarket);
 }

@@ -422,6 +422,20 @@ impl Sim {
         self.set_dust_feed(false, now);
     }
 
+    /// The coalition cranks `settle_pnl` on every account, its own first (booking losers'
+    /// unrealised losses into the pool while gains are owed, paying winners out of it).
+    async fn settle_everyone(&mut self) {
+        for account in self.all_accounts() {
+            let outcome = self.t.settle_pnl(self.market, &account).await;
+            if outcome.result.is_err() {
+                let expected = [KeelError::NoPositionInMarket, KeelError::OracleStale]
+                    .iter()
+                    .any(|e| outcome.error_code() == Some(6000 + *e as u32));
+                assert!(expected, "settle_pnl was refused: {:?}\n{}", outcome.result, outcome.logs.join("\n"));
+            }
+        }
+    }
+
     async fn check(&mut self, step: usize) {
         let gained = self.coalition_equity().await - self.equity_start;
         let allowed =
@@ -473,6 +487,8 @@ impl Sim {
             self.check(step).await;
             self.pass_time(600).await;
             self.crank_funding_around_own_quotes().await;
+            self.check(step).await;
+            self.settle_everyone().await;
             self.check(step).await;
         }
         let victim = self.t.margin_account(&self.victim.account).await;

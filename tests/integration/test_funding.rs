@@ -226,7 +226,9 @@ async fn funding_settles_lazily_payer_rounding_up_receiver_down() {
 /// A maker's fill still queued when the index moves: economically the maker has held the new
 /// position since the fill, so it owes (or is owed) that funding, and funding stays zero-sum
 /// between longs and shorts. The fill event carries the index at the match, and `consume_fills`
-/// settles the fill's lots from there (a `FundingSettled` event in the crank).
+/// settles the fill's lots from there (a `FundingSettled` event in the crank). The short is
+/// owed before the long has paid, so its funding waits in the market's PnL pool's debt until
+/// the long pays, and `settle_pnl` then pays it.
 #[tokio::test]
 async fn funding_is_zero_sum_across_a_queued_maker_fill() {
     let (mut t, m, traders) = sol_market_with_traders(3).await;
@@ -244,15 +246,20 @@ async fn funding_is_zero_sum_across_a_queued_maker_fill() {
     assert_eq!(event.funding_index, 10_000 * FIXED_SCALE);
     let short_before = t.balance(&short.account, 0).await;
     t.crank(m).await;
-    // The crank credits the short's fill for the hour since the match: 100 lots · 10 000, plus
-    // the 1 bp rebate on 100 USDC.
-    assert_eq!(t.balance(&short.account, 0).await - short_before, 1_000_000 + 10_000);
+    // The crank settles the short's fill for the hour since the match: 100 lots · 10 000 — owed,
+    // since the long has not paid yet — and credits the 1 bp rebate on 100 USDC.
+    assert_eq!(t.balance(&short.account, 0).await - short_before, 10_000);
+    assert_eq!(t.margin_account(&short.account).await.perp(m).unwrap().pnl_owed_native, 1_000_000);
     // The long touches its position (a resting order far from the book): its funding settles.
     let long_outcome = t.place(long, m, post_only(Side::Bid, 990_000, 1)).await;
     long_outcome.assert_ok();
     let long_paid = -events_of::<FundingSettled>(&long_outcome.logs).iter().map(|e| e.amount).sum::<i64>();
     assert_eq!(long_paid, 1_000_000);
     assert_eq!(t.market(m).await.funding_settled_net, 0, "the market is nobody's funding counterparty");
+    assert_eq!((t.market(m).await.pnl_pool, t.market(m).await.pnl_owed), (1_000_000, 1_000_000));
+    t.settle_pnl(m, &short.account).await.assert_ok();
+    assert_eq!(t.balance(&short.account, 0).await - short_before, 1_000_000 + 10_000);
+    assert_eq!((t.market(m).await.pnl_pool, t.market(m).await.pnl_owed), (0, 0));
     t.assert_conserved().await;
 }
 

@@ -1,6 +1,7 @@
 //! Property-style test of the perp engine: four traders, two markets, seeded random sequences of
 //! limit / IOC / market / post-only orders (some reduce-only, some expiring), cancels, cranks,
-//! oracle moves within ±3%, time advancing with and without funding updates. Expected refusals are
+//! oracle moves within ±3%, time advancing with and without funding updates, `settle_pnl` of
+//! random positions. Expected refusals are
 //! ignored, anything else fails; prices are mostly within 1% of the oracle, so resting orders
 //! mostly lie inside the 5% price band (the only place they may rest). Each funding update's
 //! book price is checked against the live book (the mid of the best live bid and ask, each
@@ -92,6 +93,8 @@ struct Sim {
     /// Funding updates with a live bid and a live ask (a premium), and with a side empty.
     two_sided_updates: usize,
     one_sided_updates: usize,
+    /// Steps after which some market owed gains its PnL pool could not pay yet.
+    owed_steps: usize,
     /// Each market's premium accumulator as the program must keep it.
     premiums: [PremiumModel; 2],
     /// Book-change samples that weighed a non-zero premium.
@@ -119,7 +122,7 @@ impl Sim {
         Self {
             t, rng: Rng::new(seed), seed, traders, deposits, bps: [0; 2], now,
             settle_calls: 0, settled_events: 0, settled_count: 0, fills_applied: 0, places_ok: 0, refused: 0,
-            outside_band: 0, two_sided_updates: 0, one_sided_updates: 0,
+            outside_band: 0, two_sided_updates: 0, one_sided_updates: 0, owed_steps: 0,
             premiums: [PremiumModel::new(now); 2], premium_samples: 0, reference_bps: [None; 2], trace: vec![],
         }
     }
@@ -240,7 +243,7 @@ impl Sim {
             if queue.count == 0 {
                 break;
             }
-            let makers = mix::queued_makers(&queue, 8);
+            let makers = mix::queued_accounts(&queue, 8);
             let outcome = self.t.send(&[mix::consume_fills(&keys, &makers, 8)], &[]).await;
             if outcome.result.is_err() {
                 self.fail("unexpected consume_fills failure", Some(&outcome));
@@ -254,6 +257,23 @@ impl Sim {
             assert!(self.t.fill_queue(m as u16).await.count < queue.count, "seed {}: consume_fills made no progress", self.seed);
         }
         self.t.assert_conserved().await;
+    }
+
+    /// `settle_pnl` of a random trader in a random market: refused only when the trader holds
+    /// no slot there or the market's oracle is stale while a loss would be booked.
+    async fn settle_random(&mut self) {
+        let (i, m) = (self.rng.below(4) as usize, self.rng.below(2) as usize);
+        self.trace.push(format!("settle_pnl t{i} m{m}"));
+        let account = self.traders[i].account;
+        let outcome = self.t.settle_pnl(m as u16, &account).await;
+        match outcome.error_code() {
+            None if outcome.result.is_ok() => {
+                self.settle_calls += 1;
+                self.record_settlements(&outcome);
+            }
+            Some(code) if [KeelError::NoPositionInMarket, KeelError::OracleStale].iter().any(|e| u32::from(*e) == code) => {}
+            _ => self.fail("unexpected settle_pnl failure", Some(&outcome)),
+        }
     }
 
     async fn move_oracle(&mut self) {
@@ -323,11 +343,18 @@ impl Sim {
                 self.crank(m).await;
             }
             80..=88 => self.move_oracle().await,
-            89..=93 => self.advance(900).await,
+            89..=92 => self.advance(900).await,
+            93..=96 => self.settle_random().await,
             _ => self.advance_and_fund().await,
         }
         self.t.assert_conserved().await;
         self.check_open_interest().await;
+        for m in 0..2u16 {
+            if self.t.market(m).await.pnl_owed > 0 {
+                self.owed_steps += 1;
+                break;
+            }
+        }
     }
 
     /// At every step, per market: the applied positions plus the makers' sides still queued net
@@ -393,7 +420,7 @@ impl Sim {
             fees += market.fees_accrued as i128;
             settled_net += market.funding_settled_net as i128;
             for p in &positions {
-                pnl_native += p.quote_native as i128;
+                pnl_native += p.quote_native as i128 + p.pnl_owed_native as i128;
                 value_raw += p.base_lots as i128 * oracle_per_lot_raw(m, self.bps[m]);
                 let owed = p.pending_funding(market.funding_index()).unwrap();
                 pending += owed as i128;
@@ -417,9 +444,9 @@ impl Sim {
         assert!(rounding < bound.max(1), "seed {}: funding rounding {rounding} ≥ {bound} settlements", self.seed);
         self.t.assert_conserved().await;
         eprintln!(
-            "seed {}: {} placed, {} refused ({} outside the band), {} fills applied, funding updates {} two-sided / {} one-sided, {} premium samples, {} funding settlements (net {}), pending {pending}, rounding {rounding}/{bound}, fees {fees}",
+            "seed {}: {} placed, {} refused ({} outside the band), {} fills applied, funding updates {} two-sided / {} one-sided, {} premium samples, {} funding settlements (net {}), pending {pending}, rounding {rounding}/{bound}, fees {fees}, {} steps with gains owed",
             self.seed, self.places_ok, self.refused, self.outside_band, self.fills_applied, self.two_sided_updates,
-            self.one_sided_updates, self.premium_samples, self.settled_count, settled_net
+            self.one_sided_updates, self.premium_samples, self.settled_count, settled_net, self.owed_steps
         );
         assert!(self.fills_applied > 0 && self.places_ok > 0, "seed {}: the sequence should trade", self.seed);
         assert!(

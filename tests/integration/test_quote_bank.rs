@@ -406,9 +406,10 @@ async fn bank_params_out_of_bounds_are_refused() {
 
 /// A crash with no attacker: SOL falls from 100 to 85 while the liquidatee (120 USDC, long
 /// 1 000 lots from the maker) is underwater. The winner (the maker, short) closes first, buying
-/// from the liquidator at 85, and withdraws its whole balance (1 150 USDC less fees) before the
-/// loser's loss is realised — its gain is paid ahead of the loss, which the utilisation cap
-/// counts as lent. Then every liquidation step succeeds (they move ledgers, not tokens), the
+/// from the liquidator at 85: its +150 is owed by the market's PnL pool, not paid ahead of the
+/// loser's loss. `settle_pnl` on the loser books its unrealised −150 into the pool (a borrow),
+/// `settle_pnl` on the winner pays it, and the winner withdraws its whole balance (1 150 USDC
+/// less fees). Then every liquidation step succeeds (they move ledgers, not tokens), the
 /// bankruptcy is covered by the fund, and the passive depositor and the liquidator withdraw
 /// everything they hold.
 #[tokio::test]
@@ -433,6 +434,12 @@ async fn in_a_crash_winners_withdraw_first_and_every_depositor_is_still_repaid_i
     .await
     .assert_ok();
     s.t.crank(m).await;
+    let maker_position = *s.t.margin_account(&s.maker.account).await.perp(m).unwrap();
+    assert_eq!((maker_position.base_lots, maker_position.pnl_owed_native), (0, 150 * USDC));
+    let liqee = s.liqee.account;
+    s.t.settle_pnl(m, &liqee).await.assert_ok();
+    assert_eq!(s.t.balance(&liqee, 0).await, 120 * USDC - 150 * USDC - 500_000, "the loss is a borrow");
+    s.t.settle_pnl(m, &s.maker.account).await.assert_ok();
     let winner = s.t.balance(&s.maker.account, 0).await;
     assert_eq!(
         winner,
@@ -441,7 +448,6 @@ async fn in_a_crash_winners_withdraw_first_and_every_depositor_is_still_repaid_i
     );
     s.t.withdraw(&s.maker, 0, winner as u64).await.assert_ok();
 
-    let liqee = s.liqee.account;
     loop {
         let outcome = s.t.liquidate_perp(&s.liqor, &liqee, m, 1_000).await;
         if outcome.error_code().is_some() {

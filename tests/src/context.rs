@@ -63,6 +63,9 @@ pub struct TestContext {
     pub margin_accounts: Vec<Pubkey>,
     /// Listed perp markets by index.
     pub markets: Vec<crate::markets::TestMarket>,
+    /// Quote tokens a test sent straight into the quote vault (no instruction of Keel's): the
+    /// ledger check counts them beside the booked claims.
+    pub quote_donated: u64,
     nonce: u32,
 }
 
@@ -101,7 +104,7 @@ impl TestContext {
     /// A bank at [`START_TIME`] with an exchange whose quote asset (6 decimals) is listed.
     pub async fn new() -> Self {
         let ctx = program_test().start_with_context().await;
-        let mut test = Self { ctx, admin: Keypair::new(), exchange: Pubkey::default(), assets: vec![], margin_accounts: vec![], markets: vec![], nonce: 0 };
+        let mut test = Self { ctx, admin: Keypair::new(), exchange: Pubkey::default(), assets: vec![], margin_accounts: vec![], markets: vec![], quote_donated: 0, nonce: 0 };
         test.set_time(START_TIME).await;
         let admin = test.admin.pubkey();
         test.airdrop(&admin, 10_000_000_000).await;

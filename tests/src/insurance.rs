@@ -53,9 +53,7 @@ impl TestContext {
 
     /// What quote depositors may withdraw in all right now (the program's rule).
     pub async fn quote_withdrawable(&mut self) -> u64 {
-        let quote = self.quote_asset().await;
-        let vault = self.token_balance(&quote.vault).await;
-        quote.withdrawable(vault).expect("withdrawable")
+        self.quote_asset().await.withdrawable().expect("withdrawable")
     }
 
     /// The insurance fund's claim in the quote bank, native.

@@ -18,6 +18,8 @@ impl TestContext {
     ///   less what the utilisation cap and the net-borrow limit withhold).
     pub async fn assert_conserved(&mut self) {
         let perp_quote = self.perp_quote_ledger().await;
+        let pools = self.assert_pnl_pools().await;
+        assert_eq!(perp_quote, pools, "the perp side's quote (positions, queue, fees, funding) vs Σ markets' fees + PnL pools");
         for asset in self.assets.clone() {
             let data = self.account_data(&asset.address).await.expect("asset exists");
             let listed = decode::collateral_asset(&data).expect("asset decodes");
@@ -32,13 +34,34 @@ impl TestContext {
             }
             assert_eq!((deposit_units, borrow_units), (listed.deposit_units, listed.borrow_units), "asset {}: Σ account units vs the bank's totals", asset.index);
             let bank = &listed.bank;
-            let ledgers = if asset.index == 0 { bank.insurance_claim as i128 + perp_quote } else { 0 };
+            let ledgers = if asset.index == 0 { bank.insurance_claim as i128 + perp_quote + self.quote_donated as i128 } else { 0 };
             let booked = exact + bank.dust().raw() + (ledgers - bank.unsocialized_loss as i128) * FIXED_SCALE;
             assert_eq!(vault * FIXED_SCALE, booked, "asset {}: vault {vault} != Σ exact balances {exact} + dust {} + ledgers {ledgers} − unsocialised {} (Fixed raw)", asset.index, bank.dust(), bank.unsocialized_loss);
-            let withdrawable = listed.withdrawable(vault as u64).expect("withdrawable") as i128;
+            let withdrawable = listed.withdrawable().expect("withdrawable") as i128;
             assert!(vault >= withdrawable, "asset {}: liquidity: vault {vault} < {withdrawable} withdrawable now", asset.index);
         }
         self.assert_insurance_conserved().await;
+    }
+
+    /// Asserts that no market has paid a gain ahead of its loss — every PnL pool and fee ledger
+    /// is ≥ 0 — and that each market's owed gains are Σ its positions' `pnl_owed_native`.
+    /// Returns Σ markets' fees + pools, the perp side's quote in the vault.
+    pub async fn assert_pnl_pools(&mut self) -> i128 {
+        let mut total = 0i128;
+        for market in self.markets.clone() {
+            let m = self.perp_market(&market.keys.market).await;
+            let mut owed = 0i64;
+            for account in self.margin_accounts.clone() {
+                if self.account_data(&account).await.is_some() {
+                    let margin = self.margin_account(&account).await;
+                    owed += margin.perp(market.index).map_or(0, |p| p.pnl_owed_native);
+                }
+            }
+            assert!(m.pnl_pool >= 0 && m.fees_accrued >= 0, "market {}: pool {} fees {}", market.index, m.pnl_pool, m.fees_accrued);
+            assert_eq!(owed, m.pnl_owed, "market {}: Σ positions' owed gains vs the market's", market.index);
+            total += m.fees_accrued as i128 + m.pnl_pool as i128;
+        }
+        total
     }
 
     /// Books a settled PnL of `amount` quote native units from `loser` to `winner` directly in

@@ -287,7 +287,7 @@ impl TestContext {
             if queue.count == 0 {
                 break;
             }
-            let makers = mix::queued_makers(&queue, 8);
+            let makers = mix::queued_accounts(&queue, 8);
             let before = queue.count;
             self.send(&[mix::consume_fills(&keys, &makers, 8)], &[]).await.assert_ok();
             let after = self.fill_queue(index).await.count;
@@ -296,6 +296,14 @@ impl TestContext {
         }
         self.assert_conserved().await;
         applied
+    }
+
+    /// Runs `settle_pnl` for `account`'s position in market `index` and checks conservation.
+    pub async fn settle_pnl(&mut self, index: u16, account: &Pubkey) -> Outcome {
+        let keys = self.markets[index as usize].keys;
+        let outcome = self.send(&[mix::settle_pnl(&keys, account)], &[]).await;
+        self.assert_conserved().await;
+        outcome
     }
 
     /// Runs `update_funding` for market `index`.
@@ -321,7 +329,7 @@ impl TestContext {
         for account in self.margin_accounts.clone() {
             if self.account_data(&account).await.is_some() {
                 let margin = self.margin_account(&account).await;
-                total += margin.active_perps().map(|p| p.quote_native as i128).sum::<i128>();
+                total += margin.active_perps().map(|p| p.quote_native as i128 + p.pnl_owed_native as i128).sum::<i128>();
             }
         }
         total

@@ -105,20 +105,28 @@ pub fn update_funding(keys: &MarketKeys) -> Instruction {
     build(accounts, ix::UpdateFunding {}, vec![])
 }
 
-/// `settle_account_funding` of `margin_account`'s position in the market (permissionless).
-pub fn settle_account_funding(keys: &MarketKeys, margin_account: &Pubkey) -> Instruction {
-    let accounts = acc::SettleAccountFunding { market: keys.market, margin_account: *margin_account, quote_asset: keys.quote_asset };
-    build(accounts, ix::SettleAccountFunding {}, vec![])
+/// `settle_pnl` of `margin_account`'s position in the market (permissionless).
+pub fn settle_pnl(keys: &MarketKeys, margin_account: &Pubkey) -> Instruction {
+    let accounts = acc::SettlePnl {
+        exchange: keys.exchange,
+        market: keys.market,
+        oracle: keys.oracle,
+        margin_account: *margin_account,
+        quote_asset: keys.quote_asset,
+    };
+    build(accounts, ix::SettlePnl {}, vec![])
 }
 
-/// The distinct makers of the first `limit` queued events, in queue order: the remaining
-/// accounts `consume_fills` needs.
-pub fn queued_makers(queue: &FillQueue, limit: usize) -> Vec<Pubkey> {
-    let mut makers: Vec<Pubkey> = Vec::new();
+/// The distinct makers and takers of the first `limit` queued events, in queue order: the
+/// remaining accounts `consume_fills` needs (makers) and pays owed gains to (takers).
+pub fn queued_accounts(queue: &FillQueue, limit: usize) -> Vec<Pubkey> {
+    let mut accounts: Vec<Pubkey> = Vec::new();
     for event in queue.iter().take(limit) {
-        if !makers.contains(&event.maker) {
-            makers.push(event.maker);
+        for key in [event.maker, event.taker] {
+            if key != Pubkey::default() && !accounts.contains(&key) {
+                accounts.push(key);
+            }
         }
     }
-    makers
+    accounts
 }

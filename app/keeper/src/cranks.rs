@@ -36,7 +36,7 @@ pub async fn consume_all(sender: &Sender, registry: &Registry, metrics: &Metrics
         if queue.count == 0 {
             break;
         }
-        let makers = mix::queued_makers(&queue, FILLS_PER_CRANK as usize);
+        let makers = mix::queued_accounts(&queue, FILLS_PER_CRANK as usize);
         match sender.simulate_and_send(&[mix::consume_fills(&keys, &makers, FILLS_PER_CRANK)]).await {
             Ok(_) => {
                 landed += 1;

@@ -1,4 +1,4 @@
-// A perp market's accounts and the makers a fill crank needs.
+// A perp market's accounts and the accounts a fill crank needs.
 
 import { Program } from "@anchor-lang/core";
 import { PublicKey } from "@solana/web3.js";
@@ -38,14 +38,20 @@ export async function fetchMarketKeys(program: Program<Keel>, exchange: PublicKe
   };
 }
 
-/** The distinct makers of the first `limit` queued fill events, in queue order: `consume_fills`' remaining accounts. */
-export function queuedMakers(queue: FillQueueAccount, limit = Number.MAX_SAFE_INTEGER): PublicKey[] {
+/**
+ * The distinct makers and takers of the first `limit` queued fill events, in queue order:
+ * `consume_fills`' remaining accounts (it applies the makers' fills and pays the takers what the
+ * market's PnL pool now owes them).
+ */
+export function queuedAccounts(queue: FillQueueAccount, limit = Number.MAX_SAFE_INTEGER): PublicKey[] {
   const capacity = queue.events.length;
   const count = Math.min(queue.count.toNumber(), limit);
-  const makers: PublicKey[] = [];
+  const accounts: PublicKey[] = [];
   for (let i = 0; i < count; i++) {
     const event = queue.events[(queue.head.toNumber() + i) % capacity];
-    if (!makers.some((m) => m.equals(event.maker))) makers.push(event.maker);
+    for (const key of [event.maker, event.taker]) {
+      if (!key.equals(PublicKey.default) && !accounts.some((a) => a.equals(key))) accounts.push(key);
+    }
   }
-  return makers;
+  return accounts;
 }

@@ -34,7 +34,7 @@ import {
   marginAccountPda,
   priceLots,
   pythPriceUsd,
-  queuedMakers,
+  queuedAccounts,
   simulateHealth,
   tradeHealthAccounts,
   vaultPda,
@@ -156,7 +156,7 @@ describe("keel over JSON-RPC (keel-localnet)", () => {
 
   async function crank(): Promise<number> {
     const queue = await program.account.fillQueue.fetch(solPerp.fillQueue);
-    const makers = queuedMakers(queue, 8);
+    const makers = queuedAccounts(queue, 8);
     await program.methods
       .consumeFills(8)
       .accountsPartial({ market: solPerp.market, fillQueue: solPerp.fillQueue, quoteAsset: solPerp.quoteAsset })

@@ -27,7 +27,7 @@ import {
   keelProgram,
   marginAccountPda,
   priceLots,
-  queuedMakers,
+  queuedAccounts,
   tradeHealthAccounts,
 } from "../src";
 
@@ -114,7 +114,7 @@ async function quote(program: Program<Keel>, listing: ExchangeListing, owner: Pu
 async function crank(program: Program<Keel>, market: MarketWithKeys): Promise<number> {
   const queue = await program.account.fillQueue.fetch(market.fillQueue);
   if (queue.count.toNumber() === 0) return 0;
-  const makers = queuedMakers(queue, 8);
+  const makers = queuedAccounts(queue, 8);
   await program.methods
     .consumeFills(8)
     .accountsPartial({ market: market.market, fillQueue: market.fillQueue, quoteAsset: market.quoteAsset })

@@ -105,9 +105,10 @@ pub mod keel {
         ConsumeFills::handler(ctx, limit)
     }
 
-    /// Crank: settles one account's pending funding in a market into its quote balance.
-    pub fn settle_account_funding(ctx: Context<SettleAccountFunding>) -> Result<()> {
-        SettleAccountFunding::handler(ctx)
+    /// Crank: settles one account's position in a market against the market's PnL pool
+    /// (funding, owed gains, and its unrealised loss while the pool is short).
+    pub fn settle_pnl(ctx: Context<SettlePnl>) -> Result<()> {
+        SettlePnl::handler(ctx)
     }
 
     /// Crank: moves a market's funding index.

@@ -257,7 +257,7 @@ impl Net {
             if queue.count == 0 {
                 return;
             }
-            let makers = mix::queued_makers(&queue, 8);
+            let makers = mix::queued_accounts(&queue, 8);
             self.send(&[mix::consume_fills(&self.keys, &makers, 8)], &[]).await;
         }
     }

@@ -1527,46 +1527,6 @@ export type Keel = {
       ]
     },
     {
-      "name": "settleAccountFunding",
-      "docs": [
-        "Crank: settles one account's pending funding in a market into its quote balance."
-      ],
-      "discriminator": [
-        129,
-        43,
-        91,
-        94,
-        56,
-        150,
-        253,
-        90
-      ],
-      "accounts": [
-        {
-          "name": "market",
-          "docs": [
-            "The market."
-          ],
-          "writable": true
-        },
-        {
-          "name": "marginAccount",
-          "docs": [
-            "The account whose position settles."
-          ],
-          "writable": true
-        },
-        {
-          "name": "quoteAsset",
-          "docs": [
-            "The quote asset, whose bank the funding settles through."
-          ],
-          "writable": true
-        }
-      ],
-      "args": []
-    },
-    {
       "name": "settleBankruptcy",
       "discriminator": [
         207,
@@ -1707,6 +1667,64 @@ export type Keel = {
             "SPL Token."
           ],
           "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        }
+      ],
+      "args": []
+    },
+    {
+      "name": "settlePnl",
+      "docs": [
+        "Crank: settles one account's position in a market against the market's PnL pool",
+        "(funding, owed gains, and its unrealised loss while the pool is short)."
+      ],
+      "discriminator": [
+        43,
+        61,
+        234,
+        45,
+        15,
+        95,
+        152,
+        153
+      ],
+      "accounts": [
+        {
+          "name": "exchange",
+          "docs": [
+            "The exchange."
+          ],
+          "relations": [
+            "market",
+            "marginAccount",
+            "quoteAsset"
+          ]
+        },
+        {
+          "name": "market",
+          "docs": [
+            "The market."
+          ],
+          "writable": true
+        },
+        {
+          "name": "oracle",
+          "docs": [
+            "The market's oracle (read only to book an unrealised loss)."
+          ]
+        },
+        {
+          "name": "marginAccount",
+          "docs": [
+            "The account whose position settles."
+          ],
+          "writable": true
+        },
+        {
+          "name": "quoteAsset",
+          "docs": [
+            "The quote asset, whose bank the settlement goes through."
+          ],
+          "writable": true
         }
       ],
       "args": []
@@ -2468,6 +2486,32 @@ export type Keel = {
         159,
         129,
         53
+      ]
+    },
+    {
+      "name": "pnlOwedChanged",
+      "discriminator": [
+        226,
+        104,
+        155,
+        178,
+        150,
+        130,
+        239,
+        52
+      ]
+    },
+    {
+      "name": "unrealisedLossBooked",
+      "discriminator": [
+        101,
+        110,
+        55,
+        87,
+        232,
+        25,
+        79,
+        16
       ]
     }
   ],
@@ -7119,6 +7163,22 @@ export type Keel = {
             "type": "i64"
           },
           {
+            "name": "pnlPool",
+            "docs": [
+              "The PnL pool, quote native (≥ 0): realised losses and funding paid into the market,",
+              "less the gains paid out of it. A gain is paid only out of the pool, so the market never",
+              "pays a winner ahead of the loss that pays it (see `state::pnl_pool`)."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "pnlOwed",
+            "docs": [
+              "Σ positions' `pnl_owed_native`: gains waiting for the pool, quote native."
+            ],
+            "type": "i64"
+          },
+          {
             "name": "reserved",
             "docs": [
               "Reserved for later versions."
@@ -7126,7 +7186,7 @@ export type Keel = {
             "type": {
               "array": [
                 "u8",
-                200
+                184
               ]
             }
           }
@@ -7490,6 +7550,15 @@ export type Keel = {
             "type": "i64"
           },
           {
+            "name": "pnlOwedNative",
+            "docs": [
+              "Realised gains (PnL and funding) the market's PnL pool could not pay yet, quote native",
+              "(≥ 0): paid out of the pool as losses are booked into it (on any touch of the position",
+              "or by `settle_pnl`); health counts them as positive PnL."
+            ],
+            "type": "i64"
+          },
+          {
             "name": "reserved",
             "docs": [
               "Reserved for later versions."
@@ -7497,7 +7566,7 @@ export type Keel = {
             "type": {
               "array": [
                 "u8",
-                40
+                32
               ]
             }
           }
@@ -7586,6 +7655,61 @@ export type Keel = {
               "Most book orders to touch, 1..=16."
             ],
             "type": "u8"
+          }
+        ]
+      }
+    },
+    {
+      "name": "pnlOwedChanged",
+      "docs": [
+        "A position's gains owed by its market's PnL pool changed: a gain the pool could not pay",
+        "was left owed (`delta > 0`), or owed gains were paid into the quote balance or cancelled by",
+        "a loss (`delta < 0`)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "account",
+            "docs": [
+              "The margin account."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "marketIndex",
+            "docs": [
+              "The market's index."
+            ],
+            "type": "u16"
+          },
+          {
+            "name": "delta",
+            "docs": [
+              "Change of the owed gains, quote native."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "owedAfter",
+            "docs": [
+              "The position's owed gains after, quote native."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "poolAfter",
+            "docs": [
+              "The market's pool after, quote native."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "accountSeq",
+            "docs": [
+              "Account sequence number."
+            ],
+            "type": "u64"
           }
         ]
       }
@@ -7714,6 +7838,67 @@ export type Keel = {
           },
           {
             "name": "ask"
+          }
+        ]
+      }
+    },
+    {
+      "name": "unrealisedLossBooked",
+      "docs": [
+        "`settle_pnl` booked part of a position's unrealised loss into its market's PnL pool, for",
+        "gains owed to others."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "account",
+            "docs": [
+              "The margin account."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "marketIndex",
+            "docs": [
+              "The market's index."
+            ],
+            "type": "u16"
+          },
+          {
+            "name": "amount",
+            "docs": [
+              "The loss booked (taken from the quote balance, added to the position's cost), quote native."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "oraclePrice",
+            "docs": [
+              "The oracle price it was measured at, quote native per base native, `Fixed` raw."
+            ],
+            "type": "i128"
+          },
+          {
+            "name": "quoteBalanceAfter",
+            "docs": [
+              "The account's native quote balance after."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "poolAfter",
+            "docs": [
+              "The market's pool after, quote native."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "accountSeq",
+            "docs": [
+              "Account sequence number."
+            ],
+            "type": "u64"
           }
         ]
       }
@@ -9313,46 +9498,6 @@ export const IDL: Keel = {
       ]
     },
     {
-      "name": "settleAccountFunding",
-      "docs": [
-        "Crank: settles one account's pending funding in a market into its quote balance."
-      ],
-      "discriminator": [
-        129,
-        43,
-        91,
-        94,
-        56,
-        150,
-        253,
-        90
-      ],
-      "accounts": [
-        {
-          "name": "market",
-          "docs": [
-            "The market."
-          ],
-          "writable": true
-        },
-        {
-          "name": "marginAccount",
-          "docs": [
-            "The account whose position settles."
-          ],
-          "writable": true
-        },
-        {
-          "name": "quoteAsset",
-          "docs": [
-            "The quote asset, whose bank the funding settles through."
-          ],
-          "writable": true
-        }
-      ],
-      "args": []
-    },
-    {
       "name": "settleBankruptcy",
       "discriminator": [
         207,
@@ -9493,6 +9638,64 @@ export const IDL: Keel = {
             "SPL Token."
           ],
           "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        }
+      ],
+      "args": []
+    },
+    {
+      "name": "settlePnl",
+      "docs": [
+        "Crank: settles one account's position in a market against the market's PnL pool",
+        "(funding, owed gains, and its unrealised loss while the pool is short)."
+      ],
+      "discriminator": [
+        43,
+        61,
+        234,
+        45,
+        15,
+        95,
+        152,
+        153
+      ],
+      "accounts": [
+        {
+          "name": "exchange",
+          "docs": [
+            "The exchange."
+          ],
+          "relations": [
+            "market",
+            "marginAccount",
+            "quoteAsset"
+          ]
+        },
+        {
+          "name": "market",
+          "docs": [
+            "The market."
+          ],
+          "writable": true
+        },
+        {
+          "name": "oracle",
+          "docs": [
+            "The market's oracle (read only to book an unrealised loss)."
+          ]
+        },
+        {
+          "name": "marginAccount",
+          "docs": [
+            "The account whose position settles."
+          ],
+          "writable": true
+        },
+        {
+          "name": "quoteAsset",
+          "docs": [
+            "The quote asset, whose bank the settlement goes through."
+          ],
+          "writable": true
         }
       ],
       "args": []
@@ -10254,6 +10457,32 @@ export const IDL: Keel = {
         159,
         129,
         53
+      ]
+    },
+    {
+      "name": "pnlOwedChanged",
+      "discriminator": [
+        226,
+        104,
+        155,
+        178,
+        150,
+        130,
+        239,
+        52
+      ]
+    },
+    {
+      "name": "unrealisedLossBooked",
+      "discriminator": [
+        101,
+        110,
+        55,
+        87,
+        232,
+        25,
+        79,
+        16
       ]
     }
   ],
@@ -14905,6 +15134,22 @@ export const IDL: Keel = {
             "type": "i64"
           },
           {
+            "name": "pnlPool",
+            "docs": [
+              "The PnL pool, quote native (≥ 0): realised losses and funding paid into the market,",
+              "less the gains paid out of it. A gain is paid only out of the pool, so the market never",
+              "pays a winner ahead of the loss that pays it (see `state::pnl_pool`)."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "pnlOwed",
+            "docs": [
+              "Σ positions' `pnl_owed_native`: gains waiting for the pool, quote native."
+            ],
+            "type": "i64"
+          },
+          {
             "name": "reserved",
             "docs": [
               "Reserved for later versions."
@@ -14912,7 +15157,7 @@ export const IDL: Keel = {
             "type": {
               "array": [
                 "u8",
-                200
+                184
               ]
             }
           }
@@ -15276,6 +15521,15 @@ export const IDL: Keel = {
             "type": "i64"
           },
           {
+            "name": "pnlOwedNative",
+            "docs": [
+              "Realised gains (PnL and funding) the market's PnL pool could not pay yet, quote native",
+              "(≥ 0): paid out of the pool as losses are booked into it (on any touch of the position",
+              "or by `settle_pnl`); health counts them as positive PnL."
+            ],
+            "type": "i64"
+          },
+          {
             "name": "reserved",
             "docs": [
               "Reserved for later versions."
@@ -15283,7 +15537,7 @@ export const IDL: Keel = {
             "type": {
               "array": [
                 "u8",
-                40
+                32
               ]
             }
           }
@@ -15372,6 +15626,61 @@ export const IDL: Keel = {
               "Most book orders to touch, 1..=16."
             ],
             "type": "u8"
+          }
+        ]
+      }
+    },
+    {
+      "name": "pnlOwedChanged",
+      "docs": [
+        "A position's gains owed by its market's PnL pool changed: a gain the pool could not pay",
+        "was left owed (`delta > 0`), or owed gains were paid into the quote balance or cancelled by",
+        "a loss (`delta < 0`)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "account",
+            "docs": [
+              "The margin account."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "marketIndex",
+            "docs": [
+              "The market's index."
+            ],
+            "type": "u16"
+          },
+          {
+            "name": "delta",
+            "docs": [
+              "Change of the owed gains, quote native."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "owedAfter",
+            "docs": [
+              "The position's owed gains after, quote native."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "poolAfter",
+            "docs": [
+              "The market's pool after, quote native."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "accountSeq",
+            "docs": [
+              "Account sequence number."
+            ],
+            "type": "u64"
           }
         ]
       }
@@ -15500,6 +15809,67 @@ export const IDL: Keel = {
           },
           {
             "name": "ask"
+          }
+        ]
+      }
+    },
+    {
+      "name": "unrealisedLossBooked",
+      "docs": [
+        "`settle_pnl` booked part of a position's unrealised loss into its market's PnL pool, for",
+        "gains owed to others."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "account",
+            "docs": [
+              "The margin account."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "marketIndex",
+            "docs": [
+              "The market's index."
+            ],
+            "type": "u16"
+          },
+          {
+            "name": "amount",
+            "docs": [
+              "The loss booked (taken from the quote balance, added to the position's cost), quote native."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "oraclePrice",
+            "docs": [
+              "The oracle price it was measured at, quote native per base native, `Fixed` raw."
+            ],
+            "type": "i128"
+          },
+          {
+            "name": "quoteBalanceAfter",
+            "docs": [
+              "The account's native quote balance after."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "poolAfter",
+            "docs": [
+              "The market's pool after, quote native."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "accountSeq",
+            "docs": [
+              "Account sequence number."
+            ],
+            "type": "u64"
           }
         ]
       }

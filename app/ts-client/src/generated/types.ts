@@ -1229,6 +1229,14 @@ export interface PerpMarket {
   lastOraclePrice: number[];
   /** Unix time at which `last_oracle_price` was read. */
   lastOracleTs: BN;
+  /**
+   * The PnL pool, quote native (≥ 0): realised losses and funding paid into the market,
+   * less the gains paid out of it. A gain is paid only out of the pool, so the market never
+   * pays a winner ahead of the loss that pays it (see `state::pnl_pool`).
+   */
+  pnlPool: BN;
+  /** Σ positions' `pnl_owed_native`: gains waiting for the pool, quote native. */
+  pnlOwed: BN;
   /** Reserved for later versions. */
   reserved: number[];
 }
@@ -1332,6 +1340,12 @@ export interface PerpPosition {
   realizedPnlNative: BN;
   /** Funding paid (positive) or received over the position's life, quote native (statistics). */
   cumulativeFundingNative: BN;
+  /**
+   * Realised gains (PnL and funding) the market's PnL pool could not pay yet, quote native
+   * (≥ 0): paid out of the pool as losses are booked into it (on any touch of the position
+   * or by `settle_pnl`); health counts them as positive PnL.
+   */
+  pnlOwedNative: BN;
   /** Reserved for later versions. */
   reserved: number[];
 }
@@ -1356,6 +1370,26 @@ export interface PlaceOrderArgs {
   expiryTs: BN;
   /** Most book orders to touch, 1..=16. */
   maxTouched: number;
+}
+
+/**
+ * A position's gains owed by its market's PnL pool changed: a gain the pool could not pay
+ * was left owed (`delta > 0`), or owed gains were paid into the quote balance or cancelled by
+ * a loss (`delta < 0`).
+ */
+export interface PnlOwedChanged {
+  /** The margin account. */
+  account: PublicKey;
+  /** The market's index. */
+  marketIndex: number;
+  /** Change of the owed gains, quote native. */
+  delta: BN;
+  /** The position's owed gains after, quote native. */
+  owedAfter: BN;
+  /** The market's pool after, quote native. */
+  poolAfter: BN;
+  /** Account sequence number. */
+  accountSeq: BN;
 }
 
 /** The oracle an asset or market is to use from now on. */
@@ -1393,6 +1427,27 @@ export interface SetDelegateArgs {
 export type Side =
   | { bid: Record<string, never> }
   | { ask: Record<string, never> };
+
+/**
+ * `settle_pnl` booked part of a position's unrealised loss into its market's PnL pool, for
+ * gains owed to others.
+ */
+export interface UnrealisedLossBooked {
+  /** The margin account. */
+  account: PublicKey;
+  /** The market's index. */
+  marketIndex: number;
+  /** The loss booked (taken from the quote balance, added to the position's cost), quote native. */
+  amount: BN;
+  /** The oracle price it was measured at, quote native per base native, `Fixed` raw. */
+  oraclePrice: BN;
+  /** The account's native quote balance after. */
+  quoteBalanceAfter: BN;
+  /** The market's pool after, quote native. */
+  poolAfter: BN;
+  /** Account sequence number. */
+  accountSeq: BN;
+}
 
 /** Arguments of `update_asset`; `None` leaves a field as it is. */
 export interface UpdateAssetArgs {

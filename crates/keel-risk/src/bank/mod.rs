@@ -165,14 +165,12 @@ impl BankTotals {
     }
 
     /// What depositors may withdraw in all before utilisation would pass `cap_bps`: deposits −
-    /// (borrows + `lent_elsewhere`) / cap, native, never negative. `lent_elsewhere` is quote the
-    /// vault paid out that no borrow records yet (a gain credited ahead of the loss it is paid
-    /// from), which lends depositors' liquidity just as a borrow does.
-    pub fn withdrawable(&self, cap_bps: u16, lent_elsewhere: u64) -> Result<u64, MathError> {
+    /// borrows / cap, native, never negative.
+    pub fn withdrawable(&self, cap_bps: u16) -> Result<u64, MathError> {
         if cap_bps == 0 {
             return Ok(0);
         }
-        let borrows = self.borrows_native()? as u128 + lent_elsewhere as u128;
+        let borrows = self.borrows_native()? as u128;
         let floor = (borrows * BPS_PER_UNIT as u128).div_ceil(cap_bps as u128);
         Ok((self.deposits_native()? as u128).saturating_sub(floor) as u64)
     }

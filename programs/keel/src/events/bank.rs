@@ -78,3 +78,42 @@ pub struct InsuranceClaimChanged {
     /// The fund's event sequence.
     pub fund_seq: u64,
 }
+
+/// A position's gains owed by its market's PnL pool changed: a gain the pool could not pay
+/// was left owed (`delta > 0`), or owed gains were paid into the quote balance or cancelled by
+/// a loss (`delta < 0`).
+#[event]
+pub struct PnlOwedChanged {
+    /// The margin account.
+    pub account: Pubkey,
+    /// The market's index.
+    pub market_index: u16,
+    /// Change of the owed gains, quote native.
+    pub delta: i64,
+    /// The position's owed gains after, quote native.
+    pub owed_after: i64,
+    /// The market's pool after, quote native.
+    pub pool_after: i64,
+    /// Account sequence number.
+    pub account_seq: u64,
+}
+
+/// `settle_pnl` booked part of a position's unrealised loss into its market's PnL pool, for
+/// gains owed to others.
+#[event]
+pub struct UnrealisedLossBooked {
+    /// The margin account.
+    pub account: Pubkey,
+    /// The market's index.
+    pub market_index: u16,
+    /// The loss booked (taken from the quote balance, added to the position's cost), quote native.
+    pub amount: i64,
+    /// The oracle price it was measured at, quote native per base native, `Fixed` raw.
+    pub oracle_price: i128,
+    /// The account's native quote balance after.
+    pub quote_balance_after: i64,
+    /// The market's pool after, quote native.
+    pub pool_after: i64,
+    /// Account sequence number.
+    pub account_seq: u64,
+}

@@ -274,9 +274,9 @@ impl CollateralAsset {
     }
 
     /// The vault's tokens beyond every claim the bank records (balances, dust, the fund's claim,
-    /// net of the unsocialised loss), exact: the perp side's quote — positive while it holds
-    /// fees not yet swept, negative while gains have been credited ahead of the losses that pay
-    /// them (a maker's queued fill, funding a payer has not settled yet).
+    /// net of the unsocialised loss), exact: the perp side's quote — the markets' PnL pools and
+    /// fees, never negative since no market pays a gain ahead of its loss — and anything sent to
+    /// the vault directly.
     pub fn unbooked(&self, vault_tokens: u64) -> Result<Fixed> {
         let totals = self.totals();
         let deposits = self
@@ -291,25 +291,24 @@ impl CollateralAsset {
         Ok(Fixed::from_u64(vault_tokens).sub(booked)?)
     }
 
-    /// What depositors may take out of a vault holding `vault_tokens` right now: the
-    /// utilisation cap counts borrows and quote paid out ahead of its loss as lent; new lending
-    /// in the current window beyond the net-borrow limit is withheld on top, whatever created
-    /// it (a taker's or a maker's realised loss, funding credited before its payer settled, a
-    /// liquidation), until the window ends.
-    pub fn liquidity(&self, vault_tokens: u64) -> Result<Liquidity> {
-        let ahead = self.unbooked(vault_tokens)?.neg()?.max(Fixed::ZERO).to_u64(crate::math::Rounding::Up)?;
+    /// What depositors may take out right now: deposits less what the utilisation cap keeps
+    /// against the borrows, less the new borrowing of the current window beyond the net-borrow
+    /// limit, whatever created it (a trade's or funding's loss, a liquidation). Only booked
+    /// balances count — a market never pays a gain ahead of the loss behind it (its PnL pool),
+    /// so no quote is lent outside the borrows, and tokens held for the perp side or sent to
+    /// the vault never count as depositors'.
+    pub fn liquidity(&self) -> Result<Liquidity> {
         let totals = self.totals();
-        let within_cap = totals.withdrawable(self.bank.params.max_utilization_bps, ahead)?;
-        let lent = totals.borrows_native()? as i128 + ahead as i128;
-        let new_lending = lent - self.bank.borrows_at_window_start as i128;
+        let within_cap = totals.withdrawable(self.bank.params.max_utilization_bps)?;
+        let new_lending = totals.borrows_native()? as i128 - self.bank.borrows_at_window_start as i128;
         let withheld = (new_lending - self.bank.params.net_borrow_limit as i128).max(0);
         let withheld = u64::try_from(withheld).unwrap_or(u64::MAX);
         Ok(Liquidity { within_cap, withheld, withdrawable: within_cap.saturating_sub(withheld), new_lending })
     }
 
     /// What depositors may withdraw in all right now (see [`CollateralAsset::liquidity`]).
-    pub fn withdrawable(&self, vault_tokens: u64) -> Result<u64> {
-        Ok(self.liquidity(vault_tokens)?.withdrawable)
+    pub fn withdrawable(&self) -> Result<u64> {
+        Ok(self.liquidity()?.withdrawable)
     }
 
     /// Utilisation, bps rounded up.
@@ -329,6 +328,6 @@ pub struct Liquidity {
     pub withheld: u64,
     /// What depositors may withdraw in all: `within_cap − withheld`.
     pub withdrawable: u64,
-    /// Lending (borrows + quote paid out ahead of its loss) added since the window opened.
+    /// Borrowing added since the window opened (native; negative when repaid below it).
     pub new_lending: i128,
 }

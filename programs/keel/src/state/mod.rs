@@ -12,6 +12,7 @@ pub mod margin_account;
 pub mod order_book;
 pub mod perp_market;
 pub mod perp_position;
+pub mod pnl_pool;
 pub mod positions;
 
 pub use bank::*;
@@ -25,6 +26,7 @@ pub use margin_account::*;
 pub use order_book::*;
 pub use perp_market::*;
 pub use perp_position::{funding_credit, MarketIndices};
+pub use pnl_pool::{plan_booking, PnlBooking};
 pub use positions::*;
 
 #[cfg(test)]

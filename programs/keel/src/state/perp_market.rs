@@ -123,11 +123,17 @@ pub struct PerpMarket {
     pub last_oracle_price: [u8; 16],
     /// Unix time at which `last_oracle_price` was read.
     pub last_oracle_ts: i64,
+    /// The PnL pool, quote native (≥ 0): realised losses and funding paid into the market,
+    /// less the gains paid out of it. A gain is paid only out of the pool, so the market never
+    /// pays a winner ahead of the loss that pays it (see `state::pnl_pool`).
+    pub pnl_pool: i64,
+    /// Σ positions' `pnl_owed_native`: gains waiting for the pool, quote native.
+    pub pnl_owed: i64,
     /// Reserved for later versions.
-    pub reserved: [u8; 200],
+    pub reserved: [u8; 184],
 }
 
-const _: () = assert!(core::mem::size_of::<PerpMarket>() == 8 + 32 * 5 + 16 + 32 + 16 + 8 + 8 + 32 + 16 + 24 + 32 + 48 + 200);
+const _: () = assert!(core::mem::size_of::<PerpMarket>() == 8 + 32 * 5 + 16 + 32 + 16 + 8 + 8 + 32 + 16 + 24 + 32 + 48 + 16 + 184);
 const _: () = assert!(core::mem::align_of::<PerpMarket>() == 8);
 
 impl PerpMarket {

@@ -88,7 +88,7 @@ impl PerpPosition {
 
     /// True when nothing is held or reserved: the slot can be released.
     pub fn is_flat(&self) -> bool {
-        self.base_lots == 0 && self.quote_native == 0 && self.bids_base_lots == 0 && self.asks_base_lots == 0
+        self.base_lots == 0 && self.quote_native == 0 && self.pnl_owed_native == 0 && self.bids_base_lots == 0 && self.asks_base_lots == 0
     }
 
     /// Base lots resting on `side`.

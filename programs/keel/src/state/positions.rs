@@ -57,8 +57,12 @@ pub struct PerpPosition {
     pub realized_pnl_native: i64,
     /// Funding paid (positive) or received over the position's life, quote native (statistics).
     pub cumulative_funding_native: i64,
+    /// Realised gains (PnL and funding) the market's PnL pool could not pay yet, quote native
+    /// (≥ 0): paid out of the pool as losses are booked into it (on any touch of the position
+    /// or by `settle_pnl`); health counts them as positive PnL.
+    pub pnl_owed_native: i64,
     /// Reserved for later versions.
-    pub reserved: [u8; 40],
+    pub reserved: [u8; 32],
 }
 
 impl PerpPosition {

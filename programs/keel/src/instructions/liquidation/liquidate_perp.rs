@@ -8,12 +8,12 @@ use super::shared::*;
 use super::sizing::*;
 use crate::error::KeelError;
 use crate::events::{emit_event, PerpLiquidated};
-use crate::instructions::markets::order_flow::{credit_quote, settle_funding};
+use crate::instructions::markets::order_flow::{realise, settle_position};
 use crate::instructions::risk::perp_risk;
 use crate::math::Fixed;
 use crate::oracle::read_price;
 use crate::risk::{CollateralRisk, PriceQuote, StepEntries, StepHealth};
-use crate::state::{MarginAccount, PerpMarket, PerpPosition, Side, QUOTE_ASSET_INDEX};
+use crate::state::{plan_booking, MarginAccount, PerpMarket, PerpPosition, PnlBooking, Side, QUOTE_ASSET_INDEX};
 use crate::instructions::vault::bank_flow::accrue_bank;
 use anchor_lang::prelude::*;
 
@@ -81,8 +81,11 @@ impl Step for PerpStep<'_> {
         let mut position = self.position;
         let realized = position.apply_fill(side, lots, transfer)?;
         let penalty = self.terms.penalty(oracle_value)?;
-        let quote = self.quote.shifted(realized.checked_sub(penalty as i64).ok_or(KeelError::MathOverflow)?)?;
-        let perp = perp_risk(self.account, &position, self.market, self.prices)?;
+        let credit = step_credit(self.market, &position, realized, penalty)?;
+        let mut booked = position;
+        booked.pnl_owed_native = booked.pnl_owed_native.checked_add(credit.owed_delta).ok_or(KeelError::MathOverflow)?;
+        let quote = self.quote.shifted(credit.to_balance)?;
+        let perp = perp_risk(self.account, &booked, self.market, self.prices)?;
         let health = self.rest.with(&StepEntries { quote, collateral: None, perp: Some(perp) })?;
         Ok(PerpOutcome { position, transfer, realized, common: StepCommon { oracle_value, penalty, health } })
     }
@@ -118,7 +121,7 @@ impl<'info> LiquidatePerp<'info> {
             let mut liqee = a.core.liqee_account.load_mut()?;
             let mut quote = a.core.quote_asset.load_mut()?;
             crate::check!(liqee.perp(market.index).is_some_and(|p| p.base_lots != 0), KeelError::NothingToLiquidate);
-            settle_funding(&mut liqee, &liqee_key, &mut market, &mut quote)?;
+            settle_position(&mut liqee, &liqee_key, &mut market, &mut quote)?;
             let quote_before = quote.native(liqee.units(QUOTE_ASSET_INDEX))?;
             let position = *liqee.perp(market.index).ok_or(KeelError::NothingToLiquidate)?;
             let step = PerpStep {
@@ -137,8 +140,9 @@ impl<'info> LiquidatePerp<'info> {
 
             *liqee.perp_mut(market.index).ok_or(KeelError::NothingToLiquidate)? = outcome.position;
             market.record_position_change(position.base_lots, outcome.position.base_lots)?;
-            let credit = outcome.realized.checked_sub(outcome.common.penalty as i64).ok_or(KeelError::MathOverflow)?;
-            let quote_after = credit_quote(&mut liqee, &mut quote, credit)?;
+            let credit = step_credit(&market, &outcome.position, outcome.realized, outcome.common.penalty)?.to_balance;
+            let penalty_debit = -(outcome.common.penalty as i64);
+            let quote_after = realise(&mut liqee, &liqee_key, &mut market, &mut quote, outcome.realized, penalty_debit)?;
             let health_after = with_bank_rounding(outcome.common.health, quote_before, credit, quote_after)?;
             liqee.being_liquidated = state_after(&health_after);
             liqee.has_liquidated_market = 1;
@@ -152,13 +156,13 @@ impl<'info> LiquidatePerp<'info> {
             let mut quote = a.core.quote_asset.load_mut()?;
             liqor.collateral_or_open(QUOTE_ASSET_INDEX)?;
             liqor.perp_or_open(market.index, market.indices())?;
-            settle_funding(&mut liqor, &liqor_key, &mut market, &mut quote)?;
+            settle_position(&mut liqor, &liqor_key, &mut market, &mut quote)?;
             let taken = liqor.perp_mut(market.index).ok_or(KeelError::FillAccountMismatch)?;
             let liqor_old = taken.base_lots;
             let realized = taken.apply_fill(side.opposite(), sized.amount, sized.outcome.transfer)?;
             let liqor_new = taken.base_lots;
             market.record_position_change(liqor_old, liqor_new)?;
-            credit_quote(&mut liqor, &mut quote, realized)?;
+            realise(&mut liqor, &liqor_key, &mut market, &mut quote, realized, 0)?;
         }
         let outcome = &sized.outcome;
         let bounty = a.core.pay_penalty_and_bounty(sized.notional, outcome.common.penalty)?;
@@ -183,4 +187,13 @@ impl<'info> LiquidatePerp<'info> {
         });
         Ok(())
     }
+}
+
+/// What a step's realised PnL and penalty do to the liquidated account: the PnL through the
+/// market's PnL pool (a gain the pool cannot pay stays owed on the position), the penalty
+/// straight from the quote balance.
+fn step_credit(market: &PerpMarket, position: &PerpPosition, realized: i64, penalty: u64) -> Result<PnlBooking> {
+    let booking = plan_booking(market.pnl_pool, position.pnl_owed_native, realized)?;
+    let penalty = i64::try_from(penalty).map_err(|_| KeelError::MathOverflow)?;
+    Ok(PnlBooking { to_balance: booking.to_balance.checked_sub(penalty).ok_or(KeelError::MathOverflow)?, ..booking })
 }

@@ -1,11 +1,13 @@
 //! `consume_fills` (permissionless crank): applies queued fills and outs to makers' accounts,
 //! oldest first. The maker accounts come as writable remaining accounts; the crank stops at
-//! the first event whose maker was not passed.
+//! the first event whose maker was not passed. A fill's taker passed as well is paid what the
+//! market's PnL pool now holds of its owed gains — the usual case of a taker closing at a gain
+//! against a maker closing at a loss, whose loss reaches the pool only here.
 
 use crate::error::KeelError;
 use crate::events::{emit_event, FundingSettled, MakerFillApplied};
 use crate::math::Fixed;
-use crate::instructions::markets::order_flow::{credit_quote, release_order, settle_funding, Release};
+use crate::instructions::markets::order_flow::{realise, release_order, settle_position, Release};
 use crate::state::{
     funding_credit, CollateralAsset, FillEvent, FillEventKind, FillQueue, MarginAccount, OutReason, PerpMarket, Side, QUOTE_ASSET_INDEX,
 };
@@ -44,6 +46,10 @@ impl<'info> ConsumeFills<'info> {
             crate::check!(maker.exchange == market.exchange, KeelError::ExchangeMismatch);
             apply(&event, &mut maker, info.key, &mut market, &mut quote)?;
             maker.release_flat_perps();
+            drop(maker);
+            if event.kind == FillEventKind::Fill as u8 && event.taker != event.maker {
+                pay_taker(ctx.remaining_accounts, &event.taker, &mut market, &mut quote)?;
+            }
             queue.pop_front();
             consumed += 1;
         }
@@ -55,6 +61,21 @@ impl<'info> ConsumeFills<'info> {
         );
         Ok(())
     }
+}
+
+/// Pays what the PnL pool now holds of the taker's owed gains (the maker's loss just went into
+/// it), when the taker's account was passed too and still has a slot in the market.
+fn pay_taker<'info>(remaining: &'info [AccountInfo<'info>], taker: &Pubkey, market: &mut PerpMarket, quote: &mut CollateralAsset) -> Result<()> {
+    // A taker's account closed since its fill (no longer the program's) has nothing owed.
+    let Some(info) = remaining.iter().find(|i| i.key == taker && i.owner == &crate::ID) else { return Ok(()) };
+    let loader = AccountLoader::<MarginAccount>::try_from(info)?;
+    let mut account = loader.load_mut()?;
+    crate::check!(account.exchange == market.exchange, KeelError::ExchangeMismatch);
+    if account.perp(market.index).is_some_and(|p| p.pnl_owed_native > 0) {
+        settle_position(&mut account, taker, market, quote)?;
+        account.release_flat_perps();
+    }
+    Ok(())
 }
 
 /// Applies one event to its maker.
@@ -70,7 +91,7 @@ fn apply(event: &FillEvent, maker: &mut MarginAccount, maker_key: &Pubkey, marke
     if event.kind != FillEventKind::Fill as u8 {
         return release_order(maker, maker_key, market, &release, Some(OutReason::from_u8(event.out_reason)));
     }
-    settle_funding(maker, maker_key, market, quote)?;
+    settle_position(maker, maker_key, market, quote)?;
     release_order(maker, maker_key, market, &release, None)?;
     let notional = market.notional(event.base_lots, event.price_lots)?;
     let position = maker.perp_mut(market.index).ok_or(KeelError::FillAccountMismatch)?;
@@ -97,11 +118,9 @@ fn apply(event: &FillEvent, maker: &mut MarginAccount, maker_key: &Pubkey, marke
             account_seq: maker.next_seq(),
         });
     }
-    let credit = realized
-        .checked_sub(event.maker_fee_native)
-        .and_then(|c| c.checked_add(late_funding))
-        .ok_or(KeelError::MathOverflow)?;
-    let quote_after = credit_quote(maker, quote, credit)?;
+    let pnl = realized.checked_add(late_funding).ok_or(KeelError::MathOverflow)?;
+    let maker_fee_debit = event.maker_fee_native.checked_neg().ok_or(KeelError::MathOverflow)?;
+    let quote_after = realise(maker, maker_key, market, quote, pnl, maker_fee_debit)?;
     market.fees_accrued = market.fees_accrued.checked_add(event.maker_fee_native).ok_or(KeelError::MathOverflow)?;
     emit_event(&MakerFillApplied {
         market_index: market.index,

@@ -4,7 +4,7 @@
 
 use crate::error::KeelError;
 use crate::events::{emit_event, OrderFilled};
-use crate::instructions::markets::order_flow::{credit_quote, release_order, Release};
+use crate::instructions::markets::order_flow::{realise, release_order, Release};
 use crate::instructions::markets::price_band::PriceBand;
 use crate::instructions::markets::{OrderType, SelfTradeBehavior};
 use crate::math::{Fixed, BPS_PER_UNIT};
@@ -185,7 +185,8 @@ fn fill(side: Side, maker: &BookOrder, lots: i64, m: &mut MarketState, taker: &m
         market.open_interest_cap_lots
     );
 
-    let quote_after = credit_quote(taker.account, taker.quote, realized.checked_sub(taker_fee).ok_or(KeelError::MathOverflow)?)?;
+    let taker_fee_debit = taker_fee.checked_neg().ok_or(KeelError::MathOverflow)?;
+    let quote_after = realise(taker.account, &taker.key, market, taker.quote, realized, taker_fee_debit)?;
     market.fees_accrued = market
         .fees_accrued
         .checked_add(taker_fee - insurance_share)

@@ -1,9 +1,9 @@
 //! What happens to a margin account when its orders trade or leave the book: quote credits,
-//! funding settlement and the release of an order's reservation. Shared by the taker's
+//! funding settlement through the PnL pool and the release of an order's reservation. Shared by the taker's
 //! instruction, `cancel_order` and `consume_fills`.
 
 use crate::error::KeelError;
-use crate::events::{emit_event, FundingSettled, OrderCancelled};
+use crate::events::{emit_event, FundingSettled, OrderCancelled, PnlOwedChanged};
 use crate::state::{CollateralAsset, MarginAccount, OutReason, PerpMarket, Side, QUOTE_ASSET_INDEX};
 use anchor_lang::prelude::*;
 
@@ -15,16 +15,31 @@ pub fn credit_quote(account: &mut MarginAccount, quote: &mut CollateralAsset, am
     Ok(quote.change_balance(slot, amount)?.native_after)
 }
 
-/// Settles the funding of the account's position in `market` into its quote balance. Every
-/// change of a position's size is preceded by this, so the index applies to the size the
-/// position had while it moved.
-pub fn settle_funding(account: &mut MarginAccount, account_key: &Pubkey, market: &mut PerpMarket, quote: &mut CollateralAsset) -> Result<()> {
+/// Books a realised `amount` (PnL or funding, signed) of the account's position in `market`
+/// through the market's PnL pool (see `state::pnl_pool`) and credits what the pool pays, plus
+/// `direct` (fees, signed), to the quote balance. Returns the native quote balance after.
+pub fn realise(account: &mut MarginAccount, account_key: &Pubkey, market: &mut PerpMarket, quote: &mut CollateralAsset, amount: i64, direct: i64) -> Result<i64> {
+    let position = account.perp_mut(market.index).ok_or(KeelError::FillAccountMismatch)?;
+    let booking = market.book_pnl(position, amount)?;
+    let owed_after = position.pnl_owed_native;
+    let quote_after = credit_quote(account, quote, booking.to_balance.checked_add(direct).ok_or(KeelError::MathOverflow)?)?;
+    if booking.owed_delta != 0 {
+        emit_owed(account, account_key, market, booking.owed_delta, owed_after);
+    }
+    Ok(quote_after)
+}
+
+/// Settles the account's position in `market` before anything else touches it: its pending
+/// funding through the PnL pool, then whatever the pool can pay of its owed gains. Every
+/// change of a position's size is preceded by this, so the funding index applies to the size
+/// the position had while it moved.
+pub fn settle_position(account: &mut MarginAccount, account_key: &Pubkey, market: &mut PerpMarket, quote: &mut CollateralAsset) -> Result<()> {
     let indices = market.indices();
     let position = account.perp_mut(market.index).ok_or(KeelError::FillAccountMismatch)?;
     let credit = position.settle_funding(indices.funding)?;
     let base_lots = position.base_lots;
     if credit != 0 {
-        credit_quote(account, quote, credit)?;
+        realise(account, account_key, market, quote, credit, 0)?;
         market.funding_settled_net = market.funding_settled_net.checked_add(credit).ok_or(KeelError::MathOverflow)?;
         emit_event(&FundingSettled {
             account: *account_key,
@@ -34,7 +49,26 @@ pub fn settle_funding(account: &mut MarginAccount, account_key: &Pubkey, market:
             account_seq: account.next_seq(),
         });
     }
+    let position = account.perp_mut(market.index).ok_or(KeelError::FillAccountMismatch)?;
+    let paid = market.pay_owed(position)?;
+    if paid > 0 {
+        let owed_after = position.pnl_owed_native;
+        credit_quote(account, quote, paid)?;
+        emit_owed(account, account_key, market, -paid, owed_after);
+    }
     Ok(())
+}
+
+/// Emits `PnlOwedChanged` for a change of `delta` in the position's owed gains.
+fn emit_owed(account: &mut MarginAccount, account_key: &Pubkey, market: &PerpMarket, delta: i64, owed_after: i64) {
+    emit_event(&PnlOwedChanged {
+        account: *account_key,
+        market_index: market.index,
+        delta,
+        owed_after,
+        pool_after: market.pnl_pool,
+        account_seq: account.next_seq(),
+    });
 }
 
 /// An order's lots leaving the book without trading (or trading, with `reason` `None`): its

@@ -8,7 +8,7 @@ use crate::events::{emit_event, OrderPlaced};
 use crate::instructions::markets::delegate_trade;
 use crate::instructions::markets::funding_premium::sample_premium;
 use crate::instructions::markets::matching::{execute, MarketState, TakerAccount, TakerOrder};
-use crate::instructions::markets::order_flow::settle_funding;
+use crate::instructions::markets::order_flow::settle_position;
 use crate::instructions::markets::price_band::PriceBand;
 use crate::instructions::markets::trade_health::{check_trade_health, TradeRisk};
 use crate::instructions::risk::load_health_cache_lenient;
@@ -121,7 +121,7 @@ impl<'info> PlaceOrder<'info> {
             account.collateral_or_open(QUOTE_ASSET_INDEX)?;
             let mut market = a.market.load_mut()?;
             account.perp_or_open(market_index, market.indices())?;
-            settle_funding(&mut account, &account_key, &mut market, &mut quote)?;
+            settle_position(&mut account, &account_key, &mut market, &mut quote)?;
             if args.reduce_only {
                 order.base_lots = reducible_lots(&account, market_index, args.side, order.base_lots)?;
             }

@@ -176,7 +176,12 @@ pub fn perp_risk(account: &MarginAccount, position: &PerpPosition, market: &Perp
         market_index: position.market_index,
         base_lot_size: market.base_lot_size,
         base_lots: position.base_lots,
-        quote_native: position.quote_native.checked_add(funding).ok_or(KeelError::MathOverflow)?,
+        // Gains the PnL pool owes count as PnL (weighted like any positive PnL in Init).
+        quote_native: position
+            .quote_native
+            .checked_add(funding)
+            .and_then(|q| q.checked_add(position.pnl_owed_native))
+            .ok_or(KeelError::MathOverflow)?,
         bids_base_lots: position.bids_base_lots,
         bids_quote_native: worst(position.bids_base_lots, highest_bid)?,
         asks_base_lots: position.asks_base_lots,

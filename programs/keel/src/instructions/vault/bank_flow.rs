@@ -42,7 +42,7 @@ pub fn require_withdrawable(
     amount: u64,
     action: &str,
 ) -> Result<()> {
-    let liquidity = asset.liquidity(vault_tokens)?;
+    let liquidity = asset.liquidity()?;
     crate::check!(
         amount <= liquidity.within_cap,
         KeelError::UtilizationCapReached,

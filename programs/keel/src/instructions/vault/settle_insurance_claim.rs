@@ -6,6 +6,7 @@ use crate::error::KeelError;
 use crate::events::{emit_event, InsuranceClaimSettled};
 use crate::instructions::vault::bank_flow::accrue_bank;
 use crate::instructions::vault::token_flow::transfer_out;
+use crate::math::{Fixed, Rounding};
 use crate::state::{CollateralAsset, Exchange, InsuranceFund, QUOTE_ASSET_INDEX};
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
@@ -34,7 +35,7 @@ pub struct SettleInsuranceClaim<'info> {
 }
 
 impl SettleInsuranceClaim<'_> {
-    /// Transfers `min(claim, vault tokens − what depositors may withdraw)`.
+    /// Transfers `min(claim, booked tokens − what depositors may withdraw)`.
     pub fn handler(ctx: Context<Self>) -> Result<()> {
         let a = ctx.accounts;
         accrue_bank(&a.quote_asset, Clock::get()?.unix_timestamp)?;
@@ -42,8 +43,11 @@ impl SettleInsuranceClaim<'_> {
             let quote = a.quote_asset.load()?;
             let claim = quote.bank.insurance_claim;
             crate::check!(claim > 0, KeelError::NothingToSettle);
-            let reserved = quote.liquidity(a.vault.amount)?.within_cap;
-            let free = a.vault.amount.saturating_sub(reserved);
+            // Tokens the perp side holds (PnL pools, fees) and anything sent to the vault are
+            // not the fund's: it takes only booked tokens depositors may not withdraw.
+            let reserved = quote.liquidity()?.within_cap;
+            let unbooked = quote.unbooked(a.vault.amount)?.max(Fixed::ZERO).to_u64(Rounding::Up)?;
+            let free = a.vault.amount.saturating_sub(unbooked).saturating_sub(reserved);
             crate::check!(
                 free > 0,
                 KeelError::VaultIlliquid,
