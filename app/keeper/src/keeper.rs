@@ -256,6 +256,9 @@ impl Keeper {
             if let Err(err) = cranks::crank_fills(&self.sender, &self.registry, &self.metrics).await {
                 tracing::warn!(detail = err.detail, "consume_fills failed");
             }
+            if let Err(err) = crate::settle::settle_pools(&self.sender, &self.registry, &self.metrics).await {
+                tracing::warn!(detail = err.detail, "settle_pnl failed");
+            }
         }
         if self.config.duties.crank_funding {
             if let Err(err) = cranks::crank_funding(&self.sender, &self.registry, &self.metrics).await {

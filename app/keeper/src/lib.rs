@@ -8,7 +8,7 @@
 //! - [`discovery`], [`subscribe`], [`state`]: the snapshot, the websocket updates, the registry
 //!   and the health of any account.
 //! - [`candidates`], [`decision`]: ranking and the act/decline decision (pure, unit-tested).
-//! - [`liquidate`], [`unwind`], [`cranks`]: what the keeper sends, through [`tx`] (simulate,
+//! - [`liquidate`], [`unwind`], [`cranks`], [`settle`]: what the keeper sends, through [`tx`] (simulate,
 //!   compute-unit limit, priority fee, confirm), its failures read by [`classify`].
 //! - [`metrics`]: Prometheus `/metrics` and `/health`.
 //! - [`keeper`]: the loop.
@@ -22,6 +22,7 @@ pub mod discovery;
 pub mod keeper;
 pub mod liquidate;
 pub mod metrics;
+pub mod settle;
 pub mod state;
 pub mod subscribe;
 pub mod tx;

@@ -1,5 +1,5 @@
-//! The cranks: a keeper applies queued fills, updates funding when the interval has passed and
-//! sweeps the markets' insurance share into the fund.
+//! The cranks: a keeper applies queued fills, updates funding when the interval has passed,
+//! settles the fund's claim into its vault and settles the markets' PnL pools.
 
 use crate::setup::{eventually, limit, Net, USDC};
 use keel::state::Side;
@@ -49,4 +49,32 @@ async fn keeper_cranks_fills_funding_and_insurance_fees() {
     assert!(Metrics::get(&m.cranks, "update_funding") >= 1);
     assert_eq!(Metrics::sum(&m.steps_failed, &["other", "transport", "expired", "stale"]), 0);
     net.assert_fund_reconciles().await;
+}
+
+/// A winner closing while its loser stays open is owed by the market's PnL pool; the keeper
+/// settles the loser's unrealised loss into the pool and then pays the winner.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keeper_settles_the_pnl_pool_so_a_winner_is_paid() {
+    let net = Net::start().await;
+    let (winner, loser, buyer) = (net.trader(1_000 * USDC).await, net.trader(1_000 * USDC).await, net.trader(1_000 * USDC).await);
+    net.place(&loser, limit(Side::Ask, 100, 100)).await;
+    net.place(&winner, limit(Side::Bid, 100, 100)).await;
+    net.crank().await;
+    net.set_price(110.0).await;
+    net.place(&buyer, limit(Side::Bid, 110, 100)).await;
+    net.place(&winner, limit(Side::Ask, 110, 100)).await;
+    net.crank().await;
+    assert_eq!(net.margin(&winner.account).await.perp(0).map(|p| p.pnl_owed_native), Some(10 * USDC as i64), "owed: the loser has not lost in the bank yet");
+
+    let keeper_owner = net.keeper_account(100 * USDC).await;
+    let keeper = net.run_keeper(&keeper_owner.owner, net.keeper_config()).await;
+    let paid = eventually(20, || async { net.margin(&winner.account).await.perp(0).is_none() }).await;
+    let m = keeper.metrics.clone();
+    let counted = eventually(20, || async { Metrics::get(&m.cranks, "settle_pnl") >= 2 }).await;
+    keeper.stop().await;
+    assert!(paid, "the winner was paid and its flat slot freed");
+    assert!(counted, "settle_pnl on the loser, then the winner");
+    let market = net.market().await;
+    assert_eq!((market.pnl_pool, market.pnl_owed), (0, 0));
+    assert!(net.margin(&loser.account).await.perp(0).is_some_and(|p| p.quote_native == 110 * USDC as i64), "the loser's cost basis took its booked loss");
 }
