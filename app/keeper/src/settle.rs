@@ -16,7 +16,7 @@ use keel_client::markets as mix;
 pub const MAX_SETTLES_PER_MARKET: usize = 16;
 
 /// The accounts to settle in `market`, in order: losers (by unrealised PnL at the market's last
-/// recorded oracle price, most negative first) until their losses cover the pool's shortfall,
+/// recorded oracle price plus pending funding, most negative first) until their losses cover the pool's shortfall,
 /// then every account owed gains (largest first) when the pool will hold anything.
 pub fn settlement_plan<'a>(
     market: &PerpMarket,
@@ -32,7 +32,12 @@ pub fn settlement_plan<'a>(
             owed.push((position.pnl_owed_native, *key));
         }
         if position.base_lots != 0 {
-            let pnl = unrealised_pnl(market, position.base_lots, position.quote_native);
+            // A funding payer settles its funding into the pool too: count what it owes.
+            let funding = position
+                .pending_funding(market.funding_index())
+                .unwrap_or(0);
+            let pnl = unrealised_pnl(market, position.base_lots, position.quote_native)
+                .saturating_add(funding);
             if pnl < 0 {
                 losers.push((pnl, *key));
             }
@@ -161,5 +166,16 @@ mod tests {
         let accounts = [account(100, -120_000_000, 0), account(0, 0, 15_000_000)];
         let plan = settlement_plan(&m, keys.iter().zip(accounts.iter().map(|a| &**a)));
         assert_eq!(plan, vec![keys[1]]);
+    }
+
+    #[test]
+    fn a_funding_payer_counts_as_a_loser() {
+        let mut m = market(0, 5_000_000);
+        // Longs have paid 50 000 per lot since the position's snapshot: 100 lots owe 5 USDC.
+        m.set_funding_index(Fixed::from_i64(50_000));
+        let keys = [Pubkey::new_unique(), Pubkey::new_unique()];
+        let accounts = [account(100, -100_000_000, 0), account(0, 0, 5_000_000)];
+        let plan = settlement_plan(&m, keys.iter().zip(accounts.iter().map(|a| &**a)));
+        assert_eq!(plan, vec![keys[0], keys[1]]);
     }
 }
