@@ -34,3 +34,4 @@ mod test_bank_attacks;
 mod test_bank_attacks2;
 mod test_bank_attacks_funding;
 mod test_pnl_pool;
+mod test_pnl_pool_attacks;

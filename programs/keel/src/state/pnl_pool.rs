@@ -52,6 +52,23 @@ impl PerpMarket {
         self.pnl_owed.saturating_sub(self.pnl_pool).max(0)
     }
 
+    /// Cancels up to `loss` (> 0) of the position's unrealised loss against its own owed gains:
+    /// its cost basis takes that part and its owed gains fall by it (value and health unchanged,
+    /// the pool untouched). Returns the amount cancelled.
+    pub fn cancel_owed_against_loss(
+        &mut self,
+        position: &mut PerpPosition,
+        loss: i64,
+    ) -> Result<i64> {
+        let cancelled = loss.min(position.pnl_owed_native).max(0);
+        position.quote_native = position
+            .quote_native
+            .checked_add(cancelled)
+            .ok_or(KeelError::MathOverflow)?;
+        self.change_owed(position, -cancelled)?;
+        Ok(cancelled)
+    }
+
     /// Books an unrealised loss of `loss` (> 0) of `position` into the pool: its cost basis
     /// takes the loss (`quote_native` rises by it) and the account pays it. Returns the amount
     /// to take from the quote balance.

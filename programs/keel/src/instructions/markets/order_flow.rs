@@ -60,7 +60,7 @@ pub fn settle_position(account: &mut MarginAccount, account_key: &Pubkey, market
 }
 
 /// Emits `PnlOwedChanged` for a change of `delta` in the position's owed gains.
-fn emit_owed(account: &mut MarginAccount, account_key: &Pubkey, market: &PerpMarket, delta: i64, owed_after: i64) {
+pub fn emit_owed(account: &mut MarginAccount, account_key: &Pubkey, market: &PerpMarket, delta: i64, owed_after: i64) {
     emit_event(&PnlOwedChanged {
         account: *account_key,
         market_index: market.index,

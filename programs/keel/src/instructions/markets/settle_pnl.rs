@@ -3,12 +3,13 @@
 //! its owed gains, then — while the market owes gains beyond what its pool holds — as much of
 //! the position's unrealised loss at the oracle price as that shortfall, which the account pays
 //! from its quote balance (a borrow if it must: interest-bearing and in utilisation) and which
-//! its cost basis takes back, so health does not change. This is how a winner is paid when the
+//! its cost basis takes back, so health does not change (a loss first cancels the position's own
+//! owed gains). This is how a winner is paid when the
 //! loser keeps its position open: the keeper cranks the losers, then the winners.
 
 use crate::error::KeelError;
 use crate::events::{emit_event, UnrealisedLossBooked};
-use crate::instructions::markets::order_flow::{credit_quote, settle_position};
+use crate::instructions::markets::order_flow::{credit_quote, emit_owed, settle_position};
 use crate::instructions::vault::bank_flow::accrue_bank;
 use crate::math::{Fixed, Rounding};
 use crate::oracle::read_price;
@@ -102,10 +103,22 @@ fn book_loss(
     if pnl >= 0 {
         return Ok(());
     }
-    let loss = pnl
-        .checked_neg()
-        .ok_or(KeelError::MathOverflow)?
-        .min(market.pool_shortfall());
+    let slot = account
+        .perp_mut(market.index)
+        .ok_or(KeelError::NoPositionInMarket)?;
+    // The loss first cancels the position's own owed gains (its cost basis takes that part, the
+    // pool is untouched): booking it from the balance while the position is owed would lower
+    // its health (owed gains count at the PnL weight, a borrow in full).
+    let unrealised = pnl.checked_neg().ok_or(KeelError::MathOverflow)?;
+    let cancelled = market.cancel_owed_against_loss(slot, unrealised)?;
+    if cancelled > 0 {
+        let owed_after = slot.pnl_owed_native;
+        emit_owed(account, key, market, -cancelled, owed_after);
+    }
+    let loss = (unrealised - cancelled).min(market.pool_shortfall());
+    if loss == 0 {
+        return Ok(());
+    }
     let slot = account
         .perp_mut(market.index)
         .ok_or(KeelError::NoPositionInMarket)?;
