@@ -3,6 +3,8 @@
 //! pool holds, the keeper cranks `settle_pnl` on the losers — largest unrealised loss first,
 //! until their losses cover the shortfall (the program books no more than that) — and then on
 //! the accounts owed gains, so winners are paid as soon as the losses behind them are booked.
+//! Accounts in (or ready for) liquidation are left to the liquidation, whose steps book their
+//! losses.
 
 use crate::metrics::Metrics;
 use crate::state::Registry;
@@ -92,6 +94,9 @@ pub async fn settle_pools(
             .iter()
             .map(|(key, account)| (key, &**account));
         for account in settlement_plan(&known.market, accounts) {
+            if in_liquidation(registry, &account) {
+                continue;
+            }
             match sender
                 .simulate_and_send(&[mix::settle_pnl(&keys, &account)])
                 .await
@@ -107,6 +112,25 @@ pub async fn settle_pools(
         }
     }
     Ok(landed)
+}
+
+/// True for an account a liquidation is taking or may take now: its steps book its losses
+/// into the pool themselves, and a settlement racing them would only make the liquidators'
+/// simulated steps stale.
+fn in_liquidation(registry: &Registry, key: &Pubkey) -> bool {
+    let Some(account) = registry.accounts.get(key) else {
+        return true;
+    };
+    if account.being_liquidated != 0 {
+        return true;
+    }
+    registry.evaluate(key).map_or(true, |e| {
+        crate::state::is_liquidatable(
+            account,
+            e.report.maint.health,
+            e.report.liquidation_end.health,
+        )
+    })
 }
 
 #[cfg(test)]
