@@ -304,7 +304,7 @@ pub fn is_liquidatable(account: &MarginAccount, maint: i64, liq_end: i64) -> boo
 /// accepts).
 pub fn is_bankrupt(account: &MarginAccount) -> bool {
     let holds_other = account.active_collaterals().any(|c| c.asset_index != QUOTE_ASSET_INDEX && c.units != 0);
-    let open = account.has_perps() || account.orders.iter().any(|o| o.is_in_use());
+    let open = account.holds_perps() || account.orders.iter().any(|o| o.is_in_use());
     // Index units carry the balance's sign.
     account.units(QUOTE_ASSET_INDEX) < 0 && !holds_other && !open
 }

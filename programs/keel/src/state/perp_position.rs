@@ -185,6 +185,12 @@ impl MarginAccount {
         self.perps.iter().any(|p| p.is_in_use())
     }
 
+    /// True when any perp slot holds something: a position, owed gains, resting lots (a flat
+    /// slot that a settlement by someone else left in use does not count).
+    pub fn holds_perps(&self) -> bool {
+        self.perps.iter().any(|p| p.is_in_use() && !p.is_flat())
+    }
+
     /// The first free open-order slot.
     pub fn free_order_slot(&self) -> Result<usize> {
         Ok(self.orders.iter().position(|o| !o.is_in_use()).ok_or(KeelError::OrderSlotsFull)?)

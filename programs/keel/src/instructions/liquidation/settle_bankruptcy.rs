@@ -62,7 +62,7 @@ impl SettleBankruptcy<'_> {
             let holds_other = account
                 .active_collaterals()
                 .any(|c| c.asset_index != QUOTE_ASSET_INDEX && c.units != 0);
-            let open = account.has_perps() || account.orders.iter().any(|o| o.is_in_use());
+            let open = account.holds_perps() || account.orders.iter().any(|o| o.is_in_use());
             crate::check!(
                 quote < 0 && !holds_other && !open,
                 KeelError::NotBankrupt,

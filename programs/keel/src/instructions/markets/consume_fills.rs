@@ -72,8 +72,9 @@ fn pay_taker<'info>(remaining: &'info [AccountInfo<'info>], taker: &Pubkey, mark
     let mut account = loader.load_mut()?;
     crate::check!(account.exchange == market.exchange, KeelError::ExchangeMismatch);
     if account.perp(market.index).is_some_and(|p| p.pnl_owed_native > 0) {
+        // The slot stays in use (flat) until the taker's own next instruction: releasing it
+        // here would change the account's health list under a transaction it has in flight.
         settle_position(&mut account, taker, market, quote)?;
-        account.release_flat_perps();
     }
     Ok(())
 }

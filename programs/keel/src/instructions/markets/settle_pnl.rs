@@ -66,7 +66,7 @@ impl SettlePnl<'_> {
                 &mut quote,
             )?;
         }
-        account.release_flat_perps();
+        // A flat slot stays in use until the owner's next instruction (see `consume_fills`).
         Ok(())
     }
 }
