@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Smoke test of the main command (run by scripts/test.sh): scripts/localnet.sh on a free port
-# pair until its market maker has quoted and its keeper answers /health, app/ts-client/tools/trade.ts against it (an account,
+# pair until its market maker has quoted and its funded keeper answers /health, app/ts-client/tools/trade.ts against it (an account,
 # two deposits, a trade against the maker, the health view), then SIGTERM as Ctrl-C would stop
 # it; fails if a step fails or if anything of it is left running.
 set -euo pipefail
@@ -34,7 +34,8 @@ until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$((PORT + 56
   if [ $(( $(date +%s) - started )) -gt 600 ]; then cat "$LOG" "$WORK/keeper.log"; echo "the keeper never became healthy"; exit 1; fi
   sleep 0.5
 done
-echo "keeper healthy"
+grep -q "funded with" "$LOG" || { cat "$LOG"; echo "the keeper was not funded"; exit 1; }
+echo "keeper funded and healthy"
 
 OUT=$(ANCHOR_PROVIDER_URL="http://127.0.0.1:$PORT" ANCHOR_WALLET="$WORK/wallet.json" \
   node -r ts-node/register/transpile-only app/ts-client/tools/trade.ts 2>&1) || { echo "$OUT"; cat "$LOG"; exit 1; }

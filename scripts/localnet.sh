@@ -3,8 +3,9 @@
 # JSON-RPC and PubSub), bootstraps it through the real deploy path (migrations/deploy.ts with
 # migrations/config/localnet.json, run as `anchor migrate` runs it), starts a market maker that
 # quotes every market around its oracle and cranks fills, starts the keeper (app/keeper:
-# liquidations, bankruptcies, the cranks, the PnL pools; its own wallet, metrics on RPC port +
-# 565, i.e. 127.0.0.1:9464 by default), prints the endpoints, and stops everything on Ctrl-C.
+# liquidations, bankruptcies, the cranks, the PnL pools; its own wallet funded with
+# KEEL_KEEPER_USDC test USDC, default 10 000; metrics on RPC port + 565, i.e. 127.0.0.1:9464 by
+# default), prints the endpoints, and stops everything on Ctrl-C.
 #
 #   scripts/localnet.sh                 # 127.0.0.1:8899 (HTTP) and :8900 (websocket)
 #   KEEL_RPC_PORT=18899 scripts/localnet.sh
@@ -108,6 +109,9 @@ MM_PID=$!
 EXCHANGE=$(node -r ts-node/register/transpile-only -e '
   const { PublicKey } = require("@solana/web3.js");
   console.log(require("./app/ts-client/src").exchangePda(new PublicKey(process.argv[1])).toBase58());' "$WALLET_KEY")
+echo "== keeper's collateral (app/ts-client/tools/fund-keeper.ts) =="
+KEEL_KEEPER_WALLET="$KEEPER_WALLET" KEEL_KEEPER_USDC="${KEEL_KEEPER_USDC:-10000}" \
+  node -r ts-node/register/transpile-only app/ts-client/tools/fund-keeper.ts
 METRICS_ADDR="127.0.0.1:$((RPC_PORT + 565))"
 echo "== keeper (app/keeper, output in $LOG_DIR/keeper.log, metrics http://$METRICS_ADDR/metrics) =="
 RUST_LOG="${KEEL_KEEPER_LOG:-keel_keeper=info}" "$KEEPER_BIN" --rpc-url "$RPC_URL" --ws-url "ws://127.0.0.1:$WS_PORT" \

@@ -7,7 +7,6 @@
 //     npx ts-node --transpile-only app/ts-client/tools/trade.ts
 
 import { AnchorProvider, BN } from "@anchor-lang/core";
-import { getOrCreateAssociatedTokenAccount, mintTo } from "@solana/spl-token";
 import { Keypair, LAMPORTS_PER_SOL } from "@solana/web3.js";
 import {
   HealthLine,
@@ -17,12 +16,12 @@ import {
   fetchMarketKeys,
   keelErrorOf,
   keelProgram,
-  marginAccountPda,
   priceLots,
   pythPriceUsd,
   simulateHealth,
   tradeHealthAccounts,
 } from "../src";
+import { fund } from "./faucet";
 
 const usd = (native: BN | number, decimals = 6) => (Number(native.toString()) / 10 ** decimals).toFixed(2);
 const line = (name: string, h: HealthLine) =>
@@ -42,31 +41,13 @@ async function main(): Promise<void> {
   const airdrop = await connection.requestAirdrop(trader.publicKey, 2 * LAMPORTS_PER_SOL);
   await connection.confirmTransaction({ signature: airdrop, ...(await connection.getLatestBlockhash()) }, "confirmed");
   console.log(`trader    ${trader.publicKey.toBase58()} (2 SOL airdropped)`);
-  const wallets = [];
-  for (const [asset, amount] of [[usdc, 10_000], [sol, 10]] as const) {
-    const ata = await getOrCreateAssociatedTokenAccount(connection, faucet, asset.asset.mint, trader.publicKey);
-    await mintTo(connection, faucet, asset.asset.mint, ata.address, faucet, BigInt(amount) * 10n ** BigInt(asset.asset.decimals));
-    wallets.push(ata.address);
-  }
-  const account = marginAccountPda(exchange, trader.publicKey, 0);
-  await program.methods.createMarginAccount(0).accounts({ payer: trader.publicKey, owner: trader.publicKey, exchange }).signers([trader]).rpc();
+  const account = await fund(program, connection, faucet, exchange, trader, [
+    { asset: usdc, mint: 10_000, deposit: 5_000 },
+    { asset: sol, mint: 10, deposit: 5 },
+  ]);
   console.log(`account   ${account.toBase58()}`);
-  for (const [i, asset, amount] of [[0, usdc, 5_000], [1, sol, 5]] as const) {
-    await program.methods
-      .deposit(new BN((BigInt(amount) * 10n ** BigInt(asset.asset.decimals)).toString()))
-      .accountsPartial({
-        authority: trader.publicKey,
-        exchange,
-        marginAccount: account,
-        asset: asset.address,
-        vault: asset.asset.vault,
-        source: wallets[i],
-        oracle: asset.asset.oracleKind === 0 ? null : asset.asset.oracle,
-      })
-      .signers([trader])
-      .rpc();
-    console.log(`deposit   ${amount} ${i === 0 ? "USDC" : "SOL"}`);
-  }
+  console.log(`deposit   5000 USDC`);
+  console.log(`deposit   5 SOL`);
 
   const price = decodePriceUpdateV2((await connection.getAccountInfo(solPerp.oracle))!.data);
   const m = solPerp.account;
