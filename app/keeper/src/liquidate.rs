@@ -116,7 +116,17 @@ impl Liquidator<'_> {
 
     /// One round on `key`.
     pub async fn round(&mut self, key: Pubkey) -> RoundEnd {
-        match self.try_round(key).await {
+        let mut result = self.try_round(key).await;
+        if let Err(err) = &result {
+            if matches!(err.failure, crate::classify::Failure::Stale(_)) {
+                // Our snapshot was behind a transaction that landed first (another keeper's
+                // step closed a slot, say): a lost race; a fresh round decides what is left.
+                self.metrics.steps_lost.inc();
+                tracing::debug!(%key, detail = err.detail, "stale snapshot: round retried");
+                result = self.try_round(key).await;
+            }
+        }
+        match result {
             Ok(end) => end,
             Err(err) if err.failure.is_lost_race() => {
                 self.metrics.steps_lost.inc();
