@@ -35,3 +35,4 @@ mod test_bank_attacks2;
 mod test_bank_attacks_funding;
 mod test_pnl_pool;
 mod test_pnl_pool_attacks;
+mod test_integrity_attacks;

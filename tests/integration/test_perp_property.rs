@@ -22,7 +22,7 @@ use keel::state::Side;
 use keel_client::events::events_of;
 use keel_client::markets as mix;
 use keel_tests::context::TestContext;
-use keel_tests::funding_model::{premium_raw, PremiumModel};
+use keel_tests::funding_model::{conservative_raw, premium_raw, PremiumModel};
 use keel_tests::oracles::PriceSpec;
 use keel_tests::outcome::Outcome;
 use keel_tests::rng::Rng;
@@ -101,6 +101,8 @@ struct Sim {
     premium_samples: usize,
     /// Each market's last valid oracle read (bps from the base price), the premium's reference.
     reference_bps: [Option<i64>; 2],
+    /// Each market's oracle (bps) when its current premium segment started.
+    start_bps: [Option<i64>; 2],
     trace: Vec<String>,
 }
 
@@ -123,7 +125,7 @@ impl Sim {
             t, rng: Rng::new(seed), seed, traders, deposits, bps: [0; 2], now,
             settle_calls: 0, settled_events: 0, settled_count: 0, fills_applied: 0, places_ok: 0, refused: 0,
             outside_band: 0, two_sided_updates: 0, one_sided_updates: 0, owed_steps: 0,
-            premiums: [PremiumModel::new(now); 2], premium_samples: 0, reference_bps: [None; 2], trace: vec![],
+            premiums: [PremiumModel::new(now); 2], premium_samples: 0, reference_bps: [None; 2], start_bps: [None; 2], trace: vec![],
         }
     }
 
@@ -176,11 +178,12 @@ impl Sim {
             reduce_only, self_trade, expiry_ts, max_touched,
         };
         self.trace.push(format!("trader {i} m{m} {side:?} {order_type:?} {base_lots}@{price_lots} ro={reduce_only} {self_trade:?} exp={expiry_ts} max={max_touched}"));
-        let (_, premium) = self.book_premium(m, self.bps[m]).await;
+        let premium = self.segment_premium(m, Some(self.bps[m])).await;
         let outcome = self.t.place(&self.traders[i], m as u16, args).await;
         match outcome.error_code() {
             None if outcome.result.is_ok() => {
                 self.reference_bps[m] = Some(self.bps[m]);
+                self.start_bps[m] = Some(self.bps[m]);
                 self.premiums[m].sample(self.now, premium);
                 self.premium_samples += usize::from(premium != 0);
                 self.places_ok += 1;
@@ -210,6 +213,20 @@ impl Sim {
         (mid, premium_raw(mid, oracle))
     }
 
+    /// The premium of the segment since the last sample, as the program counts it: the book
+    /// against the oracle at the segment's start and at `end_bps` (the last valid price now).
+    async fn segment_premium(&mut self, m: usize, end_bps: Option<i64>) -> i128 {
+        let start = match self.start_bps[m] {
+            Some(bps) => Some(self.book_premium(m, bps).await.1),
+            None => None,
+        };
+        let end = match end_bps {
+            Some(bps) => Some(self.book_premium(m, bps).await.1),
+            None => None,
+        };
+        conservative_raw(start, end)
+    }
+
     async fn cancel_random(&mut self) {
         let (i, m) = (self.rng.below(4) as usize, self.rng.below(2) as u16);
         let account = self.t.margin_account(&self.traders[i].account).await;
@@ -220,12 +237,10 @@ impl Sim {
             CancelTarget::OrderId(ids[self.rng.below(ids.len() as u64) as usize])
         };
         self.trace.push(format!("cancel trader {i} m{m} {target:?}"));
-        let premium = match self.reference_bps[m as usize] {
-            Some(bps) => self.book_premium(m as usize, bps).await.1,
-            None => 0,
-        };
+        let premium = self.segment_premium(m as usize, self.reference_bps[m as usize]).await;
         let outcome = self.t.cancel(&self.traders[i], m, target).await;
         if outcome.result.is_ok() {
+            self.start_bps[m as usize] = self.reference_bps[m as usize];
             self.premiums[m as usize].sample(self.now, premium);
             self.premium_samples += usize::from(premium != 0);
         }
@@ -265,7 +280,12 @@ impl Sim {
         let (i, m) = (self.rng.below(4) as usize, self.rng.below(2) as usize);
         self.trace.push(format!("settle_pnl t{i} m{m}"));
         let account = self.traders[i].account;
+        let recorded_before = self.t.market(m as u16).await.last_oracle_ts;
         let outcome = self.t.settle_pnl(m as u16, &account).await;
+        if self.t.market(m as u16).await.last_oracle_ts != recorded_before {
+            // Booking a loss read the oracle: the market's last valid price is now's.
+            self.reference_bps[m] = Some(self.bps[m]);
+        }
         match outcome.error_code() {
             None if outcome.result.is_ok() => {
                 self.settle_calls += 1;
@@ -321,15 +341,17 @@ impl Sim {
     /// clamped into it, or the oracle when a side has no live order; the rate is the
     /// time-weighted premium since the last update, in bps rounded down, within ±100.
     async fn expected_funding(&mut self, m: usize) -> (i128, i128, i64, i64) {
-        let (mid, premium) = self.book_premium(m, self.bps[m]).await;
+        let (mid, _) = self.book_premium(m, self.bps[m]).await;
         let oracle = oracle_per_lot_raw(m, self.bps[m]);
         match mid {
             Some(_) => self.two_sided_updates += 1,
             None => self.one_sided_updates += 1,
         }
         let book_price = mid.unwrap_or(oracle);
+        let segment = self.segment_premium(m, Some(self.bps[m])).await;
         self.reference_bps[m] = Some(self.bps[m]);
-        let (rate_bps, elapsed) = self.premiums[m].update(self.now, premium);
+        self.start_bps[m] = Some(self.bps[m]);
+        let (rate_bps, elapsed) = self.premiums[m].update(self.now, segment);
         (book_price, oracle, rate_bps, elapsed.min(3_600))
     }
 

@@ -1,6 +1,6 @@
 //! The time-weighted funding premium as the program keeps it, for tests that predict funding:
-//! a premium per book state, `Σ premium · seconds` sampled before every book change and at
-//! every crank, and the crank's average.
+//! a premium per book state (against the oracle at both ends of its segment), `Σ premium ·
+//! seconds` sampled before every book change and at every crank, and the crank's average.
 
 use keel::math::FIXED_SCALE;
 
@@ -13,6 +13,18 @@ pub fn premium_raw(book_raw: Option<i128>, oracle_raw: i128) -> i128 {
     const COMMON: i128 = 1_000_000_000_000;
     let Some(book) = book_raw else { return 0 };
     ((book - oracle_raw) / COMMON * FIXED_SCALE).div_euclid(oracle_raw / COMMON).clamp(-MAX_PREMIUM_RAW, MAX_PREMIUM_RAW)
+}
+
+/// A segment's premium from its premiums against the oracle at its start and at its end, as
+/// `funding_premium::conservative` takes it: the smaller magnitude on the same sign, zero on
+/// opposite signs, the one known when only one is.
+pub fn conservative_raw(start: Option<i128>, end: Option<i128>) -> i128 {
+    match (start, end) {
+        (Some(a), Some(b)) if (a < 0) == (b < 0) => if a.abs() <= b.abs() { a } else { b },
+        (Some(_), Some(_)) => 0,
+        (Some(p), None) | (None, Some(p)) => p,
+        (None, None) => 0,
+    }
 }
 
 /// One market's premium accumulator.

@@ -7179,6 +7179,20 @@ export type Keel = {
             "type": "i64"
           },
           {
+            "name": "premiumReference",
+            "docs": [
+              "The oracle price the current premium segment started at (the last valid price when",
+              "the previous sample was taken), quote native per base native, `Fixed` raw little-endian",
+              "(zero before the first sample)."
+            ],
+            "type": {
+              "array": [
+                "u8",
+                16
+              ]
+            }
+          },
+          {
             "name": "reserved",
             "docs": [
               "Reserved for later versions."
@@ -7186,7 +7200,7 @@ export type Keel = {
             "type": {
               "array": [
                 "u8",
-                184
+                168
               ]
             }
           }
@@ -15150,6 +15164,20 @@ export const IDL: Keel = {
             "type": "i64"
           },
           {
+            "name": "premiumReference",
+            "docs": [
+              "The oracle price the current premium segment started at (the last valid price when",
+              "the previous sample was taken), quote native per base native, `Fixed` raw little-endian",
+              "(zero before the first sample)."
+            ],
+            "type": {
+              "array": [
+                "u8",
+                16
+              ]
+            }
+          },
+          {
             "name": "reserved",
             "docs": [
               "Reserved for later versions."
@@ -15157,7 +15185,7 @@ export const IDL: Keel = {
             "type": {
               "array": [
                 "u8",
-                184
+                168
               ]
             }
           }

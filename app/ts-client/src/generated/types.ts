@@ -1237,6 +1237,12 @@ export interface PerpMarket {
   pnlPool: BN;
   /** Σ positions' `pnl_owed_native`: gains waiting for the pool, quote native. */
   pnlOwed: BN;
+  /**
+   * The oracle price the current premium segment started at (the last valid price when
+   * the previous sample was taken), quote native per base native, `Fixed` raw little-endian
+   * (zero before the first sample).
+   */
+  premiumReference: number[];
   /** Reserved for later versions. */
   reserved: number[];
 }

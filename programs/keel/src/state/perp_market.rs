@@ -129,11 +129,15 @@ pub struct PerpMarket {
     pub pnl_pool: i64,
     /// Σ positions' `pnl_owed_native`: gains waiting for the pool, quote native.
     pub pnl_owed: i64,
+    /// The oracle price the current premium segment started at (the last valid price when
+    /// the previous sample was taken), quote native per base native, `Fixed` raw little-endian
+    /// (zero before the first sample).
+    pub premium_reference: [u8; 16],
     /// Reserved for later versions.
-    pub reserved: [u8; 184],
+    pub reserved: [u8; 168],
 }
 
-const _: () = assert!(core::mem::size_of::<PerpMarket>() == 8 + 32 * 5 + 16 + 32 + 16 + 8 + 8 + 32 + 16 + 24 + 32 + 48 + 16 + 184);
+const _: () = assert!(core::mem::size_of::<PerpMarket>() == 8 + 32 * 5 + 16 + 32 + 16 + 8 + 8 + 32 + 16 + 24 + 32 + 48 + 16 + 16 + 168);
 const _: () = assert!(core::mem::align_of::<PerpMarket>() == 8);
 
 impl PerpMarket {
@@ -169,6 +173,11 @@ impl PerpMarket {
     /// The last valid oracle price read, quote native per base native (zero when none yet).
     pub fn last_oracle_price(&self) -> Fixed {
         Fixed::from_raw(i128::from_le_bytes(self.last_oracle_price))
+    }
+
+    /// The oracle price the current premium segment started at (zero before the first sample).
+    pub fn premium_reference(&self) -> Fixed {
+        Fixed::from_raw(i128::from_le_bytes(self.premium_reference))
     }
 
     /// Records a valid oracle price read at `now`.

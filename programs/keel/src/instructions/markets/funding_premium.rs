@@ -9,10 +9,12 @@
 //! the last update. `consume_fills` changes no book (fills leave the book when they match), so
 //! it needs no sample.
 //!
-//! A sample prices the premium against the market's last valid oracle price (refreshed by
-//! every instruction that reads the market's oracle: `place_order`, `update_funding`,
-//! `liquidate_perp`, oracle replacement); `update_funding` samples with the fresh price it
-//! reads. Until a price has been read, and whenever the premium cannot be computed (an empty
+//! A sample prices the segment's book against the oracle at both ends of the segment — the
+//! price in force when the segment started (`premium_reference`) and the last valid price now
+//! (refreshed by every instruction that reads the market's oracle: `place_order`,
+//! `update_funding`, `liquidate_perp`, `settle_pnl`, oracle replacement) — and counts the
+//! [`conservative`] of the two, so an oracle move just before a sample (cranked at once by
+//! whoever it favours) never reprices a segment the book had quoted honestly. Until a price has been read, and whenever the premium cannot be computed (an empty
 //! band at an absurd reference price), a segment counts a zero premium: a cancel never fails
 //! on funding arithmetic.
 
@@ -32,6 +34,25 @@ pub struct BookPremium {
     pub book_price: Fixed,
     /// The oracle price, quote native per base lot.
     pub oracle_per_lot: Fixed,
+}
+
+/// A segment's premium from its premiums against the oracle at its start and at its end: the
+/// smaller in magnitude when both have the same sign, zero when they differ, the one there is
+/// when only one is known — so an oracle move at either end of a segment never creates funding
+/// that the book did not show against both prices.
+pub fn conservative(start: Option<Fixed>, end: Option<Fixed>) -> Fixed {
+    match (start, end) {
+        (Some(a), Some(b)) if a.is_negative() == b.is_negative() => {
+            if a.raw().unsigned_abs() <= b.raw().unsigned_abs() {
+                a
+            } else {
+                b
+            }
+        }
+        (Some(_), Some(_)) => Fixed::ZERO,
+        (Some(p), None) | (None, Some(p)) => p,
+        (None, None) => Fixed::ZERO,
+    }
 }
 
 /// The premium of `book` over `oracle` (quote native per base native) at `now`: the mid of
@@ -89,17 +110,19 @@ pub fn sample_premium(
     let since = market.last_premium_sample_ts.max(market.last_funding_ts);
     let seconds = now.saturating_sub(since);
     if seconds > 0 {
-        let reference = market.last_oracle_price();
-        let premium = if reference.is_positive() {
-            book_premium(market, book, reference, now).map_or(Fixed::ZERO, |p| p.premium)
-        } else {
-            Fixed::ZERO
+        let at = |reference: Fixed| -> Option<Fixed> {
+            reference
+                .is_positive()
+                .then(|| book_premium(market, book, reference, now).ok().map(|p| p.premium))
+                .flatten()
         };
+        let premium = conservative(at(market.premium_reference()), at(market.last_oracle_price()));
         let accumulated = market
             .premium_accumulator()
             .add(premium.mul_down(Fixed::from_i64(seconds))?)?;
         market.set_premium_accumulator(accumulated);
         market.last_premium_sample_ts = now;
     }
+    market.premium_reference = market.last_oracle_price;
     Ok(())
 }
