@@ -1,7 +1,8 @@
 //! Adversarial review of the market-integrity rules (by a helper with no stake in them): each
 //! test asserts the property that SHOULD hold; a successful attack makes it fail. The last-second
-//! oracle move is fixed (a segment's premium is taken against the oracle at both its ends); the
-//! three `#[ignore]`d tests are open findings of issue 10 (`cargo test -- --ignored
+//! oracle move is fixed (a segment's premium is taken against the oracle at both its ends), and so
+//! is the closed oracle account (a failing price in a liquidation's decision); the two
+//! `#[ignore]`d tests are open findings of issue 10 (`cargo test -- --ignored
 //! test_integrity_attacks` shows them failing). Market: SOL-PERP at 100 USD, lots of
 //! 0.01 SOL (1 lot = 1 USDC at the oracle, price 1 000 000 lots = the oracle), 5% band, funding
 //! at most 100 bps per 3 600 s, taker fee 5 bp, liquidation discount 1.5%.
@@ -202,12 +203,11 @@ async fn free_far_quotes_on_a_thin_book_do_not_pin_funding_at_the_cap() {
 /// closed (reclaimed: system-owned, no data) rather than stale. The liqee (`LongScenario`, long
 /// 1 000 lots of SOL with 119.5 USDC) also holds 1 native unit of ETH (worth 0.000002 USDC);
 /// SOL falls to 92 (Maint −6.5 USDC, liquidatable); ETH's oracle account is then closed.
-/// Expected by the rule: the step goes through with ETH at zero. The README keeps account
-/// identity (owner, layout) strict, so a closed account is refused — the liquidation waits for
-/// the admin's `replace_asset_oracle`. Only matters where the oracle account can be closed by
+/// Expected by the rule: the step goes through with ETH at zero. It was refused
+/// (`OracleWrongOwner`) until the liquidation path counted the configured oracle account gone
+/// bad as a failing price (fixed). Only matters where the oracle account can be closed by
 /// someone (e.g. a user-posted Pyth `PriceUpdateV2`, whose write authority may reclaim it).
 #[tokio::test]
-#[ignore = "open (issue 10): an oracle account failing its identity checks (closed, wrong owner) still aborts a liquidation"]
 async fn a_closed_collateral_oracle_account_does_not_block_a_liquidation() {
     let mut s = LongScenario::new().await;
     let now = s.t.now().await;

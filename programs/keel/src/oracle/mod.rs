@@ -89,15 +89,25 @@ pub const STALE_GRACE_SECS: i64 = 900;
 
 /// Like [`read_price_lenient`], but a price that is only too old — by at most
 /// [`STALE_GRACE_SECS`] beyond its max age — is taken as last published (every other guard
-/// still applies). For deciding on a liquidation while an unrelated oracle is stale: the account
-/// is valued at the last prices the oracle published.
+/// still applies), and the configured oracle account itself gone bad (closed, another owner,
+/// not a price account, another feed) is a failing price (`OracleInvalidData`), not an error:
+/// for deciding on a liquidation while an unrelated oracle fails, the account is valued at the
+/// last prices the oracle published or conservatively against it. Any other account than the
+/// configured one is still refused.
 pub fn read_price_last_published(
     account: &AccountInfo,
     binding: &OracleBinding,
     quote_decimals: u8,
     now: i64,
 ) -> Result<core::result::Result<PriceQuote, KeelError>> {
-    match read_price_lenient(account, binding, quote_decimals, now)? {
+    let read = match read_price_lenient(account, binding, quote_decimals, now) {
+        Err(e) if *account.key == binding.oracle => {
+            crate::keel_log!("oracle {}: the configured account fails its checks ({:?}): counted as a failing price", account.key, e);
+            return Ok(Err(KeelError::OracleInvalidData));
+        }
+        read => read?,
+    };
+    match read {
         Err(KeelError::OracleStale) => {
             let Some(raw) = read_raw(account, binding)? else { return Ok(Ok(PriceQuote::ONE)) };
             let within_grace = now.saturating_sub(raw.publish_time) <= binding.config.max_age_secs as i64 + STALE_GRACE_SECS;
