@@ -1,7 +1,8 @@
-//! `keel-localnet`: serves a local Keel node until Ctrl-C.
+//! `keel-localnet`: serves a local Keel node until Ctrl-C or SIGTERM.
 
 use clap::Parser;
 use keel_localnet::config::{DEFAULT_RPC_PORT, DEFAULT_SLOT_MS, DEFAULT_WS_PORT};
+use keel_localnet::chain::state;
 use keel_localnet::{Node, NodeConfig};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -22,6 +23,10 @@ struct Args {
     /// Seed of the price simulator (the same seed replays the same price paths).
     #[arg(long)]
     price_seed: Option<u64>,
+    /// Keep the accounts across restarts: loaded from DIR/accounts.json at start (when it
+    /// exists), written there on Ctrl-C.
+    #[arg(long, value_name = "DIR")]
+    state: Option<std::path::PathBuf>,
 }
 
 /// `SYMBOL price @ address` of every simulated feed.
@@ -77,6 +82,16 @@ async fn serve(args: Args) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Some(dir) = &args.state {
+        match restore_state(&node, dir).await {
+            Ok(count) => println!("  state     {count} accounts loaded from {}", dir.display()),
+            Err(err) => {
+                eprintln!("keel-localnet: --state {}: {err}", dir.display());
+                node.shutdown().await;
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     println!(
         "keel-localnet ready in {} ms",
         started.elapsed().as_millis()
@@ -87,10 +102,56 @@ async fn serve(args: Args) -> ExitCode {
     for feed in &node_feeds(&node).await {
         println!("  Pyth      {feed}");
     }
-    if let Err(err) = tokio::signal::ctrl_c().await {
-        eprintln!("keel-localnet: cannot wait for Ctrl-C: {err}");
-    }
+    wait_for_stop().await;
     println!("keel-localnet: shutting down");
+    let mut code = ExitCode::SUCCESS;
+    if let Some(dir) = &args.state {
+        match node.executor().run(|c| c.snapshot()).await {
+            Ok(accounts) => match state::save(dir, &accounts) {
+                Ok(()) => println!("keel-localnet: {} accounts saved to {}", accounts.len(), dir.display()),
+                Err(err) => {
+                    eprintln!("keel-localnet: --state {}: {err}", dir.display());
+                    code = ExitCode::FAILURE;
+                }
+            },
+            Err(err) => {
+                eprintln!("keel-localnet: state snapshot: {err}");
+                code = ExitCode::FAILURE;
+            }
+        }
+    }
     node.shutdown().await;
-    ExitCode::SUCCESS
+    code
+}
+
+/// Loads `dir/accounts.json` into the node, if it exists; returns how many accounts.
+async fn restore_state(node: &Node, dir: &std::path::Path) -> Result<usize, String> {
+    let Some(accounts) = state::load(dir).map_err(|e| e.to_string())? else { return Ok(0) };
+    node.executor()
+        .run(move |c| c.restore(&accounts))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())
+}
+
+/// Returns on Ctrl-C (SIGINT) or SIGTERM.
+async fn wait_for_stop() {
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(term) => term,
+        Err(err) => {
+            eprintln!("keel-localnet: cannot wait for SIGTERM: {err}");
+            if let Err(err) = tokio::signal::ctrl_c().await {
+                eprintln!("keel-localnet: cannot wait for Ctrl-C: {err}");
+            }
+            return;
+        }
+    };
+    tokio::select! {
+        result = tokio::signal::ctrl_c() => {
+            if let Err(err) = result {
+                eprintln!("keel-localnet: cannot wait for Ctrl-C: {err}");
+            }
+        }
+        _ = term.recv() => {}
+    }
 }

@@ -6,6 +6,7 @@ pub mod blockhash;
 mod faucet;
 pub mod history;
 pub mod priority;
+pub mod state;
 pub mod tokens;
 mod transactions;
 

@@ -9,4 +9,5 @@ mod test_keel;
 mod test_measure;
 mod test_prices;
 mod test_pubsub;
+mod test_state;
 mod test_tokens;
