@@ -12,41 +12,16 @@
 //! Taker fee 5 bp, maker rebate 1 bp, 20% of net fees to the insurance fund. The quote bank's
 //! net-borrow limit is 100 USDC per day, utilisation cap 95%.
 
+use crate::test_bank_attacks::{market_with_sol_collateral, trader_with};
 use keel::error::KeelError;
 use keel::instructions::markets::{CancelTarget, OrderType};
-use keel::instructions::risk::{AssetParams, UpdateAssetArgs};
-use keel::state::{BankParams, Side};
-use keel_tests::context::{quote_params, volatile_params, TestContext};
+use keel::state::Side;
+use keel_tests::context::TestContext;
 use keel_tests::liquidation::LOTS_PER_USD;
-use keel_tests::markets::{limit, order, sol_market_with_traders, usd, T0};
+use keel_tests::markets::{limit, order, usd};
 use keel_tests::traders::Trader;
 use anchor_spl::token::spl_token;
 use solana_signer::Signer;
-
-/// 100 USDC (quote native).
-const LIMIT_100_USDC: u64 = 100_000_000;
-
-async fn set_net_borrow_limit(t: &mut TestContext, limit: u64) {
-    let admin = t.admin.insecure_clone();
-    let params = AssetParams {
-        bank: BankParams { net_borrow_limit: limit, ..BankParams::recommended(6) },
-        ..quote_params()
-    };
-    let args = UpdateAssetArgs { params: Some(params), deposits_paused: None };
-    let ix = keel_client::instructions::update_asset(&admin.pubkey(), &t.exchange, &t.asset(0).mint, args);
-    t.send(&[ix], &[&admin]).await.assert_ok();
-}
-
-async fn trader_with(t: &mut TestContext, sol_index: u16, sol: u64, usdc: u64) -> Trader {
-    let trader = t.trader(&[10_000_000_000, 1_000_000_000_000]).await;
-    if sol > 0 {
-        t.deposit(&trader, sol_index, sol * 1_000_000_000).await.assert_ok();
-    }
-    if usdc > 0 {
-        t.deposit(&trader, 0, usdc).await.assert_ok();
-    }
-    trader
-}
 
 /// A frozen pool — new borrowing beyond the net-borrow limit withholds every depositor's
 /// withdrawal — and an attacker ready to exploit it.
@@ -71,9 +46,7 @@ struct Frozen {
 /// W deposits 1 000 USDC; passive P (10 000), D and D2 (8 000 each) and B then withdraw all the
 /// pool lets out, so `quote_withdrawable()` is 0 and W is frozen by the net-borrow limit.
 async fn frozen_pool(with_funding_pair: bool) -> Frozen {
-    let (mut t, m, _) = sol_market_with_traders(0).await;
-    let sol = t.add_pull_asset(9, volatile_params(), usd(100, T0)).await;
-    set_net_borrow_limit(&mut t, LIMIT_100_USDC).await;
+    let (mut t, m, sol) = market_with_sol_collateral().await;
     let passive = trader_with(&mut t, sol, 0, 10_000_000_000).await;
     let a = trader_with(&mut t, sol, 100, 0).await;
     let b = trader_with(&mut t, sol, 0, 2_000_000_000).await;
