@@ -116,7 +116,13 @@ pub fn sample_premium(
                 .then(|| book_premium(market, book, reference, now).ok().map(|p| p.premium))
                 .flatten()
         };
-        let premium = conservative(at(market.premium_reference()), at(market.last_oracle_price()));
+        let (start, end) = (market.premium_reference(), market.last_oracle_price());
+        // Most segments start and end at the same price: one book walk serves both ends.
+        let premium = if start == end {
+            at(end).unwrap_or(Fixed::ZERO)
+        } else {
+            conservative(at(start), at(end))
+        };
         let accumulated = market
             .premium_accumulator()
             .add(premium.mul_down(Fixed::from_i64(seconds))?)?;
