@@ -10,8 +10,8 @@ use crate::metrics::Metrics;
 use crate::state::Registry;
 use crate::tx::{Sender, TxError};
 use anchor_lang::prelude::Pubkey;
-use keel::math::{Fixed, Rounding};
-use keel::state::{MarginAccount, PerpMarket};
+use keel::math::Fixed;
+use keel::state::{MarginAccount, PerpMarket, PerpPosition};
 use keel_client::markets as mix;
 
 /// Most `settle_pnl` transactions per market per round.
@@ -38,8 +38,7 @@ pub fn settlement_plan<'a>(
             let funding = position
                 .pending_funding(market.funding_index())
                 .unwrap_or(0);
-            let pnl = unrealised_pnl(market, position.base_lots, position.quote_native)
-                .saturating_add(funding);
+            let pnl = unrealised_pnl(market, position).saturating_add(funding);
             if pnl < 0 {
                 losers.push((pnl, *key));
             }
@@ -66,16 +65,12 @@ pub fn settlement_plan<'a>(
 
 /// A position's unrealised PnL at the market's last recorded oracle price, quote native
 /// (0 when no price has been recorded or on overflow: such a position is not ranked as a loser).
-fn unrealised_pnl(market: &PerpMarket, base_lots: i64, quote_native: i64) -> i64 {
+fn unrealised_pnl(market: &PerpMarket, position: &PerpPosition) -> i64 {
     let price = market.last_oracle_price();
-    let value = base_lots
-        .checked_mul(market.base_lot_size)
-        .and_then(|native| Fixed::from_i64(native).mul_down(price).ok())
-        .and_then(|v| v.to_i64(Rounding::Down).ok());
-    match value {
-        Some(value) if price > Fixed::ZERO => value.saturating_add(quote_native),
-        _ => 0,
+    if price <= Fixed::ZERO {
+        return 0;
     }
+    market.unrealised_pnl(position, price).unwrap_or(0)
 }
 
 /// Runs the settlement plan of every market that owes gains; returns the transactions landed.

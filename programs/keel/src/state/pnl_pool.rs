@@ -12,6 +12,7 @@
 //! unit; `vault − booked bank claims = Σ markets (fees + pool)` plus anything sent to the vault.
 
 use crate::error::KeelError;
+use crate::math::{Fixed, Rounding};
 use crate::state::{PerpMarket, PerpPosition};
 use anchor_lang::prelude::*;
 
@@ -67,6 +68,21 @@ impl PerpMarket {
             .ok_or(KeelError::MathOverflow)?;
         self.change_owed(position, -cancelled)?;
         Ok(cancelled)
+    }
+
+    /// A position's unrealised PnL at `price` (quote native per base native): its base at that
+    /// price plus its cost basis, quote native rounded down (owed gains not included).
+    pub fn unrealised_pnl(&self, position: &PerpPosition, price: Fixed) -> Result<i64> {
+        let base_native = position
+            .base_lots
+            .checked_mul(self.base_lot_size)
+            .ok_or(KeelError::MathOverflow)?;
+        let value = Fixed::from_i64(base_native)
+            .mul_down(price)?
+            .to_i64(Rounding::Down)?;
+        Ok(value
+            .checked_add(position.quote_native)
+            .ok_or(KeelError::MathOverflow)?)
     }
 
     /// Books an unrealised loss of `loss` (> 0) of `position` into the pool: its cost basis

@@ -11,7 +11,6 @@ use crate::error::KeelError;
 use crate::events::{emit_event, UnrealisedLossBooked};
 use crate::instructions::markets::order_flow::{credit_quote, emit_owed, settle_position};
 use crate::instructions::vault::bank_flow::accrue_bank;
-use crate::math::{Fixed, Rounding};
 use crate::oracle::read_price;
 use crate::state::{CollateralAsset, Exchange, MarginAccount, PerpMarket, QUOTE_ASSET_INDEX};
 use anchor_lang::prelude::*;
@@ -90,16 +89,7 @@ fn book_loss(
     }
     let prices = read_price(oracle, &market.oracle_binding()?, quote_decimals, now)?;
     market.record_oracle_price(prices.oracle, now);
-    let base_native = position
-        .base_lots
-        .checked_mul(market.base_lot_size)
-        .ok_or(KeelError::MathOverflow)?;
-    let value = Fixed::from_i64(base_native)
-        .mul_down(prices.oracle)?
-        .to_i64(Rounding::Down)?;
-    let pnl = value
-        .checked_add(position.quote_native)
-        .ok_or(KeelError::MathOverflow)?;
+    let pnl = market.unrealised_pnl(&position, prices.oracle)?;
     if pnl >= 0 {
         return Ok(());
     }
