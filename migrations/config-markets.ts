@@ -20,6 +20,7 @@ export interface PerpMarketParams extends OracleGuard, LiquidationFees {
   price_band_bps: number;
   max_funding_bps: number;
   funding_interval_secs: number;
+  funding_impact_lots: bigint;
   min_order_base_lots: bigint;
   open_interest_cap_lots: bigint;
 }
@@ -53,6 +54,7 @@ export const MARKET_PARAM_KEYS = [
   "price_band_bps",
   "max_funding_bps",
   "funding_interval_secs",
+  "funding_impact_lots",
   "min_order_base_lots",
   "open_interest_cap_lots",
   ...ORACLE_GUARD_KEYS,
@@ -127,6 +129,7 @@ function checkMarketParams(c: Checker, raw: JsonObject, where: string): PerpMark
   const priceBand = c.idlNumber(raw, "price_band_bps", where, t, "bps of the oracle price");
   const maxFunding = c.idlNumber(raw, "max_funding_bps", where, t, "bps of the oracle price per interval");
   const interval = c.idlNumber(raw, "funding_interval_secs", where, t, "seconds");
+  const impact = c.idlBig(raw, "funding_impact_lots", where, t, "base lots of depth behind the funding premium");
   const minOrder = c.idlBig(raw, "min_order_base_lots", where, t, "base lots");
   const oiCap = c.idlBig(raw, "open_interest_cap_lots", where, t, "base lots per side");
   const guard = c.oracleGuard(raw, where, t);
@@ -142,6 +145,7 @@ function checkMarketParams(c: Checker, raw: JsonObject, where: string): PerpMark
     priceBand === undefined ||
     maxFunding === undefined ||
     interval === undefined ||
+    impact === undefined ||
     minOrder === undefined ||
     oiCap === undefined ||
     guard === undefined ||
@@ -159,6 +163,7 @@ function checkMarketParams(c: Checker, raw: JsonObject, where: string): PerpMark
     price_band_bps: priceBand,
     max_funding_bps: maxFunding,
     funding_interval_secs: interval,
+    funding_impact_lots: impact,
     min_order_base_lots: minOrder,
     open_interest_cap_lots: oiCap,
     ...guard,

@@ -76,9 +76,9 @@ async fn frozen_pool(with_funding_pair: bool) -> Frozen {
         t.place(&h, m, limit(Side::Ask, 80 * LOTS_PER_USD, 2_500)).await.assert_ok();
         t.place(&g, m, order(OrderType::Market, Side::Bid, 0, 2_500)).await.assert_ok();
         t.crank(m).await;
-        // Quotes at 83.2 / 84: a 4.5% premium, clamped to 1% an hour.
-        t.place(&q, m, order(OrderType::PostOnly, Side::Bid, 832_000, 1)).await.assert_ok();
-        t.place(&q, m, order(OrderType::PostOnly, Side::Ask, 840_000, 1)).await.assert_ok();
+        // 10 lots quoted at 83.2 / 84: the impact bid is +4%, clamped to 1% an hour.
+        t.place(&q, m, order(OrderType::PostOnly, Side::Bid, 832_000, 10)).await.assert_ok();
+        t.place(&q, m, order(OrderType::PostOnly, Side::Ask, 840_000, 10)).await.assert_ok();
         for _ in 0..20 {
             now += 3_600;
             set_prices(&mut t, m, sol, 80, now).await;

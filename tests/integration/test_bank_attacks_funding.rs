@@ -13,7 +13,7 @@ use keel_tests::markets::{limit, order, usd};
 use keel_tests::traders::Trader;
 
 /// The funding scenario: A (100 SOL, no USDC) long 10 000 lots at 100, B (2 000 USDC) short;
-/// C rests a bid at 104 and an ask at 105 (mid 104.5, a 4.5% premium clamped to 1% an hour);
+/// C rests 10 lots bid at 104 and asked at 105 (impact bid +4%, clamped to 1% an hour);
 /// ten hourly funding updates (A owes B 10 × 100 = 1 000 USDC); B re-touches its position (a
 /// post-only order it cancels). A never touches. Passive P has 10 000 USDC.
 /// Returns (context, market, A, B, B's quote balance before the touch).
@@ -30,10 +30,10 @@ async fn funding_owed_scenario() -> (TestContext, u16, Trader, Trader, i64) {
         .await
         .assert_ok();
     t.crank(m).await;
-    t.place(&c, m, order(OrderType::PostOnly, Side::Bid, 1_040_000, 1))
+    t.place(&c, m, order(OrderType::PostOnly, Side::Bid, 1_040_000, 10))
         .await
         .assert_ok();
-    t.place(&c, m, order(OrderType::PostOnly, Side::Ask, 1_050_000, 1))
+    t.place(&c, m, order(OrderType::PostOnly, Side::Ask, 1_050_000, 10))
         .await
         .assert_ok();
     let mut now = t.now().await;

@@ -3,13 +3,17 @@
 //! one owner and one of another owner, that owner's key also the victim's delegate — trading
 //! against each other at the band edges, leaving stale band-edge orders across price moves,
 //! dumping positions of its distressed members on each other, round-tripping the victim's
-//! account through the delegate, and cranking funding around its own quotes (a one-transaction
-//! bid and ask at a band edge, `update_funding`, cancel) after time has passed with an empty
-//! book. Invariants after every step:
+//! account through the delegate, pinning funding with quotes left standing while time passes
+//! (a thin order across the oracle in its favour, 9 lots against the market's 10-lot impact
+//! depth, beside an impact-deep one on its own side of the oracle at the band edge: under a
+//! mid-of-best premium these pay the cap), and cranking funding around its own quotes (a
+//! one-transaction bid and ask at a band edge, `update_funding`, cancel). Invariants after
+//! every step:
 //! - the coalition's combined equity at oracle prices (collateral value plus unrealised PnL,
 //!   from the program's own health code) never rises by more than the oracle PnL of its net
 //!   exposure plus what the victim's delegate limits charged (the most the victim can lose) —
-//!   funding included, which at the honest rate (no quote stood while time passed) is zero;
+//!   funding included, which at the honest rate is zero (no quote that anyone could trade
+//!   against at a profit stood while time passed), and the crank leaves the index unmoved;
 //! - the insurance fund never covers a deficit: with moves smaller than the maint margin and a
 //!   keeper after every move, a liquidation at the first liquidatable price always suffices;
 //! - the vaults reconcile after every instruction (the test helpers check).
@@ -289,8 +293,9 @@ impl Sim {
         self.set_dust_feed(false, now);
     }
 
-    /// Cancels every resting order of the coalition and the victim, then lets `secs` pass (the
-    /// oracle republished at the same price): nothing stands on the book while time passes.
+    /// Cancels every resting order of the coalition and the victim, leaves X1's funding pin
+    /// (see [`Sim::pin_funding`]) on the book, then lets `secs` pass (the oracle republished
+    /// at the same price).
     async fn pass_time(&mut self, secs: i64) {
         let traders: Vec<_> = self
             .coalition
@@ -302,6 +307,7 @@ impl Sim {
             self.t.cancel(&trader, self.market, CancelTarget::All).await;
         }
         self.t.crank(self.market).await;
+        self.pin_funding().await;
         let now = self.t.now().await + secs;
         self.t.set_time(now).await;
         self.t.set_market_price(
@@ -309,6 +315,24 @@ impl Sim {
             PriceSpec::new(self.cents * 1_000_000, 0, -8, now),
         );
         self.set_dust_feed(false, now);
+    }
+
+    /// X1's free quotes, in the coalition's favour (a net-long coalition wants the premium
+    /// negative, a net-short one positive): 9 lots one tick across the oracle (less than the
+    /// impact depth) and 10 lots on their own side at the band edge (nobody trades against
+    /// either at a profit). Under the mid-of-best premium they paid the 1% cap for as long as
+    /// they stood.
+    async fn pin_funding(&mut self) {
+        let (low, high) = self.band();
+        let oracle = self.price_lots();
+        let x1 = self.coalition[0].handle();
+        let (thin, deep) = if self.net_coalition_lots().await < 0 {
+            (order(OrderType::PostOnly, Side::Bid, oracle + 1, 9), order(OrderType::PostOnly, Side::Ask, high, 10))
+        } else {
+            (order(OrderType::PostOnly, Side::Ask, oracle - 1, 9), order(OrderType::PostOnly, Side::Bid, low, 10))
+        };
+        self.try_place(&x1, deep, None).await;
+        self.try_place(&x1, thin, None).await;
     }
 
     /// X1 quotes a one-lot bid and ask at the band edge that makes others pay the coalition's

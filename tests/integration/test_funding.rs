@@ -1,8 +1,9 @@
-//! Funding with hand-computed numbers: the index moves by the clamped premium of the book mid
-//! over the oracle, pro rata over at most one interval; positions settle it lazily (counted in
-//! health meanwhile), the payer rounding up and the receiver down, and the vault reconciles.
-//! The book mid is that of the best live bid and ask, each clamped into the price band; a book
-//! with either side empty has no premium.
+//! Funding with hand-computed numbers: the index moves by the clamped premium of the book's
+//! impact prices over the oracle, pro rata over at most one interval; positions settle it
+//! lazily (counted in health meanwhile), the payer rounding up and the receiver down, and the
+//! vault reconciles. The premium is the impact bid's excess over the oracle or minus the
+//! oracle's excess over the impact ask (10 lots deep in the tests' markets); a book whose
+//! impact prices straddle the oracle, or a side without the depth, has none.
 //!
 //! Market: SOL-PERP, lots of 0.01 SOL, quote lot 1 native; at 100 USD one lot is worth
 //! 1 000 000 quote native (1 USDC) and a price of 1 000 000 lots is the oracle price.
@@ -46,9 +47,9 @@ async fn update(t: &mut TestContext, m: u16) -> FundingUpdated {
 async fn book_premium_moves_the_index_pro_rata() {
     let (mut t, m, traders) = sol_market_with_traders(1).await;
     let mm = &traders[0];
-    // Mid of 1 004 000 and 1 006 000 is 1 005 000: a premium of 0.5% (50 bps, under the 1% cap).
-    t.place(mm, m, post_only(Side::Bid, 1_004_000, 10)).await.assert_ok();
-    t.place(mm, m, post_only(Side::Ask, 1_006_000, 10)).await.assert_ok();
+    // 10 lots bid at 1 005 000, above the oracle: a premium of 0.5% (50 bps, under the 1% cap).
+    t.place(mm, m, post_only(Side::Bid, 1_005_000, 10)).await.assert_ok();
+    t.place(mm, m, post_only(Side::Ask, 1_007_000, 10)).await.assert_ok();
 
     let t1 = T0 + 1_800;
     advance(&mut t, m, t1).await;
@@ -73,9 +74,8 @@ async fn book_premium_moves_the_index_pro_rata() {
 async fn premium_is_clamped_and_at_most_one_interval_accrues() {
     let (mut t, m, traders) = sol_market_with_traders(1).await;
     let mm = &traders[0];
-    // Resting orders stay in the band, so the largest reachable premium is under 5%: the bid at
-    // 1 040 000 and the ask at the band's high edge 1 050 000 make a mid of 1 045 000, a 4.5%
-    // premium, clamped at 1%.
+    // Resting orders stay in the band, so the largest reachable premium is 5%: the bid at
+    // 1 040 000, 10 lots deep, is a 4% premium, clamped at 1%.
     t.place(mm, m, post_only(Side::Ask, 1_060_000, 10)).await.assert_error(KeelError::PriceOutsideBand);
     t.place(mm, m, post_only(Side::Bid, 1_040_000, 10)).await.assert_ok();
     t.place(mm, m, post_only(Side::Ask, 1_050_000, 10)).await.assert_ok();
@@ -84,12 +84,12 @@ async fn premium_is_clamped_and_at_most_one_interval_accrues() {
     let t1 = T0 + 7_200;
     advance(&mut t, m, t1).await;
     let event = update(&mut t, m).await;
-    assert_eq!(event.book_price, 1_045_000 * FIXED_SCALE);
+    assert_eq!(event.book_price, 1_040_000 * FIXED_SCALE);
     assert_eq!((event.rate_bps, event.elapsed_secs), (100, 3_600));
     assert_eq!(event.funding_index, 10_000 * FIXED_SCALE);
 
-    // Below the oracle: a bid at the band's low edge 950 000 and an ask at 960 000: the mid is
-    // 955 000, −4.5%, clamped at −1%. Over 600 s the index moves by
+    // Below the oracle: a bid at the band's low edge 950 000 and an ask at 960 000: the impact
+    // ask is −4%, clamped at −1%. Over 600 s the index moves by
     // −10 000 · 600 / 3 600 = −1 666.666…, rounded down (away from zero) at the 18th digit.
     t.cancel(mm, m, CancelTarget::All).await.assert_ok();
     t.place(mm, m, post_only(Side::Bid, 949_999, 10)).await.assert_error(KeelError::PriceOutsideBand);
@@ -98,7 +98,7 @@ async fn premium_is_clamped_and_at_most_one_interval_accrues() {
     let t2 = t1 + 600;
     advance(&mut t, m, t2).await;
     let event = update(&mut t, m).await;
-    assert_eq!(event.book_price, 955_000 * FIXED_SCALE);
+    assert_eq!(event.book_price, 960_000 * FIXED_SCALE);
     assert_eq!((event.rate_bps, event.elapsed_secs), (-100, 600));
     let change: i128 = -1_666_666_666_666_666_666_667;
     assert_eq!(event.funding_index, 10_000 * FIXED_SCALE + change);
@@ -126,7 +126,7 @@ async fn funding_is_not_due_twice_at_the_same_time() {
 #[tokio::test]
 async fn stale_oracle_refuses_update_funding() {
     let (mut t, m, traders) = sol_market_with_traders(1).await;
-    t.place(&traders[0], m, post_only(Side::Bid, 1_000_000, 10)).await.assert_ok();
+    t.place(&traders[0], m, post_only(Side::Bid, 1_002_000, 10)).await.assert_ok();
     t.place(&traders[0], m, post_only(Side::Ask, 1_004_000, 10)).await.assert_ok();
     // 120 s later with the price still published at T0 (max age 60 s).
     t.set_time(T0 + 120).await;
@@ -134,7 +134,7 @@ async fn stale_oracle_refuses_update_funding() {
     let market = t.market(m).await;
     assert_eq!((market.last_funding_ts, market.funding_index().raw()), (T0, 0));
     // Republished: the update goes through and accrues the whole 120 s since the listing.
-    // Mid (1 000 000 + 1 004 000) / 2 = 1 002 000: 20 bps; 2 000 · 120 / 3 600 = 66.666… per lot.
+    // Impact bid 1 002 000: 20 bps; 2 000 · 120 / 3 600 = 66.666… per lot.
     t.set_market_price(m, usd(100, T0 + 120));
     let event = update(&mut t, m).await;
     assert_eq!(event.book_price, 1_002_000 * FIXED_SCALE);
@@ -155,9 +155,9 @@ async fn funding_settles_lazily_payer_rounding_up_receiver_down() {
     let short_balance = DEPOSIT as i64 + 10_000;
     assert_eq!(t.balance(&long.account, 0).await, long_balance);
     assert_eq!(t.balance(&short.account, 0).await, short_balance);
-    // The book: the short's ask at 1 006 000, the market maker's bid at 1 004 000: 0.5% premium.
-    t.place(short, m, post_only(Side::Ask, 1_006_000, 10)).await.assert_ok();
-    t.place(mm, m, post_only(Side::Bid, 1_004_000, 10)).await.assert_ok();
+    // The book: the short's ask at 1 007 000, the market maker's bid at 1 005 000: 0.5% premium.
+    t.place(short, m, post_only(Side::Ask, 1_007_000, 10)).await.assert_ok();
+    t.place(mm, m, post_only(Side::Bid, 1_005_000, 10)).await.assert_ok();
     let before: HealthReport = t.health_view(&long.account).await.assert_ok().returned();
     assert_eq!(before.perps[0].unrealized_pnl, 0);
 
@@ -200,8 +200,8 @@ async fn funding_settles_lazily_payer_rounding_up_receiver_down() {
 
     // The market maker lifts 1 lot of the short's ask; the short settles when the crank applies
     // its fill: funding first (at its old position of −100), then the fill with its rebate of
-    // fee(1 006 000, −1 bp) = −100.6 → −100 (rounded up: the maker gets 100).
-    t.place(mm, m, order(OrderType::ImmediateOrCancel, Side::Bid, 1_006_000, 1)).await.assert_ok();
+    // fee(1 007 000, −1 bp) = −100.7 → −100 (rounded up: the maker gets 100).
+    t.place(mm, m, order(OrderType::ImmediateOrCancel, Side::Bid, 1_007_000, 1)).await.assert_ok();
     let keys = t.markets[m as usize].keys;
     let outcome = t.send(&[mix::consume_fills(&keys, &[short.account], 8)], &[]).await;
     outcome.assert_ok();
@@ -236,13 +236,12 @@ async fn funding_is_zero_sum_across_a_queued_maker_fill() {
     // The long takes 100 lots from the short's ask; the short's side stays queued (no crank).
     t.place(short, m, limit(Side::Ask, 1_000_000, 100)).await.assert_ok();
     t.place(long, m, limit(Side::Bid, 1_000_000, 100)).await.assert_ok();
-    // A bid at 1 020 000 and an ask at 1 030 000: the mid is 1 025 000, +2.5%, clamped at +1%:
-    // 10 000 per lot per hour.
-    t.place(mm, m, post_only(Side::Bid, 1_020_000, 1)).await.assert_ok();
-    t.place(mm, m, post_only(Side::Ask, 1_030_000, 1)).await.assert_ok();
+    // 10 lots bid at 1 020 000: +2%, clamped at +1%: 10 000 per lot per hour.
+    t.place(mm, m, post_only(Side::Bid, 1_020_000, 10)).await.assert_ok();
+    t.place(mm, m, post_only(Side::Ask, 1_030_000, 10)).await.assert_ok();
     advance(&mut t, m, T0 + 3_600).await;
     let event = update(&mut t, m).await;
-    assert_eq!((event.book_price, event.rate_bps), (1_025_000 * FIXED_SCALE, 100));
+    assert_eq!((event.book_price, event.rate_bps), (1_020_000 * FIXED_SCALE, 100));
     assert_eq!(event.funding_index, 10_000 * FIXED_SCALE);
     let short_before = t.balance(&short.account, 0).await;
     t.crank(m).await;
@@ -263,14 +262,15 @@ async fn funding_is_zero_sum_across_a_queued_maker_fill() {
     t.assert_conserved().await;
 }
 
+/// A side counts toward the premium only where `funding_impact_lots` (10) of live orders could
+/// fill against it: 9 lots bid above the oracle are no premium, the tenth makes one, at the
+/// price of the order that completes the depth; an expired order is no depth.
 #[tokio::test]
-async fn a_one_sided_book_pays_no_funding() {
+async fn only_live_impact_depth_across_the_oracle_pays_funding() {
     let (mut t, m, traders) = sol_market_with_traders(1).await;
     let mm = &traders[0];
-    // Only bids, at the band's high edge: before, the empty ask side counted at the oracle and
-    // made a mid of 1 025 000 (+2.5%, paid at the 1% cap); now there is no book price at all.
-    t.place(mm, m, post_only(Side::Bid, 1_050_000, 10)).await.assert_ok();
-    t.place(mm, m, post_only(Side::Bid, 1_040_000, 10)).await.assert_ok();
+    // 9 lots bid at the band's high edge, no asks: too thin to be an impact bid.
+    t.place(mm, m, post_only(Side::Bid, 1_050_000, 9)).await.assert_ok();
     advance(&mut t, m, T0 + 3_600).await;
     let event = update(&mut t, m).await;
     assert_eq!(event.book_price, event.oracle_price, "no premium: the book price is the oracle");
@@ -279,27 +279,28 @@ async fn a_one_sided_book_pays_no_funding() {
     let market = t.market(m).await;
     assert_eq!((market.funding_index().raw(), market.last_funding_rate_bps, market.last_funding_ts), (0, 0, T0 + 3_600));
 
-    // Only asks: no premium either way.
-    t.cancel(mm, m, CancelTarget::All).await.assert_ok();
-    t.place(mm, m, post_only(Side::Ask, 960_000, 10)).await.assert_ok();
+    // One more lot at 1 040 000 completes the depth: the impact bid is 1 040 000, +4%, paid at
+    // the 1% cap — 10 000 per lot over the hour. A one-sided book pays where it is tradable.
+    t.place(mm, m, post_only(Side::Bid, 1_040_000, 1)).await.assert_ok();
     advance(&mut t, m, T0 + 7_200).await;
     let event = update(&mut t, m).await;
-    assert_eq!((event.book_price, event.rate_bps, event.funding_index), (1_000_000 * FIXED_SCALE, 0, 0));
+    assert_eq!((event.book_price, event.rate_bps, event.elapsed_secs), (1_040_000 * FIXED_SCALE, 100, 3_600));
+    assert_eq!(event.funding_index, 10_000 * FIXED_SCALE);
 
-    // A bid at the band's low edge, live until T0 + 7 300, makes the book two-sided meanwhile:
-    // mid (950 000 + 960 000) / 2 = 955 000, −4.5%, clamped at −1%; over 50 s the index moves by
-    // −10 000 · 50 / 3 600 = −138.888…, rounded down (away from zero) at the 18th digit.
-    let mut bid = post_only(Side::Bid, 950_000, 10);
-    bid.expiry_ts = T0 + 7_300;
-    t.place(mm, m, bid).await.assert_ok();
+    // 10 lots asked at 960 000, live until T0 + 7 300: −4%, clamped at −1%; over 50 s the index
+    // moves by −10 000 · 50 / 3 600 = −138.888…, rounded down (away from zero) at the 18th digit.
+    t.cancel(mm, m, CancelTarget::All).await.assert_ok();
+    let mut ask = post_only(Side::Ask, 960_000, 10);
+    ask.expiry_ts = T0 + 7_300;
+    t.place(mm, m, ask).await.assert_ok();
     advance(&mut t, m, T0 + 7_250).await;
     let event = update(&mut t, m).await;
-    assert_eq!((event.book_price, event.rate_bps, event.elapsed_secs), (955_000 * FIXED_SCALE, -100, 50));
-    let index: i128 = -138_888_888_888_888_888_889;
+    assert_eq!((event.book_price, event.rate_bps, event.elapsed_secs), (960_000 * FIXED_SCALE, -100, 50));
+    let index: i128 = 10_000 * FIXED_SCALE - 138_888_888_888_888_888_889;
     assert_eq!(event.funding_index, index);
-    // Expired, the bid still sits in the book but is no side: no premium again.
+    // Expired, the ask still sits in the book but is no depth: no premium again.
     advance(&mut t, m, T0 + 7_300).await;
-    assert_eq!(t.book(m).await.best(Side::Bid).map(|o| o.price_lots), Some(950_000));
+    assert_eq!(t.book(m).await.best(Side::Ask).map(|o| o.price_lots), Some(960_000));
     let event = update(&mut t, m).await;
     assert_eq!((event.book_price, event.rate_bps, event.elapsed_secs, event.funding_index), (1_000_000 * FIXED_SCALE, 0, 50, index));
     assert_eq!(t.market(m).await.funding_index().raw(), index);
@@ -307,22 +308,22 @@ async fn a_one_sided_book_pays_no_funding() {
 }
 
 #[tokio::test]
-async fn sides_beyond_the_band_are_clamped() {
+async fn orders_beyond_the_band_are_no_depth() {
     let (mut t, m, traders) = sol_market_with_traders(2).await;
-    let (asker, bidder) = (&traders[0], &traders[1]);
-    // At 110 USD the band is 1 045 000..=1 155 000 lots: an ask at 1 150 000 rests.
+    let (far, near) = (&traders[0], &traders[1]);
+    // At 110 USD the band is 1 045 000..=1 155 000 lots: a bid at 1 100 000 rests.
     t.set_market_price(m, usd(110, T0));
-    t.place(asker, m, post_only(Side::Ask, 1_150_000, 10)).await.assert_ok();
-    // Back at 100 USD (band 950 000..=1 050 000) the ask lies beyond the band's high edge; a bid
-    // at 960 000 rests inside it.
+    t.place(far, m, post_only(Side::Bid, 1_100_000, 10)).await.assert_ok();
+    // Back at 100 USD (band 950 000..=1 050 000) that bid lies beyond the band's high edge (it
+    // could no longer fill); a bid at 1 005 000 rests inside it.
     t.set_market_price(m, usd(100, T0));
-    t.place(bidder, m, post_only(Side::Bid, 960_000, 10)).await.assert_ok();
-    let best_ask = t.book(m).await.best(Side::Ask).expect("the ask still rests").price_lots;
-    assert_eq!(best_ask, 1_150_000);
+    t.place(near, m, post_only(Side::Bid, 1_005_000, 10)).await.assert_ok();
+    let best_bid = t.book(m).await.best(Side::Bid).expect("the far bid still rests").price_lots;
+    assert_eq!(best_bid, 1_100_000);
 
-    // Book price: (960 000 + min(1 150 000, 1 050 000)) / 2 = 1 005 000, +50 bps, under the 1%
-    // cap (unclamped, (960 000 + 1 150 000) / 2 = 1 055 000 would have paid the 100 bps cap).
-    // Over 1 800 s: 0.5% · 1 000 000 · 1 800 / 3 600 = 2 500 per lot, exactly.
+    // The impact bid is the one inside the band, 1 005 000: +50 bps, under the 1% cap (the far
+    // bid, +10%, would have paid the 100 bps cap). Over 1 800 s: 0.5% · 1 000 000 · 1 800 /
+    // 3 600 = 2 500 per lot, exactly.
     advance(&mut t, m, T0 + 1_800).await;
     let event = update(&mut t, m).await;
     assert_eq!(event.book_price, 1_005_000 * FIXED_SCALE);

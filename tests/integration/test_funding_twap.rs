@@ -68,8 +68,8 @@ fn funding_event(outcome: &keel_tests::outcome::Outcome) -> FundingUpdated {
     events.remove(0)
 }
 
-/// After 1 800 s of an empty book, the short quotes a bid at 1 040 000 and an ask at 1 050 000
-/// (mid +4.5%, capped at 1%), cranks and cancels in one transaction. Under the single-price
+/// After 1 800 s of an empty book, the short quotes 10 lots bid at 1 040 000 and asked at
+/// 1 050 000 (impact bid +4%, capped at 1%), cranks and cancels in one transaction. Under the single-price
 /// rule the index would have moved 1% · 1 000 000 · 1 800 / 3 600 = 5 000 per lot and the
 /// victim's 100-lot long would have paid the attacker 500 000 (0.50 USDC) for nothing. The
 /// quotes stood 0 s: the index does not move, nobody pays.
@@ -86,14 +86,14 @@ async fn quotes_placed_and_cancelled_around_a_crank_in_one_transaction_move_noth
             &signer,
             &attacker.account,
             &keys,
-            post_only(Side::Bid, 1_040_000, 1),
+            post_only(Side::Bid, 1_040_000, 10),
             metas.clone(),
         ),
         mix::place_order(
             &signer,
             &attacker.account,
             &keys,
-            post_only(Side::Ask, 1_050_000, 1),
+            post_only(Side::Ask, 1_050_000, 10),
             metas,
         ),
         mix::update_funding(&keys),
@@ -102,7 +102,7 @@ async fn quotes_placed_and_cancelled_around_a_crank_in_one_transaction_move_noth
     let event = funding_event(&t.send(&ixs, &[&attacker.owner]).await);
     assert_eq!(
         event.book_price,
-        1_045_000 * FIXED_SCALE,
+        1_040_000 * FIXED_SCALE,
         "the quotes were in the book at the crank"
     );
     assert_eq!(
@@ -129,7 +129,7 @@ async fn quotes_resting_ten_seconds_weigh_ten_seconds() {
     let (mut t, m, victim, attacker) = long_against_attacker().await;
     let pnl_before = victim_pnl(&mut t, &victim).await;
     advance(&mut t, m, T0 + 1_790).await;
-    quote(&mut t, &attacker, m, 1_040_000, 1_050_000, 1).await;
+    quote(&mut t, &attacker, m, 1_040_000, 1_050_000, 10).await;
     advance(&mut t, m, T0 + 1_800).await;
     let event = funding_event(&t.update_funding(m).await);
     t.cancel(&attacker, m, CancelTarget::All).await.assert_ok();
@@ -146,17 +146,17 @@ async fn quotes_resting_ten_seconds_weigh_ten_seconds() {
     assert_eq!(victim_pnl(&mut t, &victim).await, pnl_before - 2_778);
 }
 
-/// A premium of +0.5% (bid 1 004 000, ask 1 006 000) held for the whole interval — the maker
+/// A premium of +0.5% (10 lots bid at 1 005 000, asked at 1 007 000) held for the whole interval — the maker
 /// re-quoting the same prices half-way — pays 0.5% · 1 000 000 = 5 000 per lot, exactly what
 /// the single-price rule paid.
 #[tokio::test]
 async fn a_steady_premium_over_an_interval_pays_the_single_price_rule() {
     let (mut t, m, traders) = sol_market_with_traders(1).await;
     let mm = &traders[0];
-    quote(&mut t, mm, m, 1_004_000, 1_006_000, 10).await;
+    quote(&mut t, mm, m, 1_005_000, 1_007_000, 10).await;
     advance(&mut t, m, T0 + 1_200).await;
     t.cancel(mm, m, CancelTarget::All).await.assert_ok();
-    quote(&mut t, mm, m, 1_004_000, 1_006_000, 5).await;
+    quote(&mut t, mm, m, 1_005_000, 1_007_000, 12).await;
     advance(&mut t, m, T0 + 3_600).await;
     let event = funding_event(&t.update_funding(m).await);
     assert_eq!(
@@ -182,7 +182,7 @@ async fn a_steady_premium_over_an_interval_pays_the_single_price_rule() {
 async fn a_premium_that_held_half_the_interval_pays_half() {
     let (mut t, m, traders) = sol_market_with_traders(1).await;
     let mm = &traders[0];
-    quote(&mut t, mm, m, 1_004_000, 1_006_000, 10).await;
+    quote(&mut t, mm, m, 1_005_000, 1_007_000, 10).await;
     advance(&mut t, m, T0 + 1_800).await;
     t.cancel(mm, m, CancelTarget::All).await.assert_ok();
     let market = t.market(m).await;

@@ -1,9 +1,9 @@
 //! Adversarial review of the market-integrity rules (by a helper with no stake in them): each
 //! test asserts the property that SHOULD hold; a successful attack makes it fail. The last-second
-//! oracle move is fixed (a segment's premium is taken against the oracle at both its ends), and so
-//! is the closed oracle account (a failing price in a liquidation's decision); the two
-//! `#[ignore]`d tests are open findings of issue 10 (`cargo test -- --ignored
-//! test_integrity_attacks` shows them failing). Market: SOL-PERP at 100 USD, lots of
+//! oracle move is fixed (a segment's premium is taken against the oracle at both its ends), so
+//! is the closed oracle account (a failing price in a liquidation's decision), and so are the
+//! thin-book funding pins (the premium is read from impact prices 10 lots deep, a side counting
+//! only across the oracle). Market: SOL-PERP at 100 USD, lots of
 //! 0.01 SOL (1 lot = 1 USDC at the oracle, price 1 000 000 lots = the oracle), 5% band, funding
 //! at most 100 bps per 3 600 s, taker fee 5 bp, liquidation discount 1.5%.
 
@@ -51,9 +51,10 @@ fn took(logs: &[String]) -> (i64, i64) {
 /// moves the index by 1% · 1 000 000 = 10 000 per lot: the owner's long pays the colluder's
 /// short 4 000 × 10 000 = 40 USDC in one hour (960 USDC a day), plus the 2 USDC fee — 42 USDC
 /// lost against a 5 USDC limit. The loss limit counts slippage and fees only, not funding the
-/// delegate's position pays to the delegate's own account.
+/// delegate's position pays to the delegate's own account. Fixed where it was open: one-lot
+/// quotes are no impact depth, so they create no premium; moving funding now takes a bid above
+/// the oracle `funding_impact_lots` deep, which anyone may sell into at a profit.
 #[tokio::test]
-#[ignore = "open (issue 10): a delegate's loss limit counts slippage and fees, not the funding its positions pay later"]
 async fn delegate_cannot_cost_the_owner_more_than_its_loss_limit_through_funding() {
     let loss_limit: u64 = 5_000_000;
     let (mut t, m, owner, colluder) = sol_market_with_two_traders().await;
@@ -179,10 +180,10 @@ async fn delegate_cannot_trade_for_an_account_being_liquidated() {
 /// mid 990 000, premium −1% (the cap). After an hour the index moves −1% · 1 000 000 =
 /// −10 000 per lot: the victim's short pays 100 × 10 000 = 1 USDC (24 USDC a day on 100 USDC
 /// of notional) for quotes at zero risk. Asserted: quotes wider than the funding cap on each
-/// side do not move the index. (Anyone can counter by quoting tighter; this is a thin-book
-/// weakness, not a bypass of the time weighting.)
+/// side do not move the index. Fixed: the premium counts an impact bid only above the oracle
+/// and an impact ask only below it, so quotes on their own side of the oracle — however deep
+/// (10 lots here, the impact depth) — create none.
 #[tokio::test]
-#[ignore = "open (issue 10): the premium is a mid of best quotes, not an impact price over depth; free quotes inside the band pin it on a thin book"]
 async fn free_far_quotes_on_a_thin_book_do_not_pin_funding_at_the_cap() {
     let (mut t, m, mut traders) = sol_market_with_traders(2).await;
     let attacker = traders.pop().expect("two traders");
@@ -190,8 +191,9 @@ async fn free_far_quotes_on_a_thin_book_do_not_pin_funding_at_the_cap() {
     t.place(&attacker, m, limit(Side::Bid, 1_000_000, 100)).await.assert_ok();
     t.place(&victim, m, order(OrderType::ImmediateOrCancel, Side::Ask, 1_000_000, 100)).await.assert_ok();
     t.crank(m).await;
-    t.place(&attacker, m, post_only(Side::Bid, 950_000, 1)).await.assert_ok();
-    t.place(&attacker, m, post_only(Side::Ask, 1_030_000, 1)).await.assert_ok();
+    // Deep enough to be impact prices, but neither across the oracle: no premium.
+    t.place(&attacker, m, post_only(Side::Bid, 950_000, 10)).await.assert_ok();
+    t.place(&attacker, m, post_only(Side::Ask, 1_030_000, 10)).await.assert_ok();
     advance(&mut t, m, T0 + 3_600, 100).await;
     t.update_funding(m).await.assert_ok();
     let index = t.market(m).await.funding_index().raw();

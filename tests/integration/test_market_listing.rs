@@ -36,6 +36,8 @@ fn bad_params() -> Vec<(PerpMarketParams, KeelError)> {
         (PerpMarketParams { funding_interval_secs: 86_401, ..p }, InvalidFundingParams),
         (PerpMarketParams { max_funding_bps: 0, ..p }, InvalidFundingParams),
         (PerpMarketParams { max_funding_bps: 1_001, ..p }, InvalidFundingParams),
+        (PerpMarketParams { funding_impact_lots: 0, ..p }, InvalidFundingParams),
+        (PerpMarketParams { funding_impact_lots: p.open_interest_cap_lots + 1, ..p }, InvalidFundingParams),
         (PerpMarketParams { min_order_base_lots: 0, ..p }, InvalidMarketSizes),
         (PerpMarketParams { min_order_base_lots: 10, open_interest_cap_lots: 9, ..p }, InvalidMarketSizes),
         (PerpMarketParams { oracle_max_age_secs: 0, ..p }, InvalidOracleConfig),
@@ -125,8 +127,8 @@ async fn update_perp_market_validation() {
 }
 
 
-/// A new funding rate cap or interval would apply to the time since the last `update_funding`:
-/// the change is refused unless the index was updated at the same clock time (before, or in
+/// A new funding rate cap, interval or impact depth would apply to the time since the last
+/// `update_funding`: the change is refused unless the index was updated at the same clock time (before, or in
 /// the same transaction).
 #[tokio::test]
 async fn funding_parameters_change_only_right_after_update_funding() {
@@ -136,9 +138,13 @@ async fn funding_parameters_change_only_right_after_update_funding() {
     t.set_time(now).await;
     t.set_market_price(m, usd(100, now));
 
-    // Listed at T0, the index is 10 s old: both funding parameters are refused, nothing changes.
+    // Listed at T0, the index is 10 s old: every funding parameter is refused, nothing changes.
     let wider = PerpMarketParams { price_band_bps: 400, ..perp_params() };
-    for params in [PerpMarketParams { funding_interval_secs: 7_200, ..wider }, PerpMarketParams { max_funding_bps: 200, ..wider }] {
+    for params in [
+        PerpMarketParams { funding_interval_secs: 7_200, ..wider },
+        PerpMarketParams { max_funding_bps: 200, ..wider },
+        PerpMarketParams { funding_impact_lots: 50, ..wider },
+    ] {
         t.update_market(m, with_params(params)).await.assert_error(KeelError::FundingNotCurrent);
     }
     let market = t.market(m).await;

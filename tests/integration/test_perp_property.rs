@@ -4,9 +4,10 @@
 //! random positions. Expected refusals are
 //! ignored, anything else fails; prices are mostly within 1% of the oracle, so resting orders
 //! mostly lie inside the 5% price band (the only place they may rest). Each funding update's
-//! book price is checked against the live book (the mid of the best live bid and ask, each
-//! clamped into the band, none when either side is empty) and its rate against the time-weighted
-//! premium of every book state since the last update (`keel_tests::funding_model`). After every step the vault reconciles with the ledgers; at the
+//! book price is checked against the live book (its impact prices: the price at which 10 lots
+//! of live in-band orders fill, a bid counting above the oracle and an ask below it) and its
+//! rate against the time-weighted premium of every book state since the last update
+//! (`keel_tests::funding_model`). After every step the vault reconciles with the ledgers; at the
 //! end positions net to zero, open interest matches them, reservations match the book, and PnL
 //! is zero-sum after fees with funding rounding only ever in the protocol's favour.
 //!
@@ -90,9 +91,9 @@ struct Sim {
     refused: usize,
     /// Refusals with `PriceOutsideBand` (orders that would rest outside the band).
     outside_band: usize,
-    /// Funding updates with a live bid and a live ask (a premium), and with a side empty.
-    two_sided_updates: usize,
-    one_sided_updates: usize,
+    /// Funding updates whose book had an impact price across the oracle (a premium), and without.
+    premium_updates: usize,
+    flat_updates: usize,
     /// Steps after which some market owed gains its PnL pool could not pay yet.
     owed_steps: usize,
     /// Each market's premium accumulator as the program must keep it.
@@ -124,7 +125,7 @@ impl Sim {
         Self {
             t, rng: Rng::new(seed), seed, traders, deposits, bps: [0; 2], now,
             settle_calls: 0, settled_events: 0, settled_count: 0, fills_applied: 0, places_ok: 0, refused: 0,
-            outside_band: 0, two_sided_updates: 0, one_sided_updates: 0, owed_steps: 0,
+            outside_band: 0, premium_updates: 0, flat_updates: 0, owed_steps: 0,
             premiums: [PremiumModel::new(now); 2], premium_samples: 0, reference_bps: [None; 2], start_bps: [None; 2], trace: vec![],
         }
     }
@@ -198,19 +199,27 @@ impl Sim {
         }
     }
 
-    /// The book of market `m` now against the oracle at `bps`: the book price (none while a
-    /// side is empty), `Fixed` raw per lot, and the premium.
+    /// The book of market `m` now against the oracle at `bps`: the impact price that sets the
+    /// premium (none when the impact prices straddle the oracle), `Fixed` raw per lot, and the
+    /// premium. A side's impact price is that of the order at which 10 lots (the markets'
+    /// `funding_impact_lots`) of live orders inside the band fill, best first.
     async fn book_premium(&mut self, m: usize, bps: i64) -> (Option<i128>, i128) {
         let lots = mantissa_at(m, bps) / SPECS[m].lots_divisor;
         let (low, high) = (((lots * 9_500 + 9_999) / 10_000).max(1), lots * 10_500 / 10_000);
         let book = self.t.book(m as u16).await;
-        let best = |side: Side| book.side(side).iter().rev().find(|o| !o.is_expired(self.now)).map(|o| o.price_lots.clamp(low, high));
-        let mid = match (best(Side::Bid), best(Side::Ask)) {
-            (Some(bid), Some(ask)) => Some((bid + ask) as i128 * SPECS[m].quote_lot as i128 * FIXED_SCALE / 2),
-            _ => None,
+        let per_lot = |price_lots: i64| price_lots as i128 * SPECS[m].quote_lot as i128 * FIXED_SCALE;
+        let impact = |side: Side| {
+            let mut left = 10;
+            book.side(side).iter().rev().filter(|o| !o.is_expired(self.now) && (low..=high).contains(&o.price_lots)).find_map(|o| {
+                left -= o.base_lots;
+                (left <= 0).then(|| per_lot(o.price_lots))
+            })
         };
         let oracle = oracle_per_lot_raw(m, bps);
-        (mid, premium_raw(mid, oracle))
+        let bid = impact(Side::Bid).filter(|bid| *bid > oracle);
+        let ask = impact(Side::Ask).filter(|ask| *ask < oracle);
+        let price = bid.or(ask);
+        (price, premium_raw(price, oracle))
     }
 
     /// The premium of the segment since the last sample, as the program counts it: the book
@@ -337,15 +346,15 @@ impl Sim {
 
     /// What `update_funding` of market `m` must report now, as `(book_price, oracle_price,
     /// rate_bps, elapsed_secs)`: the band around the oracle `L` lots is ⌈0.95·L⌉..=⌊1.05·L⌋ (L is
-    /// a whole number of lots here); the book price is the mid of the best live bid and ask
-    /// clamped into it, or the oracle when a side has no live order; the rate is the
+    /// a whole number of lots here); the book price is the impact price setting the premium,
+    /// or the oracle when there is none; the rate is the
     /// time-weighted premium since the last update, in bps rounded down, within ±100.
     async fn expected_funding(&mut self, m: usize) -> (i128, i128, i64, i64) {
         let (mid, _) = self.book_premium(m, self.bps[m]).await;
         let oracle = oracle_per_lot_raw(m, self.bps[m]);
         match mid {
-            Some(_) => self.two_sided_updates += 1,
-            None => self.one_sided_updates += 1,
+            Some(_) => self.premium_updates += 1,
+            None => self.flat_updates += 1,
         }
         let book_price = mid.unwrap_or(oracle);
         let segment = self.segment_premium(m, Some(self.bps[m])).await;
@@ -466,13 +475,13 @@ impl Sim {
         assert!(rounding < bound.max(1), "seed {}: funding rounding {rounding} ≥ {bound} settlements", self.seed);
         self.t.assert_conserved().await;
         eprintln!(
-            "seed {}: {} placed, {} refused ({} outside the band), {} fills applied, funding updates {} two-sided / {} one-sided, {} premium samples, {} funding settlements (net {}), pending {pending}, rounding {rounding}/{bound}, fees {fees}, {} steps with gains owed",
-            self.seed, self.places_ok, self.refused, self.outside_band, self.fills_applied, self.two_sided_updates,
-            self.one_sided_updates, self.premium_samples, self.settled_count, settled_net, self.owed_steps
+            "seed {}: {} placed, {} refused ({} outside the band), {} fills applied, funding updates {} with a premium / {} without, {} premium samples, {} funding settlements (net {}), pending {pending}, rounding {rounding}/{bound}, fees {fees}, {} steps with gains owed",
+            self.seed, self.places_ok, self.refused, self.outside_band, self.fills_applied, self.premium_updates,
+            self.flat_updates, self.premium_samples, self.settled_count, settled_net, self.owed_steps
         );
         assert!(self.fills_applied > 0 && self.places_ok > 0, "seed {}: the sequence should trade", self.seed);
         assert!(
-            self.two_sided_updates + self.premium_samples > 0,
+            self.premium_updates + self.premium_samples > 0,
             "seed {}: some funding update or book change should see a premium",
             self.seed
         );

@@ -31,7 +31,7 @@ pub struct TestMarket {
 
 /// Test market parameters: 10% init / 5% maint margin, positive PnL counted at 80% for Init,
 /// maker rebate 1 bp, taker fee 5 bp, 20% of net fees to insurance, 5% price band, funding
-/// clamped at 1% per hour, min order 1 lot, OI cap 1 000 000 lots, 60 s oracle age, 2% conf, k = 1,
+/// clamped at 1% per hour over impact prices 10 lots deep, min order 1 lot, OI cap 1 000 000 lots, 60 s oracle age, 2% conf, k = 1,
 /// liquidation discount 1.5% and penalty 1%.
 pub fn perp_params() -> PerpMarketParams {
     PerpMarketParams {
@@ -44,6 +44,7 @@ pub fn perp_params() -> PerpMarketParams {
         price_band_bps: 500,
         max_funding_bps: 100,
         funding_interval_secs: 3_600,
+        funding_impact_lots: 10,
         min_order_base_lots: 1,
         open_interest_cap_lots: 1_000_000,
         oracle_max_age_secs: 60,

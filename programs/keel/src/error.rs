@@ -121,7 +121,7 @@ pub enum KeelError {
     InvalidMarketSizes,
     #[msg("price band out of bounds: 1..=5000 bps and at most the maint margin")]
     InvalidPriceBand,
-    #[msg("funding out of bounds: max rate 1..=1000 bps per interval, interval 3600..=86400 s")]
+    #[msg("funding out of bounds: max rate 1..=1000 bps per interval, interval 3600..=86400 s, impact depth from the minimum order to the open-interest cap")]
     InvalidFundingParams,
     #[msg("positive PnL init weight out of bounds: 0..=10000 bps")]
     InvalidPnlWeight,

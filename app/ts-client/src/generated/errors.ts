@@ -50,7 +50,7 @@ export const KEEL_ERRORS = {
   InvalidFees: { code: 6044, msg: "fees out of bounds: taker 0..=100 bps, maker -taker..=0 bps (a rebate or nothing), insurance share 0..=10000 bps" },
   InvalidMarketSizes: { code: 6045, msg: "sizes out of bounds: lot sizes >= 1, base decimals <= 18, 1 <= min order <= open-interest cap" },
   InvalidPriceBand: { code: 6046, msg: "price band out of bounds: 1..=5000 bps and at most the maint margin" },
-  InvalidFundingParams: { code: 6047, msg: "funding out of bounds: max rate 1..=1000 bps per interval, interval 3600..=86400 s" },
+  InvalidFundingParams: { code: 6047, msg: "funding out of bounds: max rate 1..=1000 bps per interval, interval 3600..=86400 s, impact depth from the minimum order to the open-interest cap" },
   InvalidPnlWeight: { code: 6048, msg: "positive PnL init weight out of bounds: 0..=10000 bps" },
   InvalidMarketAccount: { code: 6049, msg: "the order book or fill queue account has the wrong size or is not owned by Keel" },
   WrongMarketAccount: { code: 6050, msg: "the account is not this market's order book or fill queue" },

@@ -2754,7 +2754,7 @@ export type Keel = {
     {
       "code": 6047,
       "name": "invalidFundingParams",
-      "msg": "funding out of bounds: max rate 1..=1000 bps per interval, interval 3600..=86400 s"
+      "msg": "funding out of bounds: max rate 1..=1000 bps per interval, interval 3600..=86400 s, impact depth from the minimum order to the open-interest cap"
     },
     {
       "code": 6048,
@@ -7193,6 +7193,14 @@ export type Keel = {
             }
           },
           {
+            "name": "fundingImpactLots",
+            "docs": [
+              "Depth of the funding premium's impact prices, base lots: the premium counts a side only",
+              "where this many lots could fill against it (see `instructions::markets::funding_premium`)."
+            ],
+            "type": "i64"
+          },
+          {
             "name": "reserved",
             "docs": [
               "Reserved for later versions."
@@ -7200,7 +7208,7 @@ export type Keel = {
             "type": {
               "array": [
                 "u8",
-                168
+                160
               ]
             }
           }
@@ -7354,6 +7362,15 @@ export type Keel = {
               "Funding interval, seconds: 3600..=86400."
             ],
             "type": "u32"
+          },
+          {
+            "name": "fundingImpactLots",
+            "docs": [
+              "Depth of the funding premium's impact prices, base lots: min order..=OI cap. A side",
+              "counts toward the premium only where this many lots would fill against it, so moving",
+              "funding takes quotes that others can trade against for that size."
+            ],
+            "type": "i64"
           },
           {
             "name": "minOrderBaseLots",
@@ -10739,7 +10756,7 @@ export const IDL: Keel = {
     {
       "code": 6047,
       "name": "invalidFundingParams",
-      "msg": "funding out of bounds: max rate 1..=1000 bps per interval, interval 3600..=86400 s"
+      "msg": "funding out of bounds: max rate 1..=1000 bps per interval, interval 3600..=86400 s, impact depth from the minimum order to the open-interest cap"
     },
     {
       "code": 6048,
@@ -15178,6 +15195,14 @@ export const IDL: Keel = {
             }
           },
           {
+            "name": "fundingImpactLots",
+            "docs": [
+              "Depth of the funding premium's impact prices, base lots: the premium counts a side only",
+              "where this many lots could fill against it (see `instructions::markets::funding_premium`)."
+            ],
+            "type": "i64"
+          },
+          {
             "name": "reserved",
             "docs": [
               "Reserved for later versions."
@@ -15185,7 +15210,7 @@ export const IDL: Keel = {
             "type": {
               "array": [
                 "u8",
-                168
+                160
               ]
             }
           }
@@ -15339,6 +15364,15 @@ export const IDL: Keel = {
               "Funding interval, seconds: 3600..=86400."
             ],
             "type": "u32"
+          },
+          {
+            "name": "fundingImpactLots",
+            "docs": [
+              "Depth of the funding premium's impact prices, base lots: min order..=OI cap. A side",
+              "counts toward the premium only where this many lots would fill against it, so moving",
+              "funding takes quotes that others can trade against for that size."
+            ],
+            "type": "i64"
           },
           {
             "name": "minOrderBaseLots",

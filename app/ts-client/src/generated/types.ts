@@ -1243,6 +1243,11 @@ export interface PerpMarket {
    * (zero before the first sample).
    */
   premiumReference: number[];
+  /**
+   * Depth of the funding premium's impact prices, base lots: the premium counts a side only
+   * where this many lots could fill against it (see `instructions::markets::funding_premium`).
+   */
+  fundingImpactLots: BN;
   /** Reserved for later versions. */
   reserved: number[];
 }
@@ -1290,6 +1295,12 @@ export interface PerpMarketParams {
   maxFundingBps: number;
   /** Funding interval, seconds: 3600..=86400. */
   fundingIntervalSecs: number;
+  /**
+   * Depth of the funding premium's impact prices, base lots: min order..=OI cap. A side
+   * counts toward the premium only where this many lots would fill against it, so moving
+   * funding takes quotes that others can trade against for that size.
+   */
+  fundingImpactLots: BN;
   /** Smallest order, base lots: ≥ 1. */
   minOrderBaseLots: BN;
   /** Open-interest cap per side, base lots: ≥ the minimum order. */

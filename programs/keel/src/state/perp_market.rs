@@ -133,11 +133,14 @@ pub struct PerpMarket {
     /// the previous sample was taken), quote native per base native, `Fixed` raw little-endian
     /// (zero before the first sample).
     pub premium_reference: [u8; 16],
+    /// Depth of the funding premium's impact prices, base lots: the premium counts a side only
+    /// where this many lots could fill against it (see `instructions::markets::funding_premium`).
+    pub funding_impact_lots: i64,
     /// Reserved for later versions.
-    pub reserved: [u8; 168],
+    pub reserved: [u8; 160],
 }
 
-const _: () = assert!(core::mem::size_of::<PerpMarket>() == 8 + 32 * 5 + 16 + 32 + 16 + 8 + 8 + 32 + 16 + 24 + 32 + 48 + 16 + 16 + 168);
+const _: () = assert!(core::mem::size_of::<PerpMarket>() == 8 + 32 * 5 + 16 + 32 + 16 + 8 + 8 + 32 + 16 + 24 + 32 + 48 + 16 + 16 + 8 + 160);
 const _: () = assert!(core::mem::align_of::<PerpMarket>() == 8);
 
 impl PerpMarket {

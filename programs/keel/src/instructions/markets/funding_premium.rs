@@ -9,14 +9,19 @@
 //! the last update. `consume_fills` changes no book (fills leave the book when they match), so
 //! it needs no sample.
 //!
+//! The premium of one book is read from impact prices ([`book_premium`]): only a bid above
+//! the oracle or an ask below it, `funding_impact_lots` deep, creates funding — quotes anyone
+//! can trade against at a profit — so free quotes away from the oracle on a thin book never
+//! pin the rate, however long they stand.
+//!
 //! A sample prices the segment's book against the oracle at both ends of the segment — the
 //! price in force when the segment started (`premium_reference`) and the last valid price now
 //! (refreshed by every instruction that reads the market's oracle: `place_order`,
 //! `update_funding`, `liquidate_perp`, `settle_pnl`, oracle replacement) — and counts the
 //! [`conservative`] of the two, so an oracle move just before a sample (cranked at once by
-//! whoever it favours) never reprices a segment the book had quoted honestly. Until a price has been read, and whenever the premium cannot be computed (an empty
-//! band at an absurd reference price), a segment counts a zero premium: a cancel never fails
-//! on funding arithmetic.
+//! whoever it favours) never reprices a segment the book had quoted honestly. Until a price has been
+//! read, and whenever the premium cannot be computed (an empty band at an absurd reference
+//! price), a segment counts a zero premium: a cancel never fails on funding arithmetic.
 
 use crate::error::KeelError;
 use crate::instructions::markets::price_band::PriceBand;
@@ -27,10 +32,11 @@ use anchor_lang::prelude::*;
 /// The book against the oracle at one moment, per base lot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BookPremium {
-    /// `clamp((book − oracle) / oracle, ±max_funding)`; zero while a side is empty.
+    /// `clamp((impact bid − oracle)⁺ − (oracle − impact ask)⁺) / oracle, ±max_funding)`: zero
+    /// while the book's impact prices straddle the oracle or a side lacks the depth.
     pub premium: Fixed,
-    /// Mid of the best live bid and ask, each clamped into the band (the oracle while a side
-    /// is empty), quote native per base lot.
+    /// The impact price that sets the premium — the impact bid above the oracle, the impact
+    /// ask below it, otherwise the oracle — quote native per base lot.
     pub book_price: Fixed,
     /// The oracle price, quote native per base lot.
     pub oracle_per_lot: Fixed,
@@ -55,9 +61,14 @@ pub fn conservative(start: Option<Fixed>, end: Option<Fixed>) -> Fixed {
     }
 }
 
-/// The premium of `book` over `oracle` (quote native per base native) at `now`: the mid of
-/// each side's best live order clamped into the price band, no premium while a side is empty,
-/// the ratio clamped to the market's maximum funding rate.
+/// The premium of `book` over `oracle` (quote native per base native) at `now`, from impact
+/// prices: a side's impact price is the price at which `funding_impact_lots` would fill
+/// against its live orders (best first, only orders that may fill now: unexpired, inside the
+/// band and their own fill band), none when it holds less. The premium is the impact bid's
+/// excess over the oracle, or minus the oracle's excess over the impact ask, as a ratio of the
+/// oracle clamped to the market's maximum funding rate; the two cannot both be positive on an
+/// uncrossed book. Moving it takes quotes on the wrong side of the oracle that anyone may trade
+/// against at a profit, `funding_impact_lots` deep.
 pub fn book_premium(
     market: &PerpMarket,
     book: &OrderBook,
@@ -70,18 +81,15 @@ pub fn book_premium(
         KeelError::OracleNonPositivePrice
     );
     let band = PriceBand::new(market, oracle)?;
-    let side_price = |side: Side| -> Result<Option<Fixed>> {
-        match book.side(side).iter().rev().find(|o| !o.is_expired(now)) {
-            Some(order) => Ok(Some(Fixed::from_i64(
-                market.notional(1, band.clamp_into(order.price_lots))?,
-            ))),
+    let per_lot = |side: Side| -> Result<Option<Fixed>> {
+        match impact_price(market, book, side, &band, oracle, now)? {
+            Some(price_lots) => Ok(Some(Fixed::from_i64(market.notional(1, price_lots)?))),
             None => Ok(None),
         }
     };
-    let book_price = match (side_price(Side::Bid)?, side_price(Side::Ask)?) {
-        (Some(bid), Some(ask)) => bid.add(ask)?.div(Fixed::from_i64(2), Rounding::Down)?,
-        _ => oracle_per_lot,
-    };
+    let bid = per_lot(Side::Bid)?.filter(|bid| *bid > oracle_per_lot);
+    let ask = per_lot(Side::Ask)?.filter(|ask| *ask < oracle_per_lot);
+    let book_price = bid.or(ask).unwrap_or(oracle_per_lot);
     let max_rate = Fixed::from_bps(market.max_funding_bps as u32);
     let premium = book_price
         .sub(oracle_per_lot)?
@@ -93,6 +101,31 @@ pub fn book_premium(
         book_price,
         oracle_per_lot,
     })
+}
+
+/// The price, quote lots per base lot, of the order at which `market.funding_impact_lots`
+/// would have filled against `side` of `book` — walking its orders best first and counting
+/// only those that may fill now against `band` (around `oracle`) — or none when the side
+/// holds less. Bounded by the side's capacity.
+fn impact_price(
+    market: &PerpMarket,
+    book: &OrderBook,
+    side: Side,
+    band: &PriceBand,
+    oracle: Fixed,
+    now: i64,
+) -> Result<Option<i64>> {
+    let mut left = market.funding_impact_lots.max(1);
+    for order in book.side(side).iter().rev() {
+        if order.is_expired(now) || !band.fills(order, market, oracle)? {
+            continue;
+        }
+        left = left.saturating_sub(order.base_lots);
+        if left <= 0 {
+            return Ok(Some(order.price_lots));
+        }
+    }
+    Ok(None)
 }
 
 /// Adds the premium of `book` as it stood since the previous sample, times the seconds since

@@ -41,6 +41,10 @@ pub struct PerpMarketParams {
     pub max_funding_bps: u16,
     /// Funding interval, seconds: 3600..=86400.
     pub funding_interval_secs: u32,
+    /// Depth of the funding premium's impact prices, base lots: min order..=OI cap. A side
+    /// counts toward the premium only where this many lots would fill against it, so moving
+    /// funding takes quotes that others can trade against for that size.
+    pub funding_impact_lots: i64,
     /// Smallest order, base lots: ≥ 1.
     pub min_order_base_lots: i64,
     /// Open-interest cap per side, base lots: ≥ the minimum order.
@@ -93,13 +97,19 @@ impl PerpMarketParams {
             self.maint_margin_bps
         );
         crate::check!(
-            (1..=MAX_FUNDING_BPS).contains(&self.max_funding_bps)
-                && FUNDING_INTERVAL_RANGE.contains(&self.funding_interval_secs),
-            KeelError::InvalidFundingParams
-        );
-        crate::check!(
             self.min_order_base_lots >= 1 && self.open_interest_cap_lots >= self.min_order_base_lots,
             KeelError::InvalidMarketSizes
+        );
+        crate::check!(
+            (1..=MAX_FUNDING_BPS).contains(&self.max_funding_bps)
+                && FUNDING_INTERVAL_RANGE.contains(&self.funding_interval_secs)
+                && (self.min_order_base_lots..=self.open_interest_cap_lots).contains(&self.funding_impact_lots),
+            KeelError::InvalidFundingParams,
+            "funding: max {} bps (1..={}), interval {} s, impact {} lots (min order..=OI cap)",
+            self.max_funding_bps,
+            MAX_FUNDING_BPS,
+            self.funding_interval_secs,
+            self.funding_impact_lots
         );
         crate::check!(self.oracle_config().is_valid(), KeelError::InvalidOracleConfig);
         // A liquidation step frees maint margin per unit of notional and costs the account the
@@ -135,6 +145,7 @@ impl PerpMarketParams {
         market.price_band_bps = self.price_band_bps;
         market.max_funding_bps = self.max_funding_bps;
         market.funding_interval_secs = self.funding_interval_secs;
+        market.funding_impact_lots = self.funding_impact_lots;
         market.min_order_base_lots = self.min_order_base_lots;
         market.open_interest_cap_lots = self.open_interest_cap_lots;
         market.oracle_max_age_secs = self.oracle_max_age_secs;
@@ -156,6 +167,7 @@ impl PerpMarketParams {
             price_band_bps: market.price_band_bps,
             max_funding_bps: market.max_funding_bps,
             funding_interval_secs: market.funding_interval_secs,
+            funding_impact_lots: market.funding_impact_lots,
             min_order_base_lots: market.min_order_base_lots,
             open_interest_cap_lots: market.open_interest_cap_lots,
             oracle_max_age_secs: market.oracle_max_age_secs,
@@ -170,6 +182,8 @@ impl PerpMarketParams {
 impl PerpMarketParams {
     /// True when the funding parameters differ from `other`'s.
     pub fn funding_differs(&self, other: &Self) -> bool {
-        self.max_funding_bps != other.max_funding_bps || self.funding_interval_secs != other.funding_interval_secs
+        self.max_funding_bps != other.max_funding_bps
+            || self.funding_interval_secs != other.funding_interval_secs
+            || self.funding_impact_lots != other.funding_impact_lots
     }
 }

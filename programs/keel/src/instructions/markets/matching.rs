@@ -105,7 +105,7 @@ pub fn execute(order: &TakerOrder, m: &mut MarketState, taker: &mut TakerAccount
         }
         // A resting order the oracle has left behind is removed, never filled: its owner
         // would trade at a price the band (or its own fill band) no longer allows.
-        if !fills_within_band(&best, order, m.market)? {
+        if !order.band.fills(&best, m.market, order.oracle)? {
             m.book.pop_best(opposite);
             touched += 1;
             remove_from_book(&best, opposite, OutReason::OutsideBand, m, taker)?;
@@ -140,18 +140,6 @@ pub fn execute(order: &TakerOrder, m: &mut MarketState, taker: &mut TakerAccount
         outcome.rested_lots = remaining;
     }
     Ok(outcome)
-}
-
-/// True when `maker` may fill now: its price lies within the market's band around the oracle
-/// and, when it carries one, within its own fill band.
-fn fills_within_band(maker: &BookOrder, order: &TakerOrder, market: &PerpMarket) -> Result<bool> {
-    if !order.band.contains(maker.price_lots) {
-        return Ok(false);
-    }
-    if maker.fill_band_bps == 0 {
-        return Ok(true);
-    }
-    Ok(PriceBand::around(market, order.oracle, maker.fill_band_bps)?.contains(maker.price_lots))
 }
 
 /// Trades `lots` of the taker's order with the resting `maker` order: settles the taker,

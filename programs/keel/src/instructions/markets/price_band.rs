@@ -2,7 +2,7 @@
 
 use crate::error::KeelError;
 use crate::math::{Fixed, Rounding};
-use crate::state::{PerpMarket, Side};
+use crate::state::{BookOrder, PerpMarket, Side};
 use anchor_lang::prelude::*;
 
 /// The band around the oracle price, in quote lots per base lot.
@@ -63,5 +63,18 @@ impl PriceBand {
     /// `price` clamped into the band.
     pub fn clamp_into(&self, price: i64) -> i64 {
         price.clamp(self.low, self.high)
+    }
+
+    /// True when the resting `maker` may fill now, this being the market's band around
+    /// `oracle`: its price lies inside, and inside its own fill band when it carries one (a
+    /// delegate's slippage).
+    pub fn fills(&self, maker: &BookOrder, market: &PerpMarket, oracle: Fixed) -> Result<bool> {
+        if !self.contains(maker.price_lots) {
+            return Ok(false);
+        }
+        if maker.fill_band_bps == 0 {
+            return Ok(true);
+        }
+        Ok(Self::around(market, oracle, maker.fill_band_bps)?.contains(maker.price_lots))
     }
 }
