@@ -81,6 +81,13 @@ impl Fixed {
     // SBPF v0 passes at most five in registers (see bench/sbpf-meter).
     #[inline(always)]
     pub fn mul(self, rhs: Fixed, rounding: Rounding) -> Result<Fixed, MathError> {
+        // A factor of one (the quote asset's price and weights, Maint's PnL weight) is exact.
+        if rhs.0 == FIXED_SCALE {
+            return Ok(self);
+        }
+        if self.0 == FIXED_SCALE {
+            return Ok(rhs);
+        }
         let negative = (self.0 < 0) != (rhs.0 < 0);
         let magnitude = mul_scaled(self.0.unsigned_abs(), rhs.0.unsigned_abs(), magnitude_rounding(negative, rounding))?;
         signed(magnitude, negative)
@@ -94,6 +101,30 @@ impl Fixed {
         let negative = (self.0 < 0) != (rhs.0 < 0);
         let magnitude = div_scaled(self.0.unsigned_abs(), rhs.0.unsigned_abs(), magnitude_rounding(negative, rounding))?;
         signed(magnitude, negative)
+    }
+
+    /// `self · n` for an integer `n`, exactly (no rounding is ever needed): the same result as
+    /// `self.mul(Fixed::from_i64(n), _)` in either rounding, without the divisions by the scale
+    /// that a `Fixed` product takes — on sBPF one 128-bit multiply instead of six divisions.
+    pub fn mul_int(self, n: i64) -> Result<Fixed, MathError> {
+        let negative = (self.0 < 0) != (n < 0);
+        let magnitude = self
+            .0
+            .unsigned_abs()
+            .checked_mul(n.unsigned_abs() as u128)
+            .ok_or(MathError::Overflow)?;
+        signed(magnitude, negative)
+    }
+
+    /// `self / 2`, rounded as asked: the same result as `self.div(Fixed::from_i64(2), _)`,
+    /// by a shift.
+    pub fn half(self, rounding: Rounding) -> Fixed {
+        // An arithmetic shift rounds towards −∞; the dropped bit says whether it was inexact.
+        let down = self.0 >> 1;
+        Fixed(match rounding {
+            Rounding::Down => down,
+            Rounding::Up => down + (self.0 & 1),
+        })
     }
 
     /// `self · rhs` rounded down.

@@ -289,6 +289,18 @@ proptest! {
     }
 
     #[test]
+    fn mul_int_equals_the_exact_reference_and_mul_in_both_roundings(a in raw(), n in any::<i64>(), r in rounding()) {
+        let exact = Fixed::from_raw(a).mul_int(n);
+        prop_assert_eq!(exact, reference_mul(a, n as i128 * FIXED_SCALE, r));
+        prop_assert_eq!(exact, Fixed::from_raw(a).mul(Fixed::from_i64(n), r));
+    }
+
+    #[test]
+    fn half_equals_division_by_two(a in raw(), r in rounding()) {
+        prop_assert_eq!(Ok(Fixed::from_raw(a).half(r)), reference_div(a, 2 * FIXED_SCALE, r));
+    }
+
+    #[test]
     fn mul_down_and_up_bracket_the_exact_small_product(a in -SMALL..SMALL, b in -SMALL..SMALL) {
         let exact = a * b; // value · 10^36
         let down = Fixed::from_raw(a).mul_down(Fixed::from_raw(b)).unwrap().raw();

@@ -1,7 +1,7 @@
 //! Health computation over plain inputs: one entry per collateral balance and perp position,
 //! read through [`AccountRisk`] without allocating.
 
-use super::perp::PerpRisk;
+use super::perp::{magnitude, PerpRisk};
 use super::types::{AssetWeights, HealthKind, LiabilityWeights, PriceQuote};
 use crate::math::{Fixed, MathError};
 
@@ -24,7 +24,7 @@ impl CollateralRisk {
     /// Value at the oracle price without weights, quote native, rounded down (so an amount
     /// owed counts at least in full).
     pub fn oracle_value(&self) -> Result<Fixed, MathError> {
-        Fixed::from_i64(self.balance).mul_down(self.prices.oracle)
+        self.prices.oracle.mul_int(self.balance)
     }
 
     /// The same entry with `delta` added to its balance.
@@ -44,13 +44,14 @@ impl CollateralRisk {
     /// Adds this balance's weighted contribution for `kind` to `sum`.
     pub(crate) fn accumulate(&self, kind: HealthKind, sum: &mut HealthComponents) -> Result<(), MathError> {
         if self.balance >= 0 {
-            let value = Fixed::from_i64(self.balance)
-                .mul_down(self.prices.asset_price(kind))?
+            let value = self
+                .prices
+                .asset_price(kind)
+                .mul_int(self.balance)?
                 .mul_down(self.asset_weights.get(kind)?)?;
             sum.assets = sum.assets.add(value)?;
         } else {
-            let owed = Fixed::from_u64(self.balance.unsigned_abs())
-                .mul_up(self.prices.liab_price(kind))?
+            let owed = magnitude(self.prices.liab_price(kind).mul_int(self.balance)?)?
                 .mul_up(self.liability_weights.get(kind)?)?;
             sum.liabilities = sum.liabilities.add(owed)?;
         }

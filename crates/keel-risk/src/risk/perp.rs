@@ -19,7 +19,7 @@ impl MarginRatios {
         match kind {
             HealthKind::Init => Ok(self.init),
             HealthKind::Maint => Ok(self.maint),
-            HealthKind::LiquidationEnd => self.init.add(self.maint)?.div(Fixed::from_i64(2), Rounding::Up),
+            HealthKind::LiquidationEnd => Ok(self.init.add(self.maint)?.half(Rounding::Up)),
         }
     }
 }
@@ -103,7 +103,7 @@ impl PerpRisk {
 
     /// Unrealised PnL of the current position at the oracle price, unweighted, rounded down.
     pub fn unrealized_pnl(&self) -> Result<Fixed, MathError> {
-        self.base_native(self.base_lots)?.mul_down(self.prices.oracle)?.add(Fixed::from_i64(self.quote_native))
+        self.prices.oracle.mul_int(self.base_native(self.base_lots)?)?.add(Fixed::from_i64(self.quote_native))
     }
 
     /// The oracle price (quote native per base native) at which Maint health crosses zero if
@@ -117,11 +117,11 @@ impl PerpRisk {
         if base_lots == 0 {
             return Ok(None);
         }
-        let base = self.base_native(base_lots)?;
+        let base_native = self.base_native(base_lots)?;
+        let base = Fixed::from_i64(base_native);
         let ratio = self.margin.get(HealthKind::Maint)?;
-        let abs_base = base.neg()?.max(base);
         // dHealth/dPrice: a long gains base·(1 − ratio) per unit of price, a short loses |base|·(1 + ratio).
-        let slope = base.sub(abs_base.mul_up(ratio)?)?;
+        let slope = base.sub(magnitude(ratio.mul_int(base_native)?)?)?;
         if slope == Fixed::ZERO {
             return Ok(None);
         }
@@ -131,21 +131,21 @@ impl PerpRisk {
         Ok(price.is_positive().then_some(price))
     }
 
-    /// `lots · base_lot_size` as a `Fixed`, base native.
-    fn base_native(&self, lots: i64) -> Result<Fixed, MathError> {
-        let native = (lots as i128).checked_mul(self.base_lot_size as i128).ok_or(MathError::Overflow)?;
-        i64::try_from(native).map(Fixed::from_i64).map_err(|_| MathError::Overflow)
+    /// `lots · base_lot_size`, base native.
+    fn base_native(&self, lots: i64) -> Result<i64, MathError> {
+        lots.checked_mul(self.base_lot_size).ok_or(MathError::Overflow)
     }
 
     /// Health contribution of holding `base_lots` with `quote` for `kind`.
     fn scenario(&self, kind: HealthKind, base_lots: i64, quote: i64) -> Result<PerpContribution, MathError> {
         let base = self.base_native(base_lots)?;
         // A long is valued like an asset (low Init price), a short like a liability (high).
+        // Integer base times a price is exact: no rounding until the weights.
         let price = if base_lots > 0 { self.prices.asset_price(kind) } else { self.prices.liab_price(kind) };
-        let pnl = base.mul_down(price)?.add(Fixed::from_i64(quote))?;
+        let pnl = price.mul_int(base)?.add(Fixed::from_i64(quote))?;
         let pnl = if pnl.is_positive() { pnl.mul_down(self.pnl_weight(kind)?)? } else { pnl };
-        let abs_base = Fixed::from_u64(base_lots.unsigned_abs()).mul_up(Fixed::from_i64(self.base_lot_size))?;
-        let requirement = abs_base.mul_up(self.prices.liab_price(kind))?.mul_up(self.margin.get(kind)?)?;
+        let notional = magnitude(self.prices.liab_price(kind).mul_int(base)?)?;
+        let requirement = notional.mul_up(self.margin.get(kind)?)?;
         Ok(PerpContribution { pnl, requirement, base_lots })
     }
 
@@ -154,7 +154,16 @@ impl PerpRisk {
         match kind {
             HealthKind::Init => Ok(self.pnl_init_weight),
             HealthKind::Maint => Ok(Fixed::ONE),
-            HealthKind::LiquidationEnd => self.pnl_init_weight.add(Fixed::ONE)?.div(Fixed::from_i64(2), Rounding::Down),
+            HealthKind::LiquidationEnd => Ok(self.pnl_init_weight.add(Fixed::ONE)?.half(Rounding::Down)),
         }
+    }
+}
+
+/// `|value|`.
+pub(crate) fn magnitude(value: Fixed) -> Result<Fixed, MathError> {
+    if value.is_negative() {
+        value.neg()
+    } else {
+        Ok(value)
     }
 }

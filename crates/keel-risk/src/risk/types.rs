@@ -95,5 +95,5 @@ impl LiabilityWeights {
 // SBPF v0 passes at most five in registers (see bench/sbpf-meter).
 #[inline(always)]
 fn midpoint(a: Fixed, b: Fixed, rounding: Rounding) -> Result<Fixed, MathError> {
-    a.add(b)?.div(Fixed::from_i64(2), rounding)
+    Ok(a.add(b)?.half(rounding))
 }
