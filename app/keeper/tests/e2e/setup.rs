@@ -290,7 +290,8 @@ impl Net {
         HealthReport::deserialize(&mut bytes.as_slice()).expect("a HealthReport")
     }
 
-    async fn known_assets(&self) -> Vec<KnownAsset> {
+    /// The listed assets (quote, and SOL once listed), as the client knows them.
+    pub async fn known_assets(&self) -> Vec<KnownAsset> {
         let mut known = vec![];
         for mint in [Some(self.quote_mint), self.sol_mint].into_iter().flatten() {
             let address = pda::asset(&self.exchange, &mint);
@@ -300,7 +301,8 @@ impl Net {
         known
     }
 
-    async fn known_markets(&self) -> Vec<KnownMarket> {
+    /// The listed market, as the client knows it.
+    pub async fn known_markets(&self) -> Vec<KnownMarket> {
         vec![KnownMarket { address: self.keys.market, market: self.market().await }]
     }
 

@@ -1,11 +1,12 @@
 //! The benchmark (ignored by default; see app/keeper/README.md): N copies of a margin account
 //! near the edge written straight into the node, a price shock through keel_setPrice, and the
 //! time until the keeper has found every one liquidatable — and, with liquidation on, until
-//! none is left.
+//! none is left — and the node's `place_order` / `cancel_order` throughput over RPC.
 //!
 //! ```sh
 //! KEEL_BENCH_N=10000 cargo test -p keel-keeper --test e2e -- --ignored --nocapture bench_detection
 //! KEEL_BENCH_N=1000 cargo test -p keel-keeper --test e2e -- --ignored --nocapture bench_liquidation
+//! cargo test -p keel-keeper --test e2e -- --ignored --nocapture bench_order_throughput
 //! ```
 
 use crate::setup::{limit, Net, USDC};
@@ -122,4 +123,52 @@ async fn bench_liquidation() {
     let settled = keel_keeper::Metrics::get(&m.steps_landed, "bankruptcy");
     println!("N={n}: detected {detected:?}; every account at LiquidationEnd or settled after {total:?} (gauge {cleared:?}); perp steps {landed}, settlements {settled}, lost {}", m.steps_lost.get());
     println!("per account: {:?}", total / accounts.len() as u32);
+}
+
+/// `sendTransaction` throughput of `place_order` and `cancel_order` over RPC: one trader rests
+/// a one-lot bid under the oracle and cancels it by client id, alternately, each transaction
+/// sent (with preflight) only after the previous one returned — the node executes a
+/// transaction when it is sent, so each place finds the book as the last cancel left it.
+/// `KEEL_BENCH_N` pairs (default 1 000).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark"]
+async fn bench_order_throughput() {
+    use keel::instructions::markets::CancelTarget;
+    use keel_client::health::trade_health_accounts;
+    use keel_client::markets as mix;
+    use solana_signer::Signer;
+    use solana_transaction::Transaction;
+    let n = bench_n();
+    let net = Net::start().await;
+    let trader = net.trader(1_000 * USDC).await;
+    let margin = net.margin(&trader.account).await;
+    let metas = trade_health_accounts(&margin, &net.known_assets().await, &net.known_markets().await, 0).expect("known listings");
+    let blockhash = net.rpc.get_latest_blockhash().await.expect("blockhash");
+    let owner = trader.owner.pubkey();
+    let sign = |ix| Transaction::new_signed_with_payer(&[ix], Some(&owner), &[&trader.owner], blockhash);
+    let mut places = Vec::with_capacity(n);
+    let mut cancels = Vec::with_capacity(n);
+    for id in 1..=n as u64 {
+        let mut bid = limit(Side::Bid, 99, 1);
+        bid.client_order_id = id;
+        places.push(sign(mix::place_order(&owner, &trader.account, &net.keys, bid, metas.clone())));
+        cancels.push(sign(mix::cancel_order(&owner, &trader.account, &net.keys, CancelTarget::ClientOrderId(id))));
+    }
+    let (mut place_time, mut cancel_time) = (Duration::ZERO, Duration::ZERO);
+    for (place, cancel) in places.iter().zip(&cancels) {
+        let started = Instant::now();
+        net.rpc.send_transaction(place).await.expect("place_order lands");
+        place_time += started.elapsed();
+        let started = Instant::now();
+        net.rpc.send_transaction(cancel).await.expect("cancel_order lands");
+        cancel_time += started.elapsed();
+    }
+    let rate = |time: Duration| n as f64 / time.as_secs_f64();
+    println!(
+        "sendTransaction with preflight, one at a time, {n} each: place_order {:.0} tx/s, cancel_order {:.0} tx/s, alternating {:.0} tx/s",
+        rate(place_time),
+        rate(cancel_time),
+        2.0 * n as f64 / (place_time + cancel_time).as_secs_f64()
+    );
+    assert_eq!(net.margin(&trader.account).await.orders.iter().filter(|o| o.is_in_use()).count(), 0, "every order cancelled");
 }
