@@ -14,6 +14,15 @@ const S: u128 = 1_000_000_000_000_000_000;
 // SBPF v0 passes at most five in registers (see bench/sbpf-meter).
 #[inline(always)]
 pub fn mul_scaled(a: u128, b: u128, rounding: Rounding) -> Result<u128, MathError> {
+    // A factor below one (weights, margins, rates, prices of small units) is the common case:
+    // its split at S is itself, and a·b/S = a_hi·b + a_lo·b/S, one division of `a` and one of
+    // the low product — the same terms as below with `b_hi = 0`.
+    if b < S || a < S {
+        let (large, fraction) = if b < S { (a, b) } else { (b, a) };
+        let (hi, lo) = (large / S, large % S);
+        let whole = hi.checked_mul(fraction).ok_or(MathError::Overflow)?;
+        return add_low_product(whole, lo * fraction, rounding);
+    }
     let (a_hi, a_lo) = (a / S, a % S);
     let (b_hi, b_lo) = (b / S, b % S);
     // a·b/S = a_hi·b_hi·S + a_hi·b_lo + a_lo·b_hi + a_lo·b_lo/S, each term ≤ the result.
@@ -24,9 +33,15 @@ pub fn mul_scaled(a: u128, b: u128, rounding: Rounding) -> Result<u128, MathErro
         .and_then(|v| v.checked_add(a_lo.checked_mul(b_hi)?))
         .ok_or(MathError::Overflow)?;
     // a_lo, b_lo < S = 1e18, so their product < 1e36 fits in u128 (max ≈ 3.4e38).
-    let low = a_lo * b_lo;
-    let mut result = whole.checked_add(low / S).ok_or(MathError::Overflow)?;
-    if rounding == Rounding::Up && low % S != 0 {
+    add_low_product(whole, a_lo * b_lo, rounding)
+}
+
+/// `whole + low / S`, rounded as asked (`low` is a product of two parts below S).
+#[inline(always)]
+fn add_low_product(whole: u128, low: u128, rounding: Rounding) -> Result<u128, MathError> {
+    let (digits, rest) = (low / S, low % S);
+    let mut result = whole.checked_add(digits).ok_or(MathError::Overflow)?;
+    if rounding == Rounding::Up && rest != 0 {
         result = result.checked_add(1).ok_or(MathError::Overflow)?;
     }
     Ok(result)
