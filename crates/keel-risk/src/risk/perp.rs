@@ -81,7 +81,8 @@ impl PerpRisk {
     /// lots filled on each side, and no partial fill of either or both sides is worse than a
     /// corner — including fills already queued on one side while the other side still rests.
     pub fn contribution(&self, kind: HealthKind) -> Result<PerpContribution, MathError> {
-        let mut worst = self.scenario(kind, self.base_lots, self.quote_native)?;
+        let terms = KindTerms::of(self, kind)?;
+        let mut worst = self.scenario(&terms, self.base_lots, self.quote_native)?;
         let corners = [
             (self.bids_base_lots > 0, self.bids_base_lots, 0, -self.bids_quote_native, 0),
             (self.asks_base_lots > 0, 0, self.asks_base_lots, 0, self.asks_quote_native),
@@ -93,7 +94,7 @@ impl PerpRisk {
             }
             let base = self.base_lots.checked_add(bids).and_then(|b| b.checked_sub(asks)).ok_or(MathError::Overflow)?;
             let quote = self.quote_native.checked_add(paid).and_then(|q| q.checked_add(received)).ok_or(MathError::Overflow)?;
-            let filled = self.scenario(kind, base, quote)?;
+            let filled = self.scenario(&terms, base, quote)?;
             if filled.net()? < worst.net()? {
                 worst = filled;
             }
@@ -110,8 +111,9 @@ impl PerpRisk {
     /// only this market's price moves, given the account's Maint health now. Uses the position
     /// of the worst Maint scenario; `None` when the position is flat or no positive price
     /// crosses zero (Maint health then has the same sign at every price: the account's Maint
-    /// health says which). Rounded so that Maint health at the returned price is ≥ 0 (within
-    /// one raw unit): for a healthy account the warning comes early, never late.
+    /// health says which). Rounded so that Maint health at the returned price is ≥ 0 within
+    /// |base| + 1 raw units (the requirement's per-unit rate is rounded up at each price, which
+    /// this linear model does not follow: at most 10^-18 quote native per base native unit).
     pub fn liquidation_price(&self, maint_health: Fixed) -> Result<Option<Fixed>, MathError> {
         let base_lots = self.contribution(HealthKind::Maint)?.base_lots;
         if base_lots == 0 {
@@ -136,16 +138,15 @@ impl PerpRisk {
         lots.checked_mul(self.base_lot_size).ok_or(MathError::Overflow)
     }
 
-    /// Health contribution of holding `base_lots` with `quote` for `kind`.
-    fn scenario(&self, kind: HealthKind, base_lots: i64, quote: i64) -> Result<PerpContribution, MathError> {
+    /// Health contribution of holding `base_lots` with `quote`, for the kind of `terms`.
+    fn scenario(&self, terms: &KindTerms, base_lots: i64, quote: i64) -> Result<PerpContribution, MathError> {
         let base = self.base_native(base_lots)?;
         // A long is valued like an asset (low Init price), a short like a liability (high).
         // Integer base times a price is exact: no rounding until the weights.
-        let price = if base_lots > 0 { self.prices.asset_price(kind) } else { self.prices.liab_price(kind) };
+        let price = if base_lots > 0 { terms.asset_price } else { terms.liab_price };
         let pnl = price.mul_int(base)?.add(Fixed::from_i64(quote))?;
-        let pnl = if pnl.is_positive() { pnl.mul_down(self.pnl_weight(kind)?)? } else { pnl };
-        let notional = magnitude(self.prices.liab_price(kind).mul_int(base)?)?;
-        let requirement = notional.mul_up(self.margin.get(kind)?)?;
+        let pnl = if pnl.is_positive() { pnl.mul_down(terms.pnl_weight)? } else { pnl };
+        let requirement = magnitude(terms.requirement_per_base.mul_int(base)?)?;
         Ok(PerpContribution { pnl, requirement, base_lots })
     }
 
@@ -156,6 +157,32 @@ impl PerpRisk {
             HealthKind::Maint => Ok(Fixed::ONE),
             HealthKind::LiquidationEnd => Ok(self.pnl_init_weight.add(Fixed::ONE)?.half(Rounding::Down)),
         }
+    }
+}
+
+/// What every scenario of one position and kind shares, computed once per contribution.
+struct KindTerms {
+    /// The price of a long.
+    asset_price: Fixed,
+    /// The price of a short.
+    liab_price: Fixed,
+    /// The weight of positive PnL.
+    pnl_weight: Fixed,
+    /// Requirement per base native unit held either way: `liab_price · margin`, rounded up
+    /// (so `|base| · it` is at least the exact requirement).
+    requirement_per_base: Fixed,
+}
+
+impl KindTerms {
+    /// The terms of `perp` for `kind`.
+    fn of(perp: &PerpRisk, kind: HealthKind) -> Result<Self, MathError> {
+        let liab_price = perp.prices.liab_price(kind);
+        Ok(Self {
+            asset_price: perp.prices.asset_price(kind),
+            liab_price,
+            pnl_weight: perp.pnl_weight(kind)?,
+            requirement_per_base: liab_price.mul_up(perp.margin.get(kind)?)?,
+        })
     }
 }
 

@@ -269,8 +269,9 @@ proptest! {
         }
     }
 
-    /// At the returned price Maint health is zero within rounding (never below −1 raw: the
-    /// warning comes early), and 3 raw of price further it is negative.
+    /// At the returned price Maint health is zero within rounding (never below −|base| − 1 raw,
+    /// the requirement's rate being rounded up per unit at each price; at most a slope and
+    /// |base| raw above), and 3 raw of price further it is negative.
     #[test]
     fn maint_health_crosses_zero_at_the_liquidation_price(
         m in market(), base_lots in prop_oneof![-1_000_000i64..=-1, 1i64..=1_000_000], entry_ppm in -500_000i64..=500_000,
@@ -290,7 +291,7 @@ proptest! {
         match perp.liquidation_price(health).unwrap() {
             Some(price) => {
                 let at = maint_at(&collaterals, perp, price);
-                prop_assert!(at >= Fixed::from_raw(-1) && at <= Fixed::from_raw(slope + 1), "at {}: {} (slope {})", price, at, slope);
+                prop_assert!(at >= Fixed::from_raw(-base.abs() - 1) && at <= Fixed::from_raw(slope + base.abs() + 1), "at {}: {} (slope {})", price, at, slope);
                 let beyond = Fixed::from_raw(if long { price.raw() - 3 } else { price.raw() + 3 });
                 if beyond.is_positive() {
                     prop_assert!(maint_at(&collaterals, perp, beyond) < Fixed::ZERO);
