@@ -10,6 +10,7 @@ pub mod health;
 pub mod instructions;
 pub mod insurance;
 pub mod liquidation;
+pub mod lookup_table;
 pub mod markets;
 pub mod oracles;
 pub mod pda;
