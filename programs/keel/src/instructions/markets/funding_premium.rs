@@ -106,7 +106,8 @@ pub fn book_premium(
 /// The price, quote lots per base lot, of the order at which `market.funding_impact_lots`
 /// would have filled against `side` of `book` — walking its orders best first and counting
 /// only those that may fill now against `band` (around `oracle`) — or none when the side
-/// holds less. Bounded by the side's capacity.
+/// holds less (and none on a market whose impact size was never set). Bounded by the side's
+/// capacity.
 fn impact_price(
     market: &PerpMarket,
     book: &OrderBook,
@@ -115,7 +116,12 @@ fn impact_price(
     oracle: Fixed,
     now: i64,
 ) -> Result<Option<i64>> {
-    let mut left = market.funding_impact_lots.max(1);
+    // A market listed before the parameter existed reads zero: no depth is enough, so it
+    // creates no premium until the admin sets one (never a one-lot impact size).
+    if market.funding_impact_lots <= 0 {
+        return Ok(None);
+    }
+    let mut left = market.funding_impact_lots;
     for order in book.side(side).iter().rev() {
         if order.is_expired(now) || !band.fills(order, market, oracle)? {
             continue;
