@@ -2,17 +2,34 @@
 //! of precedence (flag > environment > file > default), then checked once at start-up into a
 //! [`KeeperConfig`]. A bad value is a [`ConfigError`] naming the option.
 
+mod file;
+#[cfg(test)]
+mod tests;
+
 use anchor_lang::prelude::Pubkey;
 use clap::Parser;
-use serde::Deserialize;
+pub use file::{default_ws_url, ConfigError};
+use file::{invalid, positive, read_file, FileConfig};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
+/// Rounds in flight unless configured: enough to keep a node that executes the keeper's steps
+/// one after the other (they all write its margin account) busy while each round waits a slot
+/// for its confirmation; more mostly adds lost races against other keepers and reserved own
+/// health (see app/keeper/README.md, Benchmark).
+pub const DEFAULT_ROUNDS_IN_FLIGHT: usize = 8;
+/// The largest `max_rounds_in_flight` accepted.
+pub const MAX_ROUNDS_IN_FLIGHT: usize = 256;
+
 /// Flags (each also readable from the environment variable shown in `--help`).
 #[derive(Parser, Debug, Default, Clone)]
-#[command(name = "keel-keeper", version, about = "Keel keeper: liquidates unhealthy margin accounts to LiquidationEnd, settles bankruptcies and runs the cranks")]
+#[command(
+    name = "keel-keeper",
+    version,
+    about = "Keel keeper: liquidates unhealthy margin accounts to LiquidationEnd, settles bankruptcies and runs the cranks"
+)]
 pub struct Args {
     /// TOML file with any of the options below (snake_case keys); flags and environment win.
     #[arg(long, env = "KEEL_KEEPER_CONFIG")]
@@ -84,6 +101,10 @@ pub struct Args {
     /// Smallest time between two liquidation rounds on one account, milliseconds [default: 200].
     #[arg(long, env = "KEEL_ACCOUNT_COOLDOWN_MS")]
     pub account_cooldown_ms: Option<u64>,
+    /// Liquidation rounds in flight at once, on different accounts, 1..=256 (1: one at a time)
+    /// [default: 8].
+    #[arg(long, env = "KEEL_MAX_ROUNDS_IN_FLIGHT")]
+    pub max_rounds_in_flight: Option<usize>,
     /// Attempts of an RPC call on transport errors (with exponential backoff) [default: 4].
     #[arg(long, env = "KEEL_RPC_RETRIES")]
     pub rpc_retries: Option<u32>,
@@ -94,64 +115,6 @@ pub struct Args {
     /// [default: false].
     #[arg(long, env = "KEEL_LOG_JSON")]
     pub log_json: Option<bool>,
-}
-
-/// The same options read from a TOML file.
-#[derive(Deserialize, Debug, Default)]
-#[serde(deny_unknown_fields)]
-struct FileConfig {
-    rpc_url: Option<String>,
-    ws_url: Option<String>,
-    keypair: Option<PathBuf>,
-    exchange: Option<String>,
-    margin_account: Option<String>,
-    liquidate: Option<bool>,
-    crank_fills: Option<bool>,
-    crank_funding: Option<bool>,
-    sweep_fees: Option<bool>,
-    unwind: Option<bool>,
-    priority_fee: Option<String>,
-    priority_micro_lamports: Option<u64>,
-    priority_percentile: Option<u8>,
-    priority_max_micro_lamports: Option<u64>,
-    min_bounty: Option<u64>,
-    min_own_init_health: Option<i64>,
-    unwind_slippage_bps: Option<u16>,
-    health_tolerance_bps: Option<u16>,
-    snapshot_secs: Option<u64>,
-    crank_ms: Option<u64>,
-    sweep_secs: Option<u64>,
-    account_cooldown_ms: Option<u64>,
-    rpc_retries: Option<u32>,
-    metrics_addr: Option<String>,
-}
-
-/// A configuration error: which option, and why.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    /// A required option is missing.
-    #[error("missing option `{0}` (flag --{1}, environment {2} or the TOML file)")]
-    Missing(&'static str, &'static str, &'static str),
-    /// An option has an unusable value.
-    #[error("invalid `{option}`: {reason}")]
-    Invalid {
-        /// The option.
-        option: &'static str,
-        /// Why.
-        reason: String,
-    },
-    /// The TOML file could not be read or parsed.
-    #[error("config file {path}: {reason}")]
-    File {
-        /// The file.
-        path: String,
-        /// Why.
-        reason: String,
-    },
-}
-
-fn invalid(option: &'static str, reason: impl ToString) -> ConfigError {
-    ConfigError::Invalid { option, reason: reason.to_string() }
 }
 
 /// How the compute-unit price of each transaction is chosen.
@@ -183,7 +146,13 @@ pub struct Duties {
 
 impl Default for Duties {
     fn default() -> Self {
-        Self { liquidate: true, crank_fills: true, crank_funding: true, sweep_fees: true, unwind: true }
+        Self {
+            liquidate: true,
+            crank_fills: true,
+            crank_funding: true,
+            sweep_fees: true,
+            unwind: true,
+        }
     }
 }
 
@@ -222,6 +191,8 @@ pub struct KeeperConfig {
     pub sweep_every: Duration,
     /// Smallest time between two rounds on one account.
     pub account_cooldown: Duration,
+    /// Most liquidation rounds in flight at once (on different accounts).
+    pub max_rounds_in_flight: usize,
     /// RPC attempts on transport errors.
     pub rpc_retries: u32,
     /// Metrics server address (`None`: off).
@@ -248,6 +219,7 @@ impl KeeperConfig {
             crank_every: Duration::from_millis(1_000),
             sweep_every: Duration::from_secs(600),
             account_cooldown: Duration::from_millis(200),
+            max_rounds_in_flight: DEFAULT_ROUNDS_IN_FLIGHT,
             rpc_retries: 4,
             metrics_addr: None,
         }
@@ -266,21 +238,34 @@ impl KeeperConfig {
         }
         let rpc_url = pick!(rpc_url).unwrap_or_else(|| "http://127.0.0.1:8899".into());
         if !(rpc_url.starts_with("http://") || rpc_url.starts_with("https://")) {
-            return Err(invalid("rpc_url", format!("`{rpc_url}` is not an http(s) URL")));
+            return Err(invalid(
+                "rpc_url",
+                format!("`{rpc_url}` is not an http(s) URL"),
+            ));
         }
         let ws_url = match pick!(ws_url) {
             Some(url) => url,
-            None => default_ws_url(&rpc_url).ok_or_else(|| invalid("rpc_url", "cannot derive the websocket URL; give ws_url"))?,
+            None => default_ws_url(&rpc_url).ok_or_else(|| {
+                invalid("rpc_url", "cannot derive the websocket URL; give ws_url")
+            })?,
         };
         if !(ws_url.starts_with("ws://") || ws_url.starts_with("wss://")) {
             return Err(invalid("ws_url", format!("`{ws_url}` is not a ws(s) URL")));
         }
-        let exchange = pick!(exchange).ok_or(ConfigError::Missing("exchange", "exchange", "KEEL_EXCHANGE"))?;
-        let exchange = Pubkey::from_str(&exchange).map_err(|e| invalid("exchange", format!("`{exchange}`: {e}")))?;
+        let exchange = pick!(exchange).ok_or(ConfigError::Missing(
+            "exchange",
+            "exchange",
+            "KEEL_EXCHANGE",
+        ))?;
+        let exchange = Pubkey::from_str(&exchange)
+            .map_err(|e| invalid("exchange", format!("`{exchange}`: {e}")))?;
         let margin_account = pick!(margin_account)
-            .map(|s| Pubkey::from_str(&s).map_err(|e| invalid("margin_account", format!("`{s}`: {e}"))))
+            .map(|s| {
+                Pubkey::from_str(&s).map_err(|e| invalid("margin_account", format!("`{s}`: {e}")))
+            })
             .transpose()?;
-        let keypair = pick!(keypair).ok_or(ConfigError::Missing("keypair", "keypair", "KEEL_KEYPAIR"))?;
+        let keypair =
+            pick!(keypair).ok_or(ConfigError::Missing("keypair", "keypair", "KEEL_KEYPAIR"))?;
         let mut config = Self::new(rpc_url, ws_url, exchange);
         config.keypair = Some(keypair);
         config.margin_account = margin_account;
@@ -297,116 +282,77 @@ impl KeeperConfig {
             "recent" => {
                 let percentile = pick!(priority_percentile).unwrap_or(75);
                 if percentile > 100 {
-                    return Err(invalid("priority_percentile", format!("{percentile} is above 100")));
+                    return Err(invalid(
+                        "priority_percentile",
+                        format!("{percentile} is above 100"),
+                    ));
                 }
                 FeePolicy::Recent { percentile }
             }
-            other => return Err(invalid("priority_fee", format!("`{other}`: expected `fixed` or `recent`"))),
+            other => {
+                return Err(invalid(
+                    "priority_fee",
+                    format!("`{other}`: expected `fixed` or `recent`"),
+                ))
+            }
         };
-        config.max_micro_lamports = pick!(priority_max_micro_lamports).unwrap_or(config.max_micro_lamports);
+        config.max_micro_lamports =
+            pick!(priority_max_micro_lamports).unwrap_or(config.max_micro_lamports);
         if let FeePolicy::Fixed(price) = config.fee_policy {
             if price > config.max_micro_lamports {
-                return Err(invalid("priority_micro_lamports", format!("{price} exceeds priority_max_micro_lamports {}", config.max_micro_lamports)));
+                return Err(invalid(
+                    "priority_micro_lamports",
+                    format!(
+                        "{price} exceeds priority_max_micro_lamports {}",
+                        config.max_micro_lamports
+                    ),
+                ));
             }
         }
         config.min_bounty = pick!(min_bounty).unwrap_or(0);
         config.min_own_init_health = pick!(min_own_init_health).unwrap_or(0);
         if config.min_own_init_health < 0 {
-            return Err(invalid("min_own_init_health", "must be ≥ 0: the keeper never goes below Init"));
+            return Err(invalid(
+                "min_own_init_health",
+                "must be ≥ 0: the keeper never goes below Init",
+            ));
         }
-        config.unwind_slippage_bps = pick!(unwind_slippage_bps).unwrap_or(config.unwind_slippage_bps);
+        config.unwind_slippage_bps =
+            pick!(unwind_slippage_bps).unwrap_or(config.unwind_slippage_bps);
         if config.unwind_slippage_bps == 0 || config.unwind_slippage_bps > 1_000 {
             return Err(invalid("unwind_slippage_bps", "must be 1..=1000"));
         }
-        config.health_tolerance_bps = pick!(health_tolerance_bps).unwrap_or(config.health_tolerance_bps);
-        config.snapshot_every = Duration::from_secs(positive("snapshot_secs", pick!(snapshot_secs).unwrap_or(30))?);
-        config.crank_every = Duration::from_millis(positive("crank_ms", pick!(crank_ms).unwrap_or(1_000))?);
-        config.sweep_every = Duration::from_secs(positive("sweep_secs", pick!(sweep_secs).unwrap_or(600))?);
+        config.health_tolerance_bps =
+            pick!(health_tolerance_bps).unwrap_or(config.health_tolerance_bps);
+        config.snapshot_every = Duration::from_secs(positive(
+            "snapshot_secs",
+            pick!(snapshot_secs).unwrap_or(30),
+        )?);
+        config.crank_every =
+            Duration::from_millis(positive("crank_ms", pick!(crank_ms).unwrap_or(1_000))?);
+        config.sweep_every =
+            Duration::from_secs(positive("sweep_secs", pick!(sweep_secs).unwrap_or(600))?);
         config.account_cooldown = Duration::from_millis(pick!(account_cooldown_ms).unwrap_or(200));
-        config.rpc_retries = positive("rpc_retries", u64::from(pick!(rpc_retries).unwrap_or(4)))? as u32;
+        config.max_rounds_in_flight =
+            pick!(max_rounds_in_flight).unwrap_or(DEFAULT_ROUNDS_IN_FLIGHT);
+        if !(1..=MAX_ROUNDS_IN_FLIGHT).contains(&config.max_rounds_in_flight) {
+            return Err(invalid(
+                "max_rounds_in_flight",
+                format!(
+                    "{} is not in 1..={MAX_ROUNDS_IN_FLIGHT}",
+                    config.max_rounds_in_flight
+                ),
+            ));
+        }
+        config.rpc_retries =
+            positive("rpc_retries", u64::from(pick!(rpc_retries).unwrap_or(4)))? as u32;
         config.metrics_addr = match pick!(metrics_addr).as_deref().unwrap_or("127.0.0.1:9464") {
             "off" => None,
-            addr => Some(SocketAddr::from_str(addr).map_err(|e| invalid("metrics_addr", format!("`{addr}`: {e}")))?),
+            addr => Some(
+                SocketAddr::from_str(addr)
+                    .map_err(|e| invalid("metrics_addr", format!("`{addr}`: {e}")))?,
+            ),
         };
         Ok(config)
-    }
-}
-
-fn positive(option: &'static str, value: u64) -> Result<u64, ConfigError> {
-    if value == 0 {
-        return Err(invalid(option, "must be greater than zero"));
-    }
-    Ok(value)
-}
-
-fn read_file(path: &PathBuf) -> Result<FileConfig, ConfigError> {
-    let file_error = |reason: String| ConfigError::File { path: path.display().to_string(), reason };
-    let text = std::fs::read_to_string(path).map_err(|e| file_error(e.to_string()))?;
-    toml::from_str(&text).map_err(|e| file_error(e.to_string()))
-}
-
-/// `ws://host:port+1` for `http://host:port` (as web3.js and the local node do).
-pub fn default_ws_url(rpc_url: &str) -> Option<String> {
-    let (scheme, rest) = rpc_url.split_once("://")?;
-    let ws_scheme = if scheme == "https" { "wss" } else { "ws" };
-    let host_port = rest.trim_end_matches('/');
-    match host_port.rsplit_once(':') {
-        Some((host, port)) => Some(format!("{ws_scheme}://{host}:{}", port.parse::<u16>().ok()?.checked_add(1)?)),
-        None => Some(format!("{ws_scheme}://{host_port}")),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn args() -> Args {
-        Args { exchange: Some(Pubkey::new_unique().to_string()), keypair: Some("k.json".into()), ..Args::default() }
-    }
-
-    #[test]
-    fn config_success_defaults_and_derived_ws_url() {
-        let config = KeeperConfig::from_args(args()).expect("valid");
-        assert_eq!(config.ws_url, "ws://127.0.0.1:8900");
-        assert_eq!(config.fee_policy, FeePolicy::Fixed(0));
-        assert_eq!(config.duties, Duties::default());
-    }
-
-    #[test]
-    fn config_failure_missing_exchange_names_the_flag() {
-        let err = KeeperConfig::from_args(Args { exchange: None, ..args() }).unwrap_err();
-        assert!(err.to_string().contains("--exchange"), "{err}");
-    }
-
-    #[test]
-    fn config_failure_bad_values_are_named() {
-        let bad = [
-            Args { exchange: Some("nope".into()), ..args() },
-            Args { priority_fee: Some("dynamic".into()), ..args() },
-            Args { unwind_slippage_bps: Some(0), ..args() },
-            Args { rpc_url: Some("localhost:8899".into()), ..args() },
-            Args { metrics_addr: Some("nowhere".into()), ..args() },
-            Args { min_own_init_health: Some(-1), ..args() },
-        ];
-        let names = ["exchange", "priority_fee", "unwind_slippage_bps", "rpc_url", "metrics_addr", "min_own_init_health"];
-        for (args, name) in bad.into_iter().zip(names) {
-            let err = KeeperConfig::from_args(args).unwrap_err();
-            assert!(err.to_string().contains(name), "{name}: {err}");
-        }
-    }
-
-    #[test]
-    fn config_success_file_values_under_flags() {
-        let dir = std::env::temp_dir().join(format!("keel-keeper-config-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let path = dir.join("keeper.toml");
-        std::fs::write(&path, "min_bounty = 7\npriority_fee = \"recent\"\nsweep_fees = false\n").expect("write");
-        let config = KeeperConfig::from_args(Args { config: Some(path.clone()), min_bounty: Some(9), ..args() }).expect("valid");
-        assert_eq!(config.min_bounty, 9, "the flag wins over the file");
-        assert_eq!(config.fee_policy, FeePolicy::Recent { percentile: 75 });
-        assert!(!config.duties.sweep_fees);
-        std::fs::write(&path, "min_bountyy = 7\n").expect("write");
-        let err = KeeperConfig::from_args(Args { config: Some(path), ..args() }).unwrap_err();
-        assert!(err.to_string().contains("min_bountyy"), "{err}");
     }
 }

@@ -25,7 +25,12 @@ pub const FETCH_CONCURRENCY: usize = 4;
 
 /// The filters selecting accounts of type `discriminator` and size `size` whose exchange field
 /// at `offset` is `exchange`.
-pub fn filters(discriminator: &[u8], size: usize, offset: usize, exchange: &Pubkey) -> Vec<RpcFilterType> {
+pub fn filters(
+    discriminator: &[u8],
+    size: usize,
+    offset: usize,
+    exchange: &Pubkey,
+) -> Vec<RpcFilterType> {
     vec![
         RpcFilterType::DataSize(size as u64),
         RpcFilterType::Memcmp(Memcmp::new_raw_bytes(0, discriminator.to_vec())),
@@ -35,27 +40,49 @@ pub fn filters(discriminator: &[u8], size: usize, offset: usize, exchange: &Pubk
 
 /// The margin-account filters of `exchange` (also used by `programSubscribe`).
 pub fn margin_filters(exchange: &Pubkey) -> Vec<RpcFilterType> {
-    filters(MarginAccount::DISCRIMINATOR, MarginAccount::SPACE, MARGIN_EXCHANGE_OFFSET, exchange)
+    filters(
+        MarginAccount::DISCRIMINATOR,
+        MarginAccount::SPACE,
+        MARGIN_EXCHANGE_OFFSET,
+        exchange,
+    )
 }
 
 /// A program-accounts config with `filters`, base64.
 pub fn program_config(filters: Vec<RpcFilterType>) -> RpcProgramAccountsConfig {
     RpcProgramAccountsConfig {
         filters: Some(filters),
-        account_config: RpcAccountInfoConfig { encoding: Some(UiAccountEncoding::Base64), ..Default::default() },
+        account_config: RpcAccountInfoConfig {
+            encoding: Some(UiAccountEncoding::Base64),
+            ..Default::default()
+        },
         ..Default::default()
     }
 }
 
 /// Keel accounts matching `filters`, as fetched accounts.
-async fn program_accounts(sender: &Sender, filters: Vec<RpcFilterType>) -> Result<Vec<FetchedAccount>, TxError> {
+async fn program_accounts(
+    sender: &Sender,
+    filters: Vec<RpcFilterType>,
+) -> Result<Vec<FetchedAccount>, TxError> {
     let config = program_config(filters);
-    let found = sender.retry("getProgramAccounts", || sender.rpc.get_program_ui_accounts_with_config(&keel::ID, config.clone())).await?;
+    let found = sender
+        .retry("getProgramAccounts", || {
+            sender
+                .rpc
+                .get_program_ui_accounts_with_config(&keel::ID, config.clone())
+        })
+        .await?;
     Ok(found
         .into_iter()
         .filter_map(|(key, ui)| {
             let data = ui.data.decode()?;
-            Some(FetchedAccount { key, owner: keel::ID, lamports: ui.lamports, data })
+            Some(FetchedAccount {
+                key,
+                owner: keel::ID,
+                lamports: ui.lamports,
+                data,
+            })
         })
         .collect())
 }
@@ -65,7 +92,10 @@ async fn program_accounts(sender: &Sender, filters: Vec<RpcFilterType>) -> Resul
 pub async fn multiple(sender: &Sender, keys: &[Pubkey]) -> Result<Vec<FetchedAccount>, TxError> {
     let mut out = Vec::with_capacity(keys.len());
     for group in keys.chunks(MULTIPLE_ACCOUNTS_MAX * FETCH_CONCURRENCY) {
-        let batches: Vec<_> = group.chunks(MULTIPLE_ACCOUNTS_MAX).map(|chunk| fetch_batch(sender, chunk)).collect();
+        let batches: Vec<_> = group
+            .chunks(MULTIPLE_ACCOUNTS_MAX)
+            .map(|chunk| fetch_batch(sender, chunk))
+            .collect();
         for batch in futures_util::future::join_all(batches).await {
             out.extend(batch?);
         }
@@ -75,29 +105,62 @@ pub async fn multiple(sender: &Sender, keys: &[Pubkey]) -> Result<Vec<FetchedAcc
 
 /// One `getMultipleAccounts` call.
 async fn fetch_batch(sender: &Sender, chunk: &[Pubkey]) -> Result<Vec<FetchedAccount>, TxError> {
-    let accounts = sender.retry("getMultipleAccounts", || sender.rpc.get_multiple_accounts(chunk)).await?;
+    let accounts = sender
+        .retry("getMultipleAccounts", || {
+            sender.rpc.get_multiple_accounts(chunk)
+        })
+        .await?;
     Ok(chunk
         .iter()
         .zip(accounts)
-        .filter_map(|(key, a)| a.map(|a| FetchedAccount { key: *key, owner: a.owner, lamports: a.lamports, data: a.data }))
+        .filter_map(|(key, a)| {
+            a.map(|a| FetchedAccount {
+                key: *key,
+                owner: a.owner,
+                lamports: a.lamports,
+                data: a.data,
+            })
+        })
         .collect())
 }
 
 /// The addresses of Keel accounts matching `filters` (no data: a snapshot of thousands of
 /// margin accounts would exceed a node's response limit), to fetch with [`multiple`].
-async fn program_keys(sender: &Sender, filters: Vec<RpcFilterType>) -> Result<Vec<Pubkey>, TxError> {
+async fn program_keys(
+    sender: &Sender,
+    filters: Vec<RpcFilterType>,
+) -> Result<Vec<Pubkey>, TxError> {
     let mut config = program_config(filters);
-    config.account_config.data_slice = Some(UiDataSliceConfig { offset: 0, length: 0 });
-    let found = sender.retry("getProgramAccounts", || sender.rpc.get_program_ui_accounts_with_config(&keel::ID, config.clone())).await?;
+    config.account_config.data_slice = Some(UiDataSliceConfig {
+        offset: 0,
+        length: 0,
+    });
+    let found = sender
+        .retry("getProgramAccounts", || {
+            sender
+                .rpc
+                .get_program_ui_accounts_with_config(&keel::ID, config.clone())
+        })
+        .await?;
     Ok(found.into_iter().map(|(key, _)| key).collect())
 }
 
 /// The cluster's unix time (the Clock sysvar, as the program reads it).
 pub async fn cluster_time(sender: &Sender) -> Result<i64, TxError> {
     let key = solana_sdk_ids::sysvar::clock::ID;
-    let data = sender.retry("getAccountInfo", || sender.rpc.get_account_data(&key)).await?;
-    let clock: solana_clock::Clock = bincode::deserialize(&data)
-        .map_err(|e| TxError { failure: crate::classify::Failure::Other, detail: format!("clock sysvar: {e}"), logs: vec![] })?;
+    let data = sender
+        .retry("getAccountInfo", || sender.rpc.get_account_data(&key))
+        .await?;
+    clock_time(&data)
+}
+
+/// The unix time in the Clock sysvar's data.
+fn clock_time(data: &[u8]) -> Result<i64, TxError> {
+    let clock: solana_clock::Clock = bincode::deserialize(data).map_err(|e| TxError {
+        failure: crate::classify::Failure::Other,
+        detail: format!("clock sysvar: {e}"),
+        logs: vec![],
+    })?;
     Ok(clock.unix_timestamp)
 }
 
@@ -105,21 +168,60 @@ pub async fn cluster_time(sender: &Sender) -> Result<i64, TxError> {
 /// and the clock. Returns how many margin accounts were found.
 pub async fn snapshot(sender: &Sender, registry: &mut Registry) -> Result<usize, TxError> {
     let exchange_key = registry.exchange_key;
-    let data = sender.retry("getAccountInfo", || sender.rpc.get_account_data(&exchange_key)).await?;
-    let exchange = keel_client::accounts::exchange(&data)
-        .ok_or_else(|| TxError { failure: crate::classify::Failure::Other, detail: format!("{exchange_key} is not a Keel exchange"), logs: vec![] })?;
-    let assets = program_accounts(sender, filters(CollateralAsset::DISCRIMINATOR, 8 + core::mem::size_of::<CollateralAsset>(), ASSET_EXCHANGE_OFFSET, &exchange_key)).await?;
-    let markets = program_accounts(sender, filters(PerpMarket::DISCRIMINATOR, 8 + core::mem::size_of::<PerpMarket>(), MARKET_EXCHANGE_OFFSET, &exchange_key)).await?;
-    let margins = multiple(sender, &program_keys(sender, margin_filters(&exchange_key)).await?).await?;
+    let data = sender
+        .retry("getAccountInfo", || {
+            sender.rpc.get_account_data(&exchange_key)
+        })
+        .await?;
+    let exchange = keel_client::accounts::exchange(&data).ok_or_else(|| TxError {
+        failure: crate::classify::Failure::Other,
+        detail: format!("{exchange_key} is not a Keel exchange"),
+        logs: vec![],
+    })?;
+    let assets = program_accounts(
+        sender,
+        filters(
+            CollateralAsset::DISCRIMINATOR,
+            8 + core::mem::size_of::<CollateralAsset>(),
+            ASSET_EXCHANGE_OFFSET,
+            &exchange_key,
+        ),
+    )
+    .await?;
+    let markets = program_accounts(
+        sender,
+        filters(
+            PerpMarket::DISCRIMINATOR,
+            8 + core::mem::size_of::<PerpMarket>(),
+            MARKET_EXCHANGE_OFFSET,
+            &exchange_key,
+        ),
+    )
+    .await?;
+    let margins = multiple(
+        sender,
+        &program_keys(sender, margin_filters(&exchange_key)).await?,
+    )
+    .await?;
     registry.exchange = Some(exchange);
     registry.assets = assets
         .iter()
-        .filter_map(|f| keel_client::accounts::collateral_asset(&f.data).map(|asset| KnownAsset { address: f.key, asset }))
+        .filter_map(|f| {
+            keel_client::accounts::collateral_asset(&f.data).map(|asset| KnownAsset {
+                address: f.key,
+                asset,
+            })
+        })
         .collect();
     registry.assets.sort_by_key(|a| a.asset.index);
     registry.markets = markets
         .iter()
-        .filter_map(|f| keel_client::accounts::perp_market(&f.data).map(|market| KnownMarket { address: f.key, market }))
+        .filter_map(|f| {
+            keel_client::accounts::perp_market(&f.data).map(|market| KnownMarket {
+                address: f.key,
+                market,
+            })
+        })
         .collect();
     registry.markets.sort_by_key(|m| m.market.index);
     for account in assets.into_iter().chain(markets) {
@@ -136,22 +238,34 @@ pub async fn snapshot(sender: &Sender, registry: &mut Registry) -> Result<usize,
     Ok(registry.accounts.len())
 }
 
-/// Re-fetches `account` and every account its health reads (and `extra`) in one call, storing
-/// them; returns whether the margin account still exists.
-pub async fn refresh(sender: &Sender, registry: &mut Registry, account: &Pubkey, extra: &[Pubkey]) -> Result<bool, TxError> {
+/// Re-fetches `account` and every account its health reads (and `extra`) in one call, with the
+/// Clock sysvar, storing them; returns whether the margin account still exists.
+pub async fn refresh(
+    sender: &Sender,
+    registry: &mut Registry,
+    account: &Pubkey,
+    extra: &[Pubkey],
+) -> Result<bool, TxError> {
+    let clock = solana_sdk_ids::sysvar::clock::ID;
     let mut keys = vec![*account];
     if let Some(margin) = registry.accounts.get(account) {
-        if let Some(metas) = keel_client::health::health_accounts(margin, &registry.assets, &registry.markets) {
+        if let Some(metas) =
+            keel_client::health::health_accounts(margin, &registry.assets, &registry.markets)
+        {
             keys.extend(metas.iter().map(|m| m.pubkey));
         }
     }
     keys.extend_from_slice(extra);
     keys.sort();
     keys.dedup();
+    keys.push(clock);
     let fetched = multiple(sender, &keys).await?;
     let mut exists = false;
+    let mut now = None;
     for f in fetched {
-        if f.key == *account || registry.accounts.contains_key(&f.key) {
+        if f.key == clock {
+            now = Some(clock_time(&f.data)?);
+        } else if f.key == *account || registry.accounts.contains_key(&f.key) {
             exists |= f.key == *account && registry.store_margin(f.key, &f.data);
             if f.key != *account {
                 registry.store_margin(f.key, &f.data);
@@ -163,6 +277,9 @@ pub async fn refresh(sender: &Sender, registry: &mut Registry, account: &Pubkey,
     if !exists {
         registry.accounts.remove(account);
     }
-    registry.now = cluster_time(sender).await?;
+    registry.now = match now {
+        Some(now) => now,
+        None => cluster_time(sender).await?,
+    };
     Ok(exists)
 }

@@ -7,12 +7,17 @@
 //! - [`config`]: flags, environment and TOML, checked at start-up.
 //! - [`discovery`], [`subscribe`], [`state`]: the snapshot, the websocket updates, the registry
 //!   and the health of any account.
-//! - [`candidates`], [`decision`]: ranking and the act/decline decision (pure, unit-tested).
-//! - [`liquidate`], [`unwind`], [`cranks`], [`settle`]: what the keeper sends, through [`tx`] (simulate,
-//!   compute-unit limit, priority fee, confirm), its failures read by [`classify`].
+//! - [`candidates`], [`decision`]: ranking, the act/decline decision and whether a step carries
+//!   its bankruptcy settlement (pure, unit-tested).
+//! - [`rounds`], [`budget`]: the rounds in flight (a bound, one per account, cooldowns) and the
+//!   keeper's own Init health reserved by their steps.
+//! - [`liquidate`], [`step`], [`unwind`], [`cranks`], [`settle`]: what the keeper sends, through
+//!   [`tx`] (simulate, compute-unit limit, priority fee, confirm), its failures read by
+//!   [`classify`].
 //! - [`metrics`]: Prometheus `/metrics` and `/health`.
 //! - [`keeper`]: the loop.
 
+pub mod budget;
 pub mod candidates;
 pub mod classify;
 pub mod config;
@@ -22,8 +27,10 @@ pub mod discovery;
 pub mod keeper;
 pub mod liquidate;
 pub mod metrics;
+pub mod rounds;
 pub mod settle;
 pub mod state;
+pub mod step;
 pub mod subscribe;
 pub mod tx;
 pub mod unwind;

@@ -28,7 +28,7 @@ pub struct Metrics {
     registry: Registry,
     /// Margin accounts tracked.
     pub accounts_tracked: Gauge,
-    /// Accounts liquidatable at the last evaluation.
+    /// Accounts liquidatable as last evaluated: waiting for a round or in one.
     pub liquidatable: Gauge,
     /// Liquidation steps sent (perp, collateral, bankruptcy, cancel).
     pub steps_sent: Family<Kind, Counter>,
@@ -40,6 +40,10 @@ pub struct Metrics {
     pub steps_failed: Family<Kind, Counter>,
     /// Steps declined by the keeper's own policy, by reason.
     pub steps_declined: Family<Kind, Counter>,
+    /// Bankruptcies settled in the same transaction as the step that left them.
+    pub settlements_paired: Counter,
+    /// Liquidation rounds in flight.
+    pub rounds_in_flight: Gauge,
     /// Bounties earned, quote native.
     pub bounties_earned: Counter,
     /// Cranks landed, by kind.
@@ -65,14 +69,17 @@ impl Default for Metrics {
 }
 
 fn unix_now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 impl Metrics {
     /// Every metric registered, at zero.
     pub fn new() -> Self {
         let mut registry = Registry::with_prefix("keel_keeper");
-        let latency: Family<Kind, Histogram> = Family::new_with_constructor(|| Histogram::new(exponential_buckets(0.001, 2.0, 14)));
+        let latency: Family<Kind, Histogram> =
+            Family::new_with_constructor(|| Histogram::new(exponential_buckets(0.001, 2.0, 14)));
         let m = Self {
             accounts_tracked: Gauge::default(),
             liquidatable: Gauge::default(),
@@ -81,6 +88,8 @@ impl Metrics {
             steps_lost: Counter::default(),
             steps_failed: Family::default(),
             steps_declined: Family::default(),
+            settlements_paired: Counter::default(),
+            rounds_in_flight: Gauge::default(),
             bounties_earned: Counter::default(),
             cranks: Family::default(),
             rpc_latency: latency,
@@ -91,31 +100,101 @@ impl Metrics {
             heartbeat: AtomicI64::new(unix_now()),
             registry: Registry::default(),
         };
-        registry.register("accounts_tracked", "Margin accounts tracked", m.accounts_tracked.clone());
-        registry.register("liquidatable", "Accounts liquidatable at the last evaluation", m.liquidatable.clone());
-        registry.register("steps_sent", "Liquidation transactions sent", m.steps_sent.clone());
-        registry.register("steps_landed", "Liquidation transactions landed", m.steps_landed.clone());
-        registry.register("steps_lost", "Steps lost to another keeper", m.steps_lost.clone());
-        registry.register("steps_failed", "Steps failed, by classification", m.steps_failed.clone());
-        registry.register("steps_declined", "Steps declined by the keeper's own policy", m.steps_declined.clone());
-        registry.register("bounties_earned", "Keeper bounties earned, quote native", m.bounties_earned.clone());
+        registry.register(
+            "accounts_tracked",
+            "Margin accounts tracked",
+            m.accounts_tracked.clone(),
+        );
+        registry.register(
+            "liquidatable",
+            "Accounts liquidatable as last evaluated (waiting for a round or in one)",
+            m.liquidatable.clone(),
+        );
+        registry.register(
+            "steps_sent",
+            "Liquidation transactions sent",
+            m.steps_sent.clone(),
+        );
+        registry.register(
+            "steps_landed",
+            "Liquidation transactions landed",
+            m.steps_landed.clone(),
+        );
+        registry.register(
+            "steps_lost",
+            "Steps lost to another keeper",
+            m.steps_lost.clone(),
+        );
+        registry.register(
+            "steps_failed",
+            "Steps failed, by classification",
+            m.steps_failed.clone(),
+        );
+        registry.register(
+            "steps_declined",
+            "Steps declined by the keeper's own policy",
+            m.steps_declined.clone(),
+        );
+        registry.register(
+            "settlements_paired",
+            "Bankruptcies settled in the transaction of the step that left them",
+            m.settlements_paired.clone(),
+        );
+        registry.register(
+            "rounds_in_flight",
+            "Liquidation rounds in flight",
+            m.rounds_in_flight.clone(),
+        );
+        registry.register(
+            "bounties_earned",
+            "Keeper bounties earned, quote native",
+            m.bounties_earned.clone(),
+        );
         registry.register("cranks", "Cranks landed, by kind", m.cranks.clone());
-        registry.register("rpc_latency_seconds", "RPC latency by method", m.rpc_latency.clone());
-        registry.register("health_disagreements", "Local health disagreed with the program's view", m.health_disagreements.clone());
-        registry.register("own_init_health", "The keeper's own Init health, quote native", m.own_init_health.clone());
-        registry.register("own_maint_health", "The keeper's own Maint health, quote native", m.own_maint_health.clone());
-        registry.register("detection_seconds", "Update received to accounts evaluated", m.detection_seconds.clone());
+        registry.register(
+            "rpc_latency_seconds",
+            "RPC latency by method",
+            m.rpc_latency.clone(),
+        );
+        registry.register(
+            "health_disagreements",
+            "Local health disagreed with the program's view",
+            m.health_disagreements.clone(),
+        );
+        registry.register(
+            "own_init_health",
+            "The keeper's own Init health, quote native",
+            m.own_init_health.clone(),
+        );
+        registry.register(
+            "own_maint_health",
+            "The keeper's own Maint health, quote native",
+            m.own_maint_health.clone(),
+        );
+        registry.register(
+            "detection_seconds",
+            "Update received to accounts evaluated",
+            m.detection_seconds.clone(),
+        );
         Self { registry, ..m }
     }
 
     /// The counter of `family` for `kind`.
     pub fn get(family: &Family<Kind, Counter>, kind: &str) -> u64 {
-        family.get_or_create(&Kind { kind: kind.to_string() }).get()
+        family
+            .get_or_create(&Kind {
+                kind: kind.to_string(),
+            })
+            .get()
     }
 
     /// Adds one to `family`'s counter for `kind`.
     pub fn inc(family: &Family<Kind, Counter>, kind: &str) {
-        family.get_or_create(&Kind { kind: kind.to_string() }).inc();
+        family
+            .get_or_create(&Kind {
+                kind: kind.to_string(),
+            })
+            .inc();
     }
 
     /// Σ of a family's counters over `kinds`.
@@ -125,7 +204,11 @@ impl Metrics {
 
     /// Records an RPC call's latency.
     pub fn observe_rpc(&self, method: &str, elapsed: Duration) {
-        self.rpc_latency.get_or_create(&Kind { kind: method.to_string() }).observe(elapsed.as_secs_f64());
+        self.rpc_latency
+            .get_or_create(&Kind {
+                kind: method.to_string(),
+            })
+            .observe(elapsed.as_secs_f64());
     }
 
     /// Marks the main loop alive.
@@ -151,8 +234,17 @@ impl Metrics {
 /// Longest silence of the main loop `/health` still answers 200 to, seconds.
 pub const HEALTHY_WITHIN_SECS: i64 = 60;
 
-async fn metrics_route(State(m): State<Arc<Metrics>>) -> (StatusCode, [(&'static str, &'static str); 1], String) {
-    (StatusCode::OK, [("content-type", "application/openmetrics-text; version=1.0.0; charset=utf-8")], m.encode())
+async fn metrics_route(
+    State(m): State<Arc<Metrics>>,
+) -> (StatusCode, [(&'static str, &'static str); 1], String) {
+    (
+        StatusCode::OK,
+        [(
+            "content-type",
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        m.encode(),
+    )
 }
 
 async fn health_route(State(m): State<Arc<Metrics>>) -> (StatusCode, String) {
@@ -160,7 +252,10 @@ async fn health_route(State(m): State<Arc<Metrics>>) -> (StatusCode, String) {
     if silent <= HEALTHY_WITHIN_SECS {
         (StatusCode::OK, "ok\n".into())
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, format!("main loop silent for {silent} s\n"))
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("main loop silent for {silent} s\n"),
+        )
     }
 }
 
@@ -171,11 +266,17 @@ pub async fn serve(
     metrics: Arc<Metrics>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<SocketAddr> {
-    let app = Router::new().route("/metrics", get(metrics_route)).route("/health", get(health_route)).with_state(metrics);
+    let app = Router::new()
+        .route("/metrics", get(metrics_route))
+        .route("/health", get(health_route))
+        .with_state(metrics);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let bound = listener.local_addr()?;
     tokio::spawn(async move {
-        if let Err(err) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+        if let Err(err) = axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+        {
             tracing::warn!(%err, "metrics server stopped");
         }
     });

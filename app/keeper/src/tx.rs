@@ -1,18 +1,23 @@
 //! Transactions: every one simulated first, its compute-unit limit set from the simulation, its
 //! compute-unit price from the configured policy; sent without a second preflight, confirmed by
-//! polling; RPC calls retried with exponential backoff on transport errors.
+//! polling; RPC calls retried with exponential backoff on transport errors. A simulation may
+//! return accounts as the transaction leaves them ([`Sender::simulate_with`]).
 
 use crate::classify::{classify_client_error, classify_transaction_error, Failure};
 use crate::config::FeePolicy;
 use crate::metrics::Metrics;
 use anchor_lang::solana_program::instruction::Instruction;
 use base64::Engine;
+use solana_account_decoder::UiAccountEncoding;
 use solana_commitment_config::CommitmentConfig;
 use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_keypair::Keypair;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
 use solana_rpc_client_api::client_error::Error as ClientError;
-use solana_rpc_client_api::config::{RpcSendTransactionConfig, RpcSimulateTransactionConfig, RpcTransactionConfig};
+use solana_rpc_client_api::config::{
+    RpcSendTransactionConfig, RpcSimulateTransactionAccountsConfig, RpcSimulateTransactionConfig,
+    RpcTransactionConfig,
+};
 use solana_signature::Signature;
 use solana_signer::Signer;
 use solana_transaction::Transaction;
@@ -29,6 +34,10 @@ pub const CU_HEADROOM_PCT: u64 = 20;
 pub const MIN_CU_LIMIT: u64 = 10_000;
 /// How long to wait for a confirmation.
 pub const CONFIRM_TIMEOUT: Duration = Duration::from_secs(30);
+/// Time between two signature-status polls.
+pub const POLL_EVERY: Duration = Duration::from_millis(20);
+/// Status polls between two block-height reads (the expiry check).
+pub const HEIGHT_EVERY_POLLS: u32 = 5;
 
 /// A failure with the detail to log.
 #[derive(Debug, Clone)]
@@ -43,7 +52,11 @@ pub struct TxError {
 
 impl TxError {
     fn client(err: &ClientError) -> Self {
-        Self { failure: classify_client_error(err), detail: err.to_string(), logs: vec![] }
+        Self {
+            failure: classify_client_error(err),
+            detail: err.to_string(),
+            logs: vec![],
+        }
     }
 }
 
@@ -56,6 +69,9 @@ pub struct Simulated {
     pub logs: Vec<String>,
     /// Return data of the last instruction that set it.
     pub return_data: Option<Vec<u8>>,
+    /// The data of the accounts asked for, as the transaction leaves them (`None`: absent or
+    /// not returned), in the order asked.
+    pub accounts: Vec<Option<Vec<u8>>>,
 }
 
 /// A landed transaction.
@@ -79,7 +95,9 @@ pub fn percentile_fee(mut fees: Vec<u64>, percentile: u8) -> u64 {
         return 0;
     }
     fees.sort_unstable();
-    let rank = (fees.len() * percentile.min(100) as usize).div_ceil(100).max(1);
+    let rank = (fees.len() * percentile.min(100) as usize)
+        .div_ceil(100)
+        .max(1);
     fees[rank - 1]
 }
 
@@ -98,8 +116,22 @@ pub struct Sender {
 
 impl Sender {
     /// A sender over `rpc` signing with `payer`.
-    pub fn new(rpc: Arc<RpcClient>, payer: Arc<Keypair>, fee_policy: FeePolicy, max_micro_lamports: u64, retries: u32, metrics: Arc<Metrics>) -> Self {
-        Self { rpc, payer, fee_policy, max_micro_lamports, retries: retries.max(1), metrics }
+    pub fn new(
+        rpc: Arc<RpcClient>,
+        payer: Arc<Keypair>,
+        fee_policy: FeePolicy,
+        max_micro_lamports: u64,
+        retries: u32,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        Self {
+            rpc,
+            payer,
+            fee_policy,
+            max_micro_lamports,
+            retries: retries.max(1),
+            metrics,
+        }
     }
 
     /// Runs `call` (an RPC method named `method`), retrying transport errors with backoff.
@@ -126,7 +158,11 @@ impl Sender {
                 }
             }
         }
-        Err(TxError { failure: Failure::Transport, detail: format!("{method}: no attempt made"), logs: vec![] })
+        Err(TxError {
+            failure: Failure::Transport,
+            detail: format!("{method}: no attempt made"),
+            logs: vec![],
+        })
     }
 
     /// The compute-unit price for a transaction writing `writable`.
@@ -134,9 +170,17 @@ impl Sender {
         match self.fee_policy {
             FeePolicy::Fixed(price) => price.min(self.max_micro_lamports),
             FeePolicy::Recent { percentile } => {
-                let fees = self.retry("getRecentPrioritizationFees", || self.rpc.get_recent_prioritization_fees(writable)).await;
+                let fees = self
+                    .retry("getRecentPrioritizationFees", || {
+                        self.rpc.get_recent_prioritization_fees(writable)
+                    })
+                    .await;
                 match fees {
-                    Ok(fees) => percentile_fee(fees.iter().map(|f| f.prioritization_fee).collect(), percentile).min(self.max_micro_lamports),
+                    Ok(fees) => percentile_fee(
+                        fees.iter().map(|f| f.prioritization_fee).collect(),
+                        percentile,
+                    )
+                    .min(self.max_micro_lamports),
                     Err(err) => {
                         tracing::debug!(detail = err.detail, "no recent fees; paying none");
                         0
@@ -146,59 +190,160 @@ impl Sender {
         }
     }
 
-    fn signed(&self, ixs: &[Instruction], limit: u32, price: u64, blockhash: solana_hash::Hash) -> Transaction {
+    fn signed(
+        &self,
+        ixs: &[Instruction],
+        limit: u32,
+        price: u64,
+        blockhash: solana_hash::Hash,
+    ) -> Transaction {
         let mut all = vec![ComputeBudgetInstruction::set_compute_unit_limit(limit)];
         if price > 0 {
             all.push(ComputeBudgetInstruction::set_compute_unit_price(price));
         }
         all.extend_from_slice(ixs);
-        Transaction::new_signed_with_payer(&all, Some(&self.payer.pubkey()), &[self.payer.as_ref()], blockhash)
+        Transaction::new_signed_with_payer(
+            &all,
+            Some(&self.payer.pubkey()),
+            &[self.payer.as_ref()],
+            blockhash,
+        )
     }
 
     /// Simulates `ixs` at the highest limit; a program failure comes back classified, with logs.
     pub async fn simulate(&self, ixs: &[Instruction]) -> Result<Simulated, TxError> {
-        let blockhash = self.retry("getLatestBlockhash", || self.rpc.get_latest_blockhash()).await?;
-        let tx = self.signed(ixs, SIMULATION_CU_LIMIT, 0, blockhash);
-        let config = RpcSimulateTransactionConfig { sig_verify: false, replace_recent_blockhash: true, commitment: Some(CommitmentConfig::processed()), ..Default::default() };
-        let sim = self.retry("simulateTransaction", || self.rpc.simulate_transaction_with_config(&tx, config.clone())).await?.value;
+        self.simulate_with(ixs, &[]).await
+    }
+
+    /// Simulates `ixs` as [`Sender::simulate`] does and returns the data of `accounts` as the
+    /// transaction leaves them. The node replaces the blockhash (`replaceRecentBlockhash`), so
+    /// none is fetched.
+    pub async fn simulate_with(
+        &self,
+        ixs: &[Instruction],
+        accounts: &[anchor_lang::prelude::Pubkey],
+    ) -> Result<Simulated, TxError> {
+        let tx = self.signed(ixs, SIMULATION_CU_LIMIT, 0, solana_hash::Hash::default());
+        let accounts_config =
+            (!accounts.is_empty()).then(|| RpcSimulateTransactionAccountsConfig {
+                encoding: Some(UiAccountEncoding::Base64),
+                addresses: accounts.iter().map(ToString::to_string).collect(),
+            });
+        let config = RpcSimulateTransactionConfig {
+            sig_verify: false,
+            replace_recent_blockhash: true,
+            commitment: Some(CommitmentConfig::processed()),
+            accounts: accounts_config,
+            ..Default::default()
+        };
+        let sim = self
+            .retry("simulateTransaction", || {
+                self.rpc
+                    .simulate_transaction_with_config(&tx, config.clone())
+            })
+            .await?
+            .value;
         let logs = sim.logs.unwrap_or_default();
         if let Some(err) = sim.err {
             let err: solana_transaction_error::TransactionError = err.into();
-            return Err(TxError { failure: classify_transaction_error(&err), detail: err.to_string(), logs });
+            return Err(TxError {
+                failure: classify_transaction_error(&err),
+                detail: err.to_string(),
+                logs,
+            });
         }
-        let return_data = sim.return_data.and_then(|d| base64::engine::general_purpose::STANDARD.decode(&d.data.0).ok());
-        Ok(Simulated { units: sim.units_consumed.unwrap_or(0), logs, return_data })
+        let return_data = sim.return_data.and_then(|d| {
+            base64::engine::general_purpose::STANDARD
+                .decode(&d.data.0)
+                .ok()
+        });
+        let mut post: Vec<Option<Vec<u8>>> = sim
+            .accounts
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| a.and_then(|a| a.data.decode()))
+            .collect();
+        post.resize(accounts.len(), None);
+        Ok(Simulated {
+            units: sim.units_consumed.unwrap_or(0),
+            logs,
+            return_data,
+            accounts: post,
+        })
     }
 
     /// Sends `ixs` with the limit for `units` and the policy's price, and waits for it to be
     /// confirmed; a landed failure comes back classified.
     pub async fn send(&self, ixs: &[Instruction], units: u64) -> Result<Landed, TxError> {
-        let writable: Vec<_> = ixs.iter().flat_map(|ix| ix.accounts.iter().filter(|m| m.is_writable).map(|m| m.pubkey)).collect();
+        let writable: Vec<_> = ixs
+            .iter()
+            .flat_map(|ix| {
+                ix.accounts
+                    .iter()
+                    .filter(|m| m.is_writable)
+                    .map(|m| m.pubkey)
+            })
+            .collect();
         let price = self.priority_price(&writable).await;
-        let (blockhash, last_valid) =
-            self.retry("getLatestBlockhash", || self.rpc.get_latest_blockhash_with_commitment(CommitmentConfig::confirmed())).await?;
+        let (blockhash, last_valid) = self
+            .retry("getLatestBlockhash", || {
+                self.rpc
+                    .get_latest_blockhash_with_commitment(CommitmentConfig::confirmed())
+            })
+            .await?;
         let tx = self.signed(ixs, cu_limit(units), price, blockhash);
-        let config = RpcSendTransactionConfig { skip_preflight: true, max_retries: Some(0), ..Default::default() };
-        let signature = self.retry("sendTransaction", || self.rpc.send_transaction_with_config(&tx, config)).await?;
+        let config = RpcSendTransactionConfig {
+            skip_preflight: true,
+            max_retries: Some(0),
+            ..Default::default()
+        };
+        let signature = self
+            .retry("sendTransaction", || {
+                self.rpc.send_transaction_with_config(&tx, config)
+            })
+            .await?;
         let deadline = Instant::now() + CONFIRM_TIMEOUT;
-        loop {
+        for poll in 1u32.. {
+            // Nothing is confirmed before the next slot: wait first.
+            tokio::time::sleep(POLL_EVERY).await;
             let signatures = [signature];
-            let statuses = self.retry("getSignatureStatuses", || self.rpc.get_signature_statuses(&signatures)).await?;
+            let statuses = self
+                .retry("getSignatureStatuses", || {
+                    self.rpc.get_signature_statuses(&signatures)
+                })
+                .await?;
             if let Some(status) = statuses.value.into_iter().next().flatten() {
                 if status.satisfies_commitment(CommitmentConfig::confirmed()) {
                     let logs = self.logs(&signature).await;
                     return match status.err {
                         None => Ok(Landed { signature, logs }),
-                        Some(err) => Err(TxError { failure: classify_transaction_error(&err), detail: err.to_string(), logs }),
+                        Some(err) => Err(TxError {
+                            failure: classify_transaction_error(&err),
+                            detail: err.to_string(),
+                            logs,
+                        }),
                     };
                 }
             }
-            let height = self.retry("getBlockHeight", || self.rpc.get_block_height()).await?;
-            if height > last_valid || Instant::now() > deadline {
-                return Err(TxError { failure: Failure::Expired, detail: format!("{signature} not confirmed before expiry"), logs: vec![] });
+            let expired = Instant::now() > deadline
+                || (poll % HEIGHT_EVERY_POLLS == 0
+                    && self
+                        .retry("getBlockHeight", || self.rpc.get_block_height())
+                        .await?
+                        > last_valid);
+            if expired {
+                return Err(TxError {
+                    failure: Failure::Expired,
+                    detail: format!("{signature} not confirmed before expiry"),
+                    logs: vec![],
+                });
             }
-            tokio::time::sleep(Duration::from_millis(20)).await;
         }
+        Err(TxError {
+            failure: Failure::Expired,
+            detail: format!("{signature}: polling ended"),
+            logs: vec![],
+        })
     }
 
     /// Simulates, then sends with the simulated units.
@@ -214,8 +359,17 @@ impl Sender {
             commitment: Some(CommitmentConfig::confirmed()),
             max_supported_transaction_version: Some(0),
         };
-        match self.retry("getTransaction", || self.rpc.get_transaction_with_config(signature, config)).await {
-            Ok(tx) => tx.transaction.meta.and_then(|m| Option::<Vec<String>>::from(m.log_messages)).unwrap_or_default(),
+        match self
+            .retry("getTransaction", || {
+                self.rpc.get_transaction_with_config(signature, config)
+            })
+            .await
+        {
+            Ok(tx) => tx
+                .transaction
+                .meta
+                .and_then(|m| Option::<Vec<String>>::from(m.log_messages))
+                .unwrap_or_default(),
             Err(_) => vec![],
         }
     }

@@ -20,7 +20,10 @@ async fn two_keepers_racing_earn_no_double_bounty_and_neither_crashes() {
     let kb = s.net.run_keeper(&b.owner, config_b).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     s.net.set_price(SHOCK).await;
-    assert!(eventually(60, || s.all_done()).await, "every underwater account reaches LiquidationEnd");
+    assert!(
+        eventually(60, || s.all_done()).await,
+        "every underwater account reaches LiquidationEnd"
+    );
     tokio::time::sleep(Duration::from_millis(500)).await;
     let (ma, mb) = (ka.metrics.clone(), kb.metrics.clone());
     let accounts = s.accounts(&[ka.account, kb.account]);
@@ -29,14 +32,37 @@ async fn two_keepers_racing_earn_no_double_bounty_and_neither_crashes() {
 
     let fund = s.net.fund().await;
     let landed = Metrics::get(&ma.steps_landed, "perp") + Metrics::get(&mb.steps_landed, "perp");
-    assert_eq!(landed, EDGE.len() as u64, "one landed step per account across both keepers");
-    assert_eq!(ma.bounties_earned.get() + mb.bounties_earned.get(), fund.total_bounties, "no bounty unaccounted or paid twice");
-    let settled = Metrics::get(&ma.steps_landed, "bankruptcy") + Metrics::get(&mb.steps_landed, "bankruptcy");
-    assert_eq!(settled, s.settled().await as u64, "each bankruptcy settled once");
+    assert_eq!(
+        landed,
+        EDGE.len() as u64,
+        "one landed step per account across both keepers"
+    );
+    assert_eq!(
+        ma.bounties_earned.get() + mb.bounties_earned.get(),
+        fund.total_bounties,
+        "no bounty unaccounted or paid twice"
+    );
+    let settled =
+        Metrics::get(&ma.steps_landed, "bankruptcy") + Metrics::get(&mb.steps_landed, "bankruptcy");
+    assert_eq!(
+        settled,
+        s.settled().await as u64,
+        "each bankruptcy settled once"
+    );
     for m in [&ma, &mb] {
-        assert_eq!(Metrics::sum(&m.steps_failed, &["other", "transport", "expired", "stale"]), 0, "a lost race is not a failure");
+        assert_eq!(
+            Metrics::sum(&m.steps_failed, &["other", "transport", "expired", "stale"]),
+            0,
+            "a lost race is not a failure"
+        );
     }
-    println!("lost races: {} + {}", ma.steps_lost.get(), mb.steps_lost.get());
+    println!(
+        "lost races: {} + {}; settlements paired with their step: {} + {}",
+        ma.steps_lost.get(),
+        mb.steps_lost.get(),
+        ma.settlements_paired.get(),
+        mb.settlements_paired.get()
+    );
     s.net.assert_fund_reconciles().await;
     s.net.assert_positions_balance(&accounts).await;
 }
