@@ -116,6 +116,11 @@ impl Fixed {
         signed(magnitude, negative)
     }
 
+    /// `|self|` (an overflow only for the most negative raw value).
+    pub fn abs(self) -> Result<Fixed, MathError> {
+        self.0.checked_abs().map(Fixed).ok_or(MathError::Overflow)
+    }
+
     /// `self / 2`, rounded as asked: the same result as `self.div(Fixed::from_i64(2), _)`,
     /// by a shift.
     pub fn half(self, rounding: Rounding) -> Fixed {

@@ -1,7 +1,7 @@
 //! Health computation over plain inputs: one entry per collateral balance and perp position,
 //! read through [`AccountRisk`] without allocating.
 
-use super::perp::{magnitude, PerpRisk};
+use super::perp::PerpRisk;
 use super::types::{AssetWeights, HealthKind, LiabilityWeights, PriceQuote};
 use crate::math::{Fixed, MathError};
 
@@ -51,7 +51,7 @@ impl CollateralRisk {
                 .mul_down(self.asset_weights.get(kind)?)?;
             sum.assets = sum.assets.add(value)?;
         } else {
-            let owed = magnitude(self.prices.liab_price(kind).mul_int(self.balance)?)?
+            let owed = self.prices.liab_price(kind).mul_int(self.balance)?.abs()?
                 .mul_up(self.liability_weights.get(kind)?)?;
             sum.liabilities = sum.liabilities.add(owed)?;
         }

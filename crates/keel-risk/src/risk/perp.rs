@@ -123,7 +123,7 @@ impl PerpRisk {
         let base = Fixed::from_i64(base_native);
         let ratio = self.margin.get(HealthKind::Maint)?;
         // dHealth/dPrice: a long gains base·(1 − ratio) per unit of price, a short loses |base|·(1 + ratio).
-        let slope = base.sub(magnitude(ratio.mul_int(base_native)?)?)?;
+        let slope = base.sub(ratio.mul_int(base_native)?.abs()?)?;
         if slope == Fixed::ZERO {
             return Ok(None);
         }
@@ -146,7 +146,7 @@ impl PerpRisk {
         let price = if base_lots > 0 { terms.asset_price } else { terms.liab_price };
         let pnl = price.mul_int(base)?.add(Fixed::from_i64(quote))?;
         let pnl = if pnl.is_positive() { pnl.mul_down(terms.pnl_weight)? } else { pnl };
-        let requirement = magnitude(terms.requirement_per_base.mul_int(base)?)?;
+        let requirement = terms.requirement_per_base.mul_int(base)?.abs()?;
         Ok(PerpContribution { pnl, requirement, base_lots })
     }
 
@@ -183,14 +183,5 @@ impl KindTerms {
             pnl_weight: perp.pnl_weight(kind)?,
             requirement_per_base: liab_price.mul_up(perp.margin.get(kind)?)?,
         })
-    }
-}
-
-/// `|value|`.
-pub(crate) fn magnitude(value: Fixed) -> Result<Fixed, MathError> {
-    if value.is_negative() {
-        value.neg()
-    } else {
-        Ok(value)
     }
 }

@@ -10,17 +10,17 @@
 //! it needs no sample.
 //!
 //! The premium of one book is read from impact prices ([`book_premium`]): only a bid above
-//! the oracle or an ask below it, `funding_impact_lots` deep, creates funding — quotes anyone
-//! can trade against at a profit — so free quotes away from the oracle on a thin book never
-//! pin the rate, however long they stand.
+//! the oracle or an ask below it, `funding_impact_lots` deep, creates funding — quotes on the
+//! wrong side of the oracle, open to anyone — so free quotes away from the oracle on a thin
+//! book never pin the rate, however long they stand.
 //!
 //! A sample prices the segment's book against the oracle at both ends of the segment — the
 //! price in force when the segment started (`premium_reference`) and the last valid price now
 //! (refreshed by every instruction that reads the market's oracle: `place_order`,
 //! `update_funding`, `liquidate_perp`, `settle_pnl`, oracle replacement) — and counts the
 //! [`conservative`] of the two, so an oracle move just before a sample (cranked at once by
-//! whoever it favours) never reprices a segment the book had quoted honestly. Until a price has been
-//! read, and whenever the premium cannot be computed (an empty band at an absurd reference
+//! whoever it favours) never reprices a segment the book had quoted honestly. Until a price
+//! has been read, and whenever the premium cannot be computed (an empty band at an absurd reference
 //! price), a segment counts a zero premium: a cancel never fails on funding arithmetic.
 
 use crate::error::KeelError;
@@ -67,8 +67,8 @@ pub fn conservative(start: Option<Fixed>, end: Option<Fixed>) -> Fixed {
 /// band and their own fill band), none when it holds less. The premium is the impact bid's
 /// excess over the oracle, or minus the oracle's excess over the impact ask, as a ratio of the
 /// oracle clamped to the market's maximum funding rate; the two cannot both be positive on an
-/// uncrossed book. Moving it takes quotes on the wrong side of the oracle that anyone may trade
-/// against at a profit, `funding_impact_lots` deep.
+/// uncrossed book. Moving it takes quotes on the wrong side of the oracle, open to anyone,
+/// `funding_impact_lots` deep.
 pub fn book_premium(
     market: &PerpMarket,
     book: &OrderBook,
