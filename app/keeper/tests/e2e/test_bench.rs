@@ -279,18 +279,8 @@ async fn bench_order_throughput() {
             &net.keys,
             CancelTarget::ClientOrderId(id),
         ));
-        let started = Instant::now();
-        net.rpc
-            .send_transaction(&place)
-            .await
-            .expect("place_order lands");
-        place_time += started.elapsed();
-        let started = Instant::now();
-        net.rpc
-            .send_transaction(&cancel)
-            .await
-            .expect("cancel_order lands");
-        cancel_time += started.elapsed();
+        place_time += timed_send(&net, &place, "place_order").await;
+        cancel_time += timed_send(&net, &cancel, "cancel_order").await;
     }
     let rate = |time: Duration| n as f64 / time.as_secs_f64();
     println!(
@@ -309,4 +299,14 @@ async fn bench_order_throughput() {
         0,
         "every order cancelled"
     );
+}
+
+/// Sends `tx` (with preflight) and returns how long sendTransaction took; panics when `what`
+/// does not land.
+async fn timed_send(net: &Net, tx: &solana_transaction::Transaction, what: &str) -> Duration {
+    let started = Instant::now();
+    if let Err(err) = net.rpc.send_transaction(tx).await {
+        panic!("{what} did not land: {err}");
+    }
+    started.elapsed()
 }
