@@ -185,10 +185,12 @@ describe("keel over JSON-RPC (keel-localnet)", () => {
     usdcMint = listing.account.quoteMint;
     solMint = listing.assets.find((a) => a.asset.index === 1)!.asset.mint;
     solPerp = await fetchMarketKeys(program, exchange, SOL_PERP);
-    await localnet.call("keel_setPrice", ["SOL/USD", SOL_PRICE, { confBps: 0 }]);
+    // Paused first: a slot between the two calls would otherwise take one random-walk step
+    // from the price just set (a paused feed still publishes what keel_setPrice sets).
     await localnet.call("keel_pauseFeed", ["SOL/USD", true]);
-    await localnet.call("keel_setPrice", ["BTC/USD", 60_000, { confBps: 0 }]);
+    await localnet.call("keel_setPrice", ["SOL/USD", SOL_PRICE, { confBps: 0 }]);
     await localnet.call("keel_pauseFeed", ["BTC/USD", true]);
+    await localnet.call("keel_setPrice", ["BTC/USD", 60_000, { confBps: 0 }]);
   });
 
   it("deploy.ts created the exchange, its assets and markets from migrations/config/localnet.json", async () => {
