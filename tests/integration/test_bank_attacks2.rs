@@ -76,8 +76,10 @@ async fn frozen_pool(with_funding_pair: bool) -> Frozen {
         t.place(&h, m, limit(Side::Ask, 80 * LOTS_PER_USD, 2_500)).await.assert_ok();
         t.place(&g, m, order(OrderType::Market, Side::Bid, 0, 2_500)).await.assert_ok();
         t.crank(m).await;
-        // 10 lots quoted at 83.2 / 84: the impact bid is +4%, clamped to 1% an hour.
-        t.place(&q, m, order(OrderType::PostOnly, Side::Bid, 832_000, 10)).await.assert_ok();
+        // 3 200 lots bid at 83.2, each worth 832 000 · 0.9995 − 800 000 = 31 584 to a seller
+        // after the fee: 1.01 · 10^8 over the 12 500 lots of open interest, +1.01%, clamped to
+        // 1% an hour; 10 asked at 84.
+        t.place(&q, m, order(OrderType::PostOnly, Side::Bid, 832_000, 3_200)).await.assert_ok();
         t.place(&q, m, order(OrderType::PostOnly, Side::Ask, 840_000, 10)).await.assert_ok();
         for _ in 0..20 {
             now += 3_600;

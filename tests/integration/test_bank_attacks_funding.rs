@@ -13,7 +13,9 @@ use keel_tests::markets::{limit, order, usd};
 use keel_tests::traders::Trader;
 
 /// The funding scenario: A (100 SOL, no USDC) long 10 000 lots at 100, B (2 000 USDC) short;
-/// C rests 10 lots bid at 104 and asked at 105 (impact bid +4%, clamped to 1% an hour);
+/// C rests 2 600 lots bid at 104 (each worth 1 040 000 · 0.9995 − 1 000 000 = 39 480 to a
+/// seller after the fee: 1.026 · 10^8 over the 10 000 lots of open interest, +1.03%, clamped to
+/// 1% an hour) and 10 asked at 105;
 /// ten hourly funding updates (A owes B 10 × 100 = 1 000 USDC); B re-touches its position (a
 /// post-only order it cancels). A never touches. Passive P has 10 000 USDC.
 /// Returns (context, market, A, B, B's quote balance before the touch).
@@ -30,7 +32,7 @@ async fn funding_owed_scenario() -> (TestContext, u16, Trader, Trader, i64) {
         .await
         .assert_ok();
     t.crank(m).await;
-    t.place(&c, m, order(OrderType::PostOnly, Side::Bid, 1_040_000, 10))
+    t.place(&c, m, order(OrderType::PostOnly, Side::Bid, 1_040_000, 2_600))
         .await
         .assert_ok();
     t.place(&c, m, order(OrderType::PostOnly, Side::Ask, 1_050_000, 10))

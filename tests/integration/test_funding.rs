@@ -1,9 +1,11 @@
-//! Funding with hand-computed numbers: the index moves by the clamped premium of the book's
-//! impact prices over the oracle, pro rata over at most one interval; positions settle it
-//! lazily (counted in health meanwhile), the payer rounding up and the receiver down, and the
-//! vault reconciles. The premium is the impact bid's excess over the oracle or minus the
-//! oracle's excess over the impact ask (10 lots deep in the tests' markets); a book whose
-//! impact prices straddle the oracle, or a side without the depth, has none.
+//! Funding with hand-computed numbers: the index moves by the clamped premium of the book over
+//! the oracle, pro rata over at most one interval; positions settle it lazily (counted in
+//! health meanwhile), the payer rounding up and the receiver down, and the vault reconciles.
+//! The premium is the book's arbitrage value per lot of depth: what selling into each live bid
+//! nets after the 5 bp taker fee, `b · 0.9995 − oracle`, less what buying each live ask nets,
+//! `oracle − a · 1.0005`, over the first `max(funding_impact_lots = 10, open interest)` lots of
+//! each side, divided by that depth and the oracle. A quote within the fee of the oracle is
+//! worth nothing; missing depth counts as none.
 //!
 //! Market: SOL-PERP, lots of 0.01 SOL, quote lot 1 native; at 100 USD one lot is worth
 //! 1 000 000 quote native (1 USDC) and a price of 1 000 000 lots is the oracle price.
@@ -47,24 +49,27 @@ async fn update(t: &mut TestContext, m: u16) -> FundingUpdated {
 async fn book_premium_moves_the_index_pro_rata() {
     let (mut t, m, traders) = sol_market_with_traders(1).await;
     let mm = &traders[0];
-    // 10 lots bid at 1 005 000, above the oracle: a premium of 0.5% (50 bps, under the 1% cap).
+    // 10 lots bid at 1 005 000, worth 1 005 000 · 0.9995 − 1 000 000 = 4 497.5 each to a
+    // seller: a premium of 10 · 4 497.5 / (10 · 1 000 000) = 0.44975% (the event's rate rounds
+    // down to 44 bps), under the 1% cap.
     t.place(mm, m, post_only(Side::Bid, 1_005_000, 10)).await.assert_ok();
     t.place(mm, m, post_only(Side::Ask, 1_007_000, 10)).await.assert_ok();
 
     let t1 = T0 + 1_800;
     advance(&mut t, m, t1).await;
     let event = update(&mut t, m).await;
-    // 0.5% · 1 000 000 per lot · 1 800 / 3 600 = 2 500 quote native per lot, exactly.
+    // 0.44975% · 1 000 000 per lot · 1 800 / 3 600 = 2 248.75 quote native per lot, exactly.
     assert_eq!(event.market_index, m);
-    assert_eq!(event.book_price, 1_005_000 * FIXED_SCALE);
+    assert_eq!(event.book_price, 1_004_497_500_000_000_000_000_000);
     assert_eq!(event.oracle_price, 1_000_000 * FIXED_SCALE);
-    assert_eq!(event.rate_bps, 50);
+    assert_eq!(event.rate_bps, 44);
     assert_eq!(event.elapsed_secs, 1_800);
-    assert_eq!(event.funding_index, 2_500 * FIXED_SCALE);
+    let index: i128 = 2_248_750_000_000_000_000_000;
+    assert_eq!(event.funding_index, index);
 
     let market = t.market(m).await;
-    assert_eq!(market.funding_index().raw(), 2_500 * FIXED_SCALE);
-    assert_eq!((market.last_funding_ts, market.last_funding_rate_bps), (t1, 50));
+    assert_eq!(market.funding_index().raw(), index);
+    assert_eq!((market.last_funding_ts, market.last_funding_rate_bps), (t1, 44));
     assert_eq!(event.market_seq, market.event_seq);
     assert_eq!(market.funding_settled_net, 0, "nobody holds a position: nothing settles");
     t.assert_conserved().await;
@@ -74,8 +79,9 @@ async fn book_premium_moves_the_index_pro_rata() {
 async fn premium_is_clamped_and_at_most_one_interval_accrues() {
     let (mut t, m, traders) = sol_market_with_traders(1).await;
     let mm = &traders[0];
-    // Resting orders stay in the band, so the largest reachable premium is 5%: the bid at
-    // 1 040 000, 10 lots deep, is a 4% premium, clamped at 1%.
+    // Resting orders stay in the band, so the largest reachable premium is ≈ 4.95%: the bid at
+    // 1 040 000, 10 lots deep, is a 3.948% premium, clamped at 1% (the event's book price is the
+    // clamped one, 1 010 000).
     t.place(mm, m, post_only(Side::Ask, 1_060_000, 10)).await.assert_error(KeelError::PriceOutsideBand);
     t.place(mm, m, post_only(Side::Bid, 1_040_000, 10)).await.assert_ok();
     t.place(mm, m, post_only(Side::Ask, 1_050_000, 10)).await.assert_ok();
@@ -84,12 +90,12 @@ async fn premium_is_clamped_and_at_most_one_interval_accrues() {
     let t1 = T0 + 7_200;
     advance(&mut t, m, t1).await;
     let event = update(&mut t, m).await;
-    assert_eq!(event.book_price, 1_040_000 * FIXED_SCALE);
+    assert_eq!(event.book_price, 1_010_000 * FIXED_SCALE);
     assert_eq!((event.rate_bps, event.elapsed_secs), (100, 3_600));
     assert_eq!(event.funding_index, 10_000 * FIXED_SCALE);
 
-    // Below the oracle: a bid at the band's low edge 950 000 and an ask at 960 000: the impact
-    // ask is −4%, clamped at −1%. Over 600 s the index moves by
+    // Below the oracle: a bid at the band's low edge 950 000 and an ask at 960 000, worth
+    // 1 000 000 − 960 000 · 1.0005 = 39 520 to a buyer: −3.952%, clamped at −1%. Over 600 s the index moves by
     // −10 000 · 600 / 3 600 = −1 666.666…, rounded down (away from zero) at the 18th digit.
     t.cancel(mm, m, CancelTarget::All).await.assert_ok();
     t.place(mm, m, post_only(Side::Bid, 949_999, 10)).await.assert_error(KeelError::PriceOutsideBand);
@@ -98,7 +104,7 @@ async fn premium_is_clamped_and_at_most_one_interval_accrues() {
     let t2 = t1 + 600;
     advance(&mut t, m, t2).await;
     let event = update(&mut t, m).await;
-    assert_eq!(event.book_price, 960_000 * FIXED_SCALE);
+    assert_eq!(event.book_price, 990_000 * FIXED_SCALE);
     assert_eq!((event.rate_bps, event.elapsed_secs), (-100, 600));
     let change: i128 = -1_666_666_666_666_666_666_667;
     assert_eq!(event.funding_index, 10_000 * FIXED_SCALE + change);
@@ -134,13 +140,14 @@ async fn stale_oracle_refuses_update_funding() {
     let market = t.market(m).await;
     assert_eq!((market.last_funding_ts, market.funding_index().raw()), (T0, 0));
     // Republished: the update goes through and accrues the whole 120 s since the listing.
-    // Impact bid 1 002 000: 20 bps; 2 000 · 120 / 3 600 = 66.666… per lot.
+    // The bid at 1 002 000 is worth 1 499 to a seller: 14.99 bps (14 in the event);
+    // 1 499 · 120 / 3 600 = 49.966… per lot (rounded down at 10^-18).
     t.set_market_price(m, usd(100, T0 + 120));
     let event = update(&mut t, m).await;
-    assert_eq!(event.book_price, 1_002_000 * FIXED_SCALE);
-    assert_eq!((event.rate_bps, event.elapsed_secs), (20, 120));
-    assert_eq!(event.funding_index, 2_000 * 120 * FIXED_SCALE / 3_600);
-    assert_eq!(event.funding_index, 66_666_666_666_666_666_666);
+    assert_eq!(event.book_price, 1_001_499 * FIXED_SCALE);
+    assert_eq!((event.rate_bps, event.elapsed_secs), (14, 120));
+    assert_eq!(event.funding_index, 1_499 * 120 * FIXED_SCALE / 3_600);
+    assert_eq!(event.funding_index, 49_966_666_666_666_666_666);
 }
 
 #[tokio::test]
@@ -155,22 +162,23 @@ async fn funding_settles_lazily_payer_rounding_up_receiver_down() {
     let short_balance = DEPOSIT as i64 + 10_000;
     assert_eq!(t.balance(&long.account, 0).await, long_balance);
     assert_eq!(t.balance(&short.account, 0).await, short_balance);
-    // The book: the short's ask at 1 007 000, the market maker's bid at 1 005 000: 0.5% premium.
+    // The book: the short's ask at 1 007 000, the market maker's 100 lots bid at 1 005 500, worth
+    // 4 997.25 each to a seller, as deep as the open interest: a 0.499725% premium.
     t.place(short, m, post_only(Side::Ask, 1_007_000, 10)).await.assert_ok();
-    t.place(mm, m, post_only(Side::Bid, 1_005_000, 10)).await.assert_ok();
+    t.place(mm, m, post_only(Side::Bid, 1_005_500, 100)).await.assert_ok();
     let before: HealthReport = t.health_view(&long.account).await.assert_ok().returned();
     assert_eq!(before.perps[0].unrealized_pnl, 0);
 
-    // 1 000 s: 5 000 · 1 000 / 3 600 = 1 388.888… per lot (index rounded down at 10^-18).
+    // 1 000 s: 4 997.25 · 1 000 / 3 600 = 1 388.125 per lot, exactly.
     let t1 = T0 + 1_000;
     advance(&mut t, m, t1).await;
     let event = update(&mut t, m).await;
-    let index: i128 = 1_388_888_888_888_888_888_888;
+    let index: i128 = 1_388_125_000_000_000_000_000;
     assert_eq!(event.funding_index, index);
-    assert_eq!(event.funding_index, 5_000 * 1_000 * FIXED_SCALE / 3_600);
-    // The long owes 100 · 1 388.888… = 138 888.88…: it pays 138 889 (rounded up); the short is
-    // owed the same and receives 138 888 (rounded down). The protocol keeps the 1 unit.
-    let (paid, received) = (138_889i64, 138_888i64);
+    assert_eq!(event.funding_index, 4_997_250 * FIXED_SCALE / 3_600);
+    // The long owes 100 · 1 388.125 = 138 812.5: it pays 138 813 (rounded up); the short is
+    // owed the same and receives 138 812 (rounded down). The protocol keeps the 1 unit.
+    let (paid, received) = (138_813i64, 138_812i64);
 
     // Pending funding counts in health at once, but no balance moves yet.
     let after: HealthReport = t.health_view(&long.account).await.assert_ok().returned();
@@ -236,12 +244,13 @@ async fn funding_is_zero_sum_across_a_queued_maker_fill() {
     // The long takes 100 lots from the short's ask; the short's side stays queued (no crank).
     t.place(short, m, limit(Side::Ask, 1_000_000, 100)).await.assert_ok();
     t.place(long, m, limit(Side::Bid, 1_000_000, 100)).await.assert_ok();
-    // 10 lots bid at 1 020 000: +2%, clamped at +1%: 10 000 per lot per hour.
-    t.place(mm, m, post_only(Side::Bid, 1_020_000, 10)).await.assert_ok();
+    // 100 lots (the open interest) bid at 1 020 000, worth 19 490 each to a seller: +1.949%,
+    // clamped at +1%: 10 000 per lot per hour.
+    t.place(mm, m, post_only(Side::Bid, 1_020_000, 100)).await.assert_ok();
     t.place(mm, m, post_only(Side::Ask, 1_030_000, 10)).await.assert_ok();
     advance(&mut t, m, T0 + 3_600).await;
     let event = update(&mut t, m).await;
-    assert_eq!((event.book_price, event.rate_bps), (1_020_000 * FIXED_SCALE, 100));
+    assert_eq!((event.book_price, event.rate_bps), (1_010_000 * FIXED_SCALE, 100));
     assert_eq!(event.funding_index, 10_000 * FIXED_SCALE);
     let short_before = t.balance(&short.account, 0).await;
     t.crank(m).await;
@@ -262,41 +271,48 @@ async fn funding_is_zero_sum_across_a_queued_maker_fill() {
     t.assert_conserved().await;
 }
 
-/// A side counts toward the premium only where `funding_impact_lots` (10) of live orders could
-/// fill against it: 9 lots bid above the oracle are no premium, the tenth makes one, at the
-/// price of the order that completes the depth; an expired order is no depth.
+/// A side counts for the lots it offers: depth short of `funding_impact_lots` (10) counts pro
+/// rata (missing lots are worth nothing), deeper orders beyond it not at all, and an expired
+/// order is no depth.
 #[tokio::test]
-async fn only_live_impact_depth_across_the_oracle_pays_funding() {
+async fn live_depth_across_the_oracle_pays_funding_for_the_lots_it_offers() {
     let (mut t, m, traders) = sol_market_with_traders(1).await;
     let mm = &traders[0];
-    // 9 lots bid at the band's high edge, no asks: too thin to be an impact bid.
-    t.place(mm, m, post_only(Side::Bid, 1_050_000, 9)).await.assert_ok();
+    // 1 lot bid at the band's high edge, no asks: worth 1 050 000 · 0.9995 − 1 000 000 =
+    // 49 475 to a seller, one lot of the 10: 49 475 / (10 · 1 000 000) = 0.49475% (the event's
+    // rate rounds down to 49 bps); 4 947.5 per lot over the hour.
+    t.place(mm, m, post_only(Side::Bid, 1_050_000, 1)).await.assert_ok();
     advance(&mut t, m, T0 + 3_600).await;
     let event = update(&mut t, m).await;
-    assert_eq!(event.book_price, event.oracle_price, "no premium: the book price is the oracle");
     assert_eq!(event.oracle_price, 1_000_000 * FIXED_SCALE);
-    assert_eq!((event.rate_bps, event.elapsed_secs, event.funding_index), (0, 3_600, 0));
+    assert_eq!((event.book_price, event.rate_bps, event.elapsed_secs), (1_004_947_500_000_000_000_000_000, 49, 3_600));
+    let first: i128 = 4_947_500_000_000_000_000_000;
+    assert_eq!(event.funding_index, first);
     let market = t.market(m).await;
-    assert_eq!((market.funding_index().raw(), market.last_funding_rate_bps, market.last_funding_ts), (0, 0, T0 + 3_600));
+    assert_eq!((market.funding_index().raw(), market.last_funding_rate_bps, market.last_funding_ts), (first, 49, T0 + 3_600));
 
-    // One more lot at 1 040 000 completes the depth: the impact bid is 1 040 000, +4%, paid at
-    // the 1% cap — 10 000 per lot over the hour. A one-sided book pays where it is tradable.
-    t.place(mm, m, post_only(Side::Bid, 1_040_000, 1)).await.assert_ok();
+    // 9 more lots at 1 040 000 complete the depth: (49 475 + 9 · 39 480) / 10^7 = 4.04795%, paid
+    // at the 1% cap — 10 000 per lot over the hour. The tenth lot beyond (at 1 030 000) adds
+    // nothing: the depth is full.
+    t.place(mm, m, post_only(Side::Bid, 1_040_000, 9)).await.assert_ok();
+    t.place(mm, m, post_only(Side::Bid, 1_030_000, 5)).await.assert_ok();
     advance(&mut t, m, T0 + 7_200).await;
     let event = update(&mut t, m).await;
-    assert_eq!((event.book_price, event.rate_bps, event.elapsed_secs), (1_040_000 * FIXED_SCALE, 100, 3_600));
-    assert_eq!(event.funding_index, 10_000 * FIXED_SCALE);
+    assert_eq!((event.book_price, event.rate_bps, event.elapsed_secs), (1_010_000 * FIXED_SCALE, 100, 3_600));
+    let index: i128 = first + 10_000 * FIXED_SCALE;
+    assert_eq!(event.funding_index, index);
 
-    // 10 lots asked at 960 000, live until T0 + 7 300: −4%, clamped at −1%; over 50 s the index
-    // moves by −10 000 · 50 / 3 600 = −138.888…, rounded down (away from zero) at the 18th digit.
+    // 10 lots asked at 960 000, live until T0 + 7 300: −3.952%, clamped at −1%; over 50 s the
+    // index moves by −10 000 · 50 / 3 600 = −138.888…, rounded down (away from zero) at the
+    // 18th digit.
     t.cancel(mm, m, CancelTarget::All).await.assert_ok();
     let mut ask = post_only(Side::Ask, 960_000, 10);
     ask.expiry_ts = T0 + 7_300;
     t.place(mm, m, ask).await.assert_ok();
     advance(&mut t, m, T0 + 7_250).await;
     let event = update(&mut t, m).await;
-    assert_eq!((event.book_price, event.rate_bps, event.elapsed_secs), (960_000 * FIXED_SCALE, -100, 50));
-    let index: i128 = 10_000 * FIXED_SCALE - 138_888_888_888_888_888_889;
+    assert_eq!((event.book_price, event.rate_bps, event.elapsed_secs), (990_000 * FIXED_SCALE, -100, 50));
+    let index = index - 138_888_888_888_888_888_889;
     assert_eq!(event.funding_index, index);
     // Expired, the ask still sits in the book but is no depth: no premium again.
     advance(&mut t, m, T0 + 7_300).await;
@@ -321,13 +337,13 @@ async fn orders_beyond_the_band_are_no_depth() {
     let best_bid = t.book(m).await.best(Side::Bid).expect("the far bid still rests").price_lots;
     assert_eq!(best_bid, 1_100_000);
 
-    // The impact bid is the one inside the band, 1 005 000: +50 bps, under the 1% cap (the far
-    // bid, +10%, would have paid the 100 bps cap). Over 1 800 s: 0.5% · 1 000 000 · 1 800 /
-    // 3 600 = 2 500 per lot, exactly.
+    // Only the bid inside the band counts, 1 005 000: +0.44975% after the taker fee, under the
+    // 1% cap (the far bid, +10%, would have paid the 100 bps cap). Over 1 800 s: 0.44975% ·
+    // 1 000 000 · 1 800 / 3 600 = 2 248.75 per lot, exactly.
     advance(&mut t, m, T0 + 1_800).await;
     let event = update(&mut t, m).await;
-    assert_eq!(event.book_price, 1_005_000 * FIXED_SCALE);
-    assert_eq!((event.rate_bps, event.elapsed_secs), (50, 1_800));
-    assert_eq!(event.funding_index, 2_500 * FIXED_SCALE);
-    assert_eq!(t.market(m).await.last_funding_rate_bps, 50);
+    assert_eq!(event.book_price, 1_004_497_500_000_000_000_000_000);
+    assert_eq!((event.rate_bps, event.elapsed_secs), (44, 1_800));
+    assert_eq!(event.funding_index, 2_248_750_000_000_000_000_000);
+    assert_eq!(t.market(m).await.last_funding_rate_bps, 44);
 }

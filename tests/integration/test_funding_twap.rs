@@ -38,6 +38,19 @@ async fn quote(t: &mut TestContext, trader: &Trader, m: u16, bid: i64, ask: i64,
         .assert_ok();
 }
 
+/// `trader` cancels its quotes and quotes a bid and ask of `lots` each, in one transaction.
+async fn requote(t: &mut TestContext, trader: &Trader, m: u16, bid: i64, ask: i64, lots: i64) {
+    let keys = t.markets[m as usize].keys;
+    let metas = t.trade_metas(&trader.account, m).await;
+    let signer = trader.owner.pubkey();
+    let ixs = [
+        mix::cancel_order(&signer, &trader.account, &keys, CancelTarget::All),
+        mix::place_order(&signer, &trader.account, &keys, post_only(Side::Bid, bid, lots), metas.clone()),
+        mix::place_order(&signer, &trader.account, &keys, post_only(Side::Ask, ask, lots), metas),
+    ];
+    t.send(&ixs, &[&trader.owner]).await.assert_ok();
+}
+
 /// The victim goes long 100 lots against the attacker's short at 1 000 000 (fills applied);
 /// the book is then empty.
 async fn long_against_attacker() -> (TestContext, u16, Trader, Trader) {
@@ -68,8 +81,9 @@ fn funding_event(outcome: &keel_tests::outcome::Outcome) -> FundingUpdated {
     events.remove(0)
 }
 
-/// After 1 800 s of an empty book, the short quotes 10 lots bid at 1 040 000 and asked at
-/// 1 050 000 (impact bid +4%, capped at 1%), cranks and cancels in one transaction. Under the single-price
+/// After 1 800 s of an empty book, the short quotes 100 lots (the open interest) bid at
+/// 1 040 000 and asked at 1 050 000 (+3.948% after the taker fee, capped at 1%), cranks and
+/// cancels in one transaction. Under the single-price
 /// rule the index would have moved 1% · 1 000 000 · 1 800 / 3 600 = 5 000 per lot and the
 /// victim's 100-lot long would have paid the attacker 500 000 (0.50 USDC) for nothing. The
 /// quotes stood 0 s: the index does not move, nobody pays.
@@ -86,14 +100,14 @@ async fn quotes_placed_and_cancelled_around_a_crank_in_one_transaction_move_noth
             &signer,
             &attacker.account,
             &keys,
-            post_only(Side::Bid, 1_040_000, 10),
+            post_only(Side::Bid, 1_040_000, 100),
             metas.clone(),
         ),
         mix::place_order(
             &signer,
             &attacker.account,
             &keys,
-            post_only(Side::Ask, 1_050_000, 10),
+            post_only(Side::Ask, 1_050_000, 100),
             metas,
         ),
         mix::update_funding(&keys),
@@ -102,7 +116,7 @@ async fn quotes_placed_and_cancelled_around_a_crank_in_one_transaction_move_noth
     let event = funding_event(&t.send(&ixs, &[&attacker.owner]).await);
     assert_eq!(
         event.book_price,
-        1_040_000 * FIXED_SCALE,
+        1_010_000 * FIXED_SCALE,
         "the quotes were in the book at the crank"
     );
     assert_eq!(
@@ -129,7 +143,7 @@ async fn quotes_resting_ten_seconds_weigh_ten_seconds() {
     let (mut t, m, victim, attacker) = long_against_attacker().await;
     let pnl_before = victim_pnl(&mut t, &victim).await;
     advance(&mut t, m, T0 + 1_790).await;
-    quote(&mut t, &attacker, m, 1_040_000, 1_050_000, 10).await;
+    quote(&mut t, &attacker, m, 1_040_000, 1_050_000, 100).await;
     advance(&mut t, m, T0 + 1_800).await;
     let event = funding_event(&t.update_funding(m).await);
     t.cancel(&attacker, m, CancelTarget::All).await.assert_ok();
@@ -146,24 +160,24 @@ async fn quotes_resting_ten_seconds_weigh_ten_seconds() {
     assert_eq!(victim_pnl(&mut t, &victim).await, pnl_before - 2_778);
 }
 
-/// A premium of +0.5% (10 lots bid at 1 005 000, asked at 1 007 000) held for the whole interval — the maker
-/// re-quoting the same prices half-way — pays 0.5% · 1 000 000 = 5 000 per lot, exactly what
-/// the single-price rule paid.
+/// A premium of +0.44975% (10 lots bid at 1 005 000, each worth 4 497.5 to a seller after the
+/// taker fee, asked at 1 007 000) held for the whole interval — the maker re-quoting the same
+/// prices (12 lots, of which the impact size's 10 count) in one transaction 20 minutes in —
+/// pays 0.44975% · 1 000 000 = 4 497.5 per lot, exactly what the single-price rule paid.
 #[tokio::test]
 async fn a_steady_premium_over_an_interval_pays_the_single_price_rule() {
     let (mut t, m, traders) = sol_market_with_traders(1).await;
     let mm = &traders[0];
     quote(&mut t, mm, m, 1_005_000, 1_007_000, 10).await;
     advance(&mut t, m, T0 + 1_200).await;
-    t.cancel(mm, m, CancelTarget::All).await.assert_ok();
-    quote(&mut t, mm, m, 1_005_000, 1_007_000, 12).await;
+    requote(&mut t, mm, m, 1_005_000, 1_007_000, 12).await;
     advance(&mut t, m, T0 + 3_600).await;
     let event = funding_event(&t.update_funding(m).await);
     assert_eq!(
         (event.book_price, event.rate_bps, event.elapsed_secs),
-        (1_005_000 * FIXED_SCALE, 50, 3_600)
+        (1_004_497_500_000_000_000_000_000, 44, 3_600)
     );
-    assert_eq!(event.funding_index, 5_000 * FIXED_SCALE);
+    assert_eq!(event.funding_index, 4_497_500_000_000_000_000_000);
     let market = t.market(m).await;
     assert_eq!(
         (
@@ -175,9 +189,11 @@ async fn a_steady_premium_over_an_interval_pays_the_single_price_rule() {
     );
 }
 
-/// The same +0.5% quotes pulled half-way through the interval: the crank sees an empty book
-/// (the single-price rule paid nothing), but the premium held 1 800 of 3 600 s and pays
-/// 0.25%: 2 500 per lot. Pulling quotes before a crank no longer erases the premium they made.
+/// The same +0.44975% quotes pulled half-way through the interval by a cancel that reads the
+/// price (the client passes the exchange and oracle): the crank sees an empty book (the
+/// single-price rule paid nothing), but the premium held 1 800 of 3 600 s and pays half:
+/// 2 248.75 per lot. Pulling quotes before a crank no longer erases the
+/// premium they made.
 #[tokio::test]
 async fn a_premium_that_held_half_the_interval_pays_half() {
     let (mut t, m, traders) = sol_market_with_traders(1).await;
@@ -186,13 +202,13 @@ async fn a_premium_that_held_half_the_interval_pays_half() {
     advance(&mut t, m, T0 + 1_800).await;
     t.cancel(mm, m, CancelTarget::All).await.assert_ok();
     let market = t.market(m).await;
-    // 0.005 · 1 800 s, sampled by the cancel.
+    // 0.0044975 · 1 800 s, sampled by the cancel.
     assert_eq!(
         (
             market.premium_accumulator().raw(),
             market.last_premium_sample_ts
         ),
-        (9 * FIXED_SCALE, T0 + 1_800)
+        (8_095_500_000_000_000_000, T0 + 1_800)
     );
     advance(&mut t, m, T0 + 3_600).await;
     let event = funding_event(&t.update_funding(m).await);
@@ -202,6 +218,27 @@ async fn a_premium_that_held_half_the_interval_pays_half() {
     );
     assert_eq!(
         (event.rate_bps, event.funding_index),
-        (25, 2_500 * FIXED_SCALE)
+        (22, 2_248_750_000_000_000_000_000)
     );
+}
+
+/// The same quotes pulled half-way by a cancel that passes no oracle, with no price read since
+/// they were placed:
+/// the cancel counts only the oracle's maximum age (60 s) after the last price read — the
+/// oracle of the other 1 740 s is unknown, and a book it may have left behind is never priced
+/// against a stale price. 0.0044975 · 60 s = 0.26985 premium-seconds: over the 3 600 s at the
+/// crank, 74.958… per lot (instead of 2 248.75 for the half hour).
+#[tokio::test]
+async fn a_cancel_long_after_the_last_price_read_counts_only_the_oracle_max_age() {
+    let (mut t, m, traders) = sol_market_with_traders(1).await;
+    let mm = &traders[0];
+    quote(&mut t, mm, m, 1_005_000, 1_007_000, 10).await;
+    advance(&mut t, m, T0 + 1_800).await;
+    t.cancel_without_price(mm, m, CancelTarget::All).await.assert_ok();
+    let market = t.market(m).await;
+    assert_eq!((market.premium_accumulator().raw(), market.last_premium_sample_ts), (269_850_000_000_000_000, T0 + 1_800));
+    advance(&mut t, m, T0 + 3_600).await;
+    let event = funding_event(&t.update_funding(m).await);
+    // ⌊0.26985 · 10^18 / 3 600⌋ raw = 74 958 333 333 333 per unit, × 1 000 000.
+    assert_eq!((event.rate_bps, event.funding_index), (0, 74_958_333_333_333_000_000));
 }

@@ -4,9 +4,9 @@
 //! random positions. Expected refusals are
 //! ignored, anything else fails; prices are mostly within 1% of the oracle, so resting orders
 //! mostly lie inside the 5% price band (the only place they may rest). Each funding update's
-//! book price is checked against the live book (its impact prices: the price at which 10 lots
-//! of live in-band orders fill, a bid counting above the oracle and an ask below it) and its
-//! rate against the time-weighted premium of every book state since the last update
+//! book price is checked against the live book (its arbitrage value across the oracle after
+//! the taker fee, over a depth of the open interest, at least 10 lots) and its rate against
+//! the time-weighted premium of every book state since the last update
 //! (`keel_tests::funding_model`). After every step the vault reconciles with the ledgers; at the
 //! end positions net to zero, open interest matches them, reservations match the book, and PnL
 //! is zero-sum after fees with funding rounding only ever in the protocol's favour.
@@ -18,12 +18,12 @@
 use keel::error::KeelError;
 use keel::events::{FundingSettled, FundingUpdated, MakerFillApplied};
 use keel::instructions::markets::{CancelTarget, OrderType, PlaceOrderArgs, SelfTradeBehavior};
-use keel::math::FIXED_SCALE;
+use keel::math::{Fixed, Rounding, FIXED_SCALE};
 use keel::state::Side;
 use keel_client::events::events_of;
 use keel_client::markets as mix;
 use keel_tests::context::TestContext;
-use keel_tests::funding_model::{conservative_raw, premium_raw, PremiumModel};
+use keel_tests::funding_model::{conservative_raw, PremiumModel, MAX_PREMIUM_RAW};
 use keel_tests::oracles::PriceSpec;
 use keel_tests::outcome::Outcome;
 use keel_tests::rng::Rng;
@@ -199,38 +199,48 @@ impl Sim {
         }
     }
 
-    /// The book of market `m` now against the oracle at `bps`: the impact price that sets the
-    /// premium (none when the impact prices straddle the oracle), `Fixed` raw per lot, and the
-    /// premium. A side's impact price is that of the order at which 10 lots (the markets'
-    /// `funding_impact_lots`) of live orders inside the band fill, best first.
-    async fn book_premium(&mut self, m: usize, bps: i64) -> (Option<i128>, i128) {
+    /// The premium of market `m`'s book now against the oracle at `bps`, `Fixed` raw: each
+    /// side's arbitrage value — what taking each live order inside the band nets after the 5 bp
+    /// taker fee, `bid · 0.9995 − oracle` and `oracle − ask · 1.0005`, best first, over the first
+    /// `max(10, open interest)` lots, stopping at the first order worth nothing — bids less asks,
+    /// over depth · oracle, clamped to ±1%.
+    async fn book_premium(&mut self, m: usize, bps: i64) -> i128 {
         let lots = mantissa_at(m, bps) / SPECS[m].lots_divisor;
         let (low, high) = (((lots * 9_500 + 9_999) / 10_000).max(1), lots * 10_500 / 10_000);
         let book = self.t.book(m as u16).await;
-        let per_lot = |price_lots: i64| price_lots as i128 * SPECS[m].quote_lot as i128 * FIXED_SCALE;
-        let impact = |side: Side| {
-            let mut left = 10;
-            book.side(side).iter().rev().filter(|o| !o.is_expired(self.now) && (low..=high).contains(&o.price_lots)).find_map(|o| {
-                left -= o.base_lots;
-                (left <= 0).then(|| per_lot(o.price_lots))
-            })
+        let market = self.t.market(m as u16).await;
+        let depth = market.long_lots.max(market.short_lots).max(10);
+        // The oracle in quote lots per base lot, `Fixed` raw, times 10 000.
+        let oracle = oracle_per_lot_raw(m, bps) / SPECS[m].quote_lot as i128 * 10_000;
+        let value = |side: Side, net: fn(i128, i128) -> i128| {
+            let (mut left, mut sum) = (depth, 0i128);
+            for o in book.side(side).iter().rev().filter(|o| !o.is_expired(self.now) && (low..=high).contains(&o.price_lots)) {
+                let excess = net(o.price_lots as i128 * FIXED_SCALE, oracle);
+                if excess <= 0 || left == 0 {
+                    break;
+                }
+                let counted = o.base_lots.min(left);
+                sum += excess * counted as i128;
+                left -= counted;
+            }
+            sum
         };
-        let oracle = oracle_per_lot_raw(m, bps);
-        let bid = impact(Side::Bid).filter(|bid| *bid > oracle);
-        let ask = impact(Side::Ask).filter(|ask| *ask < oracle);
-        let price = bid.or(ask);
-        (price, premium_raw(price, oracle))
+        let bids = value(Side::Bid, |price, oracle| price * 9_995 - oracle);
+        let asks = value(Side::Ask, |price, oracle| oracle - price * 10_005);
+        let scale = Fixed::from_raw(oracle).mul_int(depth).expect("scale");
+        let premium = Fixed::from_raw(bids - asks).div(scale, Rounding::Down).expect("premium").raw();
+        premium.clamp(-MAX_PREMIUM_RAW, MAX_PREMIUM_RAW)
     }
 
     /// The premium of the segment since the last sample, as the program counts it: the book
     /// against the oracle at the segment's start and at `end_bps` (the last valid price now).
     async fn segment_premium(&mut self, m: usize, end_bps: Option<i64>) -> i128 {
         let start = match self.start_bps[m] {
-            Some(bps) => Some(self.book_premium(m, bps).await.1),
+            Some(bps) => Some(self.book_premium(m, bps).await),
             None => None,
         };
         let end = match end_bps {
-            Some(bps) => Some(self.book_premium(m, bps).await.1),
+            Some(bps) => Some(self.book_premium(m, bps).await),
             None => None,
         };
         conservative_raw(start, end)
@@ -246,10 +256,16 @@ impl Sim {
             CancelTarget::OrderId(ids[self.rng.below(ids.len() as u64) as usize])
         };
         self.trace.push(format!("cancel trader {i} m{m} {target:?}"));
-        let premium = self.segment_premium(m as usize, self.reference_bps[m as usize]).await;
+        // The client passes the exchange and oracle: a cancel samples against the price now
+        // (always valid here: every advance republishes).
+        let premium = self.segment_premium(m as usize, Some(self.bps[m as usize])).await;
         let outcome = self.t.cancel(&self.traders[i], m, target).await;
         if outcome.result.is_ok() {
-            self.start_bps[m as usize] = self.reference_bps[m as usize];
+            if self.t.market(m).await.last_oracle_ts != self.now {
+                self.fail("a cancel passing the oracle did not read it", Some(&outcome));
+            }
+            self.reference_bps[m as usize] = Some(self.bps[m as usize]);
+            self.start_bps[m as usize] = Some(self.bps[m as usize]);
             self.premiums[m as usize].sample(self.now, premium);
             self.premium_samples += usize::from(premium != 0);
         }
@@ -346,17 +362,17 @@ impl Sim {
 
     /// What `update_funding` of market `m` must report now, as `(book_price, oracle_price,
     /// rate_bps, elapsed_secs)`: the band around the oracle `L` lots is ⌈0.95·L⌉..=⌊1.05·L⌋ (L is
-    /// a whole number of lots here); the book price is the impact price setting the premium,
-    /// or the oracle when there is none; the rate is the
-    /// time-weighted premium since the last update, in bps rounded down, within ±100.
+    /// a whole number of lots here); the book price is `oracle · (1 + premium)` of the book
+    /// now; the rate is the time-weighted premium since the last update, in bps rounded down,
+    /// within ±100.
     async fn expected_funding(&mut self, m: usize) -> (i128, i128, i64, i64) {
-        let (mid, _) = self.book_premium(m, self.bps[m]).await;
+        let now_premium = self.book_premium(m, self.bps[m]).await;
         let oracle = oracle_per_lot_raw(m, self.bps[m]);
-        match mid {
-            Some(_) => self.premium_updates += 1,
-            None => self.flat_updates += 1,
+        match now_premium {
+            0 => self.flat_updates += 1,
+            _ => self.premium_updates += 1,
         }
-        let book_price = mid.unwrap_or(oracle);
+        let book_price = oracle + Fixed::from_raw(oracle).mul_down(Fixed::from_raw(now_premium)).expect("book price").raw();
         let segment = self.segment_premium(m, Some(self.bps[m])).await;
         self.reference_bps[m] = Some(self.bps[m]);
         self.start_bps[m] = Some(self.bps[m]);

@@ -7,14 +7,6 @@ use keel::math::FIXED_SCALE;
 /// The largest premium of the tests' markets (100 bps per interval), `Fixed` raw.
 pub const MAX_PREMIUM_RAW: i128 = FIXED_SCALE / 100;
 
-/// `clamp(⌊(book − oracle) / oracle⌋, ±1%)` as `Fixed` raw, both prices `Fixed` raw quote native
-/// per base lot and multiples of 10^12 (true of the tests' markets); zero without a book price.
-pub fn premium_raw(book_raw: Option<i128>, oracle_raw: i128) -> i128 {
-    const COMMON: i128 = 1_000_000_000_000;
-    let Some(book) = book_raw else { return 0 };
-    ((book - oracle_raw) / COMMON * FIXED_SCALE).div_euclid(oracle_raw / COMMON).clamp(-MAX_PREMIUM_RAW, MAX_PREMIUM_RAW)
-}
-
 /// A segment's premium from its premiums against the oracle at its start and at its end, as
 /// `funding_premium::conservative` takes it: the smaller magnitude on the same sign, zero on
 /// opposite signs, the one known when only one is.

@@ -6,6 +6,7 @@ use crate::oracles::{pull_price_account, PriceSpec};
 use crate::outcome::Outcome;
 use crate::traders::Trader;
 use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
 use keel::instructions::markets::{
     CancelTarget, ListPerpMarketArgs, OrderType, PerpMarketParams, PlaceOrderArgs, SelfTradeBehavior, UpdatePerpMarketArgs,
 };
@@ -270,10 +271,24 @@ impl TestContext {
         trade_health_accounts(&margin, &assets, &markets, index).expect("every market and asset is known")
     }
 
-    /// Cancels `target` for `trader` in market `index`; then checks conservation.
+    /// Cancels `target` for `trader` in market `index` (passing the exchange and oracle, as
+    /// the client does); then checks conservation.
     pub async fn cancel(&mut self, trader: &Trader, index: u16, target: CancelTarget) -> Outcome {
         let keys = self.markets[index as usize].keys;
         let ix = mix::cancel_order(&trader.owner.pubkey(), &trader.account, &keys, target);
+        self.send_cancel(trader, ix).await
+    }
+
+    /// Cancels `target` without the optional exchange and oracle accounts, so the funding
+    /// sample reads no price (what an attacker may choose); then checks conservation.
+    pub async fn cancel_without_price(&mut self, trader: &Trader, index: u16, target: CancelTarget) -> Outcome {
+        let keys = self.markets[index as usize].keys;
+        let mut ix = mix::cancel_order(&trader.owner.pubkey(), &trader.account, &keys, target);
+        ix.accounts.truncate(ix.accounts.len() - 2);
+        self.send_cancel(trader, ix).await
+    }
+
+    async fn send_cancel(&mut self, trader: &Trader, ix: Instruction) -> Outcome {
         let outcome = self.send(&[ix], &[&trader.owner]).await;
         self.assert_conserved().await;
         outcome

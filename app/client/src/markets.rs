@@ -86,10 +86,12 @@ pub fn place_order(signer: &Pubkey, margin_account: &Pubkey, keys: &MarketKeys, 
     build(accounts, ix::PlaceOrder { args }, health_accounts)
 }
 
-/// `cancel_order`.
+/// `cancel_order`, with the exchange and the market's oracle so its funding sample reads a fresh price.
 pub fn cancel_order(signer: &Pubkey, margin_account: &Pubkey, keys: &MarketKeys, target: CancelTarget) -> Instruction {
     let accounts = acc::CancelOrder { signer: *signer, margin_account: *margin_account, market: keys.market, order_book: keys.order_book };
-    build(accounts, ix::CancelOrder { target }, vec![])
+    // The exchange and the oracle: the funding premium is sampled against a fresh price.
+    let price = vec![AccountMeta::new_readonly(keys.exchange, false), AccountMeta::new_readonly(keys.oracle, false)];
+    build(accounts, ix::CancelOrder { target }, price)
 }
 
 /// `consume_fills` of up to `limit` events for the given makers (writable remaining accounts).

@@ -55,7 +55,7 @@ pub struct Args {
     /// Crank consume_fills when a fill queue has events [default: true].
     #[arg(long, env = "KEEL_CRANK_FILLS")]
     pub crank_fills: Option<bool>,
-    /// Crank update_funding at each market's interval [default: true].
+    /// Crank update_funding at each market's interval and whenever its price has gone unread for half its oracle's maximum age [default: true].
     #[arg(long, env = "KEEL_CRANK_FUNDING")]
     pub crank_funding: Option<bool>,
     /// Sweep markets' insurance fees into the fund periodically [default: true].

@@ -65,12 +65,20 @@ pub async fn crank_fills(sender: &Sender, registry: &Registry, metrics: &Metrics
     Ok(landed)
 }
 
-/// Markets whose funding interval has passed at `now`.
+/// Markets whose funding interval has passed at `now`, or whose price nobody has read for half
+/// its oracle's maximum age: a book segment that a cancel closes beyond that age counts no
+/// premium, so the crank keeps the market's price read.
 pub fn funding_due(registry: &Registry, now: i64) -> Vec<u16> {
     registry
         .markets
         .iter()
-        .filter(|m| now >= m.market.last_funding_ts.saturating_add(m.market.funding_interval_secs as i64))
+        .filter(|m| {
+            let market = &m.market;
+            let interval_due = now >= market.last_funding_ts.saturating_add(market.funding_interval_secs as i64);
+            let read = market.last_oracle_ts.max(market.last_funding_ts);
+            let price_unread = now >= read.saturating_add((market.oracle_max_age_secs as i64 / 2).max(1));
+            interval_due || price_unread
+        })
         .map(|m| m.market.index)
         .collect()
 }

@@ -1,7 +1,7 @@
-// A perp market's accounts and the accounts a fill crank needs.
+// A perp market's accounts, the accounts a fill crank needs and those a cancel passes.
 
 import { Program } from "@anchor-lang/core";
-import { PublicKey } from "@solana/web3.js";
+import { AccountMeta, PublicKey } from "@solana/web3.js";
 import { Keel } from "./generated/keel";
 import { assetPda, perpMarketPda } from "./pda";
 import { ExchangeAccount, FillQueueAccount, PerpMarketAccount } from "./program";
@@ -54,4 +54,16 @@ export function queuedAccounts(queue: FillQueueAccount, limit = Number.MAX_SAFE_
     }
   }
   return accounts;
+}
+
+/**
+ * `cancel_order`'s optional remaining accounts: the exchange and the market's oracle, so the
+ * cancel samples the funding premium against a fresh price (without them only the oracle's
+ * maximum age after the market's last price read counts).
+ */
+export function cancelPriceAccounts(market: MarketKeys): AccountMeta[] {
+  return [
+    { pubkey: market.exchange, isSigner: false, isWritable: false },
+    { pubkey: market.oracle, isSigner: false, isWritable: false },
+  ];
 }

@@ -23,6 +23,7 @@ import {
   MarginAccount,
   MarketWithKeys,
   accountSize,
+  cancelPriceAccounts,
   exchangePda,
   fetchListing,
   fetchMarketKeys,
@@ -372,6 +373,7 @@ describe("keel over JSON-RPC (keel-localnet)", () => {
     await program.methods
       .cancelOrder({ clientOrderId: [new BN(77)] })
       .accountsPartial({ signer: t.owner.publicKey, marginAccount: t.account, market: solPerp.market, orderBook: solPerp.orderBook })
+      .remainingAccounts(cancelPriceAccounts(solPerp))
       .signers([t.owner])
       .rpc();
     acct = await account(t);

@@ -19,6 +19,7 @@ import {
   Keel,
   MarginAccount,
   MarketWithKeys,
+  cancelPriceAccounts,
   decodePriceUpdateV2,
   exchangePda,
   fetchListing,
@@ -104,6 +105,7 @@ async function quote(program: Program<Keel>, listing: ExchangeListing, owner: Pu
       await program.methods
         .cancelOrder({ all: {} })
         .accountsPartial({ signer: owner, marginAccount: account, market: market.market, orderBook: market.orderBook })
+        .remainingAccounts(cancelPriceAccounts(market))
         .instruction(),
     );
   }

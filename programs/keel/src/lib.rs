@@ -96,7 +96,9 @@ pub mod keel {
     }
 
     /// Owner or delegate: cancels one order (book id or client id) or all in a market.
-    pub fn cancel_order(ctx: Context<CancelOrder>, target: CancelTarget) -> Result<()> {
+    /// Optional remaining accounts: the exchange and the market's oracle, so the funding premium
+    /// is sampled against a fresh price (a failing oracle is ignored: a cancel needs no price).
+    pub fn cancel_order<'info>(ctx: Context<'info, CancelOrder<'info>>, target: CancelTarget) -> Result<()> {
         CancelOrder::handler(ctx, target)
     }
 

@@ -43,7 +43,9 @@ export type Keel = {
     {
       "name": "cancelOrder",
       "docs": [
-        "Owner or delegate: cancels one order (book id or client id) or all in a market."
+        "Owner or delegate: cancels one order (book id or client id) or all in a market.",
+        "Optional remaining accounts: the exchange and the market's oracle, so the funding premium",
+        "is sampled against a fresh price (a failing oracle is ignored: a cancel needs no price)."
       ],
       "discriminator": [
         95,
@@ -7195,8 +7197,9 @@ export type Keel = {
           {
             "name": "fundingImpactLots",
             "docs": [
-              "Depth of the funding premium's impact prices, base lots: the premium counts a side only",
-              "where this many lots could fill against it (see `instructions::markets::funding_premium`)."
+              "Least depth of the funding premium, base lots: the premium is the book's arbitrage value",
+              "over `max(this, open interest)` lots per lot of that depth (see",
+              "`instructions::markets::funding_premium`)."
             ],
             "type": "i64"
           },
@@ -7366,9 +7369,9 @@ export type Keel = {
           {
             "name": "fundingImpactLots",
             "docs": [
-              "Depth of the funding premium's impact prices, base lots: min order..=OI cap. A side",
-              "counts toward the premium only where this many lots would fill against it, so moving",
-              "funding takes quotes that others can trade against for that size."
+              "Least depth of the funding premium, base lots: min order..=OI cap. The premium is the",
+              "book's arbitrage value (what taking its orders nets after the taker fee) over",
+              "`max(this, open interest)` lots, per lot of that depth."
             ],
             "type": "i64"
           },
@@ -8045,7 +8048,9 @@ export const IDL: Keel = {
     {
       "name": "cancelOrder",
       "docs": [
-        "Owner or delegate: cancels one order (book id or client id) or all in a market."
+        "Owner or delegate: cancels one order (book id or client id) or all in a market.",
+        "Optional remaining accounts: the exchange and the market's oracle, so the funding premium",
+        "is sampled against a fresh price (a failing oracle is ignored: a cancel needs no price)."
       ],
       "discriminator": [
         95,
@@ -15197,8 +15202,9 @@ export const IDL: Keel = {
           {
             "name": "fundingImpactLots",
             "docs": [
-              "Depth of the funding premium's impact prices, base lots: the premium counts a side only",
-              "where this many lots could fill against it (see `instructions::markets::funding_premium`)."
+              "Least depth of the funding premium, base lots: the premium is the book's arbitrage value",
+              "over `max(this, open interest)` lots per lot of that depth (see",
+              "`instructions::markets::funding_premium`)."
             ],
             "type": "i64"
           },
@@ -15368,9 +15374,9 @@ export const IDL: Keel = {
           {
             "name": "fundingImpactLots",
             "docs": [
-              "Depth of the funding premium's impact prices, base lots: min order..=OI cap. A side",
-              "counts toward the premium only where this many lots would fill against it, so moving",
-              "funding takes quotes that others can trade against for that size."
+              "Least depth of the funding premium, base lots: min order..=OI cap. The premium is the",
+              "book's arbitrage value (what taking its orders nets after the taker fee) over",
+              "`max(this, open interest)` lots, per lot of that depth."
             ],
             "type": "i64"
           },

@@ -1244,8 +1244,9 @@ export interface PerpMarket {
    */
   premiumReference: number[];
   /**
-   * Depth of the funding premium's impact prices, base lots: the premium counts a side only
-   * where this many lots could fill against it (see `instructions::markets::funding_premium`).
+   * Least depth of the funding premium, base lots: the premium is the book's arbitrage value
+   * over `max(this, open interest)` lots per lot of that depth (see
+   * `instructions::markets::funding_premium`).
    */
   fundingImpactLots: BN;
   /** Reserved for later versions. */
@@ -1296,9 +1297,9 @@ export interface PerpMarketParams {
   /** Funding interval, seconds: 3600..=86400. */
   fundingIntervalSecs: number;
   /**
-   * Depth of the funding premium's impact prices, base lots: min order..=OI cap. A side
-   * counts toward the premium only where this many lots would fill against it, so moving
-   * funding takes quotes that others can trade against for that size.
+   * Least depth of the funding premium, base lots: min order..=OI cap. The premium is the
+   * book's arbitrage value (what taking its orders nets after the taker fee) over
+   * `max(this, open interest)` lots, per lot of that depth.
    */
   fundingImpactLots: BN;
   /** Smallest order, base lots: ≥ 1. */

@@ -116,6 +116,23 @@ impl Fixed {
         signed(magnitude, negative)
     }
 
+    /// True when the integer `value` lies within `bps` basis points of `self`, bounds
+    /// included: `|value − self| · 10 000 ≤ self · bps`, exactly. The same answer as rounding
+    /// `self · (1 ± bps)` outwards to integers and comparing, by two integer multiplies instead
+    /// of `Fixed` products (what a resting order's own fill band asks on every book walk).
+    /// An overflow only when both sides exceed the raw range.
+    pub fn within_bps(self, value: i64, bps: u16) -> Result<bool, MathError> {
+        let distance = Fixed::from_i64(value).sub(self)?.abs()?;
+        let allowed = self.abs()?.mul_int(bps as i64);
+        match (distance.mul_int(BPS_PER_UNIT as i64), allowed) {
+            (Ok(distance), Ok(allowed)) => Ok(distance <= allowed),
+            // One side beyond 1.7·10^38 raw: it is the larger.
+            (Err(_), Ok(_)) => Ok(false),
+            (Ok(_), Err(_)) => Ok(true),
+            (Err(e), Err(_)) => Err(e),
+        }
+    }
+
     /// `|self|` (an overflow only for the most negative raw value).
     pub fn abs(self) -> Result<Fixed, MathError> {
         self.0.checked_abs().map(Fixed).ok_or(MathError::Overflow)

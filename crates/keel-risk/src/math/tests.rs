@@ -296,6 +296,25 @@ proptest! {
     }
 
     #[test]
+    fn within_bps_equals_the_band_rounded_outwards(
+        reference in (1u32..=34, 1i128..i128::MAX).prop_map(|(digits, x)| x % 10i128.pow(digits) + 1),
+        far in 1i64..i64::MAX / 2,
+        offset in -20_000i64..20_000,
+        near in any::<bool>(),
+        bps in 0u16..=10_000,
+    ) {
+        // Values anywhere, and values next to the reference (where the band's edges lie).
+        let value = if near { ((reference / FIXED_SCALE) as i64 + offset).max(1) } else { far };
+        // The band as the order book rounds it: ⌈ref·(1 − bps)⌉ ..= ⌊ref·(1 + bps)⌋.
+        let reference = Fixed::from_raw(reference);
+        let band = Fixed::from_bps(bps as u32);
+        let high = reference.mul(Fixed::ONE.add(band).unwrap(), Down).unwrap().to_i64(Down);
+        let low = reference.mul(Fixed::ONE.sub(band).unwrap(), Up).unwrap().to_i64(Up).unwrap();
+        let inside = value >= low && high.map_or(true, |high| value <= high);
+        prop_assert_eq!(reference.within_bps(value, bps), Ok(inside));
+    }
+
+    #[test]
     fn half_equals_division_by_two(a in raw(), r in rounding()) {
         prop_assert_eq!(Ok(Fixed::from_raw(a).half(r)), reference_div(a, 2 * FIXED_SCALE, r));
     }

@@ -133,8 +133,9 @@ pub struct PerpMarket {
     /// the previous sample was taken), quote native per base native, `Fixed` raw little-endian
     /// (zero before the first sample).
     pub premium_reference: [u8; 16],
-    /// Depth of the funding premium's impact prices, base lots: the premium counts a side only
-    /// where this many lots could fill against it (see `instructions::markets::funding_premium`).
+    /// Least depth of the funding premium, base lots: the premium is the book's arbitrage value
+    /// over `max(this, open interest)` lots per lot of that depth (see
+    /// `instructions::markets::funding_premium`).
     pub funding_impact_lots: i64,
     /// Reserved for later versions.
     pub reserved: [u8; 160],

@@ -1,11 +1,15 @@
 //! `cancel_order`: the owner or delegate takes resting orders off the book — one by book id,
 //! one by client id, or all of the account's orders in the market. Needs no price, so it works
-//! while an oracle is stale and while the market or exchange is paused.
+//! while an oracle is stale and while the market or exchange is paused; given the exchange and
+//! the market's oracle as remaining accounts it samples the funding premium against a fresh
+//! price (otherwise only the oracle's maximum age after the last price read counts).
 
 use crate::error::KeelError;
 use crate::instructions::markets::funding_premium::sample_premium;
 use crate::instructions::markets::order_flow::{release_order, Release};
-use crate::state::{MarginAccount, OrderBook, OutReason, PerpMarket, MAX_OPEN_ORDERS};
+use crate::math::Fixed;
+use crate::oracle::read_price;
+use crate::state::{Exchange, MarginAccount, OrderBook, OutReason, PerpMarket, MAX_OPEN_ORDERS};
 use anchor_lang::prelude::*;
 
 /// Which orders to cancel.
@@ -35,15 +39,17 @@ pub struct CancelOrder<'info> {
     pub order_book: AccountLoader<'info, OrderBook>,
 }
 
-impl CancelOrder<'_> {
+impl<'info> CancelOrder<'info> {
     /// Removes the targeted orders from the book and releases their reservations.
-    pub fn handler(ctx: Context<Self>, target: CancelTarget) -> Result<()> {
+    pub fn handler(ctx: Context<'info, Self>, target: CancelTarget) -> Result<()> {
         let account_key = ctx.accounts.margin_account.key();
         let mut account = ctx.accounts.margin_account.load_mut()?;
         crate::check!(account.is_owner_or_delegate(&ctx.accounts.signer.key()), KeelError::NotOwnerOrDelegate);
         let mut market = ctx.accounts.market.load_mut()?;
         let mut book = ctx.accounts.order_book.load_mut()?;
-        sample_premium(&mut market, &book, Clock::get()?.unix_timestamp, None)?;
+        let now = Clock::get()?.unix_timestamp;
+        let fresh = fresh_price(ctx.remaining_accounts, &market, now);
+        sample_premium(&mut market, &book, now, fresh)?;
         let mut cancelled = 0usize;
         for slot in 0..MAX_OPEN_ORDERS {
             let order = account.orders[slot];
@@ -79,4 +85,17 @@ impl CancelOrder<'_> {
         account.release_flat_perps();
         Ok(())
     }
+}
+
+/// The market's oracle price from the optional remaining accounts `[exchange, oracle]`, when
+/// both are the market's and the price passes its guards; otherwise none (a cancel never fails
+/// on a price).
+fn fresh_price<'info>(remaining: &'info [AccountInfo<'info>], market: &PerpMarket, now: i64) -> Option<Fixed> {
+    let [exchange, oracle, ..] = remaining else { return None };
+    if *exchange.key != market.exchange {
+        return None;
+    }
+    let exchange = AccountLoader::<Exchange>::try_from(exchange).ok()?;
+    let quote_decimals = exchange.load().ok()?.quote_decimals;
+    read_price(oracle, &market.oracle_binding().ok()?, quote_decimals, now).ok().map(|quote| quote.oracle)
 }

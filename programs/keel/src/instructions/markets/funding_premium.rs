@@ -9,34 +9,38 @@
 //! the last update. `consume_fills` changes no book (fills leave the book when they match), so
 //! it needs no sample.
 //!
-//! The premium of one book is read from impact prices ([`book_premium`]): only a bid above
-//! the oracle or an ask below it, `funding_impact_lots` deep, creates funding — quotes on the
-//! wrong side of the oracle, open to anyone — so free quotes away from the oracle on a thin
-//! book never pin the rate, however long they stand.
+//! The premium of one book is its arbitrage value across the oracle per lot of depth
+//! ([`book_premium`]): only bids above the oracle or asks below it by more than the taker fee
+//! — quotes anyone may trade against at a profit — count, each for the lots it offers, over a
+//! depth of the open interest (at least `funding_impact_lots`). An interval of funding
+//! therefore never moves more than one sweep of those quotes would pay their taker, however
+//! large the open interest, and free quotes near or away from the oracle never pin the rate.
 //!
 //! A sample prices the segment's book against the oracle at both ends of the segment — the
 //! price in force when the segment started (`premium_reference`) and the last valid price now
 //! (refreshed by every instruction that reads the market's oracle: `place_order`,
 //! `update_funding`, `liquidate_perp`, `settle_pnl`, oracle replacement) — and counts the
 //! [`conservative`] of the two, so an oracle move just before a sample (cranked at once by
-//! whoever it favours) never reprices a segment the book had quoted honestly. Until a price
-//! has been read, and whenever the premium cannot be computed (an empty band at an absurd reference
-//! price), a segment counts a zero premium: a cancel never fails on funding arithmetic.
+//! whoever it favours) never reprices a segment the book had quoted honestly. A sample that
+//! reads no price (a cancel) counts only the seconds within the oracle's maximum age of the
+//! last price read. Until a price has been read, and whenever the premium cannot be computed
+//! (an empty band at an absurd reference price), a segment counts a zero premium: a cancel
+//! never fails on funding arithmetic. Known limit: between two prices read, the oracle is
+//! unseen — an excursion away and back inside one segment is priced at the two ends.
 
 use crate::error::KeelError;
 use crate::instructions::markets::price_band::PriceBand;
-use crate::math::{Fixed, Rounding};
+use crate::math::{Fixed, Rounding, BPS_PER_UNIT};
 use crate::state::{OrderBook, PerpMarket, Side};
 use anchor_lang::prelude::*;
 
 /// The book against the oracle at one moment, per base lot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BookPremium {
-    /// `clamp((impact bid − oracle)⁺ − (oracle − impact ask)⁺) / oracle, ±max_funding)`: zero
-    /// while the book's impact prices straddle the oracle or a side lacks the depth.
+    /// The depth premium ([`book_premium`]), clamped to `±max_funding`: zero while no live
+    /// order stands beyond the oracle by more than the taker fee.
     pub premium: Fixed,
-    /// The impact price that sets the premium — the impact bid above the oracle, the impact
-    /// ask below it, otherwise the oracle — quote native per base lot.
+    /// The price the premium stands for, `oracle · (1 + premium)`, quote native per base lot.
     pub book_price: Fixed,
     /// The oracle price, quote native per base lot.
     pub oracle_per_lot: Fixed,
@@ -61,14 +65,20 @@ pub fn conservative(start: Option<Fixed>, end: Option<Fixed>) -> Fixed {
     }
 }
 
-/// The premium of `book` over `oracle` (quote native per base native) at `now`, from impact
-/// prices: a side's impact price is the price at which `funding_impact_lots` would fill
-/// against its live orders (best first, only orders that may fill now: unexpired, inside the
-/// band and their own fill band), none when it holds less. The premium is the impact bid's
-/// excess over the oracle, or minus the oracle's excess over the impact ask, as a ratio of the
-/// oracle clamped to the market's maximum funding rate; the two cannot both be positive on an
-/// uncrossed book. Moving it takes quotes on the wrong side of the oracle, open to anyone,
-/// `funding_impact_lots` deep.
+/// The premium of `book` over `oracle` (quote native per base native) at `now`: the book's
+/// *arbitrage value* across the oracle, per lot of depth. A bid at `b` is worth
+/// `(b · (1 − taker fee) − oracle)⁺` per lot to whoever sells into it, an ask at `a`
+/// `(oracle − a · (1 + taker fee))⁺` to whoever buys it; walking each side best first over its live, fillable
+/// orders (unexpired, inside the band and their own fill band: [`PriceBand::fills`]) down to
+/// `depth = max(funding_impact_lots, open interest)` lots,
+///
+/// `premium = clamp((Σ bid value − Σ ask value) / (depth · oracle), ±max_funding)`.
+///
+/// So one funding interval at this premium moves at most `open interest · premium · oracle ≤
+/// Σ value` from one side to the other: what the standing orders offer any taker — the payers
+/// first, who may close into them at any open interest — once. Quotes within the taker fee of
+/// the oracle, or on the near side of it, are worth nothing and create no funding; open interest
+/// can dilute the premium, never amplify it.
 pub fn book_premium(
     market: &PerpMarket,
     book: &OrderBook,
@@ -81,93 +91,121 @@ pub fn book_premium(
         KeelError::OracleNonPositivePrice
     );
     let band = PriceBand::new(market, oracle)?;
-    let per_lot = |side: Side| -> Result<Option<Fixed>> {
-        match impact_price(market, book, side, &band, oracle, now)? {
-            Some(price_lots) => Ok(Some(Fixed::from_i64(market.notional(1, price_lots)?))),
-            None => Ok(None),
+    let premium = match premium_depth(market) {
+        Some(depth) => {
+            let bids = arbitrage_value(market, book, Side::Bid, &band, depth, now)?;
+            let asks = arbitrage_value(market, book, Side::Ask, &band, depth, now)?;
+            let max_rate = Fixed::from_bps(market.max_funding_bps as u32);
+            let scale = band.per_lot.mul_int(depth)?.mul_int(BPS_PER_UNIT as i64)?;
+            bids.sub(asks)?
+                .div(scale, Rounding::Down)?
+                .max(max_rate.neg()?)
+                .min(max_rate)
         }
+        None => Fixed::ZERO,
     };
-    let bid = per_lot(Side::Bid)?.filter(|bid| *bid > oracle_per_lot);
-    let ask = per_lot(Side::Ask)?.filter(|ask| *ask < oracle_per_lot);
-    let book_price = bid.or(ask).unwrap_or(oracle_per_lot);
-    let max_rate = Fixed::from_bps(market.max_funding_bps as u32);
-    let premium = book_price
-        .sub(oracle_per_lot)?
-        .div(oracle_per_lot, Rounding::Down)?
-        .max(max_rate.neg()?)
-        .min(max_rate);
     Ok(BookPremium {
         premium,
-        book_price,
+        book_price: oracle_per_lot.add(oracle_per_lot.mul_down(premium)?)?,
         oracle_per_lot,
     })
 }
 
-/// The price, quote lots per base lot, of the order at which `market.funding_impact_lots`
-/// would have filled against `side` of `book` — walking its orders best first and counting
-/// only those that may fill now against `band` (around `oracle`) — or none when the side
-/// holds less (and none on a market whose impact size was never set). Bounded by the side's
-/// capacity.
-fn impact_price(
+/// The lots of depth a premium is read over: the open interest, at least
+/// `funding_impact_lots`; none on a market whose impact size was never set (listed before the
+/// parameter existed: it reads zero), which then creates no premium until the admin sets one.
+fn premium_depth(market: &PerpMarket) -> Option<i64> {
+    (market.funding_impact_lots > 0)
+        .then(|| market.funding_impact_lots.max(market.long_lots).max(market.short_lots))
+}
+
+/// `Σ lots · (price · (1 − taker fee) − oracle)⁺ · 10 000` over the bids — what selling into
+/// each would net a taker after its fee — and `Σ lots · (oracle − price · (1 + taker fee))⁺ ·
+/// 10 000` over the asks, in quote lots (scaled by 10 000 so each term is an integer product,
+/// exact), over the first `depth` lots of `side`'s live, fillable orders, best first; the walk
+/// ends at the first order worth nothing (every later one is worth less). Bounded by the side's
+/// capacity; three integer multiplies per order.
+fn arbitrage_value(
     market: &PerpMarket,
     book: &OrderBook,
     side: Side,
     band: &PriceBand,
-    oracle: Fixed,
+    depth: i64,
     now: i64,
-) -> Result<Option<i64>> {
-    // A market listed before the parameter existed reads zero: no depth is enough, so it
-    // creates no premium until the admin sets one (never a one-lot impact size).
-    if market.funding_impact_lots <= 0 {
-        return Ok(None);
-    }
-    let mut left = market.funding_impact_lots;
+) -> Result<Fixed> {
+    let bps = BPS_PER_UNIT as i64;
+    let fee = market.taker_fee_bps as i64;
+    let oracle = band.per_lot.mul_int(bps)?;
+    let mut left = depth;
+    let mut value = Fixed::ZERO;
     for order in book.side(side).iter().rev() {
-        if order.is_expired(now) || !band.fills(order, market, oracle)? {
+        if order.is_expired(now) || !band.fills(order)? {
             continue;
         }
-        left = left.saturating_sub(order.base_lots);
-        if left <= 0 {
-            return Ok(Some(order.price_lots));
+        let price = Fixed::from_i64(order.price_lots);
+        let excess = match side {
+            Side::Bid => price.mul_int(bps - fee)?.sub(oracle)?,
+            Side::Ask => oracle.sub(price.mul_int(bps + fee)?)?,
+        };
+        if !excess.is_positive() {
+            break;
+        }
+        let lots = order.base_lots.min(left);
+        value = value.add(excess.mul_int(lots)?)?;
+        left -= lots;
+        if left == 0 {
+            break;
         }
     }
-    Ok(None)
+    Ok(value)
 }
 
 /// Adds the premium of `book` as it stood since the previous sample, times the seconds since
 /// then, to the market's accumulator; call it before the book changes. `fresh_oracle` is a
 /// valid price the caller has just read (recorded as the market's last valid price first).
+/// Without one (a cancel), only the seconds within `oracle_max_age_secs` of the last price
+/// read count: the rest of the segment had no known oracle and counts a zero premium, so a
+/// book the oracle has since left behind is never priced against a stale price. Returns the
+/// book's premium against the last valid price when it was computed.
 pub fn sample_premium(
     market: &mut PerpMarket,
     book: &OrderBook,
     now: i64,
     fresh_oracle: Option<Fixed>,
-) -> Result<()> {
+) -> Result<Option<BookPremium>> {
     if let Some(price) = fresh_oracle {
         market.record_oracle_price(price, now);
     }
     let since = market.last_premium_sample_ts.max(market.last_funding_ts);
-    let seconds = now.saturating_sub(since);
+    let mut seconds = now.saturating_sub(since);
+    if fresh_oracle.is_none() {
+        let known_until = market
+            .last_oracle_ts
+            .saturating_add(market.oracle_max_age_secs as i64);
+        seconds = seconds.min(known_until.saturating_sub(since).max(0));
+    }
+    let mut current = None;
     if seconds > 0 {
-        let at = |reference: Fixed| -> Option<Fixed> {
+        let at = |reference: Fixed| -> Option<BookPremium> {
             reference
                 .is_positive()
-                .then(|| book_premium(market, book, reference, now).ok().map(|p| p.premium))
+                .then(|| book_premium(market, book, reference, now).ok())
                 .flatten()
         };
         let (start, end) = (market.premium_reference(), market.last_oracle_price());
+        current = at(end);
         // Most segments start and end at the same price: one book walk serves both ends.
         let premium = if start == end {
-            at(end).unwrap_or(Fixed::ZERO)
+            current.map_or(Fixed::ZERO, |p| p.premium)
         } else {
-            conservative(at(start), at(end))
+            conservative(at(start).map(|p| p.premium), current.map(|p| p.premium))
         };
         let accumulated = market
             .premium_accumulator()
             .add(premium.mul_down(Fixed::from_i64(seconds))?)?;
         market.set_premium_accumulator(accumulated);
-        market.last_premium_sample_ts = now;
     }
+    market.last_premium_sample_ts = now;
     market.premium_reference = market.last_oracle_price;
-    Ok(())
+    Ok(current)
 }

@@ -41,9 +41,9 @@ pub struct PerpMarketParams {
     pub max_funding_bps: u16,
     /// Funding interval, seconds: 3600..=86400.
     pub funding_interval_secs: u32,
-    /// Depth of the funding premium's impact prices, base lots: min order..=OI cap. A side
-    /// counts toward the premium only where this many lots would fill against it, so moving
-    /// funding takes quotes that others can trade against for that size.
+    /// Least depth of the funding premium, base lots: min order..=OI cap. The premium is the
+    /// book's arbitrage value (what taking its orders nets after the taker fee) over
+    /// `max(this, open interest)` lots, per lot of that depth.
     pub funding_impact_lots: i64,
     /// Smallest order, base lots: ≥ 1.
     pub min_order_base_lots: i64,

@@ -105,7 +105,7 @@ pub fn execute(order: &TakerOrder, m: &mut MarketState, taker: &mut TakerAccount
         }
         // A resting order the oracle has left behind is removed, never filled: its owner
         // would trade at a price the band (or its own fill band) no longer allows.
-        if !order.band.fills(&best, m.market, order.oracle)? {
+        if !order.band.fills(&best)? {
             m.book.pop_best(opposite);
             touched += 1;
             remove_from_book(&best, opposite, OutReason::OutsideBand, m, taker)?;

@@ -12,6 +12,8 @@ pub struct PriceBand {
     pub low: i64,
     /// Highest price a bid may trade or rest at (rounded down).
     pub high: i64,
+    /// The oracle price in quote lots per base lot (rounded down), the band's centre.
+    pub per_lot: Fixed,
 }
 
 impl PriceBand {
@@ -27,14 +29,23 @@ impl PriceBand {
     /// base lot: `low = ⌈oracle·(1 − bps)⌉` (at least 1), `high = ⌊oracle·(1 + bps)⌋`. May be
     /// empty (`high < low`) for a narrow band: then no price is inside.
     pub fn around(market: &PerpMarket, oracle: Fixed, bps: u16) -> Result<Self> {
-        // quote lots per base lot = oracle · base_lot_size / quote_lot_size
-        let per_lot = oracle
+        Self::around_lots(Self::lots_per_lot(market, oracle)?, bps)
+    }
+
+    /// The oracle price `oracle` (quote native per base native) in quote lots per base lot:
+    /// `oracle · base_lot_size / quote_lot_size`, rounded down.
+    pub fn lots_per_lot(market: &PerpMarket, oracle: Fixed) -> Result<Fixed> {
+        Ok(oracle
             .mul_down(Fixed::from_i64(market.base_lot_size))?
-            .div(Fixed::from_i64(market.quote_lot_size), Rounding::Down)?;
+            .div(Fixed::from_i64(market.quote_lot_size), Rounding::Down)?)
+    }
+
+    /// The prices within `bps` of `per_lot` (quote lots per base lot), as [`Self::around`].
+    fn around_lots(per_lot: Fixed, bps: u16) -> Result<Self> {
         let band = Fixed::from_bps(bps as u32);
         let high = per_lot.mul_down(Fixed::ONE.add(band)?)?.to_i64(Rounding::Down)?;
         let low = per_lot.mul_up(Fixed::ONE.sub(band)?)?.to_i64(Rounding::Up)?.max(1);
-        Ok(Self { low, high })
+        Ok(Self { low, high, per_lot })
     }
 
     /// The worst price a market order on `side` trades at.
@@ -65,16 +76,17 @@ impl PriceBand {
         price.clamp(self.low, self.high)
     }
 
-    /// True when the resting `maker` may fill now, this being the market's band around
-    /// `oracle`: its price lies inside, and inside its own fill band when it carries one (a
-    /// delegate's slippage).
-    pub fn fills(&self, maker: &BookOrder, market: &PerpMarket, oracle: Fixed) -> Result<bool> {
+    /// True when the resting `maker` may fill now, this being the market's band around the
+    /// oracle: its price lies inside, and inside its own fill band when it carries one (a
+    /// delegate's slippage) — the same prices as [`Self::around`] with the order's band, by
+    /// two integer multiplies ([`Fixed::within_bps`]), since every book walk asks it per order.
+    pub fn fills(&self, maker: &BookOrder) -> Result<bool> {
         if !self.contains(maker.price_lots) {
             return Ok(false);
         }
         if maker.fill_band_bps == 0 {
             return Ok(true);
         }
-        Ok(Self::around(market, oracle, maker.fill_band_bps)?.contains(maker.price_lots))
+        Ok(self.per_lot.within_bps(maker.price_lots, maker.fill_band_bps)?)
     }
 }

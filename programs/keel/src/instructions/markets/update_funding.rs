@@ -1,8 +1,8 @@
 //! `update_funding` (permissionless crank): moves the market's cumulative funding index by the
 //! time-weighted premium of the book over the oracle since the last update (see
 //! [`funding_premium`](crate::instructions::markets::funding_premium)), clamped, pro rata over
-//! that time (at most one interval). A premium is the mid of the best live bid and ask, each
-//! clamped into the price band, over the oracle; with either side empty there is none.
+//! that time (at most one interval); a premium is the book's arbitrage value across the oracle
+//! per lot of depth ([`book_premium`]).
 //! Positions settle funding lazily when next touched.
 
 use crate::error::KeelError;
@@ -38,8 +38,11 @@ impl UpdateFunding<'_> {
         crate::check!(elapsed > 0, KeelError::FundingNotDue);
         let prices = read_price(&ctx.accounts.oracle, &market.oracle_binding()?, quote_decimals, now)?;
         let book = ctx.accounts.order_book.load()?;
-        sample_premium(&mut market, &book, now, Some(prices.oracle))?;
-        let current = book_premium(&market, &book, prices.oracle, now)?;
+        let sampled = sample_premium(&mut market, &book, now, Some(prices.oracle))?;
+        let current = match sampled {
+            Some(current) => current,
+            None => book_premium(&market, &book, prices.oracle, now)?,
+        };
         let max_rate = Fixed::from_bps(market.max_funding_bps as u32);
         // Every second since the last update has been sampled: the average premium over them.
         let rate = market.premium_accumulator().div(Fixed::from_i64(elapsed), Rounding::Down)?.max(max_rate.neg()?).min(max_rate);
