@@ -5,7 +5,8 @@
 # quotes every market around its oracle and cranks fills, starts the keeper (app/keeper:
 # liquidations, bankruptcies, the cranks, the PnL pools; its own wallet funded with
 # KEEL_KEEPER_USDC test USDC, default 10 000; metrics on RPC port + 565, i.e. 127.0.0.1:9464 by
-# default), prints the endpoints, and stops everything on Ctrl-C.
+# default), builds and serves the dApp (app/web, `vite preview` on KEEL_WEB_PORT, default 4173),
+# prints the endpoints, and stops everything on Ctrl-C.
 #
 #   scripts/localnet.sh                 # 127.0.0.1:8899 (HTTP) and :8900 (websocket)
 #   KEEL_RPC_PORT=18899 scripts/localnet.sh
@@ -15,6 +16,8 @@
 #
 # The wallet (KEEL_WALLET, default ~/.cache/keel/localnet/wallet.json, created once) creates the
 # exchange, is its admin and the mint authority of the test mints; it gets SOL by requestAirdrop.
+# It is also the node's faucet (--faucet-keypair), so `keel_mintTo` — the dApp's "Get test
+# funds" — mints the test mints the deploy created.
 # Extra arguments go to keel-localnet (e.g. --slot-ms 400 --price-seed 7).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,12 +61,14 @@ new_wallet "$KEEPER_WALLET"
 
 NODE_PID=""
 MM_PID=""
+WEB_PID=""
 KEEPER_PID=""
 stop() {
   trap - INT TERM EXIT
   echo
   echo "== stopping =="
-  # The keeper and the market maker first (they finish their round), then the node.
+  # The dApp, the keeper and the market maker first (they finish their round), then the node.
+  if [ -n "$WEB_PID" ]; then kill -TERM "$WEB_PID" 2>/dev/null || true; wait "$WEB_PID" 2>/dev/null || true; fi
   if [ -n "$KEEPER_PID" ]; then kill -TERM "$KEEPER_PID" 2>/dev/null || true; wait "$KEEPER_PID" 2>/dev/null || true; fi
   if [ -n "$MM_PID" ]; then kill -TERM "$MM_PID" 2>/dev/null || true; wait "$MM_PID" 2>/dev/null || true; fi
   if [ -n "$NODE_PID" ]; then kill -INT "$NODE_PID" 2>/dev/null || true; wait "$NODE_PID" 2>/dev/null || true; fi
@@ -79,7 +84,7 @@ rpc() {
 LOG_DIR="${KEEL_LOG_DIR:-$HOME/.cache/keel/localnet}"
 mkdir -p "$LOG_DIR"
 echo "== keel-localnet (output in $LOG_DIR/node.log) =="
-"$NODE_BIN" --rpc-port "$RPC_PORT" --ws-port "$WS_PORT" "$@" >"$LOG_DIR/node.log" 2>&1 &
+"$NODE_BIN" --rpc-port "$RPC_PORT" --ws-port "$WS_PORT" --faucet-keypair "$WALLET" "$@" >"$LOG_DIR/node.log" 2>&1 &
 NODE_PID=$!
 for _ in $(seq 1 300); do
   if rpc getHealth '[]' 2>/dev/null | grep -q '"ok"'; then break; fi
@@ -118,6 +123,13 @@ RUST_LOG="${KEEL_KEEPER_LOG:-keel_keeper=info}" "$KEEPER_BIN" --rpc-url "$RPC_UR
   --exchange "$EXCHANGE" --keypair "$KEEPER_WALLET" --metrics-addr "$METRICS_ADDR" >"$LOG_DIR/keeper.log" 2>&1 &
 KEEPER_PID=$!
 
+WEB_PORT="${KEEL_WEB_PORT:-4173}"
+WEB_URL="http://127.0.0.1:$WEB_PORT/?rpc=$RPC_URL&exchange=$EXCHANGE"
+echo "== dApp (app/web: vite build, then vite preview on 127.0.0.1:$WEB_PORT; output in $LOG_DIR/web.log) =="
+npm run --silent build --workspace app/web >"$LOG_DIR/web.log" 2>&1 || { cat "$LOG_DIR/web.log"; echo "the dApp did not build"; exit 1; }
+(cd app/web && exec npx vite preview --host 127.0.0.1 --port "$WEB_PORT" --strictPort) >>"$LOG_DIR/web.log" 2>&1 &
+WEB_PID=$!
+
 cat <<EOF
 
 == the local exchange is up (Ctrl-C stops it) ==
@@ -126,6 +138,7 @@ cat <<EOF
   wallet     $WALLET ($WALLET_KEY: exchange creator, admin, test-mint authority)
   exchange   $EXCHANGE
   keeper     $KEEPER_WALLET ($KEEPER_KEY), log $LOG_DIR/keeper.log, metrics http://$METRICS_ADDR/metrics
+  dApp       $WEB_URL
   node log   $LOG_DIR/node.log
   try        ANCHOR_PROVIDER_URL=$RPC_URL ANCHOR_WALLET=$WALLET npx ts-node --transpile-only app/ts-client/tools/trade.ts
 EOF

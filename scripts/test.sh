@@ -6,8 +6,10 @@
 # IDL is what the program produces (scripts/idl.sh installs anchor-cli once) and that the
 # committed TypeScript client is what its generator makes of that IDL; the type check of the
 # TypeScript (migrations/, app/ts-client); the TypeScript tests against a keel-localnet they
-# start (migrations/deploy.ts bootstraps it; scripts/ts-test.sh); a smoke run of the main
-# command scripts/localnet.sh with a trade against its market maker; and the compute-unit
+# start (migrations/deploy.ts bootstraps it; scripts/ts-test.sh); the dApp's tests (vitest, its
+# build, and Playwright in Debian's Chromium against a fresh node and keeper; scripts/web-test.sh
+# installs Chromium once); a smoke run of the main command scripts/localnet.sh with a trade
+# against its market maker and the dApp served; and the compute-unit
 # metering of the health engine on real sBPF (scripts/sbpf-meter.sh installs its toolchain once,
 # and fails when a CU figure regresses past bench/sbpf-meter/thresholds.txt).
 set -euo pipefail
@@ -35,6 +37,9 @@ scripts/typecheck.sh
 echo "== TypeScript tests against keel-localnet (app/ts-client/tests) =="
 # The node binary `cargo test --workspace` built above (it builds every package's binaries).
 KEEL_LOCALNET_BIN="$CARGO_TARGET_DIR/debug/keel-localnet" scripts/ts-test.sh
+
+echo "== the dApp (app/web: vitest, build, Playwright in Chromium) =="
+KEEL_LOCALNET_BIN="$CARGO_TARGET_DIR/debug/keel-localnet" scripts/web-test.sh
 
 echo "== the local exchange (scripts/localnet.sh: start, quote, trade, stop) =="
 KEEL_LOCALNET_BIN="$CARGO_TARGET_DIR/debug/keel-localnet" scripts/localnet-smoke.sh

@@ -28,6 +28,11 @@ pub struct NodeConfig {
     pub genesis_unix_time: i64,
     /// The simulated Pyth feeds.
     pub prices: PriceConfig,
+    /// The faucet's keypair (airdrops, the node's own transactions, authority of the
+    /// `keel_createMint` mints and signer of `keel_mintTo`), as its 64 secret-key bytes; a fresh
+    /// one when none. Given the deploy wallet, `keel_mintTo` also mints the mints that wallet
+    /// created, so a dApp's faucet works on the exchange a deploy script made.
+    pub faucet_keypair: Option<[u8; 64]>,
 }
 
 impl NodeConfig {
@@ -43,6 +48,7 @@ impl NodeConfig {
             history_capacity: DEFAULT_HISTORY_CAPACITY,
             genesis_unix_time,
             prices: PriceConfig::default(),
+            faucet_keypair: None,
         }
     }
 }

@@ -27,6 +27,18 @@ struct Args {
     /// exists), written there on Ctrl-C.
     #[arg(long, value_name = "DIR")]
     state: Option<std::path::PathBuf>,
+    /// The faucet's keypair file (solana-keygen JSON): it funds airdrops and is the authority
+    /// of the `keel_createMint` mints; `keel_mintTo` mints any mint it is the authority of (the
+    /// deploy wallet's test mints, when given that wallet). A fresh keypair when absent.
+    #[arg(long, value_name = "FILE")]
+    faucet_keypair: Option<std::path::PathBuf>,
+}
+
+/// The 64 secret-key bytes of a solana-keygen JSON keypair file.
+fn read_keypair_file(path: &std::path::Path) -> Result<[u8; 64], String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let bytes: Vec<u8> = serde_json::from_str(&text).map_err(|e| format!("not a keypair file: {e}"))?;
+    bytes.try_into().map_err(|b: Vec<u8>| format!("a keypair has 64 bytes, this file {}", b.len()))
 }
 
 /// `SYMBOL price @ address` of every simulated feed.
@@ -73,6 +85,15 @@ async fn serve(args: Args) -> ExitCode {
     config.slot_time = Duration::from_millis(args.slot_ms);
     if let Some(seed) = args.price_seed {
         config.prices.seed = seed;
+    }
+    if let Some(path) = &args.faucet_keypair {
+        match read_keypair_file(path) {
+            Ok(bytes) => config.faucet_keypair = Some(bytes),
+            Err(err) => {
+                eprintln!("keel-localnet: --faucet-keypair {}: {err}", path.display());
+                return ExitCode::FAILURE;
+            }
+        }
     }
     let started = Instant::now();
     let node = match Node::start(config).await {

@@ -61,7 +61,7 @@ export function queuedAccounts(queue: FillQueueAccount, limit = Number.MAX_SAFE_
  * cancel samples the funding premium against a fresh price (without them only the oracle's
  * maximum age after the market's last price read counts).
  */
-export function cancelPriceAccounts(market: MarketKeys): AccountMeta[] {
+export function cancelPriceAccounts(market: Pick<MarketKeys, "exchange" | "oracle">): AccountMeta[] {
   return [
     { pubkey: market.exchange, isSigner: false, isWritable: false },
     { pubkey: market.oracle, isSigner: false, isWritable: false },

@@ -69,7 +69,11 @@ impl Chain {
         events: broadcast::Sender<ChainEvent>,
     ) -> Result<Self, NodeError> {
         let mut svm = crate::vm::new_vm(config.history_capacity)?;
-        let faucet = Keypair::new();
+        let faucet = match &config.faucet_keypair {
+            Some(bytes) => Keypair::try_from(&bytes[..])
+                .map_err(|e| NodeError::Startup(format!("faucet keypair: {e}")))?,
+            None => Keypair::new(),
+        };
         svm.set_account(
             faucet.pubkey(),
             solana_account::Account::new(FAUCET_LAMPORTS, 0, &anchor_lang::system_program::ID),
