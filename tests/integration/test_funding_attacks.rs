@@ -7,14 +7,12 @@
 //! prices 10 lots deep, taker fee 5 bp, maker rebate 1 bp, every trader 1 000 USDC deposited. An
 //! index change of `x` per lot costs a long of `n` lots `n · x` quote native (1 USDC = 10^6).
 //!
-//! Open findings of issue 10 (`#[ignore]`d; `cargo test -- --ignored test_funding_attacks`
-//! shows them failing): a segment closed by `cancel_order` is priced at a stale oracle; only a
-//! segment's end points are priced; a premium inside the taker fee is charged; 10 lots of depth
-//! price any open interest (so an arbitraged or self-filled bid pays ~40×); a delegate's
-//! position can be charged far beyond its loss limit (by a colluder's bid or by the owner's own
-//! bid); at the OI cap a flat arbitrageur cannot take the depth; stale fill-band orders push
-//! `update_funding` past the compute budget. Fixed: a market listed before the parameter (impact
-//! size 0) no longer pins on one lot — it creates no premium until the admin sets one.
+//! The impact-price rule's findings (a cancel priced at a stale oracle, only a segment's end
+//! points priced, a premium inside the taker fee charged, 10 lots of depth pricing any open
+//! interest, a delegate's positions charged far beyond its loss limit, a flat arbitrageur unable
+//! to take the depth at the OI cap, stale fill-band orders past the compute budget) are fixed
+//! or bounded by the arbitrage-value premium: each test says which, with the numbers before and
+//! after. A market listed before `funding_impact_lots` (zero) creates no premium.
 
 use anchor_lang::prelude::Pubkey;
 use keel::error::KeelError;
@@ -514,22 +512,25 @@ async fn at_the_open_interest_cap_the_payers_can_take_the_depth_that_charges_the
     assert!(taken >= paid, "the payer took {taken} from the depth that charged it {paid}");
 }
 
-/// sBPF compute of one `PriceBand::fills` of an order that carries its own fill band
-/// (`PriceBand::around`: 3 `Fixed` multiplications, 1 division, 2 roundings to i64). MEASURED
-/// outside this repository: keel's `around` arithmetic copied verbatim into a no_std harness
-/// over keel-risk's `Fixed`, built with the repo's sBPF toolchain (scripts/sbpf-toolchain.sh,
-/// SBPF v0, the release profile) and run in LiteSVM 0.12.0: 2 460 CU per call (n = 1 … 256,
-/// result checked equal to native). The program itself cannot be built for sBPF here, so the
-/// instruction's total is this times the walk's evaluations, plus its other work (not counted).
-const CU_PER_FILL_BAND: u64 = 2_460;
+/// sBPF compute of one own-fill-band check of a resting order: `PriceBand::fills` is now
+/// `Fixed::within_bps` (two integer multiplies), metered by the project's harness
+/// (`scripts/sbpf-meter.sh`, `bench/sbpf-meter/CU.md`, row `op/within-bps-per-call`: 426 CU a
+/// check, its input decoding included, results equal to native). Before, `PriceBand::around`
+/// (3 `Fixed` multiplications, 1 division, 2 roundings) cost 2 460 CU a check, measured outside
+/// the repository. The program itself cannot be built for sBPF here, so the instruction's
+/// total is this times the walk's evaluations, plus its other work (not counted).
+const CU_PER_FILL_BAND: u64 = 426;
 /// The transaction budget.
 const CU_BUDGET: u64 = 1_400_000;
 
-/// How many own-fill-band evaluations one `impact_price` walk of `side` makes at `oracle`,
-/// replaying the program's walk (best first, expired skipped, the market band first).
+/// How many own-fill-band evaluations one premium walk of `side` makes at `oracle`, replaying
+/// the program's walk (best first, expired skipped, the market band first, ended by the first
+/// fillable order worth nothing to its taker or by a full depth).
 fn fill_band_evaluations(market: &PerpMarket, book: &OrderBook, side: Side, oracle: Fixed, now: i64) -> u64 {
     let band = PriceBand::new(market, oracle).expect("band");
-    let mut left = market.funding_impact_lots.max(1);
+    let mut left = market.funding_impact_lots.max(market.long_lots).max(market.short_lots);
+    let fee = market.taker_fee_bps as i128;
+    let per_lot = band.per_lot.raw() * 10_000;
     let mut evaluations = 0;
     for o in book.side(side).iter().rev() {
         if o.is_expired(now) || !band.contains(o.price_lots) {
@@ -541,8 +542,16 @@ fn fill_band_evaluations(market: &PerpMarket, book: &OrderBook, side: Side, orac
         if !band.fills(o).expect("fills") {
             continue;
         }
-        left -= o.base_lots;
-        if left <= 0 {
+        let price = o.price_lots as i128 * FIXED_SCALE;
+        let excess = match side {
+            Side::Bid => price * (10_000 - fee) - per_lot,
+            Side::Ask => per_lot - price * (10_000 + fee),
+        };
+        if excess <= 0 {
+            break;
+        }
+        left -= o.base_lots.min(left);
+        if left == 0 {
             break;
         }
     }
@@ -554,21 +563,18 @@ fn walk(market: &PerpMarket, book: &OrderBook, oracle: Fixed, now: i64) -> u64 {
     fill_band_evaluations(market, book, Side::Bid, oracle, now) + fill_band_evaluations(market, book, Side::Ask, oracle, now)
 }
 
-/// FINDING (compute; a measured per-call cost times a replayed walk). Eight accounts of the
+/// FIXED (compute; a measured per-check cost times a replayed walk). Eight accounts of the
 /// attacker, each with its own second key as delegate at 1 bp slippage, fill both book sides
 /// (128 + 128 one-lot orders at 999 990 and 1 000 010, within 1 bp of 100; ≈ 26 USDC of Init
 /// margin, all refundable). The oracle moves 3 bp up (100.03, a crank samples there), then 6 bp
 /// down (99.97): every order is outside its own fill band but inside the market's at both
 /// prices, so each walk of a side evaluates all 128 fill bands and finds no depth.
-/// `update_funding` walks both sides at the segment's start price, at its end price and again
-/// for `book_premium`: 768 evaluations · 2 460 CU ≈ 1.89M CU > the 1.4M budget before anything
-/// else it does (natively it runs; on sBPF it cannot). Whenever the oracle has moved since the
-/// last sample, a `place_order`'s sample alone costs 512 (≈ 1.26M) before matching and health,
-/// so takers most likely cannot sweep the stale orders either; only their owner's cancels (no
-/// fresh price, one walk) fit. Funding stops until the oracle returns within 1 bp of 100.
-/// Expected: one update_funding's premium walks stay within the budget.
+/// `update_funding` walks both sides at the segment's start price and at its end price (the
+/// end walk also gives the event its premium): 512 evaluations · 426 CU ≈ 218k CU, within the
+/// 1.4M budget (was 768 · 2 460 ≈ 1.89M: three walks at the old cost). A `place_order`'s
+/// sample makes the same two walks. Expected: one update_funding's premium walks stay within
+/// the budget.
 #[tokio::test]
-#[ignore = "open (issue 10): the impact walk evaluates a fill band per order (≈ 1.9M CU worst case)"]
 async fn stale_fill_band_orders_cannot_push_update_funding_past_the_compute_budget() {
     let (mut t, m, traders) = sol_market_with_traders(8).await;
     for trader in &traders {
@@ -586,12 +592,13 @@ async fn stale_fill_band_orders_cannot_push_update_funding_past_the_compute_budg
     t.update_funding(m).await.assert_ok();
     let market = t.market(m).await;
     let at_up = market.last_oracle_price();
-    let first = walk(&market, &book, at_100, T0 + 10) + 2 * walk(&market, &book, at_up, T0 + 10);
+    let first = walk(&market, &book, at_100, T0 + 10) + walk(&market, &book, at_up, T0 + 10);
     advance(&mut t, m, T0 + 20, 9_997).await;
     t.update_funding(m).await.assert_ok();
     let at_down = t.market(m).await.last_oracle_price();
-    let second = walk(&market, &book, at_up, T0 + 20) + 2 * walk(&market, &book, at_down, T0 + 20);
-    let place_sample = walk(&market, &book, at_up, T0 + 20) + walk(&market, &book, at_down, T0 + 20);
+    let second = walk(&market, &book, at_up, T0 + 20) + walk(&market, &book, at_down, T0 + 20);
+    assert_eq!(second, 512, "every walk at 100.03 and 99.97 evaluates every order's fill band");
+    let place_sample = second;
     println!(
         "update_funding at 100.03: {first} fill-band evaluations ≈ {} CU; at 99.97: {second} ≈ {} CU; a place_order's sample there: {place_sample} ≈ {} CU (budget {CU_BUDGET})",
         first * CU_PER_FILL_BAND,

@@ -1,7 +1,8 @@
 //! The instruction data of the metering program, little-endian throughout:
 //!
 //! ```text
-//! mode u8 (0 noop, 1 decode only, 2 health, 3 all kinds, 4 sizing, 5 mul, 6 div), kind u8 (0 Init,
+//! mode u8 (0 noop, 1 decode only, 2 health, 3 all kinds, 4 sizing, 5 mul, 6 div, 7 bank change,
+//! 8 bank accrue, 9 within bps), kind u8 (0 Init,
 //! 1 Maint, 2 LiquidationEnd; read by mode 2), collaterals u8, perps u8, then
 //! per collateral: asset_index u16, balance i64, prices (oracle, init_asset, init_liab) 3 × i128,
 //!                 asset weights (init, maint) 2 × i128, liability weights (init, maint) 2 × i128
@@ -10,8 +11,11 @@
 //!                 margin ratios (init, maint) 2 × i128, pnl_init_weight i128
 //! ```
 //! (`i128` values are `Fixed` raw.) Modes 5 (mul_down) and 6 (div, rounded down) are followed
-//! by two `Fixed` operands (2 × i128) instead of an account. [`encode`] / [`decode`] and
-//! [`encode_operands`] / [`read_operands`] are the only definitions of it.
+//! by two `Fixed` operands (2 × i128) instead of an account; modes 7 and 8 by two `Fixed`
+//! indices and i64 words ([`encode_bank`]); mode 9 by a count u8, then per check a reference
+//! `Fixed` (i128), a value i64 and bps u16 ([`encode_band_checks`]). [`encode`] / [`decode`],
+//! [`encode_operands`] / [`read_operands`] and [`encode_band_checks`] / [`read_band_check`] are
+//! the only definitions of it.
 
 use crate::Mode;
 use alloc::vec::Vec;
@@ -97,6 +101,7 @@ pub fn read_mode(reader: &mut Reader<'_>) -> Result<Mode, DecodeError> {
         6 => Ok(Mode::DivDown),
         7 => Ok(Mode::BankChange),
         8 => Ok(Mode::BankAccrue),
+        9 => Ok(Mode::WithinBps),
         _ => Err(DecodeError::BadTag),
     }
 }
@@ -157,6 +162,38 @@ pub fn read_operands_one(reader: &mut Reader<'_>) -> Result<Fixed, DecodeError> 
     reader.fixed()
 }
 
+/// Most checks of one [`Mode::WithinBps`] call: one bit of its output each.
+pub const MAX_BAND_CHECKS: u8 = 64;
+
+/// The number of checks of [`Mode::WithinBps`], at most [`MAX_BAND_CHECKS`].
+pub fn read_count(reader: &mut Reader<'_>) -> Result<u8, DecodeError> {
+    let count = reader.u8()?;
+    if count > MAX_BAND_CHECKS {
+        return Err(DecodeError::TooMany);
+    }
+    Ok(count)
+}
+
+/// One check of [`Mode::WithinBps`]: the reference price, the value, the band in bps.
+pub fn read_band_check(reader: &mut Reader<'_>) -> Result<(Fixed, i64, u16), DecodeError> {
+    Ok((reader.fixed()?, reader.i64()?, reader.u16()?))
+}
+
+/// The instruction data for [`Mode::WithinBps`] over `checks` of (reference, value, bps) (host
+/// side); the first [`MAX_BAND_CHECKS`] of them.
+pub fn encode_band_checks(checks: &[(Fixed, i64, u16)]) -> Vec<u8> {
+    let checks = &checks[..checks.len().min(usize::from(MAX_BAND_CHECKS))];
+    let mut out = encode(Mode::WithinBps, &[], &[]);
+    out.truncate(2);
+    out.push(checks.len() as u8);
+    for (reference, value, bps) in checks {
+        out.extend_from_slice(&reference.raw().to_le_bytes());
+        out.extend_from_slice(&value.to_le_bytes());
+        out.extend_from_slice(&bps.to_le_bytes());
+    }
+    out
+}
+
 /// One i64 operand.
 pub fn read_i64(reader: &mut Reader<'_>) -> Result<i64, DecodeError> {
     reader.i64()
@@ -192,6 +229,7 @@ pub fn encode(mode: Mode, collaterals: &[CollateralRisk], perps: &[PerpRisk]) ->
         Mode::DivDown => (6, HealthKind::Init),
         Mode::BankChange => (7, HealthKind::Init),
         Mode::BankAccrue => (8, HealthKind::Init),
+        Mode::WithinBps => (9, HealthKind::Init),
     };
     let kind = match kind {
         HealthKind::Init => 0,
@@ -298,5 +336,29 @@ mod tests {
             decode(&mut Reader::new(&data[2..data.len() - 1])).err(),
             Some(DecodeError::Truncated)
         );
+    }
+
+    #[test]
+    fn band_checks_read_back_what_encode_wrote() {
+        let checks = [
+            (Fixed::from_raw(i128::MIN), i64::MAX, 500),
+            (Fixed::from_raw(150_000_000_500_000_000_000_000_000), -1, 1),
+        ];
+        let data = encode_band_checks(&checks);
+        let mut reader = Reader::new(&data);
+        assert_eq!(read_mode(&mut reader), Ok(Mode::WithinBps));
+        assert_eq!(read_count(&mut reader), Ok(2));
+        for check in checks {
+            assert_eq!(read_band_check(&mut reader), Ok(check));
+        }
+        assert_eq!(
+            read_band_check(&mut reader).err(),
+            Some(DecodeError::Truncated)
+        );
+        let mut too_many = data[..2].to_vec();
+        too_many.push(MAX_BAND_CHECKS + 1);
+        let mut reader = Reader::new(&too_many);
+        assert_eq!(read_mode(&mut reader), Ok(Mode::WithinBps));
+        assert_eq!(read_count(&mut reader).err(), Some(DecodeError::TooMany));
     }
 }

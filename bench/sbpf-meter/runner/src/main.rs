@@ -96,6 +96,72 @@ fn bank_primitives() -> [(&'static str, Vec<u8>); 2] {
     ]
 }
 
+/// Band checks metered by [`Mode::WithinBps`]: the marginal CU is (all − first) / (all − 1).
+const BAND_CHECKS: usize = codec::MAX_BAND_CHECKS as usize;
+
+/// The order-price band checks metered: two oracle prices in quote lots per base lot
+/// (1 000 000.123456789123456789 and 150 000 000.5), bands of 1 to 500 bps, and an order price
+/// (lots) at each edge of each band, just inside and just outside; with whether it is inside,
+/// worked out here in integers (`v · 10^22` against `raw · (10 000 ± bps)`).
+fn band_checks() -> Vec<((Fixed, i64, u16), bool)> {
+    const REFERENCES: [i128; 2] = [
+        1_000_000_123_456_789_123_456_789,
+        150_000_000_500_000_000_000_000_000,
+    ];
+    const BPS: [u16; 8] = [1, 5, 10, 25, 50, 100, 250, 500];
+    const SCALE: i128 = 10_000 * 1_000_000_000_000_000_000;
+    let mut out = Vec::new();
+    for raw in REFERENCES {
+        for bps in BPS {
+            let high = raw * (10_000 + i128::from(bps)) / SCALE;
+            let low = (raw * (10_000 - i128::from(bps)) + SCALE - 1) / SCALE;
+            let reference = Fixed::from_raw(raw);
+            for (value, inside) in [
+                (high, true),
+                (high + 1, false),
+                (low, true),
+                (low - 1, false),
+            ] {
+                out.push(((reference, value as i64, bps), inside));
+            }
+        }
+    }
+    out
+}
+
+/// Meters [`Mode::WithinBps`] over the first check and over all of them, after checking that
+/// every native answer is the expected one: (first, all, marginal per check).
+fn meter_band_checks(meter: &mut Meter, empty: u64) -> Result<[(&'static str, u64); 3], String> {
+    let checks = band_checks();
+    let inputs: Vec<_> = checks.iter().map(|(c, _)| *c).collect();
+    let expected = checks
+        .iter()
+        .enumerate()
+        .fold(0u64, |bits, (i, (_, inside))| {
+            bits | u64::from(*inside) << i
+        });
+    let data = codec::encode_band_checks(&inputs);
+    let native = run(&data).map_err(|e| format!("native run of within-bps: {e:?}"))?;
+    if native.as_slice() != expected.to_le_bytes() || inputs.len() != BAND_CHECKS {
+        return Err(format!(
+            "within-bps: native {:?}, expected {expected:#x}",
+            native.as_slice()
+        ));
+    }
+    let first = meter.compare(
+        codec::encode_band_checks(&inputs[..1]),
+        "within-bps x1",
+        empty,
+    )?;
+    let all = meter.compare(data, "within-bps x64", empty)?;
+    let marginal = all.saturating_sub(first) / (BAND_CHECKS as u64 - 1);
+    Ok([
+        ("within-bps-x1", first),
+        ("within-bps-x64", all),
+        ("within-bps-per-call", marginal),
+    ])
+}
+
 /// The harness program loaded into a LiteSVM with a funded payer.
 struct Meter {
     svm: LiteSVM,
@@ -219,6 +285,7 @@ fn meter() -> Result<bool, String> {
         let units = meter.compare(data, name, empty)?;
         ops.push((name, units));
     }
+    ops.extend(meter_band_checks(&mut meter, empty)?);
     println!(
         "sbpf-meter: {} runs, every sBPF result equal to the native one",
         measurements.len() + ops.len()

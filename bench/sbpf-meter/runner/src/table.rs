@@ -185,7 +185,7 @@ pub fn markdown(ms: &[Measurement], ops: &[(&str, u64)], empty: u64) -> String {
         }
     }
     let _ = writeln!(s, "\n## Primitives\n");
-    let _ = writeln!(s, "One `Fixed` operation per call, and the bank's two composite operations: `bank-change` (one balance change, `BankIndices::change`) and `bank-accrue` (one interest accrual, `bank::accrue`, which every instruction touching the quote asset runs and the health check previews); `bench/sbpf-meter/runner/src/main.rs` has the operands. Each includes reading them and the return-data syscall (about 100 CU).\n");
+    let _ = writeln!(s, "One `Fixed` operation per call, the bank's two composite operations: `bank-change` (one balance change, `BankIndices::change`) and `bank-accrue` (one interest accrual, `bank::accrue`, which every instruction touching the quote asset runs and the health check previews), and `within-bps` (`Fixed::within_bps`, an order price against its band around an oracle price): `-x1` one check, `-x64` 64 checks in one call, `-per-call` the marginal CU of one more, (x64 − x1) / 63, reading its operands and writing its result byte included; `bench/sbpf-meter/runner/src/main.rs` has the operands. Each total includes reading them and the return-data syscall (about 100 CU).\n");
     let _ = writeln!(s, "| operation | CU |\n|---|---:|");
     for (name, units) in ops {
         let _ = writeln!(s, "| {name} | {units} |");
