@@ -6,6 +6,7 @@ export * from "./program";
 export * from "./pda";
 export * from "./health";
 export * from "./markets";
+export * from "./vault";
 export * from "./errors";
 export { IDL } from "./generated/keel";
 export * from "./generated/types";

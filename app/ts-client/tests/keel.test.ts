@@ -11,7 +11,7 @@
 
 import { AnchorProvider, BN, Program, Wallet } from "@anchor-lang/core";
 import { getAccount, getOrCreateAssociatedTokenAccount, mintTo } from "@solana/spl-token";
-import { AccountInfo, Context, Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
+import { AccountInfo, Context, Keypair, LAMPORTS_PER_SOL, PublicKey, Transaction } from "@solana/web3.js";
 import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
@@ -24,6 +24,7 @@ import {
   MarketWithKeys,
   accountSize,
   cancelPriceAccounts,
+  depositInstruction,
   exchangePda,
   fetchListing,
   fetchMarketKeys,
@@ -105,19 +106,8 @@ describe("keel over JSON-RPC (keel-localnet)", () => {
 
   async function deposit(t: Trader, mint: PublicKey, source: PublicKey, amount: number): Promise<string> {
     const asset = listing.assets.find((a) => a.asset.mint.equals(mint))!;
-    return program.methods
-      .deposit(new BN(amount))
-      .accountsPartial({
-        authority: t.owner.publicKey,
-        exchange,
-        marginAccount: t.account,
-        asset: asset.address,
-        vault: asset.asset.vault,
-        source,
-        oracle: asset.asset.oracleKind === 0 ? null : asset.asset.oracle,
-      })
-      .signers([t.owner])
-      .rpc();
+    const ix = await depositInstruction(program, { authority: t.owner.publicKey, exchange, marginAccount: t.account, asset, amount, source });
+    return (program.provider as AnchorProvider).sendAndConfirm(new Transaction().add(ix), [t.owner]);
   }
 
   async function account(t: Trader): Promise<MarginAccount> {

@@ -3,10 +3,10 @@
 // margin account 0 created when missing, and deposits into it. Shared by trade.ts and
 // fund-keeper.ts.
 
-import { BN, Program } from "@anchor-lang/core";
+import { AnchorProvider, Program } from "@anchor-lang/core";
 import { getOrCreateAssociatedTokenAccount, mintTo } from "@solana/spl-token";
-import { Connection, Keypair, PublicKey } from "@solana/web3.js";
-import { Keel, KnownAsset, marginAccountPda } from "../src";
+import { Connection, Keypair, PublicKey, Transaction } from "@solana/web3.js";
+import { Keel, KnownAsset, depositInstruction, marginAccountPda } from "../src";
 
 /** An amount of one listed asset, in whole tokens. */
 export interface Grant {
@@ -29,19 +29,8 @@ export async function fund(program: Program<Keel>, connection: Connection, fauce
     const ata = await getOrCreateAssociatedTokenAccount(connection, faucet, grant.asset.asset.mint, owner.publicKey);
     await mintTo(connection, faucet, grant.asset.asset.mint, ata.address, faucet, native(grant.asset, grant.mint));
     if (grant.deposit === 0) continue;
-    await program.methods
-      .deposit(new BN(native(grant.asset, grant.deposit).toString()))
-      .accountsPartial({
-        authority: owner.publicKey,
-        exchange,
-        marginAccount: account,
-        asset: grant.asset.address,
-        vault: grant.asset.asset.vault,
-        source: ata.address,
-        oracle: grant.asset.asset.oracleKind === 0 ? null : grant.asset.asset.oracle,
-      })
-      .signers([owner])
-      .rpc();
+    const ix = await depositInstruction(program, { authority: owner.publicKey, exchange, marginAccount: account, asset: grant.asset, amount: native(grant.asset, grant.deposit), source: ata.address });
+    await (program.provider as AnchorProvider).sendAndConfirm(new Transaction().add(ix), [owner]);
   }
   return account;
 }

@@ -21,6 +21,7 @@ import {
   MarketWithKeys,
   cancelPriceAccounts,
   decodePriceUpdateV2,
+  depositInstruction,
   exchangePda,
   fetchListing,
   fetchMarketKeys,
@@ -46,18 +47,8 @@ async function fund(program: Program<Keel>, listing: ExchangeListing, wallet: Ke
   const amount = USDC * 10n ** BigInt(quote.asset.decimals);
   const ata = await getOrCreateAssociatedTokenAccount(provider.connection, wallet, quote.asset.mint, wallet.publicKey);
   await mintTo(provider.connection, wallet, quote.asset.mint, ata.address, wallet, amount);
-  await program.methods
-    .deposit(new BN(amount.toString()))
-    .accountsPartial({
-      authority: wallet.publicKey,
-      exchange: listing.exchange,
-      marginAccount: account,
-      asset: quote.address,
-      vault: quote.asset.vault,
-      source: ata.address,
-      oracle: null,
-    })
-    .rpc();
+  const ix = await depositInstruction(program, { authority: wallet.publicKey, exchange: listing.exchange, marginAccount: account, asset: quote, amount, source: ata.address });
+  await provider.sendAndConfirm(new Transaction().add(ix));
   console.log(`market maker: margin account ${account.toBase58()} funded with ${USDC} USDC`);
 }
 

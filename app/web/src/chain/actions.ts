@@ -14,11 +14,11 @@ import {
   KnownAsset,
   KnownMarket,
   MarginAccount,
-  ORACLE_KIND_FIXED,
   PlaceOrderArgs,
   QUOTE_ASSET_INDEX,
   assetPda,
   cancelPriceAccounts,
+  depositInstruction,
   healthAccounts,
   marginAccountPda,
   tradeHealthAccounts,
@@ -35,19 +35,9 @@ export async function createAccountIx(program: Program<Keel>, owner: PublicKey, 
 }
 
 /** deposit of `amount` native units of `asset` from the owner's associated token account. */
-export async function depositIx(program: Program<Keel>, owner: PublicKey, listing: ExchangeListing, asset: KnownAsset, amount: bigint): Promise<TransactionInstruction> {
-  return program.methods
-    .deposit(new BN(amount.toString()))
-    .accountsPartial({
-      authority: owner,
-      exchange: listing.exchange,
-      marginAccount: traderAccount(listing.exchange, owner, program.programId),
-      asset: asset.address,
-      vault: asset.asset.vault,
-      source: getAssociatedTokenAddressSync(asset.asset.mint, owner),
-      oracle: asset.asset.oracleKind === ORACLE_KIND_FIXED ? null : asset.asset.oracle,
-    })
-    .instruction();
+export function depositIx(program: Program<Keel>, owner: PublicKey, listing: ExchangeListing, asset: KnownAsset, amount: bigint): Promise<TransactionInstruction> {
+  const marginAccount = traderAccount(listing.exchange, owner, program.programId);
+  return depositInstruction(program, { authority: owner, exchange: listing.exchange, marginAccount, asset, amount });
 }
 
 /** withdraw of `amount` native units of `asset` to the owner's associated token account (created if missing). */

@@ -2,10 +2,9 @@
 // post-only quotes on SOL-PERP at fixed prices (so the browser's taker orders fill against it),
 // through @keel/client exactly as app/ts-client/tools/market-maker.ts places them.
 
-import { BN, Program } from "@anchor-lang/core";
-import { getAssociatedTokenAddressSync } from "@solana/spl-token";
-import { Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
-import { ExchangeListing, Keel, fetchListing, fetchMarketKeys, marginAccountPda, tradeHealthAccounts } from "../../../ts-client/src";
+import { AnchorProvider, BN, Program } from "@anchor-lang/core";
+import { Keypair, LAMPORTS_PER_SOL, PublicKey, Transaction } from "@solana/web3.js";
+import { ExchangeListing, Keel, depositInstruction, fetchListing, fetchMarketKeys, marginAccountPda, tradeHealthAccounts } from "../../../ts-client/src";
 import { TestExchange } from "./exchange";
 
 /** A keypair of the test process with margin account 0 holding `usdc` whole node-faucet USDC. */
@@ -29,18 +28,8 @@ export async function fundedAccount(ex: TestExchange, whole: bigint): Promise<Fu
   const quote = listing.assets[0];
   const account = marginAccountPda(ex.exchange, owner.publicKey, 0);
   await program.methods.createMarginAccount(0).accounts({ payer: owner.publicKey, owner: owner.publicKey, exchange: ex.exchange }).rpc();
-  await program.methods
-    .deposit(new BN(usdc.toString()))
-    .accountsPartial({
-      authority: owner.publicKey,
-      exchange: ex.exchange,
-      marginAccount: account,
-      asset: quote.address,
-      vault: quote.asset.vault,
-      source: getAssociatedTokenAddressSync(ex.mints.USDC, owner.publicKey),
-      oracle: null,
-    })
-    .rpc();
+  const deposit = await depositInstruction(program, { authority: owner.publicKey, exchange: ex.exchange, marginAccount: account, asset: quote, amount: usdc });
+  await (program.provider as AnchorProvider).sendAndConfirm(new Transaction().add(deposit));
   return { owner, program, account, listing };
 }
 
