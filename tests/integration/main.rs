@@ -38,3 +38,4 @@ mod test_pnl_pool_attacks;
 mod test_integrity_attacks;
 mod test_funding_attacks;
 mod test_tx_limits;
+mod test_funding_attacks3;

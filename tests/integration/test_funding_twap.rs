@@ -202,13 +202,13 @@ async fn a_premium_that_held_half_the_interval_pays_half() {
     advance(&mut t, m, T0 + 1_800).await;
     t.cancel(mm, m, CancelTarget::All).await.assert_ok();
     let market = t.market(m).await;
-    // 0.0044975 · 1 800 s, sampled by the cancel.
+    // 0.0044975 · 10 lots of depth · 1 800 s, sampled by the cancel.
     assert_eq!(
         (
             market.premium_accumulator().raw(),
             market.last_premium_sample_ts
         ),
-        (8_095_500_000_000_000_000, T0 + 1_800)
+        (80_955_000_000_000_000_000, T0 + 1_800)
     );
     advance(&mut t, m, T0 + 3_600).await;
     let event = funding_event(&t.update_funding(m).await);
@@ -226,8 +226,8 @@ async fn a_premium_that_held_half_the_interval_pays_half() {
 /// they were placed:
 /// the cancel counts only the oracle's maximum age (60 s) after the last price read — the
 /// oracle of the other 1 740 s is unknown, and a book it may have left behind is never priced
-/// against a stale price. 0.0044975 · 60 s = 0.26985 premium-seconds: over the 3 600 s at the
-/// crank, 74.958… per lot (instead of 2 248.75 for the half hour).
+/// against a stale price. 0.0044975 · 10 lots · 60 s = 2.6985 premium-lot-seconds: over the
+/// 10 lots and 3 600 s at the crank, 74.958… per lot (instead of 2 248.75 for the half hour).
 #[tokio::test]
 async fn a_cancel_long_after_the_last_price_read_counts_only_the_oracle_max_age() {
     let (mut t, m, traders) = sol_market_with_traders(1).await;
@@ -236,7 +236,7 @@ async fn a_cancel_long_after_the_last_price_read_counts_only_the_oracle_max_age(
     advance(&mut t, m, T0 + 1_800).await;
     t.cancel_without_price(mm, m, CancelTarget::All).await.assert_ok();
     let market = t.market(m).await;
-    assert_eq!((market.premium_accumulator().raw(), market.last_premium_sample_ts), (269_850_000_000_000_000, T0 + 1_800));
+    assert_eq!((market.premium_accumulator().raw(), market.last_premium_sample_ts), (2_698_500_000_000_000_000, T0 + 1_800));
     advance(&mut t, m, T0 + 3_600).await;
     let event = funding_event(&t.update_funding(m).await);
     // ⌊0.26985 · 10^18 / 3 600⌋ raw = 74 958 333 333 333 per unit, × 1 000 000.

@@ -180,12 +180,13 @@ impl Sim {
         };
         self.trace.push(format!("trader {i} m{m} {side:?} {order_type:?} {base_lots}@{price_lots} ro={reduce_only} {self_trade:?} exp={expiry_ts} max={max_touched}"));
         let premium = self.segment_premium(m, Some(self.bps[m])).await;
+        let depth = self.depth(m).await;
         let outcome = self.t.place(&self.traders[i], m as u16, args).await;
         match outcome.error_code() {
             None if outcome.result.is_ok() => {
                 self.reference_bps[m] = Some(self.bps[m]);
                 self.start_bps[m] = Some(self.bps[m]);
-                self.premiums[m].sample(self.now, premium);
+                self.premiums[m].sample(self.now, premium, depth);
                 self.premium_samples += usize::from(premium != 0);
                 self.places_ok += 1;
                 self.settle_calls += 1;
@@ -208,8 +209,7 @@ impl Sim {
         let lots = mantissa_at(m, bps) / SPECS[m].lots_divisor;
         let (low, high) = (((lots * 9_500 + 9_999) / 10_000).max(1), lots * 10_500 / 10_000);
         let book = self.t.book(m as u16).await;
-        let market = self.t.market(m as u16).await;
-        let depth = market.long_lots.max(market.short_lots).max(10);
+        let depth = self.depth(m).await;
         // The oracle in quote lots per base lot, `Fixed` raw, times 10 000.
         let oracle = oracle_per_lot_raw(m, bps) / SPECS[m].quote_lot as i128 * 10_000;
         let value = |side: Side, net: fn(i128, i128) -> i128| {
@@ -230,6 +230,12 @@ impl Sim {
         let scale = Fixed::from_raw(oracle).mul_int(depth).expect("scale");
         let premium = Fixed::from_raw(bids - asks).div(scale, Rounding::Down).expect("premium").raw();
         premium.clamp(-MAX_PREMIUM_RAW, MAX_PREMIUM_RAW)
+    }
+
+    /// The depth market `m`'s premium is read over now: its worst-case open interest, at least
+    /// the markets' `funding_impact_lots` (10).
+    async fn depth(&mut self, m: usize) -> i64 {
+        self.t.market(m as u16).await.worst_open_interest().max(10)
     }
 
     /// The premium of the segment since the last sample, as the program counts it: the book
@@ -259,6 +265,7 @@ impl Sim {
         // The client passes the exchange and oracle: a cancel samples against the price now
         // (always valid here: every advance republishes).
         let premium = self.segment_premium(m as usize, Some(self.bps[m as usize])).await;
+        let depth = self.depth(m as usize).await;
         let outcome = self.t.cancel(&self.traders[i], m, target).await;
         if outcome.result.is_ok() {
             if self.t.market(m).await.last_oracle_ts != self.now {
@@ -266,7 +273,7 @@ impl Sim {
             }
             self.reference_bps[m as usize] = Some(self.bps[m as usize]);
             self.start_bps[m as usize] = Some(self.bps[m as usize]);
-            self.premiums[m as usize].sample(self.now, premium);
+            self.premiums[m as usize].sample(self.now, premium, depth);
             self.premium_samples += usize::from(premium != 0);
         }
         // An order whose last lots traded is off the book while its fill is queued.
@@ -376,7 +383,8 @@ impl Sim {
         let segment = self.segment_premium(m, Some(self.bps[m])).await;
         self.reference_bps[m] = Some(self.bps[m]);
         self.start_bps[m] = Some(self.bps[m]);
-        let (rate_bps, elapsed) = self.premiums[m].update(self.now, segment);
+        let depth = self.depth(m).await;
+        let (rate_bps, elapsed) = self.premiums[m].update(self.now, segment, depth);
         (book_price, oracle, rate_bps, elapsed.min(3_600))
     }
 

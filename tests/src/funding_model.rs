@@ -22,7 +22,7 @@ pub fn conservative_raw(start: Option<i128>, end: Option<i128>) -> i128 {
 /// One market's premium accumulator.
 #[derive(Clone, Copy, Debug)]
 pub struct PremiumModel {
-    /// `Σ premium · seconds` since the last update, `Fixed` raw.
+    /// `Σ premium · depth · seconds` since the last update, `Fixed` raw.
     pub accumulated: i128,
     /// Time of the last sample.
     pub last_sample: i64,
@@ -36,21 +36,23 @@ impl PremiumModel {
         Self { accumulated: 0, last_sample: now, last_update: now }
     }
 
-    /// A sample at `now` of `premium`, the premium that held since the previous sample.
-    pub fn sample(&mut self, now: i64, premium: i128) {
+    /// A sample at `now` of `premium`, the premium that held since the previous sample, read
+    /// over `depth` lots.
+    pub fn sample(&mut self, now: i64, premium: i128, depth: i64) {
         let seconds = now - self.last_sample.max(self.last_update);
         if seconds > 0 {
-            self.accumulated += premium * seconds as i128;
+            self.accumulated += premium * depth as i128 * seconds as i128;
             self.last_sample = now;
         }
     }
 
-    /// `update_funding` at `now` with the book's current `premium`: the rate it must report
-    /// (bps, rounded down) and the seconds since the last update; the accumulator restarts.
-    pub fn update(&mut self, now: i64, premium: i128) -> (i64, i64) {
-        self.sample(now, premium);
+    /// `update_funding` at `now` with the book's current `premium` over `depth` lots (the
+    /// depth now): the rate it must report (bps, rounded down) and the seconds since the last
+    /// update; the accumulator restarts.
+    pub fn update(&mut self, now: i64, premium: i128, depth: i64) -> (i64, i64) {
+        self.sample(now, premium, depth);
         let elapsed = now - self.last_update;
-        let rate = self.accumulated.div_euclid(elapsed as i128).clamp(-MAX_PREMIUM_RAW, MAX_PREMIUM_RAW);
+        let rate = self.accumulated.div_euclid(elapsed as i128 * depth as i128).clamp(-MAX_PREMIUM_RAW, MAX_PREMIUM_RAW);
         self.accumulated = 0;
         self.last_update = now;
         (rate.div_euclid(FIXED_SCALE / 10_000) as i64, elapsed)

@@ -121,7 +121,7 @@ pub fn health_report(
     let infos = account_infos(fetched);
     keel::log::off_chain(|| {
         let cache = load_health_cache(exchange_key, exchange, account, &infos, now)?;
-        HealthReport::from_cache(&cache)?.with_bank_rates(&infos, now)
+        Ok(HealthReport::from_cache(&cache)?)
     })
 }
 

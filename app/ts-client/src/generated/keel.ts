@@ -4001,27 +4001,6 @@ export type Keel = {
               "Balance at the oracle price, unweighted, quote native (rounded down)."
             ],
             "type": "i64"
-          },
-          {
-            "name": "utilizationBps",
-            "docs": [
-              "The asset bank's utilisation now, bps (rounded up)."
-            ],
-            "type": "u64"
-          },
-          {
-            "name": "depositRate",
-            "docs": [
-              "Annual rate a deposit earns now, `Fixed` raw (10^18 = 100 %)."
-            ],
-            "type": "i128"
-          },
-          {
-            "name": "borrowRate",
-            "docs": [
-              "Annual rate a borrow pays now, `Fixed` raw."
-            ],
-            "type": "i128"
           }
         ]
       }
@@ -7125,9 +7104,10 @@ export type Keel = {
           {
             "name": "premiumAccumulator",
             "docs": [
-              "Σ premium · seconds since the last funding update, `Fixed` raw little-endian: each sample",
-              "adds the premium of the book as it stood since the previous sample, times the seconds it",
-              "stood (see `instructions::markets::funding_premium`)."
+              "Σ premium · depth · seconds since the last funding update (premium-lot-seconds), `Fixed`",
+              "raw little-endian: each sample adds the premium of the book as it stood since the previous",
+              "sample, times the depth it was read over, times the seconds it stood; the crank divides",
+              "by the depth then (see `instructions::markets::funding_premium`)."
             ],
             "type": {
               "array": [
@@ -12006,27 +11986,6 @@ export const IDL: Keel = {
               "Balance at the oracle price, unweighted, quote native (rounded down)."
             ],
             "type": "i64"
-          },
-          {
-            "name": "utilizationBps",
-            "docs": [
-              "The asset bank's utilisation now, bps (rounded up)."
-            ],
-            "type": "u64"
-          },
-          {
-            "name": "depositRate",
-            "docs": [
-              "Annual rate a deposit earns now, `Fixed` raw (10^18 = 100 %)."
-            ],
-            "type": "i128"
-          },
-          {
-            "name": "borrowRate",
-            "docs": [
-              "Annual rate a borrow pays now, `Fixed` raw."
-            ],
-            "type": "i128"
           }
         ]
       }
@@ -15130,9 +15089,10 @@ export const IDL: Keel = {
           {
             "name": "premiumAccumulator",
             "docs": [
-              "Σ premium · seconds since the last funding update, `Fixed` raw little-endian: each sample",
-              "adds the premium of the book as it stood since the previous sample, times the seconds it",
-              "stood (see `instructions::markets::funding_premium`)."
+              "Σ premium · depth · seconds since the last funding update (premium-lot-seconds), `Fixed`",
+              "raw little-endian: each sample adds the premium of the book as it stood since the previous",
+              "sample, times the depth it was read over, times the seconds it stood; the crank divides",
+              "by the depth then (see `instructions::markets::funding_premium`)."
             ],
             "type": {
               "array": [

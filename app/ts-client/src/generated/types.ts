@@ -296,12 +296,6 @@ export interface CollateralLine {
   oraclePrice: BN;
   /** Balance at the oracle price, unweighted, quote native (rounded down). */
   value: BN;
-  /** The asset bank's utilisation now, bps (rounded up). */
-  utilizationBps: BN;
-  /** Annual rate a deposit earns now, `Fixed` raw (10^18 = 100 %). */
-  depositRate: BN;
-  /** Annual rate a borrow pays now, `Fixed` raw. */
-  borrowRate: BN;
 }
 
 /** A liquidator bought collateral of a liquidated account for quote, at a discount. */
@@ -1214,9 +1208,10 @@ export interface PerpMarket {
   /** Explicit padding. */
   padding2: number[];
   /**
-   * Σ premium · seconds since the last funding update, `Fixed` raw little-endian: each sample
-   * adds the premium of the book as it stood since the previous sample, times the seconds it
-   * stood (see `instructions::markets::funding_premium`).
+   * Σ premium · depth · seconds since the last funding update (premium-lot-seconds), `Fixed`
+   * raw little-endian: each sample adds the premium of the book as it stood since the previous
+   * sample, times the depth it was read over, times the seconds it stood; the crank divides
+   * by the depth then (see `instructions::markets::funding_premium`).
    */
   premiumAccumulator: number[];
   /** Unix time of the last premium sample (the accumulator covers up to here). */

@@ -6,7 +6,7 @@
 import { HealthLine, HealthReport, MarginAccount } from "@keel/client";
 import { useExchange } from "../chain/exchange";
 import { Problem } from "../chain/errors";
-import { big, bpsToPercent, formatFixed, formatUnits, nativePriceToUsd, ratioToDecimal } from "../format";
+import { big, bpsToPercent, formatUnits, nativePriceToUsd, ratioToDecimal } from "../format";
 import { HealthGauge } from "./HealthGauge";
 
 const LIQUIDATION_STATES = ["none", "in progress", "ended (until the next Init health check passes)"];
@@ -107,7 +107,6 @@ export function AccountOverview({ account, report, error }: { account: MarginAcc
                 <th>price</th>
                 <th>value ({quote})</th>
                 <th>weight init / maint</th>
-                <th>deposit / borrow rate</th>
               </tr>
             </thead>
             <tbody>
@@ -129,9 +128,6 @@ export function AccountOverview({ account, report, error }: { account: MarginAcc
                     <td className="num">
                       {weights.map((w) => bpsToPercent(w, 0)).join(" / ")}
                       {borrowing ? " (liability)" : ""}
-                    </td>
-                    <td className="num">
-                      {formatFixed(big(c.depositRate) * 100n, 2)}% / {formatFixed(big(c.borrowRate) * 100n, 2)}%
                     </td>
                   </tr>
                 );

@@ -111,9 +111,10 @@ pub struct PerpMarket {
     pub liquidation_penalty_bps: u16,
     /// Explicit padding.
     pub padding2: [u8; 4],
-    /// Σ premium · seconds since the last funding update, `Fixed` raw little-endian: each sample
-    /// adds the premium of the book as it stood since the previous sample, times the seconds it
-    /// stood (see `instructions::markets::funding_premium`).
+    /// Σ premium · depth · seconds since the last funding update (premium-lot-seconds), `Fixed`
+    /// raw little-endian: each sample adds the premium of the book as it stood since the previous
+    /// sample, times the depth it was read over, times the seconds it stood; the crank divides
+    /// by the depth then (see `instructions::markets::funding_premium`).
     pub premium_accumulator: [u8; 16],
     /// Unix time of the last premium sample (the accumulator covers up to here).
     pub last_premium_sample_ts: i64,
@@ -164,7 +165,7 @@ impl PerpMarket {
     }
 
 
-    /// Σ premium · seconds since the last funding update.
+    /// Σ premium · depth · seconds since the last funding update.
     pub fn premium_accumulator(&self) -> Fixed {
         Fixed::from_raw(i128::from_le_bytes(self.premium_accumulator))
     }

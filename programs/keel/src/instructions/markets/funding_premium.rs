@@ -1,12 +1,14 @@
 //! The time-weighted funding premium.
 //!
 //! The book is piecewise constant between book changes, so the market keeps
-//! `Σ premium · seconds`: every book change (`place_order` before it matches, `cancel_order`,
-//! `liquidation_cancel_orders`) and every `update_funding` first calls [`sample_premium`], which
-//! adds the premium of the book *as it stood since the previous sample* times the seconds it
-//! stood. Quotes placed and cancelled around a crank in one transaction therefore stood for
-//! zero seconds and weigh nothing. `update_funding` applies the average over the time since
-//! the last update. `consume_fills` changes no book (fills leave the book when they match), so
+//! `Σ premium · depth · seconds`: every book change (`place_order` before it matches,
+//! `cancel_order`, `liquidation_cancel_orders`) and every `update_funding` first calls
+//! [`sample_premium`], which adds the premium of the book *as it stood since the previous
+//! sample*, times the depth it was read over, times the seconds it stood. Quotes placed and
+//! cancelled around a crank in one transaction therefore stood for zero seconds and weigh
+//! nothing. `update_funding` divides by the time since the last update and by the depth at
+//! the crank, so open interest that arrives after a segment dilutes it instead of paying it
+//! as if it had been part of that segment's depth. `consume_fills` changes no book (fills leave the book when they match), so
 //! it needs no sample.
 //!
 //! The premium of one book is its arbitrage value across the oracle per lot of depth
@@ -44,6 +46,8 @@ pub struct BookPremium {
     pub book_price: Fixed,
     /// The oracle price, quote native per base lot.
     pub oracle_per_lot: Fixed,
+    /// The depth the premium was read over, base lots (zero when the market has no impact size).
+    pub depth: i64,
 }
 
 /// A segment's premium from its premiums against the oracle at its start and at its end: the
@@ -91,7 +95,8 @@ pub fn book_premium(
         KeelError::OracleNonPositivePrice
     );
     let band = PriceBand::new(market, oracle)?;
-    let premium = match premium_depth(market) {
+    let depth = premium_depth(market);
+    let premium = match depth {
         Some(depth) => {
             let bids = arbitrage_value(market, book, Side::Bid, &band, depth, now)?;
             let asks = arbitrage_value(market, book, Side::Ask, &band, depth, now)?;
@@ -108,15 +113,16 @@ pub fn book_premium(
         premium,
         book_price: oracle_per_lot.add(oracle_per_lot.mul_down(premium)?)?,
         oracle_per_lot,
+        depth: depth.unwrap_or(0),
     })
 }
 
-/// The lots of depth a premium is read over: the open interest, at least
+/// The lots of depth a premium is read over and a crank divides by: the worst-case open
+/// interest (queued maker fills counted, they owe funding from their match), at least
 /// `funding_impact_lots`; none on a market whose impact size was never set (listed before the
 /// parameter existed: it reads zero), which then creates no premium until the admin sets one.
-fn premium_depth(market: &PerpMarket) -> Option<i64> {
-    (market.funding_impact_lots > 0)
-        .then(|| market.funding_impact_lots.max(market.long_lots).max(market.short_lots))
+pub fn premium_depth(market: &PerpMarket) -> Option<i64> {
+    (market.funding_impact_lots > 0).then(|| market.funding_impact_lots.max(market.worst_open_interest()))
 }
 
 /// `Σ lots · (price · (1 − taker fee) − oracle)⁺ · 10 000` over the bids — what selling into
@@ -200,9 +206,13 @@ pub fn sample_premium(
         } else {
             conservative(at(start).map(|p| p.premium), current.map(|p| p.premium))
         };
+        // Weighted by the depth it was read over: the crank divides by its own depth, so open
+        // interest that arrives after a segment never pays that segment's premium as if it had
+        // been part of the depth (each position pays at most one sweep, whenever it opened).
+        let depth = premium_depth(market).unwrap_or(0);
         let accumulated = market
             .premium_accumulator()
-            .add(premium.mul_down(Fixed::from_i64(seconds))?)?;
+            .add(premium.mul_int(depth)?.mul_int(seconds)?)?;
         market.set_premium_accumulator(accumulated);
     }
     market.last_premium_sample_ts = now;

@@ -8,7 +8,7 @@
 use crate::error::KeelError;
 use crate::events::{emit_event, FundingUpdated};
 use crate::math::{Fixed, Rounding, BPS_PER_UNIT};
-use crate::instructions::markets::funding_premium::{book_premium, sample_premium};
+use crate::instructions::markets::funding_premium::{book_premium, premium_depth, sample_premium};
 use crate::oracle::read_price;
 use crate::state::{Exchange, OrderBook, PerpMarket};
 use anchor_lang::prelude::*;
@@ -45,7 +45,14 @@ impl UpdateFunding<'_> {
         };
         let max_rate = Fixed::from_bps(market.max_funding_bps as u32);
         // Every second since the last update has been sampled: the average premium over them.
-        let rate = market.premium_accumulator().div(Fixed::from_i64(elapsed), Rounding::Down)?.max(max_rate.neg()?).min(max_rate);
+        // Σ premium · depth · seconds over the depth now and the elapsed time: positions opened
+        // since a segment was sampled dilute it rather than pay it in full.
+        let depth_now = premium_depth(&market).unwrap_or(0).max(1);
+        let rate = market
+            .premium_accumulator()
+            .div(Fixed::from_i64(elapsed).mul_int(depth_now)?, Rounding::Down)?
+            .max(max_rate.neg()?)
+            .min(max_rate);
         let interval = market.funding_interval_secs as i64;
         let accrued_secs = elapsed.min(interval);
         let change = rate

@@ -4,7 +4,7 @@ use crate::error::KeelError;
 use crate::instructions::risk::load_health_cache;
 use crate::math::{Fixed, MathError, Rounding};
 use crate::risk::{HealthCache, HealthComponents, HealthKind, PerpRisk};
-use crate::state::{read_zero_copy, CollateralAsset, Exchange, MarginAccount};
+use crate::state::{Exchange, MarginAccount};
 use anchor_lang::prelude::*;
 
 /// One health kind in quote native units: values held rounded down, owed rounded up, health
@@ -34,12 +34,6 @@ pub struct CollateralLine {
     pub oracle_price: i128,
     /// Balance at the oracle price, unweighted, quote native (rounded down).
     pub value: i64,
-    /// The asset bank's utilisation now, bps (rounded up).
-    pub utilization_bps: u64,
-    /// Annual rate a deposit earns now, `Fixed` raw (10^18 = 100 %).
-    pub deposit_rate: i128,
-    /// Annual rate a borrow pays now, `Fixed` raw.
-    pub borrow_rate: i128,
 }
 
 /// One perp position as the engine valued it.
@@ -91,7 +85,6 @@ impl HealthReport {
                     balance: c.balance,
                     oracle_price: c.prices.oracle.raw(),
                     value: c.oracle_value()?.to_i64(Rounding::Down)?,
-                    ..CollateralLine::default()
                 })
             })
             .collect::<std::result::Result<Vec<_>, MathError>>()?;
@@ -105,23 +98,6 @@ impl HealthReport {
             collaterals,
             perps,
         })
-    }
-}
-
-impl HealthReport {
-    /// Adds each collateral's bank rates at `now`, read from the asset accounts among the
-    /// health accounts `remaining` (which the report was built from).
-    pub fn with_bank_rates(mut self, remaining: &[AccountInfo], now: i64) -> Result<Self> {
-        for info in remaining.iter().filter(|i| *i.owner == crate::ID) {
-            let Some(asset) = read_zero_copy::<CollateralAsset>(&info.try_borrow_data()?) else { continue };
-            let accrual = asset.accrual_at(now)?;
-            for line in self.collaterals.iter_mut().filter(|l| l.asset_index == asset.index) {
-                line.utilization_bps = accrual.utilization.mul_up(Fixed::from_u64(10_000))?.to_u64(Rounding::Up)?;
-                line.deposit_rate = accrual.deposit_rate.raw();
-                line.borrow_rate = accrual.borrow_rate.raw();
-            }
-        }
-        Ok(self)
     }
 }
 
@@ -176,8 +152,34 @@ impl<'info> HealthView<'info> {
         let account = ctx.accounts.margin_account.load()?;
         let now = Clock::get()?.unix_timestamp;
         let cache = load_health_cache(&ctx.accounts.exchange.key(), &exchange, &account, ctx.remaining_accounts, now)?;
-        let report = HealthReport::from_cache(&cache)?.with_bank_rates(ctx.remaining_accounts, now)?;
+        let report = HealthReport::from_cache(&cache)?;
         crate::log::mirror_return_data(&report);
         Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::{MAX_COLLATERALS, MAX_PERP_POSITIONS};
+
+    /// The runtime's limit on return data (`solana_program::program::MAX_RETURN_DATA`).
+    const MAX_RETURN_DATA: usize = 1_024;
+
+    /// The report of an account at full capacity (every collateral and perp slot in use) fits
+    /// the return data a real cluster allows: every line has a fixed Borsh size, so default
+    /// lines measure it.
+    #[test]
+    fn a_full_accounts_report_fits_the_return_data_limit() {
+        let report = HealthReport {
+            collaterals: vec![CollateralLine::default(); MAX_COLLATERALS],
+            perps: vec![PerpLine::default(); MAX_PERP_POSITIONS],
+            ..HealthReport::default()
+        };
+        let mut bytes = Vec::new();
+        report.serialize(&mut bytes).expect("serialises");
+        let size = bytes.len();
+        assert_eq!(size, 952, "3 · 40 + 8 + (4 + 8 · 34) + (4 + 16 · 34) bytes");
+        assert!(size <= MAX_RETURN_DATA, "{size} bytes of return data, the limit is {MAX_RETURN_DATA}");
     }
 }
