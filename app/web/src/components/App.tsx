@@ -11,6 +11,7 @@ import { Notices, NoticeProvider } from "./Notices";
 import { TraderView } from "./TraderView";
 import { WalletBar } from "./WalletBar";
 import { MarketsView } from "./MarketsView";
+import { ProtocolView } from "./ProtocolView";
 
 /** The dApp, configured from the URL and the build's env. */
 export function App() {
@@ -66,6 +67,7 @@ function Page({ config }: { config: AppConfig }) {
         <main>
           <TraderView />
           <MarketsView />
+          <ProtocolView />
         </main>
       </ExchangeProvider>
     </div>

@@ -259,6 +259,12 @@ test("shows a liquidation after a price shock", async () => {
   }).toPass({ timeout: 60_000 });
   const report = await expectHealthShown();
   expect(BigInt(report.liquidationEnd.health.toString())).toBeGreaterThanOrEqual(0n);
+  // The feed shows the keeper's steps on this account (PerpLiquidated events from the logs), and
+  // the fund's balance as its vault holds it.
+  const feed = page.getByTestId("liquidation-feed-row");
+  await expect(feed.first()).toBeVisible({ timeout: 30_000 });
+  await expect(feed.first()).toContainText("SOL-PERP");
+  await expect(page.getByTestId("insurance-balance")).toHaveText(/^[\d,]+\.\d{2} USDC$/);
   metrics.liquidation = { state: await page.getByTestId("liquidation-state").textContent(), position: await page.getByTestId("position-SOL-size").textContent().catch(() => "closed") };
   await shot("after-liquidation");
 });
