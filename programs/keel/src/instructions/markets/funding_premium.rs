@@ -8,8 +8,8 @@
 //! cancelled around a crank in one transaction therefore stood for zero seconds and weigh
 //! nothing. `update_funding` divides by the time since the last update and by the depth at
 //! the crank, so open interest that arrives after a segment dilutes it instead of paying it
-//! as if it had been part of that segment's depth. `consume_fills` changes no book (fills leave the book when they match), so
-//! it needs no sample.
+//! as if it had been part of that segment's depth. `consume_fills` changes no book (fills
+//! leave the book when they match), so it needs no sample.
 //!
 //! The premium of one book is its arbitrage value across the oracle per lot of depth
 //! ([`book_premium`]): only bids above the oracle or asks below it by more than the taker fee
@@ -46,8 +46,6 @@ pub struct BookPremium {
     pub book_price: Fixed,
     /// The oracle price, quote native per base lot.
     pub oracle_per_lot: Fixed,
-    /// The depth the premium was read over, base lots (zero when the market has no impact size).
-    pub depth: i64,
 }
 
 /// A segment's premium from its premiums against the oracle at its start and at its end: the
@@ -95,8 +93,7 @@ pub fn book_premium(
         KeelError::OracleNonPositivePrice
     );
     let band = PriceBand::new(market, oracle)?;
-    let depth = premium_depth(market);
-    let premium = match depth {
+    let premium = match premium_depth(market) {
         Some(depth) => {
             let bids = arbitrage_value(market, book, Side::Bid, &band, depth, now)?;
             let asks = arbitrage_value(market, book, Side::Ask, &band, depth, now)?;
@@ -113,7 +110,6 @@ pub fn book_premium(
         premium,
         book_price: oracle_per_lot.add(oracle_per_lot.mul_down(premium)?)?,
         oracle_per_lot,
-        depth: depth.unwrap_or(0),
     })
 }
 
@@ -166,8 +162,8 @@ fn arbitrage_value(
     Ok(value)
 }
 
-/// Adds the premium of `book` as it stood since the previous sample, times the seconds since
-/// then, to the market's accumulator; call it before the book changes. `fresh_oracle` is a
+/// Adds the premium of `book` as it stood since the previous sample, times the depth it was
+/// read over and the seconds since then, to the market's accumulator; call it before the book changes. `fresh_oracle` is a
 /// valid price the caller has just read (recorded as the market's last valid price first).
 /// Without one (a cancel), only the seconds within `oracle_max_age_secs` of the last price
 /// read count: the rest of the segment had no known oracle and counts a zero premium, so a

@@ -29,19 +29,10 @@ impl PriceBand {
     /// base lot: `low = ⌈oracle·(1 − bps)⌉` (at least 1), `high = ⌊oracle·(1 + bps)⌋`. May be
     /// empty (`high < low`) for a narrow band: then no price is inside.
     pub fn around(market: &PerpMarket, oracle: Fixed, bps: u16) -> Result<Self> {
-        Self::around_lots(Self::lots_per_lot(market, oracle)?, bps)
-    }
-
-    /// The oracle price `oracle` (quote native per base native) in quote lots per base lot:
-    /// `oracle · base_lot_size / quote_lot_size`, rounded down.
-    pub fn lots_per_lot(market: &PerpMarket, oracle: Fixed) -> Result<Fixed> {
-        Ok(oracle
+        // quote lots per base lot = oracle · base_lot_size / quote_lot_size
+        let per_lot = oracle
             .mul_down(Fixed::from_i64(market.base_lot_size))?
-            .div(Fixed::from_i64(market.quote_lot_size), Rounding::Down)?)
-    }
-
-    /// The prices within `bps` of `per_lot` (quote lots per base lot), as [`Self::around`].
-    fn around_lots(per_lot: Fixed, bps: u16) -> Result<Self> {
+            .div(Fixed::from_i64(market.quote_lot_size), Rounding::Down)?;
         let band = Fixed::from_bps(bps as u32);
         let high = per_lot.mul_down(Fixed::ONE.add(band)?)?.to_i64(Rounding::Down)?;
         let low = per_lot.mul_up(Fixed::ONE.sub(band)?)?.to_i64(Rounding::Up)?.max(1);
