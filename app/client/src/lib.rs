@@ -5,6 +5,7 @@
 //! tests the client.
 
 pub mod accounts;
+pub mod cranks;
 pub mod events;
 pub mod health;
 pub mod instructions;

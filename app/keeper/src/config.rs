@@ -55,7 +55,7 @@ pub struct Args {
     /// Crank consume_fills when a fill queue has events [default: true].
     #[arg(long, env = "KEEL_CRANK_FILLS")]
     pub crank_fills: Option<bool>,
-    /// Crank update_funding at each market's interval and whenever its price has gone unread for half its oracle's maximum age [default: true].
+    /// Crank update_funding every `--funding-sample-secs` after a market's last update [default: true].
     #[arg(long, env = "KEEL_CRANK_FUNDING")]
     pub crank_funding: Option<bool>,
     /// Sweep markets' insurance fees into the fund periodically [default: true].
@@ -95,6 +95,10 @@ pub struct Args {
     /// Milliseconds between crank checks [default: 1000].
     #[arg(long, env = "KEEL_CRANK_MS")]
     pub crank_ms: Option<u64>,
+    /// Seconds between two `update_funding` cranks on a market, counted from its last update
+    /// by anyone, at most half its oracle's maximum age [default: 5].
+    #[arg(long, env = "KEEL_FUNDING_SAMPLE_SECS")]
+    pub funding_sample_secs: Option<u64>,
     /// Seconds between settlements of the insurance fund's claim [default: 600].
     #[arg(long, env = "KEEL_SWEEP_SECS")]
     pub sweep_secs: Option<u64>,
@@ -187,6 +191,8 @@ pub struct KeeperConfig {
     pub snapshot_every: Duration,
     /// Time between crank checks.
     pub crank_every: Duration,
+    /// Seconds between two `update_funding` cranks on a market (from its last update).
+    pub funding_sample_secs: u64,
     /// Time between sweeps.
     pub sweep_every: Duration,
     /// Smallest time between two rounds on one account.
@@ -217,6 +223,7 @@ impl KeeperConfig {
             health_tolerance_bps: 50,
             snapshot_every: Duration::from_secs(30),
             crank_every: Duration::from_millis(1_000),
+            funding_sample_secs: keel_client::cranks::DEFAULT_FUNDING_SAMPLE_SECS,
             sweep_every: Duration::from_secs(600),
             account_cooldown: Duration::from_millis(200),
             max_rounds_in_flight: DEFAULT_ROUNDS_IN_FLIGHT,
@@ -330,6 +337,10 @@ impl KeeperConfig {
         )?);
         config.crank_every =
             Duration::from_millis(positive("crank_ms", pick!(crank_ms).unwrap_or(1_000))?);
+        config.funding_sample_secs = positive(
+            "funding_sample_secs",
+            pick!(funding_sample_secs).unwrap_or(keel_client::cranks::DEFAULT_FUNDING_SAMPLE_SECS),
+        )?;
         config.sweep_every =
             Duration::from_secs(positive("sweep_secs", pick!(sweep_secs).unwrap_or(600))?);
         config.account_cooldown = Duration::from_millis(pick!(account_cooldown_ms).unwrap_or(200));

@@ -1,5 +1,5 @@
-//! The cranks: `consume_fills` whenever a fill queue has events, `update_funding` when a market's
-//! interval has passed, `settle_insurance_claim` when the insurance fund holds a claim in the quote bank. A crank
+//! The cranks: `consume_fills` whenever a fill queue has events, `update_funding` every
+//! `--funding-sample-secs` after a market's last update (or at its interval), `settle_insurance_claim` when the insurance fund holds a claim in the quote bank. A crank
 //! lost to another keeper (`FundingNotDue`, `NothingToSettle`, an emptied queue) is counted and
 //! logged at debug.
 
@@ -65,28 +65,21 @@ pub async fn crank_fills(sender: &Sender, registry: &Registry, metrics: &Metrics
     Ok(landed)
 }
 
-/// Markets whose funding interval has passed at `now`, or whose price nobody has read for half
-/// its oracle's maximum age: a book segment that a cancel closes beyond that age counts no
-/// premium, so the crank keeps the market's price read.
-pub fn funding_due(registry: &Registry, now: i64) -> Vec<u16> {
+/// Markets on which `update_funding` is due at `now` ([`keel_client::cranks::funding_due`]):
+/// their interval has passed or `sample_secs` have since their last update.
+pub fn funding_due(registry: &Registry, now: i64, sample_secs: u64) -> Vec<u16> {
     registry
         .markets
         .iter()
-        .filter(|m| {
-            let market = &m.market;
-            let interval_due = now >= market.last_funding_ts.saturating_add(market.funding_interval_secs as i64);
-            let read = market.last_oracle_ts.max(market.last_funding_ts);
-            let price_unread = now >= read.saturating_add((market.oracle_max_age_secs as i64 / 2).max(1));
-            interval_due || price_unread
-        })
+        .filter(|m| keel_client::cranks::funding_due(&m.market, now, sample_secs))
         .map(|m| m.market.index)
         .collect()
 }
 
 /// Runs `update_funding` on every market that is due.
-pub async fn crank_funding(sender: &Sender, registry: &Registry, metrics: &Metrics) -> Result<usize, TxError> {
+pub async fn crank_funding(sender: &Sender, registry: &Registry, metrics: &Metrics, sample_secs: u64) -> Result<usize, TxError> {
     let mut landed = 0;
-    for index in funding_due(registry, registry.now) {
+    for index in funding_due(registry, registry.now, sample_secs) {
         let Some(keys) = registry.market_keys(index) else { continue };
         match sender.simulate_and_send(&[mix::update_funding(&keys)]).await {
             Ok(_) => {

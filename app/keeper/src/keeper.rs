@@ -305,7 +305,7 @@ impl Keeper {
         }
         if self.config.duties.crank_funding {
             if let Err(err) =
-                cranks::crank_funding(&self.sender, &self.registry, &self.metrics).await
+                cranks::crank_funding(&self.sender, &self.registry, &self.metrics, self.config.funding_sample_secs).await
             {
                 tracing::warn!(detail = err.detail, "update_funding failed");
             }

@@ -27,6 +27,7 @@ pub(super) struct FileConfig {
     pub(super) health_tolerance_bps: Option<u16>,
     pub(super) snapshot_secs: Option<u64>,
     pub(super) crank_ms: Option<u64>,
+    pub(super) funding_sample_secs: Option<u64>,
     pub(super) sweep_secs: Option<u64>,
     pub(super) account_cooldown_ms: Option<u64>,
     pub(super) max_rounds_in_flight: Option<usize>,

@@ -65,6 +65,10 @@ fn config_failure_bad_values_are_named() {
             max_rounds_in_flight: Some(MAX_ROUNDS_IN_FLIGHT + 1),
             ..args()
         },
+        Args {
+            funding_sample_secs: Some(0),
+            ..args()
+        },
     ];
     let names = [
         "exchange",
@@ -75,6 +79,7 @@ fn config_failure_bad_values_are_named() {
         "min_own_init_health",
         "max_rounds_in_flight",
         "max_rounds_in_flight",
+        "funding_sample_secs",
     ];
     for (args, name) in bad.into_iter().zip(names) {
         let err = KeeperConfig::from_args(args).unwrap_err();
@@ -89,7 +94,7 @@ fn config_success_file_values_under_flags() {
     let path = dir.join("keeper.toml");
     std::fs::write(
         &path,
-        "min_bounty = 7\npriority_fee = \"recent\"\nsweep_fees = false\nmax_rounds_in_flight = 3\n",
+        "min_bounty = 7\npriority_fee = \"recent\"\nsweep_fees = false\nmax_rounds_in_flight = 3\nfunding_sample_secs = 12\n",
     )
     .expect("write");
     let config = KeeperConfig::from_args(Args {
@@ -102,6 +107,7 @@ fn config_success_file_values_under_flags() {
     assert_eq!(config.fee_policy, FeePolicy::Recent { percentile: 75 });
     assert!(!config.duties.sweep_fees);
     assert_eq!(config.max_rounds_in_flight, 3);
+    assert_eq!(config.funding_sample_secs, 12);
     let flag = KeeperConfig::from_args(Args {
         config: Some(path.clone()),
         max_rounds_in_flight: Some(1),
