@@ -43,8 +43,9 @@ export interface ExchangeListing {
 
 /** Reads an exchange, its assets (getProgramAccounts of the asset type) and its perp markets (by index). */
 export async function fetchListing(program: Program<Keel>, exchange: PublicKey): Promise<ExchangeListing> {
-  const account = await program.account.exchange.fetch(exchange);
-  const assets = (await program.account.collateralAsset.all())
+  // The exchange and the assets are read in parallel; the markets need the exchange's count.
+  const [account, allAssets] = await Promise.all([program.account.exchange.fetch(exchange), program.account.collateralAsset.all()]);
+  const assets = allAssets
     .filter((a) => a.account.exchange.equals(exchange))
     .map((a) => ({ address: a.publicKey, asset: a.account }))
     .sort((a, b) => a.asset.index - b.asset.index);

@@ -7,6 +7,7 @@ export * from "./pda";
 export * from "./health";
 export * from "./markets";
 export * from "./vault";
+export * from "./orders";
 export * from "./events";
 export * from "./errors";
 export { IDL } from "./generated/keel";

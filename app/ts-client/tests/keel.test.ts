@@ -11,7 +11,7 @@
 
 import { AnchorProvider, BN, Program, Wallet } from "@anchor-lang/core";
 import { getAccount, getOrCreateAssociatedTokenAccount, mintTo } from "@solana/spl-token";
-import { AccountInfo, Context, Keypair, LAMPORTS_PER_SOL, PublicKey, Transaction } from "@solana/web3.js";
+import { AccountInfo, Context, Keypair, LAMPORTS_PER_SOL, PublicKey, Transaction, TransactionInstruction } from "@solana/web3.js";
 import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
@@ -23,7 +23,7 @@ import {
   MarginAccount,
   MarketWithKeys,
   accountSize,
-  cancelPriceAccounts,
+  cancelOrderInstruction,
   depositInstruction,
   exchangePda,
   fetchListing,
@@ -34,6 +34,7 @@ import {
   keelErrorOf,
   keelProgram,
   marginAccountPda,
+  placeOrderInstruction,
   priceLots,
   pythPriceUsd,
   queuedAccounts,
@@ -115,8 +116,13 @@ describe("keel over JSON-RPC (keel-localnet)", () => {
   }
 
   function placeOrderIx(t: Trader, acct: MarginAccount, side: "bid" | "ask", priceLots: number, baseLots: number, clientOrderId: number) {
-    return program.methods
-      .placeOrder({
+    return placeOrderInstruction(program, {
+      signer: t.owner.publicKey,
+      marginAccount: t.account,
+      listing,
+      marketIndex: SOL_PERP,
+      account: acct,
+      args: {
         side: side === "bid" ? { bid: {} } : { ask: {} },
         orderType: { limit: {} },
         priceLots: new BN(priceLots),
@@ -126,23 +132,16 @@ describe("keel over JSON-RPC (keel-localnet)", () => {
         selfTrade: { cancelResting: {} },
         expiryTs: new BN(0),
         maxTouched: 8,
-      })
-      .accountsPartial({
-        signer: t.owner.publicKey,
-        exchange,
-        marginAccount: t.account,
-        market: solPerp.market,
-        orderBook: solPerp.orderBook,
-        fillQueue: solPerp.fillQueue,
-        oracle: solPerp.oracle,
-        quoteAsset: solPerp.quoteAsset,
-      })
-      .remainingAccounts(tradeHealthAccounts(acct, listing.assets, listing.markets, SOL_PERP))
-      .signers([t.owner]);
+      },
+    });
+  }
+
+  async function send(t: Trader, ix: TransactionInstruction): Promise<string> {
+    return (program.provider as AnchorProvider).sendAndConfirm(new Transaction().add(ix), [t.owner]);
   }
 
   async function placeOrder(t: Trader, side: "bid" | "ask", priceLots: number, baseLots: number, clientOrderId: number): Promise<string> {
-    return placeOrderIx(t, await account(t), side, priceLots, baseLots, clientOrderId).rpc();
+    return send(t, await placeOrderIx(t, await account(t), side, priceLots, baseLots, clientOrderId));
   }
 
   async function crank(): Promise<number> {
@@ -318,12 +317,12 @@ describe("keel over JSON-RPC (keel-localnet)", () => {
     // The taker's health after the bid, previewed in one simulated transaction, is what the
     // program computes once the bid lands.
     const before = await account(taker);
-    const bid = placeOrderIx(taker, before, "bid", SOL_AT_ORACLE_LOTS, 10, 2);
+    const bid = await placeOrderIx(taker, before, "bid", SOL_AT_ORACLE_LOTS, 10, 2);
     const preview = await simulateHealth(program, taker.account, {
-      before: [await bid.instruction()],
+      before: [bid],
       healthAccounts: tradeHealthAccounts(before, listing.assets, listing.markets, SOL_PERP),
     });
-    await bid.rpc();
+    await send(taker, bid);
     const after = await account(taker);
     const long = solPosition(after)!;
     expect(long.baseLots.toNumber()).to.equal(10);
@@ -360,12 +359,8 @@ describe("keel over JSON-RPC (keel-localnet)", () => {
     expect(solPosition(acct)!.bidsBaseLots.toNumber()).to.equal(5);
     const order = acct.orders.find((o) => o.inUse !== 0)!;
     expect(order.clientOrderId.toNumber()).to.equal(77);
-    await program.methods
-      .cancelOrder({ clientOrderId: [new BN(77)] })
-      .accountsPartial({ signer: t.owner.publicKey, marginAccount: t.account, market: solPerp.market, orderBook: solPerp.orderBook })
-      .remainingAccounts(cancelPriceAccounts(solPerp))
-      .signers([t.owner])
-      .rpc();
+    const target = { clientOrderId: { 0: new BN(77) } };
+    await send(t, await cancelOrderInstruction(program, { signer: t.owner.publicKey, marginAccount: t.account, listing, marketIndex: SOL_PERP, target }));
     acct = await account(t);
     expect(acct.orders.filter((o) => o.inUse !== 0)).to.have.length(0);
     expect(acct.perps.filter((p) => p.inUse !== 0 && p.bidsBaseLots.toNumber() !== 0)).to.have.length(0);

@@ -19,7 +19,7 @@ import {
   Keel,
   MarginAccount,
   MarketWithKeys,
-  cancelPriceAccounts,
+  cancelOrderInstruction,
   decodePriceUpdateV2,
   depositInstruction,
   exchangePda,
@@ -28,9 +28,9 @@ import {
   keelErrorOf,
   keelProgram,
   marginAccountPda,
+  placeOrderInstruction,
   priceLots,
   queuedAccounts,
-  tradeHealthAccounts,
 } from "../src";
 
 const INTERVAL_MS = Number(process.env.KEEL_MM_INTERVAL_MS ?? 2_000);
@@ -63,20 +63,12 @@ async function quote(program: Program<Keel>, listing: ExchangeListing, owner: Pu
   const bid = (mid * (10_000n - SPREAD_BPS)) / 10_000n;
   const ask = (mid * (10_000n + SPREAD_BPS) + 9_999n) / 10_000n;
   const acct: MarginAccount = await program.account.marginAccount.fetch(account);
-  const metas = tradeHealthAccounts(acct, listing.assets, listing.markets, m.index);
-  const marketAccounts = {
-    signer: owner,
-    exchange: listing.exchange,
-    marginAccount: account,
-    market: market.market,
-    orderBook: market.orderBook,
-    fillQueue: market.fillQueue,
-    oracle: market.oracle,
-    quoteAsset: market.quoteAsset,
-  };
+  const accounts = { signer: owner, marginAccount: account, listing, marketIndex: m.index };
   const order = (side: "bid" | "ask", priceLots: bigint, clientOrderId: number) =>
-    program.methods
-      .placeOrder({
+    placeOrderInstruction(program, {
+      ...accounts,
+      account: acct,
+      args: {
         side: side === "bid" ? { bid: {} } : { ask: {} },
         orderType: { postOnly: {} },
         priceLots: new BN(priceLots.toString()),
@@ -86,19 +78,11 @@ async function quote(program: Program<Keel>, listing: ExchangeListing, owner: Pu
         selfTrade: { cancelResting: {} },
         expiryTs: new BN(0),
         maxTouched: 8,
-      })
-      .accountsPartial(marketAccounts)
-      .remainingAccounts(metas)
-      .instruction();
+      },
+    });
   const tx = new Transaction();
   if (acct.orders.some((o) => o.inUse !== 0 && o.marketIndex === m.index)) {
-    tx.add(
-      await program.methods
-        .cancelOrder({ all: {} })
-        .accountsPartial({ signer: owner, marginAccount: account, market: market.market, orderBook: market.orderBook })
-        .remainingAccounts(cancelPriceAccounts(market))
-        .instruction(),
-    );
+    tx.add(await cancelOrderInstruction(program, { ...accounts, target: { all: {} } }));
   }
   tx.add(await order("bid", bid, 1), await order("ask", ask, 2));
   return (program.provider as AnchorProvider).sendAndConfirm(tx, [], { commitment: "confirmed" });

@@ -7,7 +7,7 @@
 //     npx ts-node --transpile-only app/ts-client/tools/trade.ts
 
 import { AnchorProvider, BN } from "@anchor-lang/core";
-import { Keypair, LAMPORTS_PER_SOL } from "@solana/web3.js";
+import { Keypair, LAMPORTS_PER_SOL, Transaction } from "@solana/web3.js";
 import {
   HealthLine,
   decodePriceUpdateV2,
@@ -16,10 +16,10 @@ import {
   fetchMarketKeys,
   keelErrorOf,
   keelProgram,
+  placeOrderInstruction,
   priceLots,
   pythPriceUsd,
   simulateHealth,
-  tradeHealthAccounts,
 } from "../src";
 import { fund } from "./faucet";
 
@@ -56,8 +56,13 @@ async function main(): Promise<void> {
   const lots = 50; // 0.5 SOL
   const acct = await program.account.marginAccount.fetch(account);
   try {
-    await program.methods
-      .placeOrder({
+    const ix = await placeOrderInstruction(program, {
+      signer: trader.publicKey,
+      marginAccount: account,
+      listing,
+      marketIndex: 0,
+      account: acct,
+      args: {
         side: { bid: {} },
         orderType: { immediateOrCancel: {} },
         priceLots: new BN(limit.toString()),
@@ -67,20 +72,9 @@ async function main(): Promise<void> {
         selfTrade: { abortTransaction: {} },
         expiryTs: new BN(0),
         maxTouched: 8,
-      })
-      .accountsPartial({
-        signer: trader.publicKey,
-        exchange,
-        marginAccount: account,
-        market: solPerp.market,
-        orderBook: solPerp.orderBook,
-        fillQueue: solPerp.fillQueue,
-        oracle: solPerp.oracle,
-        quoteAsset: solPerp.quoteAsset,
-      })
-      .remainingAccounts(tradeHealthAccounts(acct, listing.assets, listing.markets, 0))
-      .signers([trader])
-      .rpc();
+      },
+    });
+    await provider.sendAndConfirm(new Transaction().add(ix), [trader]);
   } catch (e) {
     const keel = keelErrorOf(e);
     throw new Error(keel ? `place_order refused: ${keel.name}: ${keel.msg}` : (e as Error).message);

@@ -3,8 +3,10 @@ import {
   baseLotsToSize,
   entryPriceUsd,
   bpsToPercent,
+  formatDuration,
   formatFixed,
   formatUnits,
+  formatUtcTime,
   lotDigits,
   marketUnits,
   nativePriceToUsd,
@@ -98,5 +100,20 @@ describe("other units", () => {
     expect(parseFixedDisplay("-37353421.5")).toBe(-37_353_421_500_000_000_000_000_000n);
     expect(parseFixedDisplay("12")).toBe(12n * 10n ** 18n);
     expect(() => parseFixedDisplay("1e5")).toThrow(/not a Fixed decimal/);
+  });
+});
+
+describe("time", () => {
+  it("writes durations in days, hours, minutes and seconds", () => {
+    expect(formatDuration(86_400)).toBe("1 d");
+    expect(formatDuration(3_660n)).toBe("1 h 1 min");
+    expect(formatDuration(2_678_400)).toBe("31 d");
+    expect(formatDuration(59)).toBe("59 s");
+    expect(formatDuration(0)).toBe("0 s");
+    expect(() => formatDuration(-1)).toThrow();
+  });
+  it("writes unix times as UTC wall-clock times", () => {
+    expect(formatUtcTime(0)).toBe("00:00:00 UTC");
+    expect(formatUtcTime(1_700_000_005n)).toBe("22:13:25 UTC");
   });
 });

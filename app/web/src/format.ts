@@ -171,3 +171,24 @@ export function entryPriceUsd(quoteNative: Amount, baseLots: Amount, u: MarketUn
   if (lots === 0n) return undefined;
   return ratioToDecimal(-big(quoteNative) * pow10(u.baseDecimals), lots * u.baseLotSize * pow10(u.quoteDecimals), fractionDigits);
 }
+
+/** A length of time in seconds for people: 86 400 → "1 d", 3 660 → "1 h 1 min", 59 → "59 s". */
+export function formatDuration(seconds: Amount): string {
+  let rest = big(seconds);
+  if (rest < 0n) throw new FormatError(`${rest} s is negative`);
+  if (rest === 0n) return "0 s";
+  const parts: string[] = [];
+  for (const [unit, size] of [["d", 86_400n], ["h", 3_600n], ["min", 60n], ["s", 1n]] as const) {
+    const n = rest / size;
+    rest %= size;
+    if (n > 0n) parts.push(`${group(n.toString())} ${unit}`);
+  }
+  return parts.join(" ");
+}
+
+/** A unix time (seconds) as UTC wall-clock time, "18:30:05 UTC" (the same in every time zone). */
+export function formatUtcTime(unixSeconds: Amount): string {
+  const date = new Date(Number(big(unixSeconds)) * 1000);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} UTC`;
+}

@@ -16,12 +16,11 @@ import {
   MarginAccount,
   PlaceOrderArgs,
   QUOTE_ASSET_INDEX,
-  assetPda,
-  cancelPriceAccounts,
+  cancelOrderInstruction,
   depositInstruction,
   healthAccounts,
   marginAccountPda,
-  tradeHealthAccounts,
+  placeOrderInstruction,
 } from "@keel/client";
 
 /** The trader's margin account (index 0) on `exchange`. */
@@ -65,22 +64,8 @@ export async function withdrawIxs(
   return [createAssociatedTokenAccountIdempotentInstruction(owner, destination, owner, asset.asset.mint), withdraw];
 }
 
-/** The accounts every market instruction of the trader names. */
-function marketAccounts(program: Program<Keel>, owner: PublicKey, listing: ExchangeListing, market: KnownMarket) {
-  return {
-    signer: owner,
-    exchange: listing.exchange,
-    marginAccount: traderAccount(listing.exchange, owner, program.programId),
-    market: market.address,
-    orderBook: market.market.orderBook,
-    fillQueue: market.market.fillQueue,
-    oracle: market.market.oracle,
-    quoteAsset: assetPda(listing.exchange, listing.account.quoteMint, program.programId),
-  };
-}
-
-/** place_order in `market` with the trade's health accounts (quote and market slots opened). */
-export async function placeOrderIx(
+/** place_order in `market` for the owner's account 0, with the trade's health accounts (quote and market slots opened). */
+export function placeOrderIx(
   program: Program<Keel>,
   owner: PublicKey,
   listing: ExchangeListing,
@@ -88,21 +73,14 @@ export async function placeOrderIx(
   market: KnownMarket,
   args: PlaceOrderArgs,
 ): Promise<TransactionInstruction> {
-  return program.methods
-    .placeOrder(args)
-    .accountsPartial(marketAccounts(program, owner, listing, market))
-    .remainingAccounts(tradeHealthAccounts(account, listing.assets, listing.markets, market.market.index))
-    .instruction();
+  const marginAccount = traderAccount(listing.exchange, owner, program.programId);
+  return placeOrderInstruction(program, { signer: owner, marginAccount, listing, marketIndex: market.market.index, account, args });
 }
 
 /** cancel_order of one order (by its book id) or of all the trader's orders in `market`. */
-export async function cancelOrderIx(program: Program<Keel>, owner: PublicKey, listing: ExchangeListing, market: KnownMarket, target: CancelTarget): Promise<TransactionInstruction> {
-  const { signer, marginAccount, orderBook } = marketAccounts(program, owner, listing, market);
-  return program.methods
-    .cancelOrder(target)
-    .accountsPartial({ signer, marginAccount, market: market.address, orderBook })
-    .remainingAccounts(cancelPriceAccounts({ exchange: listing.exchange, oracle: market.market.oracle }))
-    .instruction();
+export function cancelOrderIx(program: Program<Keel>, owner: PublicKey, listing: ExchangeListing, market: KnownMarket, target: CancelTarget): Promise<TransactionInstruction> {
+  const marginAccount = traderAccount(listing.exchange, owner, program.programId);
+  return cancelOrderInstruction(program, { signer: owner, marginAccount, listing, marketIndex: market.market.index, target });
 }
 
 /** The u128 order id of an open-order slot (16 little-endian bytes) as the cancel target's BN. */

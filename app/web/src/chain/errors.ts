@@ -1,6 +1,6 @@
 // What went wrong, in words a trader can act on: wallet not connected or rejected, the RPC
 // unreachable, the program's own error message (never a hex code) with the program's log line
-// that explains it, and for a stale oracle or a paused market what still works.
+// that explains it, and for a failing price feed (named) or a paused market what still works.
 
 import { KEEL_PROGRAM_ID, KeelError, keelErrorOf } from "@keel/client";
 import { WalletError, WalletNotConnectedError } from "@solana/wallet-adapter-base";
@@ -12,13 +12,52 @@ export interface Problem {
   keelError?: KeelError;
 }
 
+/** What still works while a price feed fails its guards (the program's rules, in words). */
+export const PRICE_FAILURE_HINT =
+  "While it fails: deposits into balances the account already holds and cancels still work; its market takes no orders (not even reduce-only); " +
+  "an account whose health needs the price cannot withdraw or add risk, and trades elsewhere only by IOC or market orders that reduce a position.";
+
 const HINTS: Partial<Record<KeelError["name"], string>> = {
-  OracleStale:
-    "A price feed this action needs is stale. Deposits, cancels and reduce-only orders still work; risk-increasing actions wait for a fresh price.",
   MarketPaused: "The market is paused: only cancels, reduce-only trades, cranks and liquidations are possible.",
-  ExchangePaused: "The exchange is paused: withdrawals and risk-increasing actions are refused; deposits and cancels still work.",
+  ExchangePaused: "The exchange is paused: withdrawals and risk-increasing orders are refused; deposits, cancels and reduce-only orders still work.",
   AccountBeingLiquidated: "A liquidation is in progress: you may cancel orders and deposit until it ends.",
+  InvalidDelegateLimits: "Choose limits inside the bounds the program logged.",
+  DelegateLimitsUnset: "Set the delegate again with its limits.",
+  WithdrawRequiresOwner: "Connect the owner's wallet to withdraw.",
 };
+
+/** The program's errors for a price that fails its guards (the account's identity is fine). */
+export const PRICE_ERRORS: ReadonlySet<string> = new Set([
+  "OracleStale",
+  "OracleConfidenceTooWide",
+  "OracleNonPositivePrice",
+  "OracleNotTrading",
+  "OracleFromTheFuture",
+  "OracleExponentOutOfRange",
+]);
+
+/** A price the program refused, from its log line "oracle <key>: OracleStale (price … published P now N)". */
+export interface FailedPrice {
+  oracle: string;
+  error: string;
+  publishTime?: number;
+  /** The program's clock (unix seconds) when it read the price. */
+  now?: number;
+}
+
+const ORACLE_LINE = /^oracle (\w+): (Oracle\w+) \(price -?\d+ conf \d+ expo -?\d+ published (-?\d+) now (-?\d+)\)/;
+
+/** The failed price the program logged, if `lines` (Keel's own log lines) hold one. */
+export function failedPriceOf(lines: string[]): FailedPrice | undefined {
+  for (const line of lines) {
+    const m = ORACLE_LINE.exec(line);
+    if (m) return { oracle: m[1], error: m[2], publishTime: Number(m[3]), now: Number(m[4]) };
+  }
+  return undefined;
+}
+
+/** Names of the price feeds of an exchange by oracle address (base58): "SOL price feed (7UVimf…LiE)". */
+export type FeedNames = ReadonlyMap<string, string>;
 
 /**
  * Keel's own log lines in a transaction's logs (those written while Keel is the running
@@ -52,23 +91,46 @@ function unwrap(err: unknown): unknown {
   return err instanceof WalletError && inner ? inner : err;
 }
 
-/** Describes `err` from a send, a simulation or an RPC read against `rpcUrl`. */
-export function describeError(err: unknown, rpcUrl: string): Problem {
+/** The program's words for a failed price, naming the feed and what still works. */
+function priceDetail(lines: string[], names: FeedNames | undefined): string | undefined {
+  const failed = failedPriceOf(lines);
+  if (!failed) return undefined;
+  const feed = names?.get(failed.oracle) ?? `the oracle ${failed.oracle}`;
+  const age =
+    failed.error === "OracleStale" && failed.publishTime !== undefined && failed.now !== undefined
+      ? `: last published ${failed.now - failed.publishTime} s before the program's clock`
+      : ` (${failed.error})`;
+  const text = `${feed}${age}.`;
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)} ${PRICE_FAILURE_HINT}`;
+}
+
+/** Describes `err` from a send, a simulation or an RPC read against `rpcUrl`; `names` name the price feeds. */
+export function describeError(err: unknown, rpcUrl: string, names?: FeedNames): Problem {
   if (err instanceof WalletNotConnectedError) return { title: "No wallet is connected", detail: "Connect a wallet first." };
   const inner = unwrap(err);
   const keelError = keelErrorOf(inner) ?? keelErrorOf(err);
   if (keelError) {
     const lines = programLogLines(logsOf(err));
-    const detail = [lines[lines.length - 1], HINTS[keelError.name]].filter(Boolean).join(" ");
+    if (PRICE_ERRORS.has(keelError.name)) {
+      const detail = priceDetail(lines, names) ?? PRICE_FAILURE_HINT;
+      return { title: `The program refused: ${keelError.msg}`, detail, keelError };
+    }
+    const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
+    const detail = [lines[lines.length - 1], HINTS[keelError.name]].filter((t): t is string => !!t).map(sentence).join(" ");
     return { title: `The program refused: ${keelError.msg}`, detail: detail || undefined, keelError };
   }
   const message = (inner as Error)?.message ?? String(inner);
   if (err instanceof WalletError) {
-    if (/reject|declin|denied|cancel/i.test(message)) return { title: "You rejected the request in your wallet" };
+    if (/reject|declin|denied|cancel/i.test(message)) return { title: "You rejected the request in your wallet", detail: "Nothing was sent." };
     return { title: `The wallet failed: ${message || err.name}` };
   }
-  if (/failed to fetch|fetch failed|networkerror|ECONNREFUSED|unreachable/i.test(message)) {
+  if (isUnreachable(message)) {
     return { title: `The RPC at ${rpcUrl} is unreachable`, detail: "Is the node running? scripts/localnet.sh starts the local exchange." };
   }
   return { title: message };
+}
+
+/** True for the ways fetch and web3.js say the endpoint did not answer. */
+export function isUnreachable(message: string): boolean {
+  return /failed to fetch|fetch failed|networkerror|ECONNREFUSED|unreachable|Load failed/i.test(message);
 }

@@ -17,16 +17,19 @@ import {
 import { ReactNode, createContext, useContext, useEffect, useMemo, useState } from "react";
 import { AppConfig } from "../config";
 import { useLiveAccounts } from "./live";
-import { assetSymbols } from "./symbols";
+import { FeedNames, isUnreachable } from "./errors";
+import { assetSymbols, feedNames } from "./symbols";
 
 /** Everything the pages read about the exchange, live. */
 export interface ExchangeData {
   config: AppConfig;
   connection: Connection;
-  /** The typed program; its provider carries the connected wallet's key (nothing signs through it). */
+  /** The typed program; inside {@link WithWalletKey} its provider carries the connected wallet's key (nothing signs through it). */
   program: Program<Keel>;
   listing: ExchangeListing;
   symbols: Map<number, string>;
+  /** The price feeds by oracle address (base58), named for messages. */
+  feeds: FeedNames;
   /** Decoded oracle prices by oracle address (base58). */
   oracles: Map<string, PythPrice>;
   /** Decoded order books by market index. */
@@ -64,17 +67,25 @@ function decodeOr<T>(program: Program<Keel>, name: string, data: Buffer | undefi
   }
 }
 
+/** The exchange data of the enclosing provider with a program whose provider carries `owner`'s key. */
+export function WithWalletKey({ owner, children }: { owner: PublicKey | null; children: ReactNode }) {
+  const data = useExchange();
+  const { connection } = data;
+  const program = useMemo(() => new Program<Keel>(IDL, { connection, publicKey: owner ?? undefined }), [connection, owner]);
+  const value = useMemo(() => ({ ...data, program }), [data, program]);
+  return <ExchangeContext.Provider value={value}>{children}</ExchangeContext.Provider>;
+}
+
 /** Loads the exchange; renders `children` with it, `loading` before, `failed(message)` on error. */
 export function ExchangeProvider(props: {
   config: AppConfig;
   connection: Connection;
-  owner: PublicKey | null;
   children: ReactNode;
   loading: ReactNode;
   failed: (message: string, retry: () => void) => ReactNode;
 }) {
-  const { config, connection, owner } = props;
-  const program = useMemo(() => new Program<Keel>(IDL, { connection, publicKey: owner ?? undefined }), [connection, owner]);
+  const { config, connection } = props;
+  const program = useMemo(() => new Program<Keel>(IDL, { connection }), [connection]);
   const [initial, setInitial] = useState<ExchangeListing>();
   const [error, setError] = useState<string>();
   const [attempt, setAttempt] = useState(0);
@@ -86,14 +97,13 @@ export function ExchangeProvider(props: {
       .then((l) => live && setInitial(l))
       .catch((e: Error) => {
         if (!live) return;
-        const unreachable = /fetch|network|ECONNREFUSED/i.test(e.message);
+        const unreachable = isUnreachable(e.message);
         setError(unreachable ? `The RPC at ${config.rpcUrl} is unreachable (${e.message}). Is the node running?` : e.message);
       });
     return () => {
       live = false;
     };
-    // Read once per endpoint, exchange and retry: the wallet (in `program`) does not change the listing.
-  }, [connection, config.exchange, config.rpcUrl, attempt]);
+  }, [program, config.exchange, config.rpcUrl, attempt]);
 
   const watched = useMemo(() => {
     if (!initial) return [];
@@ -128,7 +138,8 @@ export function ExchangeProvider(props: {
         }
       }
     }
-    return { config, connection, program, listing, symbols: assetSymbols(listing), oracles, books, version };
+    const symbols = assetSymbols(listing);
+    return { config, connection, program, listing, symbols, feeds: feedNames(listing, symbols), oracles, books, version };
   }, [initial, accounts, version, program, config, connection, watched]);
 
   if (error) return <>{props.failed(error, () => setAttempt((a) => a + 1))}</>;

@@ -2,13 +2,26 @@
 // instructions in one unsigned transaction (@keel/client's simulateHealth with `before`), so
 // the numbers are the program's own. The view needs the health accounts of the account as the
 // action leaves it; when the guess (the trade's or the current slots) is wrong, the action's
-// post-state margin account is read from a simulation and the accounts derived from it.
+// post-state margin account is read from a simulation and the accounts derived from it. When
+// only the view fails because a price fails its guards (a stale feed), the action alone is
+// simulated: if the program accepts it, it is {@link UnpricedAction} — allowed, health unknown.
 
 import { Program } from "@anchor-lang/core";
 import { AccountMeta, PublicKey, TransactionInstruction, TransactionMessage, VersionedTransaction } from "@solana/web3.js";
 import { ExchangeListing, HealthReport, Keel, MarginAccount, SimulationError, healthAccounts, keelErrorFromLogs, simulateHealth } from "@keel/client";
+import { PRICE_ERRORS } from "./errors";
 
 const SLOT_ERRORS = new Set(["HealthAccountMissing", "HealthAccountUnexpected", "HealthAccountMismatch"]);
+
+/**
+ * The program accepts the action (simulated alone), but its health view cannot price the
+ * account afterwards: `refusal` is the view's refusal (a price failing its guards).
+ */
+export class UnpricedAction extends Error {
+  constructor(readonly refusal: SimulationError) {
+    super(`the action is accepted; the health view refuses: ${refusal.message}`);
+  }
+}
 
 /** The margin account as `before` would leave it (a simulation returning its post-state). */
 async function accountAfter(program: Program<Keel>, margin: PublicKey, payer: PublicKey, before: TransactionInstruction[]): Promise<MarginAccount> {
@@ -43,11 +56,28 @@ export async function healthAfter(
   guess: AccountMeta[],
 ): Promise<HealthReport> {
   try {
-    return await simulateHealth(program, margin, { before, healthAccounts: guess, listing, payer, commitment: "confirmed" });
+    return await withPrices(program, margin, payer, before, () => simulateHealth(program, margin, { before, healthAccounts: guess, listing, payer, commitment: "confirmed" }));
   } catch (e) {
     if (!(e instanceof SimulationError) || !e.keelError || !SLOT_ERRORS.has(e.keelError.name)) throw e;
     const after = await accountAfter(program, margin, payer, before);
     const metas = healthAccounts(after, listing.assets, listing.markets);
-    return simulateHealth(program, margin, { before, healthAccounts: metas, listing, payer, commitment: "confirmed" });
+    return withPrices(program, margin, payer, before, () => simulateHealth(program, margin, { before, healthAccounts: metas, listing, payer, commitment: "confirmed" }));
+  }
+}
+
+/** `simulate()`; when it fails on a price, the action alone decides: refused, or {@link UnpricedAction}. */
+async function withPrices(
+  program: Program<Keel>,
+  margin: PublicKey,
+  payer: PublicKey,
+  before: TransactionInstruction[],
+  simulate: () => Promise<HealthReport>,
+): Promise<HealthReport> {
+  try {
+    return await simulate();
+  } catch (e) {
+    if (!(e instanceof SimulationError) || !e.keelError || !PRICE_ERRORS.has(e.keelError.name)) throw e;
+    await accountAfter(program, margin, payer, before);
+    throw new UnpricedAction(e);
   }
 }

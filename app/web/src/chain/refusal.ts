@@ -4,7 +4,7 @@
 
 import { SimulationError } from "@keel/client";
 import { FIXED_SCALE, parseFixedDisplay, ratioToDecimal } from "../format";
-import { Problem, describeError, programLogLines } from "./errors";
+import { FeedNames, Problem, describeError, programLogLines } from "./errors";
 
 /** The health components the program logged with a refused health check, `Fixed` raw quote native. */
 export interface LoggedHealth {
@@ -42,8 +42,8 @@ export function fixedQuote(raw: bigint, quoteDecimals: number, fractionDigits = 
 }
 
 /** The refusal of a failed simulation (or whatever else failed), in words. */
-export function refusalOf(err: unknown, rpcUrl: string, quoteSymbol: string, quoteDecimals: number): Refusal {
-  const problem = describeError(err, rpcUrl);
+export function refusalOf(err: unknown, rpcUrl: string, quoteSymbol: string, quoteDecimals: number, names?: FeedNames): Refusal {
+  const problem = describeError(err, rpcUrl, names);
   if (!(err instanceof SimulationError)) return problem;
   const logged = loggedHealth(err.logs);
   if (!logged) return problem;

@@ -28,3 +28,15 @@ export function assetSymbols(listing: ExchangeListing, quoteSymbol = "USDC"): Ma
   }
   return names;
 }
+
+/** Every price feed of the exchange by oracle address (base58): "the SOL price feed (7UVimf…LiE)". */
+export function feedNames(listing: ExchangeListing, symbols: Map<number, string>): Map<string, string> {
+  const names = new Map<string, string>();
+  const add = (oracle: { toBase58(): string }, base: string) => {
+    const key = oracle.toBase58();
+    if (!names.has(key)) names.set(key, `the ${base} price feed (${key.slice(0, 6)}…${key.slice(-4)})`);
+  };
+  for (const { market } of listing.markets) add(market.oracle, baseSymbol(market.symbol));
+  for (const { asset } of listing.assets) if (asset.oracleKind !== 0) add(asset.oracle, symbols.get(asset.index) ?? `asset ${asset.index}`);
+  return names;
+}

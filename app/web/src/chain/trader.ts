@@ -74,7 +74,7 @@ export function useTrader(data: ExchangeData, owner: PublicKey): Trader {
         });
         setHealth({ report });
       } catch (e) {
-        setHealth((prev) => ({ report: prev.report, error: describeError(e, d.config.rpcUrl) }));
+        setHealth((prev) => ({ report: prev.report, error: describeError(e, d.config.rpcUrl, d.feeds) }));
       } finally {
         r.inFlight = false;
         if (r.pending) {

@@ -6,7 +6,8 @@
 import { HealthLine, HealthReport, MarginAccount } from "@keel/client";
 import { useExchange } from "../chain/exchange";
 import { Problem } from "../chain/errors";
-import { big, bpsToPercent, formatUnits, nativePriceToUsd, ratioToDecimal } from "../format";
+import { NO_DELEGATE } from "../chain/delegate";
+import { Amount, big, bpsToPercent, formatDuration, formatUnits, formatUtcTime, nativePriceToUsd, ratioToDecimal } from "../format";
 import { HealthGauge } from "./HealthGauge";
 
 const LIQUIDATION_STATES = ["none", "in progress", "ended (until the next Init health check passes)"];
@@ -47,6 +48,30 @@ function HealthRow({ label, means, line, q }: { label: string; means: string; li
   );
 }
 
+/** The account's delegate and its limits as stored in the account (what it used of the current period included). */
+function DelegateLine({ account, quote, quoteDecimals }: { account: MarginAccount; quote: string; quoteDecimals: number }) {
+  if (account.delegate.equals(NO_DELEGATE)) {
+    return (
+      <p className="muted" data-testid="delegate">
+        Delegate: none
+      </p>
+    );
+  }
+  const limits = account.delegateLimits;
+  const q = (v: Amount) => `${formatUnits(v, quoteDecimals, 2)} ${quote}`;
+  const start = big(limits.periodStartTs);
+  return (
+    <p data-testid="delegate">
+      Delegate: <code data-testid="delegate-key">{account.delegate.toBase58()}</code> · fills within{" "}
+      <span data-testid="delegate-slippage">{bpsToPercent(limits.maxSlippageBps, 2)}</span> of the oracle · may cost up to{" "}
+      <span data-testid="delegate-loss-limit">{q(limits.lossLimit)}</span> per <span data-testid="delegate-period">{formatDuration(limits.periodSecs)}</span>{" "}
+      · used <span data-testid="delegate-used">{q(limits.periodLoss)}</span> in the period from{" "}
+      <span data-testid="delegate-period-start">{formatUtcTime(start)}</span> (a new one starts with its first order from{" "}
+      {formatUtcTime(start + BigInt(limits.periodSecs))})
+    </p>
+  );
+}
+
 /** Collateral, health, free collateral, leverage and liquidation state of one account. */
 export function AccountOverview({ account, report, error }: { account: MarginAccount; report?: HealthReport; error?: Problem }) {
   const { listing, symbols } = useExchange();
@@ -59,12 +84,13 @@ export function AccountOverview({ account, report, error }: { account: MarginAcc
       <h2>Account</h2>
       {error && (
         <p className="problem" data-testid="health-error">
-          Health view: {error.title} {error.detail}
+          Health view: {error.title}. {error.detail} {report && "The numbers below are the last the program computed."}
         </p>
       )}
       <p data-testid="liquidation-state" className={account.beingLiquidated === 1 ? "problem" : "muted"}>
         Liquidation: {liquidation}
       </p>
+      <DelegateLine account={account} quote={quote} quoteDecimals={qd} />
       {!report ? (
         <p className="muted">Simulating the program's health view…</p>
       ) : (

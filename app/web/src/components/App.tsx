@@ -1,17 +1,21 @@
-// The page: the connection and wallets (wallet-standard wallets detected by the adapter; the
-// burner on localnet only), the exchange, then the trader's panels.
+// The page: the configuration, one connection, the exchange (read and kept live), its status
+// (pause, stale feeds), the markets and the protocol panel — and the wallet side (wallets,
+// notices, the trader's panels), a chunk of its own fetched in parallel with the exchange.
 
-import { ConnectionProvider, WalletProvider, useConnection, useWallet } from "@solana/wallet-adapter-react";
-import { Adapter } from "@solana/wallet-adapter-base";
-import { useMemo } from "react";
+import { Connection } from "@solana/web3.js";
+import { Suspense, useMemo } from "react";
 import { AppConfig, readConfig } from "../config";
+import { ClockProvider } from "../chain/clock";
 import { ExchangeProvider } from "../chain/exchange";
-import { BurnerWalletAdapter } from "../wallet/burner";
-import { Notices, NoticeProvider } from "./Notices";
-import { TraderView } from "./TraderView";
-import { WalletBar } from "./WalletBar";
 import { MarketsView } from "./MarketsView";
 import { ProtocolView } from "./ProtocolView";
+import { ErrorBoundary } from "./ErrorBoundary";
+import { loadable } from "./loadable";
+import { StatusBanner } from "./StatusBanner";
+
+// Started when this module is evaluated, so the chunk downloads while the exchange is read.
+const { Component: WalletLayer, preload: preloadWallets } = loadable(() => import("./WalletLayer").then((m) => m.default));
+void preloadWallets();
 
 /** The dApp, configured from the URL and the build's env. */
 export function App() {
@@ -23,25 +27,11 @@ export function App() {
     }
   }, []);
   if (config instanceof Error) return <p className="problem">Configuration: {config.message}</p>;
-  return <Configured config={config} />;
-}
-
-function Configured({ config }: { config: AppConfig }) {
-  const wallets = useMemo<Adapter[]>(() => (config.localnet ? [new BurnerWalletAdapter()] : []), [config.localnet]);
-  return (
-    <ConnectionProvider endpoint={config.rpcUrl} config={{ commitment: "confirmed", wsEndpoint: config.wsUrl }}>
-      <WalletProvider wallets={wallets} autoConnect localStorageKey="keel.wallet">
-        <NoticeProvider>
-          <Page config={config} />
-        </NoticeProvider>
-      </WalletProvider>
-    </ConnectionProvider>
-  );
+  return <Page config={config} />;
 }
 
 function Page({ config }: { config: AppConfig }) {
-  const { connection } = useConnection();
-  const { publicKey } = useWallet();
+  const connection = useMemo(() => new Connection(config.rpcUrl, { commitment: "confirmed", wsEndpoint: config.wsUrl }), [config.rpcUrl, config.wsUrl]);
   return (
     <div className="page">
       <header>
@@ -53,22 +43,34 @@ function Page({ config }: { config: AppConfig }) {
       <ExchangeProvider
         config={config}
         connection={connection}
-        owner={publicKey}
         loading={<p data-testid="loading">Loading the exchange from {config.rpcUrl}…</p>}
         failed={(message, retry) => (
           <div className="problem" data-testid="load-error">
             <p>{message}</p>
-            <button onClick={retry}>Retry</button>
+            <button data-testid="load-retry" onClick={retry}>
+              Retry
+            </button>
           </div>
         )}
       >
-        <WalletBar />
-        <Notices />
-        <main>
-          <TraderView />
-          <MarketsView />
-          <ProtocolView />
-        </main>
+        <ClockProvider connection={connection}>
+          <StatusBanner />
+          <main>
+            <div className="trader-column">
+              <ErrorBoundary what="The wallet side of the page">
+                <Suspense fallback={<p className="muted" data-testid="wallets-loading">Loading wallets…</p>}>
+                  <WalletLayer config={config} connection={connection} />
+                </Suspense>
+              </ErrorBoundary>
+            </div>
+            <div className="market-column">
+              <ErrorBoundary what="The markets">
+                <MarketsView />
+                <ProtocolView />
+              </ErrorBoundary>
+            </div>
+          </main>
+        </ClockProvider>
       </ExchangeProvider>
     </div>
   );

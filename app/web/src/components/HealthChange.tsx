@@ -21,6 +21,16 @@ export function HealthChange({ before, preview, testId }: { before?: HealthRepor
     );
   }
   if (preview.status === "simulating") return <p className="muted">Simulating with the program…</p>;
+  if (preview.status === "unpriced") {
+    return (
+      <div className="warn" data-testid={`${testId}-unpriced`}>
+        <strong>The program accepts this action, but its health view cannot price the account now.</strong>
+        <p data-testid={`${testId}-unpriced-detail`}>
+          {preview.problem.title}. {preview.problem.detail}
+        </p>
+      </div>
+    );
+  }
   if (preview.status === "refused") {
     return (
       <div className="problem" data-testid={`${testId}-refusal`}>

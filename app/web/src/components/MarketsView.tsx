@@ -1,11 +1,18 @@
-// Every perp market: the oracle price (with its age and a chart), funding, open interest and
-// its cap, the pause flag, and the order book's depth — all from live accounts.
+// Every perp market: the oracle price (with its age on the cluster's clock and a chart, loaded
+// on demand), funding, open interest and its cap, the pause flag, the order book's depth and
+// the recent fills — all from live accounts and the program's events.
 
 import { KnownMarket, OrderBookAccount, PythPrice, priceLots, pythPriceUsd } from "@keel/client";
+import { Suspense, useEffect } from "react";
+import { useClusterClock } from "../chain/clock";
 import { useExchange } from "../chain/exchange";
 import { baseSymbol, marketSymbol } from "../chain/symbols";
-import { MarketUnits, baseLotsToSize, big, bpsToPercent, marketUnits, priceLotsToUsd, ratioToDecimal } from "../format";
-import { PriceChart } from "./PriceChart";
+import { MarketUnits, baseLotsToSize, big, bpsToPercent, formatDuration, marketUnits, priceLotsToUsd, ratioToDecimal } from "../format";
+import { RecentFills } from "./RecentFills";
+import { loadable } from "./loadable";
+
+// lightweight-charts is a chunk of its own, fetched once the markets have rendered.
+const { Component: PriceChart, preload: preloadChart } = loadable(() => import("./PriceChart").then((m) => m.PriceChart));
 
 const DEPTH_LEVELS = 8;
 
@@ -58,14 +65,16 @@ function Depth({ book, u }: { book: OrderBookAccount; u: MarketUnits }) {
 }
 
 function OracleLine({ price, maxAge, u }: { price?: PythPrice; maxAge: number; u: MarketUnits }) {
+  const clock = useClusterClock();
   if (!price) return <p className="muted">oracle: no price</p>;
-  const age = Math.max(0, Math.round(Date.now() / 1000 - price.publishTime));
+  const age = Math.max(0, Math.floor(clock.now - price.publishTime));
   const stale = age > maxAge;
   const lots = priceLots(price, u.quoteDecimals, u.baseDecimals, u.baseLotSize, u.quoteLotSize);
   return (
     <p className={stale ? "problem" : ""} data-testid="oracle">
-      Oracle <strong data-testid="oracle-price">{priceLotsToUsd(lots, u)}</strong> ± {ratioToDecimal(price.conf, 10n ** BigInt(-price.exponent), 4)} · published {age} s ago
-      {stale && ` — stale (max age ${maxAge} s): deposits, cancels and reduce-only orders still work; opening risk waits for a fresh price`}
+      Oracle <strong data-testid="oracle-price">{priceLotsToUsd(lots, u)}</strong> ± {ratioToDecimal(price.conf, 10n ** BigInt(-price.exponent), 4)} · published{" "}
+      <span data-testid="oracle-age">{formatDuration(age)}</span> ago
+      {stale && <strong data-testid="oracle-stale"> — stale (max age {formatDuration(maxAge)}): this market takes no orders until a fresh price; cancels still work</strong>}
     </p>
   );
 }
@@ -96,8 +105,14 @@ function MarketPanel({ market, book, price }: { market: KnownMarket; book?: Orde
           {bpsToPercent(m.initMarginBps, 0)} / {bpsToPercent(m.maintMarginBps, 0)}
         </dd>
       </dl>
-      {price && <PriceChart price={pythPriceUsd(price)} time={price.publishTime} />}
+      {price && (
+        <Suspense fallback={<div className="chart" data-testid="price-chart-loading" />}>
+          <PriceChart price={pythPriceUsd(price)} time={price.publishTime} />
+        </Suspense>
+      )}
       {book ? <Depth book={book} u={u} /> : <p className="muted">reading the book…</p>}
+      <h3>Recent fills</h3>
+      <RecentFills market={market} />
     </section>
   );
 }
@@ -105,6 +120,7 @@ function MarketPanel({ market, book, price }: { market: KnownMarket; book?: Orde
 /** The markets of the exchange. */
 export function MarketsView() {
   const { listing, books, oracles } = useExchange();
+  useEffect(() => void preloadChart(), []);
   return (
     <div className="markets">
       {listing.markets.map((m) => (

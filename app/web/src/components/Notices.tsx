@@ -66,7 +66,7 @@ export function Notices() {
 /** Runs chain actions for a component: `busy` while one runs; success and failure become notices. */
 export function useAction(): { busy: boolean; run(label: string, action: () => Promise<string | void>): Promise<boolean> } {
   const { post } = useNotices();
-  const { config } = useExchange();
+  const { config, feeds } = useExchange();
   const [busy, setBusy] = useState(false);
   const run = useCallback(
     async (label: string, action: () => Promise<string | void>) => {
@@ -76,14 +76,14 @@ export function useAction(): { busy: boolean; run(label: string, action: () => P
         post("ok", `${label}: done`, result ? result : undefined);
         return true;
       } catch (e) {
-        const problem: Problem = describeError(e, config.rpcUrl);
+        const problem: Problem = describeError(e, config.rpcUrl, feeds);
         post("problem", `${label}: ${problem.title}`, problem.detail);
         return false;
       } finally {
         setBusy(false);
       }
     },
-    [post, config.rpcUrl],
+    [post, config.rpcUrl, feeds],
   );
   return { busy, run };
 }

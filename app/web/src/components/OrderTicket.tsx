@@ -10,10 +10,10 @@ import { placeOrderIx, sendIxs } from "../chain/actions";
 import { useExchange } from "../chain/exchange";
 import { baseSymbol, marketSymbol } from "../chain/symbols";
 import { Trader } from "../chain/trader";
-import { marketUnits, priceLotsToUsd, sizeToBaseLots, usdToPriceLots } from "../format";
+import { bpsToPercent, marketUnits, priceLotsToUsd, sizeToBaseLots, usdToPriceLots } from "../format";
 import { HealthChange } from "./HealthChange";
 import { useAction } from "./Notices";
-import { usePreview } from "./usePreview";
+import { canSend, usePreview } from "./usePreview";
 
 const ORDER_TYPES: { key: string; label: string; type: OrderType }[] = [
   { key: "limit", label: "Limit", type: { limit: {} } },
@@ -46,6 +46,7 @@ export function OrderTicket({ trader }: { trader: Trader }) {
     const lots = sizeToBaseLots(size, u);
     let limit: bigint;
     if (type.key === "market") {
+      // The program ignores a market order's price; the oracle's stands in.
       if (oracleLots === undefined) throw new Error("The oracle price is not known yet");
       limit = oracleLots;
     } else {
@@ -115,6 +116,12 @@ export function OrderTicket({ trader }: { trader: Trader }) {
             ))}
           </select>
         </label>
+        {type.key === "market" && (
+          <p className="muted" data-testid="ticket-market-note">
+            A market order takes the book at any price within the market's band around the oracle (±{bpsToPercent(market.market.priceBandBps, 2)}) and drops
+            what is left; the health after it below is the program's, simulated against the book as it is now.
+          </p>
+        )}
         {type.key !== "market" && (
           <label>
             Price (USD per {symbol})
@@ -130,7 +137,7 @@ export function OrderTicket({ trader }: { trader: Trader }) {
         </label>
       </div>
       <HealthChange before={trader.health} preview={preview} testId="ticket" />
-      <button data-testid="ticket-place" className="primary" disabled={busy || preview.status !== "ok"} onClick={() => void place()}>
+      <button data-testid="ticket-place" className="primary" disabled={busy || !canSend(preview)} onClick={() => void place()}>
         {busy ? "Placing…" : "Place order"}
       </button>
     </section>

@@ -1,11 +1,12 @@
 // The insurance fund's balance and a feed of recent liquidations, both live: the fund's quote
 // vault through an account subscription, the program's `PerpLiquidated` and
-// `CollateralLiquidated` events through a logs subscription (`eventsOf` of @keel/client),
+// `CollateralLiquidated` events through the page's logs subscription (chain/events.ts),
 // newest first. Every number is the program's own, formatted.
 
 import { useEffect, useRef, useState } from "react";
 import { AccountLayout } from "@solana/spl-token";
-import { CollateralLiquidated, PerpLiquidated, eventsOf, insuranceVaultPda } from "@keel/client";
+import { CollateralLiquidated, PerpLiquidated, insuranceVaultPda } from "@keel/client";
+import { useKeelEvents } from "../chain/events";
 import { useExchange } from "../chain/exchange";
 import { marketSymbol } from "../chain/symbols";
 import { formatUnits, shortKey } from "../format";
@@ -44,32 +45,21 @@ export function ProtocolView() {
     return () => void connection.removeAccountChangeListener(id);
   }, [connection, program, listing.exchange]);
 
-  // Names are looked up when an event arrives: the listing changes with every price update, the
-  // subscription must not (a resubscription gap would drop events).
-  const names = useRef({ markets: listing.markets, symbols });
-  names.current = { markets: listing.markets, symbols };
-  useEffect(() => {
-    let next = 0;
-    const push = (row: Omit<FeedRow, "id">) => setFeed((rows) => [{ ...row, id: next++ }, ...rows].slice(0, FEED_LENGTH));
-    const id = connection.onLogs(
-      program.programId,
-      ({ err, logs }) => {
-        if (err) return;
-        for (const event of eventsOf(program, logs)) {
-          if (event.name === "perpLiquidated") {
-            const e = event.data as PerpLiquidated;
-            const market = names.current.markets.find((m) => m.market.index === e.marketIndex);
-            push({ liqee: e.liqee.toBase58(), what: market ? marketSymbol(market.market.symbol) : `market ${e.marketIndex}`, bounty: BigInt(e.bounty.toString()), penalty: BigInt(e.penalty.toString()) });
-          } else if (event.name === "collateralLiquidated") {
-            const e = event.data as CollateralLiquidated;
-            push({ liqee: e.liqee.toBase58(), what: names.current.symbols.get(e.assetIndex) ?? `asset ${e.assetIndex}`, bounty: BigInt(e.bounty.toString()), penalty: BigInt(e.penalty.toString()) });
-          }
-        }
-      },
-      "confirmed",
-    );
-    return () => void connection.removeOnLogsListener(id);
-  }, [connection, program]);
+  // Names are looked up when an event arrives (the listing changes with every price update).
+  const next = useRef(0);
+  useKeelEvents(connection, program, (events) => {
+    const push = (row: Omit<FeedRow, "id">) => setFeed((rows) => [{ ...row, id: next.current++ }, ...rows].slice(0, FEED_LENGTH));
+    for (const event of events) {
+      if (event.name === "perpLiquidated") {
+        const e = event.data as PerpLiquidated;
+        const market = listing.markets.find((m) => m.market.index === e.marketIndex);
+        push({ liqee: e.liqee.toBase58(), what: market ? marketSymbol(market.market.symbol) : `market ${e.marketIndex}`, bounty: BigInt(e.bounty.toString()), penalty: BigInt(e.penalty.toString()) });
+      } else if (event.name === "collateralLiquidated") {
+        const e = event.data as CollateralLiquidated;
+        push({ liqee: e.liqee.toBase58(), what: symbols.get(e.assetIndex) ?? `asset ${e.assetIndex}`, bounty: BigInt(e.bounty.toString()), penalty: BigInt(e.penalty.toString()) });
+      }
+    }
+  });
 
   return (
     <section className="panel" data-testid="protocol">

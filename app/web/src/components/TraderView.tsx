@@ -1,21 +1,17 @@
-// The connected trader's side of the page: create the margin account, then the overview,
-// positions and orders, deposits and withdrawals, and the order ticket.
+// The trader's side of the page: a prompt to connect a wallet, then the trader's panels
+// (TraderPanels.tsx, loaded on demand: fetched while the prompt shows).
 
 import { useWallet } from "@solana/wallet-adapter-react";
-import { PublicKey } from "@solana/web3.js";
-import { createAccountIx, sendIxs } from "../chain/actions";
-import { useExchange } from "../chain/exchange";
-import { useTrader } from "../chain/trader";
-import { formatUnits, shortKey } from "../format";
-import { AccountOverview } from "./AccountOverview";
-import { useAction } from "./Notices";
-import { OrderTicket } from "./OrderTicket";
-import { Positions } from "./Positions";
-import { TransferPanel } from "./TransferPanel";
+import { Suspense, useEffect } from "react";
+import { loadable } from "./loadable";
+
+const { Component: TraderPanels, preload: preloadPanels } = loadable(() => import("./TraderPanels").then((m) => m.TraderPanels));
 
 /** The trader's panels, or a prompt to connect a wallet. */
 export function TraderView() {
   const { publicKey } = useWallet();
+  // Fetch the panels' chunk now, so that connecting does not wait for it.
+  useEffect(() => void preloadPanels(), []);
   if (!publicKey) {
     return (
       <section className="panel" data-testid="connect-prompt">
@@ -23,47 +19,9 @@ export function TraderView() {
       </section>
     );
   }
-  return <Connected owner={publicKey} />;
-}
-
-function Connected({ owner }: { owner: PublicKey }) {
-  const data = useExchange();
-  const wallet = useWallet();
-  const trader = useTrader(data, owner);
-  const { busy, run } = useAction();
-  const { listing, symbols, program, connection } = data;
-  const balances = listing.assets.map((a) => `${formatUnits(trader.tokens.get(a.asset.index) ?? 0n, a.asset.decimals, Math.min(4, a.asset.decimals))} ${symbols.get(a.asset.index)}`);
-  if (trader.account === undefined) return <p className="muted">Reading your margin account…</p>;
-  if (trader.account === null) {
-    const create = () => run("Create margin account", async () => `signature ${await sendIxs(connection, wallet, [await createAccountIx(program, owner, listing.exchange)])}`);
-    return (
-      <section className="panel" data-testid="create-account">
-        <h2>No margin account yet</h2>
-        <p>
-          Margin account 0 of this wallet on exchange {shortKey(listing.exchange)} would be <code>{shortKey(trader.margin)}</code>. It holds every
-          deposit and backs every position (cross margin).
-        </p>
-        <p className="muted" data-testid="wallet-balances">
-          In your wallet: {balances.join(", ")}
-        </p>
-        <button data-testid="create-account-button" className="primary" disabled={busy || !trader.lamports} onClick={() => void create()}>
-          {busy ? "Creating…" : "Create margin account"}
-        </button>
-        {!trader.lamports && <p className="muted">The wallet needs SOL for rent and fees first.</p>}
-      </section>
-    );
-  }
   return (
-    <div className="trader" data-testid="trader">
-      <p className="muted">
-        Margin account <code data-testid="margin-account">{trader.margin.toBase58()}</code> · wallet: <span data-testid="wallet-balances">{balances.join(", ")}</span>
-      </p>
-      <AccountOverview account={trader.account} report={trader.health} error={trader.healthError} />
-      <Positions trader={trader} />
-      <div className="columns">
-        <OrderTicket trader={trader} />
-        <TransferPanel trader={trader} />
-      </div>
-    </div>
+    <Suspense fallback={<p className="muted">Loading the trader's panels…</p>}>
+      <TraderPanels owner={publicKey} />
+    </Suspense>
   );
 }

@@ -10,7 +10,7 @@ import { Trader } from "../chain/trader";
 import { formatUnits, parseUnits } from "../format";
 import { HealthChange } from "./HealthChange";
 import { useAction } from "./Notices";
-import { usePreview } from "./usePreview";
+import { canSend, usePreview } from "./usePreview";
 
 /** The deposit / withdraw form. */
 export function TransferPanel({ trader }: { trader: Trader }) {
@@ -74,7 +74,7 @@ export function TransferPanel({ trader }: { trader: Trader }) {
         </span>
       </div>
       <HealthChange before={trader.health} preview={preview} testId="transfer" />
-      <button data-testid="transfer-send" className="primary" disabled={busy || preview.status !== "ok"} onClick={() => void send()}>
+      <button data-testid="transfer-send" className="primary" disabled={busy || !canSend(preview)} onClick={() => void send()}>
         {busy ? "Sending…" : direction === "deposit" ? "Deposit" : "Withdraw"}
       </button>
     </section>

@@ -1,11 +1,14 @@
 // The wallet: the wallets the adapter found (wallet-standard ones such as Phantom, Solflare,
-// Backpack) and, on localnet, the burner; the connected key, its SOL, and the test faucet.
+// Backpack) and, on localnet, the burner (with "ask before signing"); the connected key, its
+// SOL, and the test faucet.
 
 import { useWallet } from "@solana/wallet-adapter-react";
 import { WalletReadyState } from "@solana/wallet-adapter-base";
+import { useState } from "react";
 
 import { useExchange } from "../chain/exchange";
 import { useLiveAccounts } from "../chain/live";
+import { BurnerWalletName, burnerAsks, setBurnerAsks } from "../wallet/burner";
 import { requestTestFunds } from "../wallet/faucet";
 import { formatUnits } from "../format";
 import { useAction } from "./Notices";
@@ -18,6 +21,7 @@ export function WalletBar() {
   const { connection, config, listing, symbols } = useExchange();
   const { accounts } = useLiveAccounts(connection, [publicKey ?? undefined]);
   const { busy, run } = useAction();
+  const [asks, setAsks] = useState(() => burnerAsks());
   const usable = wallets.filter((w) => w.readyState === WalletReadyState.Installed || w.readyState === WalletReadyState.Loadable);
 
   if (!connected || !publicKey) {
@@ -49,6 +53,20 @@ export function WalletBar() {
         <button data-testid="faucet" onClick={fund} disabled={busy}>
           {busy ? "Funding…" : "Get test funds"}
         </button>
+      )}
+      {wallet?.adapter.name === BurnerWalletName && (
+        <label className="check" title="The burner signs without asking unless this is on; then Cancel in the dialog rejects the signature">
+          <input
+            type="checkbox"
+            data-testid="burner-asks"
+            checked={asks}
+            onChange={(e) => {
+              setBurnerAsks(e.target.checked);
+              setAsks(e.target.checked);
+            }}
+          />{" "}
+          ask before signing
+        </label>
       )}
       <button className="link" onClick={() => void disconnect()}>
         Disconnect

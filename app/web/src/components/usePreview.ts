@@ -6,7 +6,7 @@ import { HealthReport } from "@keel/client";
 import { AccountMeta, TransactionInstruction } from "@solana/web3.js";
 import { useEffect, useRef, useState } from "react";
 import { useExchange } from "../chain/exchange";
-import { healthAfter } from "../chain/preview";
+import { UnpricedAction, healthAfter } from "../chain/preview";
 import { Refusal, refusalOf } from "../chain/refusal";
 import { Trader } from "../chain/trader";
 
@@ -16,7 +16,14 @@ export type Preview =
   | { status: "invalid"; message: string }
   | { status: "simulating" }
   | { status: "ok"; after: HealthReport }
+  /** The program accepts the action, but its health view cannot price the account (a feed fails). */
+  | { status: "unpriced"; problem: Refusal }
   | { status: "refused"; refusal: Refusal };
+
+/** Whether a form may send its action: the program accepts it (with or without a health number). */
+export function canSend(preview: Preview): boolean {
+  return preview.status === "ok" || preview.status === "unpriced";
+}
 
 /** A form's action: its instructions and the health accounts the view after it likely needs. */
 export interface PlannedAction {
@@ -29,7 +36,7 @@ export interface PlannedAction {
  * message) against the trader's account as it is now.
  */
 export function usePreview(trader: Trader, key: string, plan: (() => Promise<PlannedAction>) | undefined): Preview {
-  const { program, listing, config, symbols } = useExchange();
+  const { program, listing, config, symbols, feeds } = useExchange();
   const [preview, setPreview] = useState<Preview>({ status: "idle" });
   const shownKey = useRef("");
   const account = trader.account;
@@ -54,7 +61,10 @@ export function usePreview(trader: Trader, key: string, plan: (() => Promise<Pla
         const after = await healthAfter(program, trader.margin, trader.owner, listing, planned.ixs, planned.viewAccounts);
         if (live) setPreview({ status: "ok", after });
       } catch (e) {
-        if (live) setPreview({ status: "refused", refusal: refusalOf(e, config.rpcUrl, symbols.get(0) ?? "quote", listing.account.quoteDecimals) });
+        if (!live) return;
+        const words = (err: unknown) => refusalOf(err, config.rpcUrl, symbols.get(0) ?? "quote", listing.account.quoteDecimals, feeds);
+        if (e instanceof UnpricedAction) setPreview({ status: "unpriced", problem: words(e.refusal) });
+        else setPreview({ status: "refused", refusal: words(e) });
       }
     }, 250);
     return () => {

@@ -1,11 +1,14 @@
 // A burner wallet for the local node only: a keypair kept in this browser's localStorage, so
 // it survives reloads (a test or a demo keeps its account). Never offered for a remote RPC.
+// It signs without asking unless "ask before signing" is on: then every signature waits for
+// the browser's confirm dialog, and a "Cancel" there rejects it as a real wallet would.
 
 import {
   BaseSignerWalletAdapter,
   WalletName,
   WalletNotConnectedError,
   WalletReadyState,
+  WalletSignTransactionError,
   isVersionedTransaction,
 } from "@solana/wallet-adapter-base";
 import { Keypair, Transaction, TransactionVersion, VersionedTransaction } from "@solana/web3.js";
@@ -19,6 +22,26 @@ export const BURNER_STORAGE_KEY = "keel.burner.secretKey";
 const ICON =
   "data:image/svg+xml;utf8," +
   encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><path d="M8 1c2 3 5 5 5 9a5 5 0 0 1-10 0c0-2 1-3 2-4 0 2 1 3 2 3-1-3 0-6 1-8z" fill="#f97316"/></svg>');
+
+/** The localStorage key of the "ask before signing" setting ("1" = ask). */
+export const BURNER_CONFIRM_KEY = "keel.burner.confirm";
+
+/** Whether the burner asks before it signs. */
+export function burnerAsks(storage: Storage = window.localStorage): boolean {
+  return storage.getItem(BURNER_CONFIRM_KEY) === "1";
+}
+
+/** Turns "ask before signing" on or off. */
+export function setBurnerAsks(ask: boolean, storage: Storage = window.localStorage): void {
+  if (ask) storage.setItem(BURNER_CONFIRM_KEY, "1");
+  else storage.removeItem(BURNER_CONFIRM_KEY);
+}
+
+/** What the confirm dialog asks about a transaction. */
+export function signPrompt(transaction: Transaction | VersionedTransaction): string {
+  const count = isVersionedTransaction(transaction) ? transaction.message.compiledInstructions.length : transaction.instructions.length;
+  return `Local burner: sign a transaction of ${count} instruction${count === 1 ? "" : "s"}?`;
+}
 
 /** The burner's keypair: the stored one, else a new one, stored. */
 export function burnerKeypair(storage: Storage = window.localStorage): Keypair {
@@ -35,7 +58,7 @@ export function burnerKeypair(storage: Storage = window.localStorage): Keypair {
   return keypair;
 }
 
-/** A wallet adapter over {@link burnerKeypair}: signs whatever it is given, without asking. */
+/** A wallet adapter over {@link burnerKeypair}: signs what it is given (after the dialog, when it asks). */
 export class BurnerWalletAdapter extends BaseSignerWalletAdapter {
   name = BurnerWalletName;
   url = "https://github.com/anza-xyz/wallet-adapter";
@@ -67,6 +90,7 @@ export class BurnerWalletAdapter extends BaseSignerWalletAdapter {
 
   async signTransaction<T extends Transaction | VersionedTransaction>(transaction: T): Promise<T> {
     if (!this.keypair) throw new WalletNotConnectedError();
+    if (burnerAsks() && !window.confirm(signPrompt(transaction))) throw new WalletSignTransactionError("User rejected the request.");
     if (isVersionedTransaction(transaction)) transaction.sign([this.keypair]);
     else transaction.partialSign(this.keypair);
     return transaction;

@@ -1,10 +1,10 @@
 // The test's counterparty: a keypair with node-faucet USDC in its margin account 0, resting
-// post-only quotes on SOL-PERP at fixed prices (so the browser's taker orders fill against it),
+// post-only quotes at fixed prices (so the browser's taker orders fill against it),
 // through @keel/client exactly as app/ts-client/tools/market-maker.ts places them.
 
 import { AnchorProvider, BN, Program } from "@anchor-lang/core";
 import { Keypair, LAMPORTS_PER_SOL, PublicKey, Transaction } from "@solana/web3.js";
-import { ExchangeListing, Keel, depositInstruction, fetchListing, fetchMarketKeys, marginAccountPda, tradeHealthAccounts } from "../../../ts-client/src";
+import { ExchangeListing, Keel, depositInstruction, fetchListing, marginAccountPda, placeOrderInstruction } from "../../../ts-client/src";
 import { TestExchange } from "./exchange";
 
 /** A keypair of the test process with margin account 0 holding `usdc` whole node-faucet USDC. */
@@ -33,15 +33,28 @@ export async function fundedAccount(ex: TestExchange, whole: bigint): Promise<Fu
   return { owner, program, account, listing };
 }
 
-/** A maker with 1 000 000 USDC and `quotes` resting post-only on SOL-PERP (market 0). */
-export async function startMaker(ex: TestExchange, quotes: { side: "bid" | "ask"; priceLots: bigint; baseLots: bigint }[]): Promise<Funded> {
+/** One resting post-only quote of the maker; `market` is the market index (default 0, SOL-PERP). */
+export interface Quote {
+  side: "bid" | "ask";
+  priceLots: bigint;
+  baseLots: bigint;
+  market?: number;
+}
+
+/** A maker with 1 000 000 USDC and `quotes` resting post-only. */
+export async function startMaker(ex: TestExchange, quotes: Quote[]): Promise<Funded> {
   const maker = await fundedAccount(ex, 1_000_000n);
   const { owner, program, account, listing } = maker;
-  const market = await fetchMarketKeys(program, ex.exchange, 0);
+  const provider = program.provider as AnchorProvider;
   for (const [i, q] of quotes.entries()) {
     const acct = await program.account.marginAccount.fetch(account);
-    await program.methods
-      .placeOrder({
+    const ix = await placeOrderInstruction(program, {
+      signer: owner.publicKey,
+      marginAccount: account,
+      listing,
+      marketIndex: q.market ?? 0,
+      account: acct,
+      args: {
         side: q.side === "bid" ? { bid: {} } : { ask: {} },
         orderType: { postOnly: {} },
         priceLots: new BN(q.priceLots.toString()),
@@ -51,19 +64,9 @@ export async function startMaker(ex: TestExchange, quotes: { side: "bid" | "ask"
         selfTrade: { cancelResting: {} },
         expiryTs: new BN(0),
         maxTouched: 8,
-      })
-      .accountsPartial({
-        signer: owner.publicKey,
-        exchange: ex.exchange,
-        marginAccount: account,
-        market: market.market,
-        orderBook: market.orderBook,
-        fillQueue: market.fillQueue,
-        oracle: market.oracle,
-        quoteAsset: market.quoteAsset,
-      })
-      .remainingAccounts(tradeHealthAccounts(acct, listing.assets, listing.markets, 0))
-      .rpc();
+      },
+    });
+    await provider.sendAndConfirm(new Transaction().add(ix));
   }
   return maker;
 }
