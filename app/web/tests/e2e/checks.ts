@@ -44,14 +44,14 @@ export async function expectLatestFills(s: Session, count: number): Promise<void
   }
 }
 
-/** `ixs` simulated for the burner (unsigned): the program's error name and Keel's log lines. */
-export async function simulate(s: Session, ixs: TransactionInstruction[]): Promise<{ error?: string; lines: string[] }> {
+/** `ixs` simulated for the burner (unsigned): the program's error name, Keel's log lines and all the logs. */
+export async function simulate(s: Session, ixs: TransactionInstruction[]): Promise<{ error?: string; lines: string[]; logs: string[] }> {
   const connection = s.maker.program.provider.connection;
   const { blockhash } = await connection.getLatestBlockhash();
   const message = new TransactionMessage({ payerKey: s.owner, recentBlockhash: blockhash, instructions: ixs }).compileToV0Message();
   const result = await connection.simulateTransaction(new VersionedTransaction(message), { sigVerify: false, replaceRecentBlockhash: true });
   const logs = result.value.logs ?? [];
-  return { error: result.value.err ? (keelErrorFromLogs(logs)?.name ?? JSON.stringify(result.value.err)) : undefined, lines: programLogLines(logs) };
+  return { error: result.value.err ? (keelErrorFromLogs(logs)?.name ?? JSON.stringify(result.value.err)) : undefined, lines: programLogLines(logs), logs };
 }
 
 const bound = async (s: Session, testId: string, which: "min" | "max") => Number(await s.page.getByTestId(testId).getAttribute(`data-${which}`));

@@ -1,13 +1,14 @@
 // What a user sees when things go wrong, against a fresh local exchange of its own: an RPC that
 // does not answer (at load and mid-session: a clear message, the page stays up), a signature
 // the wallet rejects (the burner asking before it signs, "Cancel" in its dialog), the exchange
-// paused by its admin, and a stale price feed (named, and each action it says still works
-// does, each refused one is refused by the program with the same reason). Every refusal is
-// checked against the program's own simulation from this process.
+// paused by its admin, a stale price feed (named, and each action it says still works does,
+// each refused one is refused by the program with the same reason), and one market paused by
+// the admin. Every refusal is checked against the program's own simulation from this process.
 
 import { Page, expect, test } from "@playwright/test";
 import { getAssociatedTokenAddressSync } from "@solana/spl-token";
 import { KEEL_ERRORS, SimulationError } from "../../../ts-client/src";
+import { describeError } from "../../src/chain/errors";
 import { freePortPair } from "../../../ts-client/tests/localnet";
 import { simulate } from "./checks";
 import {
@@ -219,5 +220,76 @@ test("a stale feed: named, its market and withdrawals refused by the program, de
   await expect(stale).toHaveCount(0, { timeout: 30_000 });
   await expectHealthShown(s);
   await expect(page.getByTestId("health-error")).toHaveCount(0);
+  expect(pageErrors).toEqual([]);
+});
+
+test("a market paused by its admin: the badge and the ticket's notice, new risk refused in the program's words, a reduce-only sell and a cancel work", async () => {
+  const { page, ex } = s;
+  const sol = s.maker.listing.markets[0];
+  const admin = ex.program(ex.admin);
+  const pause = (paused: boolean) =>
+    admin.methods.updatePerpMarket({ params: null, paused }).accountsPartial({ admin: ex.admin.publicKey, exchange: ex.exchange, market: sol.address }).rpc();
+  const solLots = async () => (await s.maker.program.account.marginAccount.fetch(burnerAccount(s))).perps.find((p) => p.inUse !== 0 && p.marketIndex === 0)?.baseLots.toString() ?? "0";
+  const badge = page.getByTestId("market-SOL").getByText("paused: only cancels, reduce-only trades, cranks and liquidations");
+  const notice = page.getByTestId("order-ticket").getByText("SOL-PERP is paused: only cancels and reduce-only orders.");
+
+  // Before: long 1 SOL (the maker's ask at 150.30) and a SOL bid resting at 145 (the stale-feed
+  // test left the ticket reduce-only).
+  await fillTicket(page, "buy", "ioc", "150.4", "1");
+  await page.getByTestId("ticket-reduce-only").uncheck();
+  await expect(page.getByTestId("ticket-preview")).toBeVisible();
+  await page.getByTestId("ticket-place").click();
+  await expect.poll(solLots).toBe("100");
+  await expect(page.getByTestId("position-SOL-size")).toHaveText("1.00");
+  await fillTicket(page, "buy", "limit", "145", "1");
+  await expect(page.getByTestId("ticket-preview")).toBeVisible();
+  await page.getByTestId("ticket-place").click();
+  await expect(page.getByTestId("open-order")).toHaveCount(1);
+
+  await pause(true);
+  expect((await s.maker.program.account.perpMarket.fetch(sol.address)).paused).toBe(1);
+  await expect(badge).toBeVisible();
+  await expect(notice).toBeVisible();
+  await expect(page.getByTestId("exchange-paused")).toHaveCount(0);
+  await expect(page.getByTestId("market-BTC").getByText("paused:")).toHaveCount(0);
+
+  // A buy adds risk: refused before signing, in the words the page gives the program's own refusal.
+  await fillTicket(page, "buy", "limit", "146", "1");
+  const refused = await simulate(s, [(await sameOrder(s, orderArgs("bid", 1_460_000n, 100n, { limit: {} }))).ix]);
+  expect(refused.error).toBe("MarketPaused");
+  const words = describeError({ logs: refused.logs }, ex.localnet.rpcUrl);
+  expect(words.title).toBe(`The program refused: ${KEEL_ERRORS.MarketPaused.msg}`);
+  expect(words.detail).toContain("The market is paused: only cancels, reduce-only trades, cranks and liquidations are possible.");
+  await expectRefused(page, "ticket", "MarketPaused");
+  await expect(page.getByTestId("ticket-refusal-detail")).toHaveText(words.detail!);
+  await shot(page, "market-paused", undefined, page.getByTestId("order-ticket"));
+  // The other market is not paused: no notice there.
+  await page.getByTestId("ticket-market").selectOption({ label: "BTC-PERP" });
+  await expect(notice).toHaveCount(0);
+  await expect(page.getByTestId("order-ticket").getByText("is paused")).toHaveCount(0);
+
+  // Still offered and working: a reduce-only sell that closes the position (the maker's bid at 149.70), the cancel.
+  await fillTicket(page, "sell", "ioc", "149", "1");
+  await expect(notice).toBeVisible();
+  await page.getByTestId("ticket-reduce-only").check();
+  await expect(page.getByTestId("ticket-preview")).toBeVisible();
+  await expect(page.getByTestId("ticket-place")).toBeEnabled();
+  expect((await simulate(s, [(await sameOrder(s, orderArgs("ask", 1_490_000n, 100n, { immediateOrCancel: {} }, true))).ix])).error).toBeUndefined();
+  await page.getByTestId("ticket-place").click();
+  await expect(page.getByTestId("notice-ok").filter({ hasText: "Sell 1 SOL: done" }).last()).toBeVisible();
+  await expect.poll(solLots).toBe("0");
+  await page.getByTestId("ticket-reduce-only").uncheck();
+  await page.getByTestId("cancel-order").click();
+  await expect(page.getByTestId("open-order")).toHaveCount(0);
+
+  // Resumed: the badge and the notice go, the same buy previews again (not placed: the account is as before).
+  await pause(false);
+  expect((await s.maker.program.account.perpMarket.fetch(sol.address)).paused).toBe(0);
+  await expect(badge).toHaveCount(0);
+  await expect(notice).toHaveCount(0);
+  await fillTicket(page, "buy", "limit", "146", "1");
+  await expect(page.getByTestId("ticket-preview")).toBeVisible();
+  await expect(page.getByTestId("ticket-refusal")).toHaveCount(0);
+  await page.getByTestId("ticket-size").fill("");
   expect(pageErrors).toEqual([]);
 });
