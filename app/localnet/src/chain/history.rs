@@ -2,6 +2,7 @@
 //! each commitment level.
 
 use litesvm::types::TransactionMetadata;
+use solana_message::v0::LoadedAddresses;
 use solana_signature::Signature;
 use solana_transaction::versioned::VersionedTransaction;
 use solana_transaction_error::TransactionError;
@@ -22,6 +23,8 @@ pub struct TxRecord {
     pub block_time: i64,
     /// The transaction as sent.
     pub transaction: VersionedTransaction,
+    /// The addresses it looked up in lookup tables (none for a legacy transaction).
+    pub loaded: LoadedAddresses,
     /// Its error, when it failed (it still paid its fee).
     pub err: Option<TransactionError>,
     /// Logs, compute units, return data, inner instructions and fee.
@@ -112,6 +115,7 @@ mod tests {
             slot,
             block_time: 0,
             transaction: VersionedTransaction::default(),
+            loaded: LoadedAddresses::default(),
             err: None,
             meta: TransactionMetadata::default(),
             pre_balances: vec![],

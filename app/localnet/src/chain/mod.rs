@@ -16,7 +16,7 @@ use crate::config::NodeConfig;
 use crate::error::NodeError;
 use crate::events::ChainEvent;
 use crate::prices::PriceSimulator;
-use anchor_lang::prelude::Pubkey;
+use anchor_lang::prelude::{Pubkey, SlotHashes};
 use blockhash::BlockhashQueue;
 use history::{History, FINALIZATION_DEPTH};
 use litesvm::LiteSVM;
@@ -170,7 +170,9 @@ impl Chain {
     /// told.
     pub fn advance_slot(&mut self) {
         let parent = self.slot;
+        let parent_hash = self.svm.latest_blockhash();
         self.slot += 1;
+        self.record_slot_hash(parent, parent_hash);
         self.svm.expire_blockhash();
         self.blockhashes
             .push(self.svm.latest_blockhash(), self.block_height());
@@ -251,6 +253,17 @@ impl Chain {
     /// Lamports needed for an account of `len` bytes to be rent-exempt.
     pub fn rent_exempt_minimum(&self, len: usize) -> u64 {
         self.svm.minimum_balance_for_rent_exemption(len)
+    }
+
+    /// Puts `parent` and its blockhash at the front of the `SlotHashes` sysvar (512 entries
+    /// kept), as a bank does for its parent: what a lookup table's creation slot is checked
+    /// against and its deactivation measured by.
+    fn record_slot_hash(&mut self, parent: u64, hash: Hash) {
+        let mut hashes: SlotHashes = self.svm.get_sysvar();
+        if hashes.first().is_none_or(|(newest, _)| *newest < parent) {
+            hashes.add(parent, hash);
+            self.svm.set_sysvar(&hashes);
+        }
     }
 
     fn write_clock(&mut self) {

@@ -10,7 +10,8 @@ use litesvm::types::TransactionMetadata;
 use solana_account::{AccountSharedData, ReadableAccount};
 use solana_hash::Hash;
 use solana_keypair::Keypair;
-use solana_message::{Message, VersionedMessage};
+use solana_message::v0::LoadedAddresses;
+use solana_message::{AddressLoader, Message, VersionedMessage};
 use solana_signature::Signature;
 use solana_signer::Signer;
 use solana_transaction::versioned::VersionedTransaction;
@@ -152,7 +153,7 @@ impl Chain {
     fn check(&self, tx: &VersionedTransaction) -> Result<(), SendError> {
         tx.sanitize()
             .map_err(|_| SendError::Rejected(TransactionError::SanitizeFailure))?;
-        if tx.message.static_account_keys().len() > MAX_ACCOUNT_LOCKS {
+        if account_locks(&tx.message) > MAX_ACCOUNT_LOCKS {
             return Err(SendError::Rejected(TransactionError::TooManyAccountLocks));
         }
         if !self.is_blockhash_valid(tx.message.recent_blockhash()) {
@@ -168,9 +169,30 @@ impl Chain {
         Ok(())
     }
 
+    /// Every account `tx` loads, static keys then looked-up addresses (writable, then
+    /// read-only, resolved against the tables as they stand before it runs), each with
+    /// whether it may be written.
+    fn loaded_keys(&self, tx: &VersionedTransaction) -> (Vec<(Pubkey, bool)>, LoadedAddresses) {
+        let message = &tx.message;
+        let statics = message.static_account_keys();
+        let loaded = message
+            .address_table_lookups()
+            .and_then(|lookups| self.svm.accounts_db().load_addresses(lookups).ok())
+            .unwrap_or_default();
+        let keys = statics
+            .iter()
+            .enumerate()
+            .map(|(i, key)| (*key, message.is_maybe_writable(i, None)))
+            .chain(loaded.writable.iter().map(|key| (*key, true)))
+            .chain(loaded.readonly.iter().map(|key| (*key, false)))
+            .collect();
+        (keys, loaded)
+    }
+
     fn land(&mut self, tx: VersionedTransaction) -> Result<Signature, SendError> {
         let signature = tx.signatures.first().copied().unwrap_or_default();
-        let keys: Vec<Pubkey> = tx.message.static_account_keys().to_vec();
+        let (loaded_keys, loaded) = self.loaded_keys(&tx);
+        let keys: Vec<Pubkey> = loaded_keys.iter().map(|(key, _)| *key).collect();
         let pre_balances = self.balances(&keys);
         let (err, meta) = match self.svm.send_transaction(tx.clone()) {
             Ok(meta) => (None, meta),
@@ -182,11 +204,10 @@ impl Chain {
             ));
         }
         let post_balances = self.balances(&keys);
-        let written: Vec<(Pubkey, AccountSharedData)> = keys
+        let written: Vec<(Pubkey, AccountSharedData)> = loaded_keys
             .iter()
-            .enumerate()
-            .filter(|(i, _)| tx.message.is_maybe_writable(*i, None))
-            .map(|(_, key)| {
+            .filter(|(_, writable)| *writable)
+            .map(|(key, _)| {
                 (
                     *key,
                     self.svm.accounts_db().get_account(key).unwrap_or_default(),
@@ -207,6 +228,7 @@ impl Chain {
             slot: self.slot,
             block_time: self.unix_time(),
             transaction: tx,
+            loaded,
             err,
             meta,
             pre_balances,
@@ -232,6 +254,17 @@ impl Chain {
             })
             .collect()
     }
+}
+
+/// The accounts `message` locks: its static keys and every address it looks up.
+fn account_locks(message: &VersionedMessage) -> usize {
+    let looked_up: usize = message.address_table_lookups().map_or(0, |lookups| {
+        lookups
+            .iter()
+            .map(|l| l.writable_indexes.len() + l.readonly_indexes.len())
+            .sum()
+    });
+    message.static_account_keys().len() + looked_up
 }
 
 /// Whether every signature of `tx` verifies against its message.

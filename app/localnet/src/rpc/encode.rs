@@ -86,7 +86,7 @@ pub fn status_meta(record: &TxRecord) -> UiTransactionStatusMeta {
         pre_token_balances: Some(vec![]),
         post_token_balances: Some(vec![]),
         rewards: Some(vec![]),
-        loaded_addresses: Default::default(),
+        loaded_addresses: record.loaded.clone(),
         return_data: return_data(&record.meta.return_data),
         compute_units_consumed: Some(record.meta.compute_units_consumed),
         cost_units: None,

@@ -149,6 +149,8 @@ async fn signatures_for_address(
                         .message
                         .static_account_keys()
                         .contains(&address)
+                        || r.loaded.writable.contains(&address)
+                        || r.loaded.readonly.contains(&address)
                 })
                 .take(limit)
                 .map(|(sig, r)| RpcConfirmedTransactionStatusWithSignature {

@@ -6,6 +6,7 @@ mod common;
 mod test_cluster;
 mod test_errors;
 mod test_keel;
+mod test_lookup;
 mod test_measure;
 mod test_prices;
 mod test_pubsub;
