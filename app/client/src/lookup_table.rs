@@ -109,10 +109,61 @@ pub fn extend(
 /// The table at `key` decoded from its account `data` (as fetched), in the form messages
 /// compile against; `None` if the data is not a lookup table.
 pub fn decode(key: &Pubkey, data: &[u8]) -> Option<AddressLookupTableAccount> {
+    decode_state(key, data).map(|state| state.table)
+}
+
+/// A table as its account holds it: the addresses, who may extend it and when it last was.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TableState {
+    /// The table and every address it holds, in order.
+    pub table: AddressLookupTableAccount,
+    /// The key that may extend (and deactivate) it; `None` once frozen.
+    pub authority: Option<Pubkey>,
+    /// The slot of its last extension (0 if never extended).
+    pub last_extended_slot: u64,
+    /// How many addresses it held before that extension.
+    pub last_extended_slot_start_index: u8,
+    /// The slot its deactivation began, `u64::MAX` while active.
+    pub deactivation_slot: u64,
+}
+
+impl TableState {
+    /// The addresses a transaction processed at `slot` may look up, as the runtime resolves
+    /// them: all of them once `slot` is past the last extension, only those held before it in
+    /// that extension's slot; none once deactivation has begun (a deactivating table stops
+    /// resolving within 512 slots, so it is not worth using).
+    pub fn active_addresses(&self, slot: u64) -> &[Pubkey] {
+        if self.deactivation_slot != u64::MAX {
+            return &[];
+        }
+        let len = if slot > self.last_extended_slot {
+            self.table.addresses.len()
+        } else {
+            usize::from(self.last_extended_slot_start_index).min(self.table.addresses.len())
+        };
+        &self.table.addresses[..len]
+    }
+
+    /// True when every address of the table resolves at `slot`.
+    pub fn fully_active(&self, slot: u64) -> bool {
+        self.deactivation_slot == u64::MAX
+            && self.active_addresses(slot).len() == self.table.addresses.len()
+    }
+}
+
+/// The table at `key` with its state, decoded from its account `data`; `None` if the data is
+/// not a lookup table.
+pub fn decode_state(key: &Pubkey, data: &[u8]) -> Option<TableState> {
     let table = AddressLookupTable::deserialize(data).ok()?;
-    Some(AddressLookupTableAccount {
-        key: *key,
-        addresses: table.addresses.to_vec(),
+    Some(TableState {
+        table: AddressLookupTableAccount {
+            key: *key,
+            addresses: table.addresses.to_vec(),
+        },
+        authority: table.meta.authority,
+        last_extended_slot: table.meta.last_extended_slot,
+        last_extended_slot_start_index: table.meta.last_extended_slot_start_index,
+        deactivation_slot: table.meta.deactivation_slot,
     })
 }
 
@@ -301,6 +352,41 @@ mod tests {
         );
         let extended: Vec<usize> = paid.iter().map(|ix| (ix.data.len() - 12) / 32).collect();
         assert_eq!(extended, [27, 27, 11]);
+    }
+
+    #[test]
+    fn table_state_resolves_what_the_runtime_would() {
+        use solana_address_lookup_table_interface::state::LookupTableMeta;
+        let key = Pubkey::new_unique();
+        let authority = Pubkey::new_unique();
+        let addresses = keys(12);
+        let meta = LookupTableMeta {
+            deactivation_slot: u64::MAX,
+            last_extended_slot: 40,
+            last_extended_slot_start_index: 5,
+            authority: Some(authority),
+            _padding: 0,
+        };
+        let data = AddressLookupTable {
+            meta,
+            addresses: std::borrow::Cow::Borrowed(&addresses),
+        }
+        .serialize_for_tests()
+        .unwrap();
+        let state = decode_state(&key, &data).expect("a table");
+        assert_eq!(decode(&key, &data).unwrap(), state.table);
+        assert_eq!(state.authority, Some(authority));
+        // In the slot of its last extension only the 5 addresses held before it resolve.
+        assert_eq!(state.active_addresses(40), &addresses[..5]);
+        assert!(!state.fully_active(40));
+        assert_eq!(state.active_addresses(41), &addresses[..]);
+        assert!(state.fully_active(41));
+        let deactivating = TableState {
+            deactivation_slot: 50,
+            ..state.clone()
+        };
+        assert!(deactivating.active_addresses(60).is_empty() && !deactivating.fully_active(60));
+        assert!(decode_state(&key, &[1, 2, 3]).is_none());
     }
 
     #[test]

@@ -49,6 +49,11 @@ pub struct Args {
     /// The keeper's own margin account [default: margin account 0 of the signer].
     #[arg(long, env = "KEEL_MARGIN_ACCOUNT")]
     pub margin_account: Option<String>,
+    /// An existing address lookup table to compile every transaction against (v0), extended
+    /// with new listings when the keeper is its authority [default: the keeper creates one at
+    /// start-up and logs its address].
+    #[arg(long, env = "KEEL_LOOKUP_TABLE", value_name = "ADDRESS")]
+    pub lookup_table: Option<String>,
     /// Liquidate unhealthy accounts and settle bankruptcies (true/false) [default: true].
     #[arg(long, env = "KEEL_LIQUIDATE")]
     pub liquidate: Option<bool>,
@@ -173,6 +178,8 @@ pub struct KeeperConfig {
     pub exchange: Pubkey,
     /// The keeper's margin account (`None`: account 0 of the signer).
     pub margin_account: Option<Pubkey>,
+    /// The address lookup table to use (`None`: create one at start-up).
+    pub lookup_table: Option<Pubkey>,
     /// Duties on or off.
     pub duties: Duties,
     /// Priority-fee policy.
@@ -214,6 +221,7 @@ impl KeeperConfig {
             keypair: None,
             exchange,
             margin_account: None,
+            lookup_table: None,
             duties: Duties::default(),
             fee_policy: FeePolicy::Fixed(0),
             max_micro_lamports: 1_000_000,
@@ -276,6 +284,11 @@ impl KeeperConfig {
         let mut config = Self::new(rpc_url, ws_url, exchange);
         config.keypair = Some(keypair);
         config.margin_account = margin_account;
+        config.lookup_table = pick!(lookup_table)
+            .map(|s| {
+                Pubkey::from_str(&s).map_err(|e| invalid("lookup_table", format!("`{s}`: {e}")))
+            })
+            .transpose()?;
         let d = Duties::default();
         config.duties = Duties {
             liquidate: pick!(liquidate).unwrap_or(d.liquidate),

@@ -16,7 +16,7 @@ use crate::rounds::Pipeline;
 use crate::state::Registry;
 use crate::subscribe::{self, Topics, Update};
 use crate::tx::Sender;
-use crate::{cranks, unwind};
+use crate::{cranks, lookup, unwind};
 use anchor_lang::prelude::Pubkey;
 use dispatch::InFlight;
 use keel_client::health::FetchedAccount;
@@ -52,6 +52,9 @@ pub enum StartError {
     /// The keeper's own margin account does not exist on the exchange.
     #[error("the keeper's margin account {0} is not a margin account of the exchange")]
     NoOwnAccount(Pubkey),
+    /// The address lookup table could not be created, read or brought up to date.
+    #[error("address lookup table: {0}")]
+    LookupTable(String),
 }
 
 /// A keeper over one exchange.
@@ -65,6 +68,7 @@ pub struct Keeper {
     budget: Arc<OwnBudget>,
     unwind_due: bool,
     unwind_memory: unwind::UnwindMemory,
+    lookup_table: Option<Pubkey>,
 }
 
 impl Keeper {
@@ -98,7 +102,13 @@ impl Keeper {
             budget: OwnBudget::new(),
             unwind_due: false,
             unwind_memory,
+            lookup_table: None,
         }
+    }
+
+    /// The address lookup table its transactions look up (known once started).
+    pub fn lookup_table(&self) -> Option<Pubkey> {
+        self.lookup_table
     }
 
     /// The keeper's own margin account.
@@ -120,12 +130,19 @@ impl Keeper {
         }
     }
 
-    /// Takes the first snapshot and checks the keeper's own account; margin account 0 of the
-    /// signer is created when it does not exist yet (and no other account was configured).
+    /// Takes the first snapshot, opens the address lookup table (the configured one, or a new
+    /// one) and waits for it to be active, and checks the keeper's own account; margin account
+    /// 0 of the signer is created when it does not exist yet (and no other account was
+    /// configured).
     pub async fn start(&mut self) -> Result<(), StartError> {
         let mut found = snapshot(&self.sender, &mut self.registry)
             .await
             .map_err(|e| StartError::Snapshot(e.detail))?;
+        let (table, upkept) = lookup::open(&self.sender, &self.registry, self.config.lookup_table)
+            .await
+            .map_err(|e| StartError::LookupTable(e.detail))?;
+        self.lookup_table = Some(table);
+        lookup::report(&table, &upkept, true);
         if !self.registry.accounts.contains_key(&self.own) && self.config.margin_account.is_none() {
             let signer = self.sender.payer.pubkey();
             let ix = keel_client::instructions::create_margin_account(
@@ -205,6 +222,7 @@ impl Keeper {
                     match snapshot(&self.sender, &mut self.registry).await {
                         Ok(found) => {
                             self.metrics.accounts_tracked.set(found as i64);
+                            self.upkeep_table().await;
                             topics_tx.send_if_modified(|t| { let new = self.topics(); let changed = *t != new; *t = new; changed });
                             let all: Vec<Pubkey> = self.registry.accounts.keys().copied().collect();
                             self.evaluate(all, vec![], &[], None, true);
@@ -268,6 +286,18 @@ impl Keeper {
             found.into_values().collect(),
             oracles,
         )
+    }
+
+    /// Extends the lookup table with the snapshot's new listings, once active (see
+    /// [`lookup::maintain`]).
+    async fn upkeep_table(&mut self) {
+        let Some(table) = self.lookup_table else {
+            return;
+        };
+        match lookup::maintain(&self.sender, &self.registry, &table).await {
+            Ok(upkept) => lookup::report(&table, &upkept, false),
+            Err(err) => tracing::warn!(%table, detail = err.detail, "lookup table upkeep failed"),
+        }
     }
 
     async fn unwind(&mut self) {

@@ -12,8 +12,8 @@
 //! - [`rounds`], [`budget`]: the rounds in flight (a bound, one per account, cooldowns) and the
 //!   keeper's own Init health reserved by their steps.
 //! - [`liquidate`], [`step`], [`unwind`], [`cranks`], [`settle`]: what the keeper sends, through
-//!   [`tx`] (simulate, compute-unit limit, priority fee, confirm), its failures read by
-//!   [`classify`].
+//!   [`tx`] (simulate, compute-unit limit, priority fee, confirm; v0 with the exchange's
+//!   address lookup table, kept by [`lookup`]), its failures read by [`classify`].
 //! - [`metrics`]: Prometheus `/metrics` and `/health`.
 //! - [`keeper`]: the loop.
 
@@ -26,6 +26,7 @@ pub mod decision;
 pub mod discovery;
 pub mod keeper;
 pub mod liquidate;
+pub mod lookup;
 pub mod metrics;
 pub mod rounds;
 pub mod settle;

@@ -48,6 +48,8 @@ pub struct Metrics {
     pub bounties_earned: Counter,
     /// Cranks landed, by kind.
     pub cranks: Family<Kind, Counter>,
+    /// Transactions sent, by form (v0 with the lookup table, legacy).
+    pub transactions_sent: Family<Kind, Counter>,
     /// RPC latency, seconds, by method.
     pub rpc_latency: Family<Kind, Histogram>,
     /// Local health and the program's simulated view disagreed.
@@ -92,6 +94,7 @@ impl Metrics {
             rounds_in_flight: Gauge::default(),
             bounties_earned: Counter::default(),
             cranks: Family::default(),
+            transactions_sent: Family::default(),
             rpc_latency: latency,
             health_disagreements: Counter::default(),
             own_init_health: Gauge::default(),
@@ -151,6 +154,11 @@ impl Metrics {
             m.bounties_earned.clone(),
         );
         registry.register("cranks", "Cranks landed, by kind", m.cranks.clone());
+        registry.register(
+            "transactions_sent",
+            "Transactions sent, by form (v0 with the lookup table, legacy)",
+            m.transactions_sent.clone(),
+        );
         registry.register(
             "rpc_latency_seconds",
             "RPC latency by method",

@@ -1,13 +1,21 @@
 //! Transactions: every one simulated first, its compute-unit limit set from the simulation, its
 //! compute-unit price from the configured policy; sent without a second preflight, confirmed by
 //! polling; RPC calls retried with exponential backoff on transport errors. A simulation may
-//! return accounts as the transaction leaves them ([`Sender::simulate_with`]).
+//! return accounts as the transaction leaves them ([`Sender::simulate_with`]). Every one is a
+//! v0 transaction looking up the exchange's table once one is installed ([`compile`]).
+
+mod budget;
+pub mod compile;
+
+pub use budget::{cu_limit, percentile_fee, CU_HEADROOM_PCT, MIN_CU_LIMIT, SIMULATION_CU_LIMIT};
 
 use crate::classify::{classify_client_error, classify_transaction_error, Failure};
 use crate::config::FeePolicy;
 use crate::metrics::Metrics;
 use anchor_lang::solana_program::instruction::Instruction;
 use base64::Engine;
+use compile::{Format, Tables};
+use keel_client::lookup_table::AddressLookupTableAccount;
 use solana_account_decoder::UiAccountEncoding;
 use solana_commitment_config::CommitmentConfig;
 use solana_compute_budget_interface::ComputeBudgetInstruction;
@@ -19,19 +27,12 @@ use solana_rpc_client_api::config::{
     RpcTransactionConfig,
 };
 use solana_signature::Signature;
-use solana_signer::Signer;
-use solana_transaction::Transaction;
+use solana_transaction::versioned::VersionedTransaction;
 use solana_transaction_status_client_types::UiTransactionEncoding;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// The compute-unit limit of a simulation (the most a transaction may ask).
-pub const SIMULATION_CU_LIMIT: u32 = 1_400_000;
-/// Headroom over the simulated compute units, percent.
-pub const CU_HEADROOM_PCT: u64 = 20;
-/// The smallest limit set, compute units.
-pub const MIN_CU_LIMIT: u64 = 10_000;
 /// How long to wait for a confirmation.
 pub const CONFIRM_TIMEOUT: Duration = Duration::from_secs(30);
 /// Time between two signature-status polls.
@@ -81,24 +82,8 @@ pub struct Landed {
     pub signature: Signature,
     /// Its logs.
     pub logs: Vec<String>,
-}
-
-/// The limit for `units` simulated: the units plus headroom, within bounds.
-pub fn cu_limit(units: u64) -> u32 {
-    let with_headroom = units.saturating_mul(100 + CU_HEADROOM_PCT) / 100;
-    with_headroom.clamp(MIN_CU_LIMIT, SIMULATION_CU_LIMIT as u64) as u32
-}
-
-/// The `percentile` (0..=100) of `fees`, nearest rank; 0 for none.
-pub fn percentile_fee(mut fees: Vec<u64>, percentile: u8) -> u64 {
-    if fees.is_empty() {
-        return 0;
-    }
-    fees.sort_unstable();
-    let rank = (fees.len() * percentile.min(100) as usize)
-        .div_ceil(100)
-        .max(1);
-    fees[rank - 1]
+    /// The form it was sent in.
+    pub format: Format,
 }
 
 /// Sends the keeper's transactions.
@@ -112,6 +97,7 @@ pub struct Sender {
     max_micro_lamports: u64,
     retries: u32,
     metrics: Arc<Metrics>,
+    tables: Tables,
 }
 
 impl Sender {
@@ -131,6 +117,26 @@ impl Sender {
             max_micro_lamports,
             retries: retries.max(1),
             metrics,
+            tables: Tables::default(),
+        }
+    }
+
+    /// The lookup table its transactions compile against (active addresses only), if any.
+    pub fn table(&self) -> Option<Arc<AddressLookupTableAccount>> {
+        self.tables.get()
+    }
+
+    /// Installs `table` (only addresses already active) for this sender and all its clones.
+    pub fn set_table(&self, table: AddressLookupTableAccount) {
+        self.tables.set(table);
+    }
+
+    /// A sender like this one that compiles without any lookup table (for the transactions
+    /// that create and extend the table itself).
+    pub fn without_table(&self) -> Self {
+        Self {
+            tables: Tables::default(),
+            ..self.clone()
         }
     }
 
@@ -196,18 +202,13 @@ impl Sender {
         limit: u32,
         price: u64,
         blockhash: solana_hash::Hash,
-    ) -> Transaction {
+    ) -> Result<(VersionedTransaction, Format), TxError> {
         let mut all = vec![ComputeBudgetInstruction::set_compute_unit_limit(limit)];
         if price > 0 {
             all.push(ComputeBudgetInstruction::set_compute_unit_price(price));
         }
         all.extend_from_slice(ixs);
-        Transaction::new_signed_with_payer(
-            &all,
-            Some(&self.payer.pubkey()),
-            &[self.payer.as_ref()],
-            blockhash,
-        )
+        compile::compile(&self.payer, &all, self.table().as_deref(), blockhash)
     }
 
     /// Simulates `ixs` at the highest limit; a program failure comes back classified, with logs.
@@ -223,7 +224,7 @@ impl Sender {
         ixs: &[Instruction],
         accounts: &[anchor_lang::prelude::Pubkey],
     ) -> Result<Simulated, TxError> {
-        let tx = self.signed(ixs, SIMULATION_CU_LIMIT, 0, solana_hash::Hash::default());
+        let (tx, _) = self.signed(ixs, SIMULATION_CU_LIMIT, 0, solana_hash::Hash::default())?;
         let accounts_config =
             (!accounts.is_empty()).then(|| RpcSimulateTransactionAccountsConfig {
                 encoding: Some(UiAccountEncoding::Base64),
@@ -291,7 +292,7 @@ impl Sender {
                     .get_latest_blockhash_with_commitment(CommitmentConfig::confirmed())
             })
             .await?;
-        let tx = self.signed(ixs, cu_limit(units), price, blockhash);
+        let (tx, format) = self.signed(ixs, cu_limit(units), price, blockhash)?;
         let config = RpcSendTransactionConfig {
             skip_preflight: true,
             max_retries: Some(0),
@@ -302,6 +303,7 @@ impl Sender {
                 self.rpc.send_transaction_with_config(&tx, config)
             })
             .await?;
+        Metrics::inc(&self.metrics.transactions_sent, format.label());
         let deadline = Instant::now() + CONFIRM_TIMEOUT;
         for poll in 1u32.. {
             // Nothing is confirmed before the next slot: wait first.
@@ -316,7 +318,11 @@ impl Sender {
                 if status.satisfies_commitment(CommitmentConfig::confirmed()) {
                     let logs = self.logs(&signature).await;
                     return match status.err {
-                        None => Ok(Landed { signature, logs }),
+                        None => Ok(Landed {
+                            signature,
+                            logs,
+                            format,
+                        }),
                         Some(err) => Err(TxError {
                             failure: classify_transaction_error(&err),
                             detail: err.to_string(),
@@ -372,26 +378,5 @@ impl Sender {
                 .unwrap_or_default(),
             Err(_) => vec![],
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cu_limit_adds_headroom_within_bounds() {
-        assert_eq!(cu_limit(100_000), 120_000);
-        assert_eq!(cu_limit(10) as u64, MIN_CU_LIMIT);
-        assert_eq!(cu_limit(5_000_000), SIMULATION_CU_LIMIT);
-    }
-
-    #[test]
-    fn percentile_fee_nearest_rank() {
-        assert_eq!(percentile_fee(vec![], 75), 0);
-        assert_eq!(percentile_fee(vec![5, 1, 3, 2, 4], 0), 1);
-        assert_eq!(percentile_fee(vec![5, 1, 3, 2, 4], 50), 3);
-        assert_eq!(percentile_fee(vec![5, 1, 3, 2, 4], 100), 5);
-        assert_eq!(percentile_fee(vec![10, 20, 30, 40], 75), 30);
     }
 }

@@ -12,6 +12,7 @@ pub(super) struct FileConfig {
     pub(super) keypair: Option<PathBuf>,
     pub(super) exchange: Option<String>,
     pub(super) margin_account: Option<String>,
+    pub(super) lookup_table: Option<String>,
     pub(super) liquidate: Option<bool>,
     pub(super) crank_fills: Option<bool>,
     pub(super) crank_funding: Option<bool>,

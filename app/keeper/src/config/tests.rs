@@ -123,3 +123,35 @@ fn config_success_file_values_under_flags() {
     .unwrap_err();
     assert!(err.to_string().contains("min_bountyy"), "{err}");
 }
+
+#[test]
+fn config_lookup_table_from_flag_or_file_and_bad_values_named() {
+    assert_eq!(
+        KeeperConfig::from_args(args()).expect("valid").lookup_table,
+        None,
+        "created at start-up by default"
+    );
+    let table = Pubkey::new_unique();
+    let flag = KeeperConfig::from_args(Args {
+        lookup_table: Some(table.to_string()),
+        ..args()
+    })
+    .expect("valid");
+    assert_eq!(flag.lookup_table, Some(table));
+    let dir = std::env::temp_dir().join(format!("keel-keeper-lookup-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("keeper.toml");
+    std::fs::write(&path, format!("lookup_table = \"{table}\"\n")).expect("write");
+    let file = KeeperConfig::from_args(Args {
+        config: Some(path),
+        ..args()
+    })
+    .expect("valid");
+    assert_eq!(file.lookup_table, Some(table));
+    let err = KeeperConfig::from_args(Args {
+        lookup_table: Some("not-an-address".into()),
+        ..args()
+    })
+    .unwrap_err();
+    assert!(err.to_string().contains("lookup_table"), "{err}");
+}

@@ -76,6 +76,8 @@ pub struct RunningKeeper {
     pub metrics: Arc<Metrics>,
     /// Its margin account.
     pub account: Pubkey,
+    /// The address lookup table it opened at start-up.
+    pub lookup_table: Option<Pubkey>,
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
 }
@@ -106,9 +108,15 @@ pub fn limit(side: Side, dollars: i64, base_lots: i64) -> PlaceOrderArgs {
 impl Net {
     /// Starts a node (feeds still) and creates the exchange with SOL-PERP at 100 USD.
     pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// [`Net::start`] with the node's configuration changed by `change` first.
+    pub async fn start_with(change: impl FnOnce(&mut NodeConfig)) -> Self {
         let mut config = NodeConfig::local(0, 0);
         config.slot_time = SLOT;
         config.prices.feeds.iter_mut().for_each(|f| f.volatility = 0.0);
+        change(&mut config);
         let node = Node::start(config).await.expect("node starts");
         let rpc = RpcClient::new_with_commitment(node.rpc_url(), CommitmentConfig::confirmed());
         let payer = Keypair::new();
@@ -328,10 +336,10 @@ impl Net {
         let metrics = Arc::new(Metrics::new());
         let mut keeper = Keeper::new(config, signer.insecure_clone(), metrics.clone());
         keeper.start().await.expect("keeper starts");
-        let account = keeper.own_account();
+        let (account, lookup_table) = (keeper.own_account(), keeper.lookup_table());
         let (stop, stop_rx) = watch::channel(false);
         let task = tokio::spawn(keeper.run(stop_rx));
-        RunningKeeper { metrics, account, stop, task }
+        RunningKeeper { metrics, account, lookup_table, stop, task }
     }
 
     /// Asserts the insurance fund reconciles: its vault and its claim in the quote bank are its

@@ -12,13 +12,14 @@ use std::time::Duration;
 const BIN: &str = env!("CARGO_BIN_EXE_keel-keeper");
 
 /// Every option the keeper takes.
-const OPTIONS: [&str; 27] = [
+const OPTIONS: [&str; 29] = [
     "--config",
     "--rpc-url",
     "--ws-url",
     "--keypair",
     "--exchange",
     "--margin-account",
+    "--lookup-table",
     "--liquidate",
     "--crank-fills",
     "--crank-funding",
@@ -34,6 +35,7 @@ const OPTIONS: [&str; 27] = [
     "--health-tolerance-bps",
     "--snapshot-secs",
     "--crank-ms",
+    "--funding-sample-secs",
     "--sweep-secs",
     "--account-cooldown-ms",
     "--max-rounds-in-flight",
@@ -72,7 +74,9 @@ fn help_documents_every_option_with_its_environment_variable() {
     assert!(
         help.contains("KEEL_EXCHANGE")
             && help.contains("KEEL_MIN_BOUNTY")
-            && help.contains("KEEL_MAX_ROUNDS_IN_FLIGHT"),
+            && help.contains("KEEL_MAX_ROUNDS_IN_FLIGHT")
+            && help.contains("KEEL_LOOKUP_TABLE")
+            && help.contains("KEEL_FUNDING_SAMPLE_SECS"),
         "{help}"
     );
 }
