@@ -17,6 +17,10 @@
 extern crate alloc;
 
 pub mod codec;
+#[cfg(not(target_arch = "bpf"))]
+pub mod demangle;
+#[cfg(not(target_arch = "bpf"))]
+pub mod frames;
 pub mod int128;
 #[cfg(target_arch = "bpf")]
 mod sbpf;
@@ -123,7 +127,8 @@ pub const QUOTE_INDEX: u16 = 0;
 
 /// Runs the computation encoded in `data`.
 pub fn run(data: &[u8]) -> Result<Output, RunError> {
-    let mut reader = Reader::new(data);
+    let words = codec::words(data)?;
+    let mut reader = Reader::new(&words);
     let mode = codec::read_mode(&mut reader)?;
     let mut out = Output {
         bytes: [0; MAX_OUTPUT],

@@ -1,4 +1,5 @@
-//! `sbpf-meter PROGRAM.so [--write]`: meters keel-risk's health engine on real sBPF.
+//! `sbpf-meter PROGRAM.so --linker-log LOG [--write]`: meters keel-risk's health engine on real
+//! sBPF.
 //!
 //! Loads the harness program (built by `scripts/sbpf-meter.sh`) into LiteSVM, runs every mode
 //! over accounts of 1, 2, 4, 8, 16 perp positions × 1, 4, 8 collaterals, with and without
@@ -6,13 +7,17 @@
 //! compiled for the host). Then writes the CU table to `bench/sbpf-meter/CU.md` and compares
 //! every figure with `bench/sbpf-meter/thresholds.txt`: it fails when one exceeds its threshold
 //! by more than the margin written there. `--write` rewrites the thresholds from this run.
+//! Before metering it reads the program's stack frames (`keel_sbpf_meter::frames`: LLVM's frame
+//! sizes from the linker's log `LOG`, and what the code itself addresses) and fails when one
+//! exceeds SBPF v0's 4 096 bytes or a call passes arguments on the stack; the table lists the
+//! largest.
 
 mod accounts;
 mod table;
 
 use keel_risk::math::{Fixed, Rounding};
 use keel_risk::risk::HealthKind;
-use keel_sbpf_meter::{codec, run, Mode};
+use keel_sbpf_meter::{codec, frames, run, Mode};
 use litesvm::LiteSVM;
 use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_instruction::Instruction;
@@ -251,9 +256,26 @@ fn meter() -> Result<bool, String> {
     let args: Vec<String> = std::env::args().collect();
     let so_path = args
         .get(1)
-        .ok_or("usage: sbpf-meter PROGRAM.so [--write]")?;
+        .ok_or("usage: sbpf-meter PROGRAM.so --linker-log LOG [--write]")?;
     let write = args.iter().any(|a| a == "--write");
+    let log = args
+        .iter()
+        .position(|a| a == "--linker-log")
+        .and_then(|i| args.get(i + 1))
+        .map(|path| std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}")))
+        .transpose()?;
     let so = std::fs::read(so_path).map_err(|e| format!("{so_path}: {e}"))?;
+    let frames = table::Frames {
+        llvm: log.as_deref().map(frames::from_remarks).unwrap_or_default(),
+        elf: frames::elf_frames(&so)?,
+    };
+    let frame_errors = frames.errors();
+    for line in &frame_errors {
+        eprintln!("sbpf-meter: {line}");
+    }
+    if !frame_errors.is_empty() {
+        return Ok(false);
+    }
     let mut meter = Meter::new(&so)?;
     let (empty, _) = meter.call(codec::encode(Mode::Noop, &[], &[]))?;
     let mut measurements = Vec::new();
@@ -293,7 +315,7 @@ fn meter() -> Result<bool, String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .ok_or("no bench/sbpf-meter")?;
-    let markdown = table::markdown(&measurements, &ops, empty);
+    let markdown = table::markdown(&measurements, &ops, empty, &frames);
     std::fs::write(dir.join("CU.md"), &markdown).map_err(|e| format!("CU.md: {e}"))?;
     println!("{markdown}");
     let figures = table::figures(&measurements, &ops);

@@ -2,6 +2,8 @@
 //! collateral) and the regression check against the committed thresholds.
 
 use std::collections::BTreeMap;
+use keel_sbpf_meter::demangle::demangle;
+use keel_sbpf_meter::frames::{ElfFrames, Frame, FRAME_LIMIT};
 use std::fmt::Write;
 
 /// One metered account shape.
@@ -111,7 +113,7 @@ pub fn figures(ms: &[Measurement], ops: &[(&str, u64)]) -> BTreeMap<String, u64>
 }
 
 /// The markdown CU table.
-pub fn markdown(ms: &[Measurement], ops: &[(&str, u64)], empty: u64) -> String {
+pub fn markdown(ms: &[Measurement], ops: &[(&str, u64)], empty: u64, frames: &Frames) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# Compute units of the health engine on sBPF\n");
     let _ = writeln!(
@@ -119,8 +121,8 @@ pub fn markdown(ms: &[Measurement], ops: &[(&str, u64)], empty: u64) -> String {
         "Written by `scripts/sbpf-meter.sh` (do not edit): keel-risk compiled to SBPF v0 (rustc 1.96 \
          + sbpf-linker 0.2.6 with LLVM 23), run in LiteSVM 0.12.0, every result checked equal to \
          the native one. Figures are CU net of an empty call ({empty} CU, including the compute \
-         budget instruction). Columns: `decode` = reading the input into a `HealthCache` (in every \
-         other column too); `init` = `health(Init)`; `all3` = `components` of Init, Maint and \
+         budget instruction). Columns: `decode` = reading the input (aligned 64-bit words) into a `HealthCache` (in \
+         every other column too); `init` = `health(Init)`; `all3` = `components` of Init, Maint and \
          LiquidationEnd; `sizing` = one liquidation sizing search on the first position \
          (`StepHealth::split` + `smallest_sufficient` over `StepHealth::with`).\n"
     );
@@ -190,7 +192,71 @@ pub fn markdown(ms: &[Measurement], ops: &[(&str, u64)], empty: u64) -> String {
     for (name, units) in ops {
         let _ = writeln!(s, "| {name} | {units} |");
     }
+    frames_section(&mut s, frames);
     s
+}
+
+/// Functions listed in the stack-frame section.
+const FRAMES_LISTED: usize = 12;
+
+/// The program's stack frames, both readings (see `keel_sbpf_meter::frames`).
+pub struct Frames {
+    /// LLVM's frame sizes by function, largest first (empty without the linker's log).
+    pub llvm: Vec<Frame>,
+    /// What the final program's code addresses.
+    pub elf: ElfFrames,
+}
+
+impl Frames {
+    /// Why the program's frames fail the run: a frame over SBPF v0's limit, a call that passes
+    /// arguments on the stack, or no frame sizes from LLVM at all.
+    pub fn errors(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .llvm
+            .iter()
+            .filter(|f| f.bytes > FRAME_LIMIT)
+            .map(|f| format!("stack frame of {} is {} bytes, over SBPF v0's {FRAME_LIMIT}", demangle(&f.name), f.bytes))
+            .collect();
+        if self.elf.deepest > FRAME_LIMIT {
+            out.push(format!("the code addresses {} bytes below r10, over SBPF v0's {FRAME_LIMIT}", self.elf.deepest));
+        }
+        for at in &self.elf.stack_arguments {
+            out.push(format!(
+                "the function at byte {at:#x} of the code addresses memory above r10: arguments passed on the \
+                 stack (a call of more than five argument registers), an access violation on SBPF v0"
+            ));
+        }
+        if self.llvm.is_empty() {
+            out.push("no frame sizes in the linker's log (--linker-log)".into());
+        }
+        out
+    }
+}
+
+/// The largest stack frames.
+fn frames_section(s: &mut String, frames: &Frames) {
+    let _ = writeln!(s, "\n## Stack frames\n");
+    let _ = writeln!(
+        s,
+        "LLVM's frame size of each function of the program (the linker's `-pass-remarks-analysis=prologepilog`; \
+         LLVM itself refuses a frame over `-bpf-stack-size=4096`), {} functions, the {} largest below. In the \
+         final program's code ({} functions: the entry point and every call's target) the deepest byte addressed \
+         below `r10` is {} and {} addresses memory above it (arguments passed on the stack, which links and \
+         fails at run time on SBPF v0). The run fails on a frame over {FRAME_LIMIT} bytes or on stack-passed \
+         arguments.\n",
+        frames.llvm.len(),
+        FRAMES_LISTED.min(frames.llvm.len()),
+        frames.elf.functions,
+        frames.elf.deepest,
+        match frames.elf.stack_arguments.len() {
+            0 => "no function".to_string(),
+            n => format!("{n} functions"),
+        }
+    );
+    let _ = writeln!(s, "| function | frame bytes |\n|---|---:|");
+    for f in frames.llvm.iter().take(FRAMES_LISTED) {
+        let _ = writeln!(s, "| `{}` | {} |", demangle(&f.name), f.bytes);
+    }
 }
 
 /// The thresholds file for `figures`: this run's figures, allowed to grow by the margin.

@@ -1,5 +1,6 @@
 //! [`Fixed`]: signed decimal fixed point, 18 fractional digits, checked and rounding-aware.
 
+use super::limbs::{div_scale, join, mul_128_64, mul_64, split};
 use super::wide::{div_scaled, mul_scaled};
 use super::{MathError, Rounding, BPS_PER_UNIT};
 use core::fmt;
@@ -32,14 +33,21 @@ impl Fixed {
         self.0
     }
 
-    /// An integer, exactly. Cannot overflow: |i64| · 10^18 < 2^127.
+    /// An integer, exactly. Cannot overflow: |i64| · 10^18 < 2^63 · 2^60 = 2^123.
+    #[inline(always)]
     pub const fn from_i64(value: i64) -> Fixed {
-        Fixed(value as i128 * FIXED_SCALE)
+        // One 64-bit product in limbs (a 128-bit multiply is a software helper on sBPF).
+        let magnitude = Fixed::from_u64(value.unsigned_abs()).0;
+        // |magnitude| < 2^123: negating it cannot wrap.
+        Fixed(if value < 0 { magnitude.wrapping_neg() } else { magnitude })
     }
 
-    /// An unsigned integer, exactly. Cannot overflow: u64::MAX · 10^18 < 2^127.
+    /// An unsigned integer, exactly. Cannot overflow: u64::MAX · 10^18 < 2^64 · 2^60 = 2^124.
+    #[inline(always)]
     pub const fn from_u64(value: u64) -> Fixed {
-        Fixed(value as i128 * FIXED_SCALE)
+        let (high, low) = mul_64(value, FIXED_SCALE as u64);
+        // Below 2^124, so positive as an i128.
+        Fixed(join(high, low) as i128)
     }
 
     /// Basis points (10_000 = 1.0), exactly.
@@ -105,15 +113,16 @@ impl Fixed {
 
     /// `self · n` for an integer `n`, exactly (no rounding is ever needed): the same result as
     /// `self.mul(Fixed::from_i64(n), _)` in either rounding, without the divisions by the scale
-    /// that a `Fixed` product takes — on sBPF one 128-bit multiply instead of six divisions.
+    /// that a `Fixed` product takes: two 64-bit limb products.
+    #[inline(always)]
     pub fn mul_int(self, n: i64) -> Result<Fixed, MathError> {
         let negative = (self.0 < 0) != (n < 0);
-        let magnitude = self
-            .0
-            .unsigned_abs()
-            .checked_mul(n.unsigned_abs() as u128)
-            .ok_or(MathError::Overflow)?;
-        signed(magnitude, negative)
+        // The full product in 64-bit limbs; it fits when its top limb is zero.
+        let [low, high, top] = mul_128_64(self.0.unsigned_abs(), n.unsigned_abs());
+        if top != 0 {
+            return Err(MathError::Overflow);
+        }
+        signed(join(high, low), negative)
     }
 
     /// True when the integer `value` lies within `bps` basis points of `self`, bounds
@@ -161,7 +170,20 @@ impl Fixed {
 
     /// The integer part, rounded as asked.
     pub fn to_int(self, rounding: Rounding) -> i128 {
-        div_rounded(self.0, FIXED_SCALE, rounding)
+        // The magnitude divided by the scale in limbs; the quotient is at most 2^127 / 10^18.
+        let negative = self.0 < 0;
+        let (high, low) = split(self.0.unsigned_abs());
+        let (quotient, inexact) = div_scale([low, high]);
+        // A two-limb dividend always fits: the `None` arm never runs.
+        let quotient = quotient.unwrap_or(0) as i128;
+        let away = inexact && (magnitude_rounding(negative, rounding) == Rounding::Up);
+        // quotient + 1 < 2^68: neither the increment nor the negation can wrap.
+        let magnitude = quotient.wrapping_add(away as i128);
+        if negative {
+            magnitude.wrapping_neg()
+        } else {
+            magnitude
+        }
     }
 
     /// The integer part as `i64`, rounded as asked.

@@ -9,10 +9,13 @@
 
 #[cfg(feature = "anchor")]
 mod anchor_error;
+mod divide;
 mod fixed;
+mod limbs;
 mod wide;
 
 pub use fixed::{Fixed, FIXED_DECIMALS, FIXED_SCALE};
+pub(crate) use limbs::mul_i64;
 
 /// Failure of a checked arithmetic operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,3 +40,6 @@ pub const BPS_PER_UNIT: u32 = 10_000;
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod kernel_tests;

@@ -58,3 +58,6 @@ mod perp_tests;
 
 #[cfg(all(test, feature = "alloc"))]
 mod liquidation_tests;
+
+#[cfg(test)]
+mod reference_tests;

@@ -2,7 +2,7 @@
 //! at their worst side.
 
 use super::types::{HealthKind, PriceQuote};
-use crate::math::{Fixed, MathError, Rounding};
+use crate::math::{mul_i64, Fixed, MathError, Rounding};
 
 /// Margin ratios of a perp market (share of the notional required).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -82,24 +82,32 @@ impl PerpRisk {
     /// corner — including fills already queued on one side while the other side still rests.
     pub fn contribution(&self, kind: HealthKind) -> Result<PerpContribution, MathError> {
         let terms = KindTerms::of(self, kind)?;
-        let mut worst = self.scenario(&terms, self.base_lots, self.quote_native)?;
+        let current = self.scenario(&terms, self.base_lots, self.quote_native)?;
+        let (bids, asks) = (self.bids_base_lots > 0, self.asks_base_lots > 0);
+        if !bids && !asks {
+            // No resting orders: the current position is the only scenario.
+            return Ok(current);
+        }
+        let mut worst = (current.net()?, current);
+        // (present, bid lots filled, ask lots filled, quote paid for the bids, received for the asks)
         let corners = [
-            (self.bids_base_lots > 0, self.bids_base_lots, 0, -self.bids_quote_native, 0),
-            (self.asks_base_lots > 0, 0, self.asks_base_lots, 0, self.asks_quote_native),
-            (self.bids_base_lots > 0 && self.asks_base_lots > 0, self.bids_base_lots, self.asks_base_lots, -self.bids_quote_native, self.asks_quote_native),
+            (bids, self.bids_base_lots, 0, self.bids_quote_native, 0),
+            (asks, 0, self.asks_base_lots, 0, self.asks_quote_native),
+            (bids && asks, self.bids_base_lots, self.asks_base_lots, self.bids_quote_native, self.asks_quote_native),
         ];
         for (present, bids, asks, paid, received) in corners {
             if !present {
                 continue;
             }
             let base = self.base_lots.checked_add(bids).and_then(|b| b.checked_sub(asks)).ok_or(MathError::Overflow)?;
-            let quote = self.quote_native.checked_add(paid).and_then(|q| q.checked_add(received)).ok_or(MathError::Overflow)?;
+            let quote = self.quote_native.checked_sub(paid).and_then(|q| q.checked_add(received)).ok_or(MathError::Overflow)?;
             let filled = self.scenario(&terms, base, quote)?;
-            if filled.net()? < worst.net()? {
-                worst = filled;
+            let net = filled.net()?;
+            if net < worst.0 {
+                worst = (net, filled);
             }
         }
-        Ok(worst)
+        Ok(worst.1)
     }
 
     /// Unrealised PnL of the current position at the oracle price, unweighted, rounded down.
@@ -135,7 +143,7 @@ impl PerpRisk {
 
     /// `lots · base_lot_size`, base native.
     fn base_native(&self, lots: i64) -> Result<i64, MathError> {
-        lots.checked_mul(self.base_lot_size).ok_or(MathError::Overflow)
+        mul_i64(lots, self.base_lot_size).ok_or(MathError::Overflow)
     }
 
     /// Health contribution of holding `base_lots` with `quote`, for the kind of `terms`.
