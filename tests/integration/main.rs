@@ -39,3 +39,4 @@ mod test_integrity_attacks;
 mod test_funding_attacks;
 mod test_tx_limits;
 mod test_funding_attacks3;
+mod test_funding_attacks4;
