@@ -106,6 +106,32 @@ pub fn extend(
         .collect()
 }
 
+/// The first bytes of an initialised lookup table's account data: the `u32` tag of its
+/// `ProgramState` (`LookupTable`, variant 1), little-endian.
+pub const LOOKUP_TABLE_TAG: [u8; 4] = 1u32.to_le_bytes();
+
+/// Offset of `deactivation_slot` (a little-endian `u64`, `u64::MAX` while the table is active)
+/// in a lookup table's account data: after the state tag.
+pub const DEACTIVATION_SLOT_OFFSET: usize = 4;
+
+/// Offset of the authority in a lookup table's account data: its `Option` tag (1 when set)
+/// followed by the key, after the state tag (`u32`), `deactivation_slot` (`u64`),
+/// `last_extended_slot` (`u64`) and `last_extended_slot_start_index` (`u8`). A `getProgramAccounts`
+/// memcmp filter of [`authority_bytes`] at this offset selects the tables of one authority.
+pub const AUTHORITY_OFFSET: usize = DEACTIVATION_SLOT_OFFSET + 8 + 8 + 1;
+
+/// The bytes at [`DEACTIVATION_SLOT_OFFSET`] of a table whose deactivation has not begun.
+pub const NOT_DEACTIVATED: [u8; 8] = u64::MAX.to_le_bytes();
+
+/// The bytes at [`AUTHORITY_OFFSET`] of a table whose authority is `authority`: the `Some`
+/// tag and the key (33 bytes).
+pub fn authority_bytes(authority: &Pubkey) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(33);
+    bytes.push(1);
+    bytes.extend_from_slice(authority.as_ref());
+    bytes
+}
+
 /// The table at `key` decoded from its account `data` (as fetched), in the form messages
 /// compile against; `None` if the data is not a lookup table.
 pub fn decode(key: &Pubkey, data: &[u8]) -> Option<AddressLookupTableAccount> {
@@ -387,6 +413,47 @@ mod tests {
         };
         assert!(deactivating.active_addresses(60).is_empty() && !deactivating.fully_active(60));
         assert!(decode_state(&key, &[1, 2, 3]).is_none());
+    }
+
+    #[test]
+    fn filter_offsets_match_the_serialised_layout() {
+        use solana_address_lookup_table_interface::state::LookupTableMeta;
+        let authority = Pubkey::new_unique();
+        let addresses = keys(3);
+        let serialise = |deactivation_slot, authority| {
+            AddressLookupTable {
+                meta: LookupTableMeta {
+                    deactivation_slot,
+                    last_extended_slot: 0x0102_0304_0506_0708,
+                    last_extended_slot_start_index: 0xab,
+                    authority,
+                    _padding: 0,
+                },
+                addresses: std::borrow::Cow::Borrowed(&addresses),
+            }
+            .serialize_for_tests()
+            .unwrap()
+        };
+        let data = serialise(u64::MAX, Some(authority));
+        assert_eq!(data[..4], LOOKUP_TABLE_TAG);
+        let at = DEACTIVATION_SLOT_OFFSET;
+        assert_eq!(data[at..at + 8], NOT_DEACTIVATED);
+        // The fields between: last_extended_slot, then its start index, then the authority.
+        assert_eq!(
+            data[at + 8..at + 16],
+            0x0102_0304_0506_0708u64.to_le_bytes()
+        );
+        assert_eq!(data[AUTHORITY_OFFSET - 1], 0xab);
+        assert_eq!(
+            data[AUTHORITY_OFFSET..AUTHORITY_OFFSET + 33],
+            authority_bytes(&authority)[..]
+        );
+        let deactivated = serialise(77, Some(authority));
+        assert_eq!(deactivated[at..at + 8], 77u64.to_le_bytes());
+        let frozen = serialise(u64::MAX, None);
+        assert_eq!(frozen[AUTHORITY_OFFSET], 0, "no authority: the None tag");
+        let state = decode_state(&Pubkey::new_unique(), &data).expect("a table");
+        assert_eq!(state.authority, Some(authority));
     }
 
     #[test]

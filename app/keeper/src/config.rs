@@ -50,8 +50,9 @@ pub struct Args {
     #[arg(long, env = "KEEL_MARGIN_ACCOUNT")]
     pub margin_account: Option<String>,
     /// An existing address lookup table to compile every transaction against (v0), extended
-    /// with new listings when the keeper is its authority [default: the keeper creates one at
-    /// start-up and logs its address].
+    /// with new listings when the keeper is its authority [default: the signer's own table
+    /// found at start-up (getProgramAccounts on the lookup-table program), else a new one; its
+    /// address is logged].
     #[arg(long, env = "KEEL_LOOKUP_TABLE", value_name = "ADDRESS")]
     pub lookup_table: Option<String>,
     /// Liquidate unhealthy accounts and settle bankruptcies (true/false) [default: true].
@@ -178,7 +179,8 @@ pub struct KeeperConfig {
     pub exchange: Pubkey,
     /// The keeper's margin account (`None`: account 0 of the signer).
     pub margin_account: Option<Pubkey>,
-    /// The address lookup table to use (`None`: create one at start-up).
+    /// The address lookup table to use (`None`: reuse one of the signer's found at start-up,
+    /// or create one).
     pub lookup_table: Option<Pubkey>,
     /// Duties on or off.
     pub duties: Duties,

@@ -130,10 +130,10 @@ impl Keeper {
         }
     }
 
-    /// Takes the first snapshot, opens the address lookup table (the configured one, or a new
-    /// one) and waits for it to be active, and checks the keeper's own account; margin account
-    /// 0 of the signer is created when it does not exist yet (and no other account was
-    /// configured).
+    /// Takes the first snapshot, opens the address lookup table (the configured one, else one
+    /// of the signer's found on the node, else a new one: [`lookup::open`]) and waits for it to
+    /// be active, and checks the keeper's own account; margin account 0 of the signer is
+    /// created when it does not exist yet (and no other account was configured).
     pub async fn start(&mut self) -> Result<(), StartError> {
         let mut found = snapshot(&self.sender, &mut self.registry)
             .await

@@ -1,5 +1,6 @@
-//! The keeper's address lookup table: created at start-up (or the one configured with
-//! `--lookup-table`), holding the exchange's shared addresses
+//! The keeper's address lookup table: the one configured with `--lookup-table`, or else one of
+//! the keeper's own tables found at start-up ([`find_own`], [`choose_table`]), or else a new one
+//! created then, holding the exchange's shared addresses
 //! ([`keel_client::lookup_table::exchange_addresses`]: the exchange, its insurance fund and
 //! vault, the programs, every asset, vault, mint and oracle, every market, book, fill queue and
 //! oracle), extended when a snapshot finds new listings, and installed in the [`Sender`] once
@@ -10,13 +11,19 @@
 
 mod plan;
 
-pub use plan::{extend_instructions, newest_slot_hash, upkeep, Unextendable, Upkeep, EXTEND_CHUNK};
+pub use plan::{
+    choose_table, extend_instructions, newest_slot_hash, upkeep, Reused, Unextendable, Upkeep,
+    EXTEND_CHUNK,
+};
 
 use crate::classify::Failure;
 use crate::state::Registry;
 use crate::tx::{Sender, TxError};
 use anchor_lang::prelude::Pubkey;
 use keel_client::lookup_table::{self as alt, AddressLookupTableAccount, TableState};
+use solana_account_decoder::UiAccountEncoding;
+use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig};
+use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
 use solana_signer::Signer;
 use std::time::{Duration, Instant};
 
@@ -37,8 +44,10 @@ pub struct Upkept {
     pub active: usize,
 }
 
-/// Opens the keeper's table at start-up: `configured`, or a new one whose authority is the
-/// keeper; brings it up to date with `registry`'s listings and installs it once active.
+/// Opens the keeper's table at start-up: `configured`; or else the keeper's own table that
+/// [`choose_table`] picks among those [`find_own`] finds (logged); or else — none found, none
+/// with room, or the RPC refusing the search (a warning) — a new one whose authority is the
+/// keeper. Brings it up to date with `registry`'s listings and installs it once active.
 /// A configured table that is not a lookup table, or is deactivated, is an error.
 pub async fn open(
     sender: &Sender,
@@ -52,14 +61,94 @@ pub async fn open(
             }
             key
         }
-        None => {
-            let key = create(sender).await?;
-            tracing::info!(table = %key, "created the keeper's address lookup table (give it as --lookup-table to reuse it)");
-            key
-        }
+        None => match reusable(sender, registry).await {
+            Some(key) => key,
+            None => {
+                let key = create(sender).await?;
+                tracing::info!(table = %key, "created the keeper's address lookup table");
+                key
+            }
+        },
     };
     let upkept = maintain(sender, registry, &key).await?;
     Ok((key, upkept))
+}
+
+/// The keeper's table to reuse, if [`find_own`] finds one that [`choose_table`] accepts; a
+/// refused search is a warning (and `None`).
+async fn reusable(sender: &Sender, registry: &Registry) -> Option<Pubkey> {
+    let signer = sender.payer.pubkey();
+    let tables = match find_own(sender).await {
+        Ok(tables) => tables,
+        Err(err) => {
+            tracing::warn!(detail = err.detail, "could not look for the keeper's existing lookup tables (getProgramAccounts on the lookup-table program); creating a new one");
+            return None;
+        }
+    };
+    let wanted =
+        alt::exchange_addresses(&registry.exchange_key, &registry.assets, &registry.markets);
+    match choose_table(&tables, &signer, &wanted) {
+        Some(Reused { state, held }) => {
+            tracing::info!(
+                table = %state.table.key,
+                held,
+                shared = wanted.len(),
+                addresses = state.table.addresses.len(),
+                found = tables.len(),
+                "reusing the keeper's address lookup table"
+            );
+            Some(state.table.key)
+        }
+        None => {
+            tracing::info!(
+                found = tables.len(),
+                "no reusable address lookup table of the keeper's"
+            );
+            None
+        }
+    }
+}
+
+/// The filters selecting the lookup tables whose authority is `authority` and whose
+/// deactivation has not begun (layout in [`alt::AUTHORITY_OFFSET`]).
+pub fn own_table_filters(authority: &Pubkey) -> Vec<RpcFilterType> {
+    vec![
+        RpcFilterType::Memcmp(Memcmp::new_raw_bytes(0, alt::LOOKUP_TABLE_TAG.to_vec())),
+        RpcFilterType::Memcmp(Memcmp::new_raw_bytes(
+            alt::DEACTIVATION_SLOT_OFFSET,
+            alt::NOT_DEACTIVATED.to_vec(),
+        )),
+        RpcFilterType::Memcmp(Memcmp::new_raw_bytes(
+            alt::AUTHORITY_OFFSET,
+            alt::authority_bytes(authority),
+        )),
+    ]
+}
+
+/// The lookup tables whose authority is the keeper and whose deactivation has not begun, by
+/// `getProgramAccounts` on the lookup-table program ([`own_table_filters`]). Some providers
+/// refuse that method for that program: an error.
+pub async fn find_own(sender: &Sender) -> Result<Vec<TableState>, TxError> {
+    let config = RpcProgramAccountsConfig {
+        filters: Some(own_table_filters(&sender.payer.pubkey())),
+        account_config: RpcAccountInfoConfig {
+            encoding: Some(UiAccountEncoding::Base64),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let program = solana_sdk_ids::address_lookup_table::ID;
+    let found = sender
+        .retry("getProgramAccounts", || {
+            sender
+                .rpc
+                .get_program_ui_accounts_with_config(&program, config.clone())
+        })
+        .await?;
+    Ok(found
+        .into_iter()
+        .filter_map(|(key, ui)| alt::decode_state(&key, &ui.data.decode()?))
+        .collect())
 }
 
 /// Creates a table of the keeper (authority and payer) derived from the newest slot of the

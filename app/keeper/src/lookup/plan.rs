@@ -1,6 +1,7 @@
 //! The lookup table's decisions, pure and unit-tested: which shared addresses a snapshot adds to
 //! the table ([`upkeep`]), in extensions that fit a transaction with the keeper's compute budget
-//! ([`extend_instructions`]), and the slot a new table is derived from ([`newest_slot_hash`]).
+//! ([`extend_instructions`]), which of the keeper's existing tables it reuses at start-up
+//! ([`choose_table`]), and the slot a new table is derived from ([`newest_slot_hash`]).
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
@@ -78,6 +79,52 @@ pub fn upkeep(state: &TableState, signer: &Pubkey, wanted: &[Pubkey]) -> Upkeep 
         addresses: missing,
         left_out,
     }
+}
+
+/// A table of the keeper's chosen for reuse at start-up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reused<'a> {
+    /// The table.
+    pub state: &'a TableState,
+    /// How many of the shared addresses it already holds.
+    pub held: usize,
+}
+
+/// Which of `tables` (found at start-up with the keeper, `signer`, as their authority) the
+/// keeper reuses instead of creating one, given the `wanted` shared addresses: among the
+/// tables it may still extend (its authority, deactivation not begun) that hold some of them
+/// or nothing at all (a table holding only other addresses serves something else: another
+/// exchange, another use) and that are complete or have room for more, the one holding the
+/// most of them; ties go to the one holding the most addresses, then the one extended last,
+/// then the greatest address. `None`: create a new table.
+pub fn choose_table<'a>(
+    tables: &'a [TableState],
+    signer: &Pubkey,
+    wanted: &[Pubkey],
+) -> Option<Reused<'a>> {
+    let wanted: HashSet<&Pubkey> = wanted.iter().collect();
+    tables
+        .iter()
+        .filter(|state| state.authority == Some(*signer) && state.deactivation_slot == u64::MAX)
+        .filter_map(|state| {
+            let addresses = &state.table.addresses;
+            let held = addresses
+                .iter()
+                .collect::<HashSet<_>>()
+                .intersection(&wanted)
+                .count();
+            let foreign = held == 0 && !addresses.is_empty();
+            let stuck = held < wanted.len() && addresses.len() >= LOOKUP_TABLE_MAX_ADDRESSES;
+            (!foreign && !stuck).then_some(Reused { state, held })
+        })
+        .max_by_key(|r| {
+            (
+                r.held,
+                r.state.table.addresses.len(),
+                r.state.last_extended_slot,
+                r.state.table.key,
+            )
+        })
 }
 
 /// The `extend` instructions appending `addresses` to `table`, the keeper (`signer`) signing
@@ -200,6 +247,101 @@ mod tests {
                 why: Unextendable::Full
             }
         );
+    }
+
+    #[test]
+    fn choose_table_prefers_the_one_holding_most_of_the_exchange() {
+        let signer = Pubkey::new_unique();
+        let wanted = keys(10);
+        let with = |addresses: Vec<Pubkey>, slot: u64| TableState {
+            last_extended_slot: slot,
+            ..state(addresses, Some(signer))
+        };
+        let chosen = |tables: &[TableState]| {
+            choose_table(tables, &signer, &wanted).map(|r| (r.state.table.key, r.held))
+        };
+        assert_eq!(chosen(&[]), None, "nothing found: create");
+
+        let some = with(wanted[..4].to_vec(), 50);
+        let most = with(wanted[..7].to_vec(), 10);
+        let empty = with(vec![], 0);
+        let foreign = with(keys(20), 90);
+        assert_eq!(
+            chosen(&[some.clone(), most.clone(), empty.clone(), foreign.clone()]),
+            Some((most.table.key, 7)),
+            "most shared addresses first, whatever the slot"
+        );
+        assert_eq!(
+            chosen(&[empty.clone(), foreign.clone()]),
+            Some((empty.table.key, 0)),
+            "an empty table (created, never extended) is reused"
+        );
+        assert_eq!(
+            chosen(std::slice::from_ref(&foreign)),
+            None,
+            "a table holding only other addresses is left alone"
+        );
+
+        // Not ours to extend, or deactivating: never reused, however complete.
+        let complete = wanted.clone();
+        let others = TableState {
+            authority: Some(Pubkey::new_unique()),
+            ..with(complete.clone(), 1)
+        };
+        let frozen = TableState {
+            authority: None,
+            ..with(complete.clone(), 1)
+        };
+        let deactivated = TableState {
+            deactivation_slot: 70,
+            ..with(complete.clone(), 1)
+        };
+        assert_eq!(
+            chosen(&[others, frozen, deactivated, some.clone()]),
+            Some((some.table.key, 4))
+        );
+
+        // Ties: the larger table, then the one extended last.
+        let mut larger = wanted[..4].to_vec();
+        larger.extend(keys(3));
+        let larger = with(larger, 5);
+        assert_eq!(
+            chosen(&[some.clone(), larger.clone()]),
+            Some((larger.table.key, 4))
+        );
+        // (`older` has the greater address: the slot decides before it.)
+        let older = with(wanted[4..8].to_vec(), 1);
+        assert_eq!(
+            chosen(&[some.clone(), older.clone()]),
+            Some((some.table.key, 4))
+        );
+        assert_eq!(
+            chosen(&[older.clone(), some.clone()]),
+            Some((some.table.key, 4))
+        );
+
+        // Full: reused only when it lacks nothing; otherwise another, or a new one.
+        let mut full = wanted[..9].to_vec();
+        full.extend(keys(LOOKUP_TABLE_MAX_ADDRESSES - 9));
+        let full = with(full, 80);
+        assert_eq!(
+            chosen(&[full.clone(), some.clone()]),
+            Some((some.table.key, 4))
+        );
+        assert_eq!(
+            chosen(std::slice::from_ref(&full)),
+            None,
+            "all full without room: create"
+        );
+        let mut complete_full = wanted.clone();
+        complete_full.extend(keys(LOOKUP_TABLE_MAX_ADDRESSES - wanted.len()));
+        let complete_full = with(complete_full, 80);
+        assert_eq!(
+            chosen(&[complete_full.clone(), some]),
+            Some((complete_full.table.key, 10))
+        );
+        let up = upkeep(&complete_full, &signer, &wanted);
+        assert_eq!(up, Upkeep::Complete);
     }
 
     #[test]

@@ -14,3 +14,4 @@ mod test_liquidation;
 mod test_ops;
 mod test_own_risk;
 mod test_race;
+mod test_table_reuse;
