@@ -17,13 +17,14 @@
 use anchor_lang::prelude::Pubkey;
 use keel::error::KeelError;
 use keel::instructions::markets::price_band::PriceBand;
-use keel::instructions::markets::{CancelTarget, OrderType, PerpMarketParams, PlaceOrderArgs, UpdatePerpMarketArgs};
+use keel::instructions::markets::{CancelTarget, PerpMarketParams, UpdatePerpMarketArgs};
 use keel::math::{Fixed, FIXED_SCALE};
 use keel::state::{OrderBook, PerpMarket, Side};
 use keel_client::instructions as kix;
 use keel_client::markets as mix;
 use keel_tests::context::TestContext;
-use keel_tests::markets::{order, perp_params, sol_market_with_traders, with_params, T0};
+use keel_tests::funding_attacks::{ioc, open, post_only, PLUS_1PCT};
+use keel_tests::markets::{perp_params, sol_market_with_traders, with_params, T0};
 use keel_tests::oracles::PriceSpec;
 use keel_tests::traders::Trader;
 use solana_keypair::Keypair;
@@ -31,16 +32,6 @@ use solana_signer::Signer;
 
 /// 1 000 USDC, every trader's deposit.
 const DEPOSIT: i64 = 1_000_000_000;
-/// 1% over the oracle at 100 USD: the funding cap.
-const PLUS_1PCT: i64 = 1_010_000;
-
-fn post_only(side: Side, price_lots: i64, base_lots: i64) -> PlaceOrderArgs {
-    order(OrderType::PostOnly, side, price_lots, base_lots)
-}
-
-fn ioc(side: Side, price_lots: i64, base_lots: i64) -> PlaceOrderArgs {
-    order(OrderType::ImmediateOrCancel, side, price_lots, base_lots)
-}
 
 /// A price of `cents` US cents published at `time`.
 fn cents(cents: i64, time: i64) -> PriceSpec {
@@ -51,13 +42,6 @@ fn cents(cents: i64, time: i64) -> PriceSpec {
 async fn advance(t: &mut TestContext, m: u16, time: i64, c: i64) {
     t.set_time(time).await;
     t.set_market_price(m, cents(c, time));
-}
-
-/// `long` buys `lots` at the oracle from `short`'s resting ask; fills applied.
-async fn open(t: &mut TestContext, m: u16, long: &Trader, short: &Trader, lots: i64) {
-    t.place(short, m, post_only(Side::Ask, 1_000_000, lots)).await.assert_ok();
-    t.place(long, m, ioc(Side::Bid, 1_000_000, lots)).await.assert_ok();
-    t.crank(m).await;
 }
 
 /// The market's funding index, `Fixed` raw (quote native per lot · 10^18).

@@ -20,71 +20,23 @@
 //! interest dilutes honest funding to the receiver's share of one sweep: BOUNDED (the trade-off
 //! of the per-sweep bound), asserted as such.
 
-use anchor_lang::prelude::Pubkey;
-use keel::instructions::markets::{CancelTarget, OrderType, PlaceOrderArgs};
-use keel::math::FIXED_SCALE;
+use keel::instructions::markets::CancelTarget;
 use keel::state::Side;
-use keel_client::cranks::{funding_due, DEFAULT_FUNDING_SAMPLE_SECS};
+use keel_client::cranks::DEFAULT_FUNDING_SAMPLE_SECS;
 use keel_client::instructions as kix;
 use keel_tests::context::TestContext;
-use keel_tests::markets::{order, sol_market_with_traders, T0};
-use keel_tests::oracles::PriceSpec;
-use keel_tests::traders::Trader;
+use keel_tests::funding_attacks::{advance_to, equity, index_per_lot, ioc, keeper_tick, open, post_only, PLUS_1PCT};
+use keel_tests::markets::{sol_market_with_traders, T0};
 use solana_signer::Signer;
 
 /// 1 000 USDC, every trader's deposit.
 const DEPOSIT: i64 = 1_000_000_000;
-/// 1% over the oracle at 100 USD.
-const PLUS_1PCT: i64 = 1_010_000;
 /// What selling into one lot bid at +1% nets after the 5 bp taker fee, quote native.
 const SWEEP_PER_LOT: i64 = 9_495;
-
-fn post_only(side: Side, price_lots: i64, base_lots: i64) -> PlaceOrderArgs {
-    order(OrderType::PostOnly, side, price_lots, base_lots)
-}
-
-fn ioc(side: Side, price_lots: i64, base_lots: i64) -> PlaceOrderArgs {
-    order(OrderType::ImmediateOrCancel, side, price_lots, base_lots)
-}
 
 /// Moves the clock to `time` and republishes the oracle at 100 USD there.
 async fn advance(t: &mut TestContext, m: u16, time: i64) {
     advance_to(t, m, time, 10_000).await;
-}
-
-/// Moves the clock to `time` and republishes the oracle at `cents` US cents there.
-async fn advance_to(t: &mut TestContext, m: u16, time: i64, cents: i64) {
-    t.set_time(time).await;
-    t.set_market_price(m, PriceSpec::new(cents * 1_000_000, 0, -8, time));
-}
-
-/// `long` buys `lots` at the oracle from `short`'s resting ask; fills applied.
-async fn open(t: &mut TestContext, m: u16, long: &Trader, short: &Trader, lots: i64) {
-    t.place(short, m, post_only(Side::Ask, 1_000_000, lots)).await.assert_ok();
-    t.place(long, m, ioc(Side::Bid, 1_000_000, lots)).await.assert_ok();
-    t.crank(m).await;
-}
-
-/// The market's funding index per lot, quote native (as f64 for printing).
-async fn index_per_lot(t: &mut TestContext, m: u16) -> f64 {
-    t.market(m).await.funding_index().raw() as f64 / FIXED_SCALE as f64
-}
-
-async fn equity(t: &mut TestContext, account: &Pubkey) -> i64 {
-    let now = t.now().await;
-    t.equity(account, now).await
-}
-
-/// Runs the keeper's funding crank (`keel_client::cranks::funding_due` at its default
-/// cadence, as `app/keeper/src/cranks.rs` does) at the current time if it is due; returns
-/// whether it ran.
-async fn keeper_tick(t: &mut TestContext, m: u16) -> bool {
-    let now = t.now().await;
-    let due = funding_due(&t.market(m).await, now, DEFAULT_FUNDING_SAMPLE_SECS);
-    if due {
-        t.update_funding(m).await.assert_ok();
-    }
-    due
 }
 
 /// FIXED (late open interest pays a premium priced over a smaller depth). Who pays: a passive

@@ -24,65 +24,19 @@
 //! market whose maker rebate equals its taker fee.
 
 use anchor_lang::prelude::Pubkey;
-use keel::instructions::markets::{OrderType, PerpMarketParams, PlaceOrderArgs};
-use keel::math::FIXED_SCALE;
+use keel::instructions::markets::PerpMarketParams;
 use keel::state::Side;
-use keel_client::cranks::{funding_due, DEFAULT_FUNDING_SAMPLE_SECS};
+use keel_client::cranks::DEFAULT_FUNDING_SAMPLE_SECS;
 use keel_tests::context::TestContext;
-use keel_tests::markets::{order, perp_params, sol_market_with_traders, with_params, T0};
-use keel_tests::oracles::PriceSpec;
-use keel_tests::traders::Trader;
+use keel_tests::funding_attacks::{advance_to, equity, index_per_lot, ioc, keeper_tick, open, post_only, PLUS_1PCT};
+use keel_tests::markets::{perp_params, sol_market_with_traders, with_params, T0};
 
-/// 1% over the oracle at 100 USD.
-const PLUS_1PCT: i64 = 1_010_000;
-
-fn post_only(side: Side, price_lots: i64, base_lots: i64) -> PlaceOrderArgs {
-    order(OrderType::PostOnly, side, price_lots, base_lots)
-}
-
-fn ioc(side: Side, price_lots: i64, base_lots: i64) -> PlaceOrderArgs {
-    order(OrderType::ImmediateOrCancel, side, price_lots, base_lots)
-}
-
-/// Moves the clock to `time` and republishes the oracle at `cents` US cents there.
-async fn advance_to(t: &mut TestContext, m: u16, time: i64, cents: i64) {
-    t.set_time(time).await;
-    t.set_market_price(m, PriceSpec::new(cents * 1_000_000, 0, -8, time));
-}
-
-/// `long` buys `lots` at the oracle from `short`'s resting ask; fills applied.
-async fn open(t: &mut TestContext, m: u16, long: &Trader, short: &Trader, lots: i64) {
-    t.place(short, m, post_only(Side::Ask, 1_000_000, lots)).await.assert_ok();
-    t.place(long, m, ioc(Side::Bid, 1_000_000, lots)).await.assert_ok();
-    t.crank(m).await;
-}
-
-/// The market's funding index per lot, quote native.
-async fn index_per_lot(t: &mut TestContext, m: u16) -> f64 {
-    t.market(m).await.funding_index().raw() as f64 / FIXED_SCALE as f64
-}
-
-async fn equity(t: &mut TestContext, account: &Pubkey) -> i64 {
-    let now = t.now().await;
-    t.equity(account, now).await
-}
 
 /// Settles `account`'s funding in market `m` and returns the funding it has paid in total
 /// (positive: paid, negative: received), quote native.
 async fn funding_paid(t: &mut TestContext, m: u16, account: &Pubkey) -> i64 {
     t.settle_pnl(m, account).await.assert_ok();
     t.margin_account(account).await.perp(m).expect("position").cumulative_funding_native
-}
-
-/// The keeper's funding crank at the current time if it is due (as `app/keeper` runs
-/// `keel_client::cranks::funding_due` at its default cadence); returns whether it ran.
-async fn keeper_tick(t: &mut TestContext, m: u16) -> bool {
-    let now = t.now().await;
-    let due = funding_due(&t.market(m).await, now, DEFAULT_FUNDING_SAMPLE_SECS);
-    if due {
-        t.update_funding(m).await.assert_ok();
-    }
-    due
 }
 
 /// The payer's own `update_funding` (permissionless) when at least a second has passed since

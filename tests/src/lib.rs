@@ -2,6 +2,7 @@
 //! [`context::TestContext`] with mints, movable oracles and funded traders, and assertions.
 
 pub mod context;
+pub mod funding_attacks;
 pub mod funding_model;
 pub mod insurance;
 pub mod ledger;
