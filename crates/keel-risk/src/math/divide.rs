@@ -182,13 +182,14 @@ pub fn divide(n: [u64; 3], d: u128) -> (Option<u128>, bool) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::super::limbs::mul_128_64;
     use super::*;
     use proptest::prelude::*;
 
-    /// `(hi, lo) / d` by binary long division: (quotient halves, remainder).
-    fn reference((hi, lo): (u128, u128), d: u128) -> ((u128, u128), u128) {
+    /// `(hi, lo) / d` by binary long division: (quotient halves, remainder); the reference
+    /// of this module's and `limbs`' division tests.
+    pub(in crate::math) fn reference((hi, lo): (u128, u128), d: u128) -> ((u128, u128), u128) {
         let (mut q, mut r) = ((0u128, 0u128), 0u128);
         for i in (0..256).rev() {
             let bit = if i >= 128 {

@@ -203,26 +203,8 @@ mod tests {
     }
 
     /// `(hi, lo) / 10^18` by binary long division: (quotient halves, remainder).
-    fn reference_div((hi, lo): (u128, u128)) -> ((u128, u128), u128) {
-        const S: u128 = 1_000_000_000_000_000_000;
-        let (mut q, mut r) = ((0u128, 0u128), 0u128);
-        for i in (0..256).rev() {
-            let bit = if i >= 128 {
-                (hi >> (i - 128)) & 1
-            } else {
-                (lo >> i) & 1
-            };
-            r = (r << 1) | bit;
-            if r >= S {
-                r -= S;
-                if i >= 128 {
-                    q.0 |= 1 << (i - 128)
-                } else {
-                    q.1 |= 1 << i
-                }
-            }
-        }
-        (q, r)
+    fn reference_div(n: (u128, u128)) -> ((u128, u128), u128) {
+        super::super::divide::tests::reference(n, 1_000_000_000_000_000_000)
     }
 
     #[test]
