@@ -10,25 +10,25 @@
 //! replayed with `keel_client::cranks::funding_due` at its default 5 s cadence, ticking every
 //! second.
 //!
-//! Found: `update_funding` is permissionless and *is* the event the keeper's cadence counts
-//! from, so whoever sends it chooses the keeper's phase. A payer that sends it twice per oracle
-//! stretch — once in the last second before a stretch where the book charges it, once a cadence
-//! before that stretch ends — makes the keeper's first sample land a cadence into the stretch
-//! and its last sample land on the next price change, which `conservative()` zeroes: it erases
-//! about two cadences per stretch where the README promises one, and on a book whose premium
-//! alternates sign it keeps the stretches where it receives whole, so an honest counterparty
-//! pays net funding where honest cranking moves none. Separately, the crank divides the
-//! premium · depth accumulated at a large (washed) depth by a small depth at the crank, so open
-//! interest closed just before each crank concentrates the interval's funding on the positions
-//! left (the mirror image of the late-open-interest fix); free for the coalition only on a
-//! market whose maker rebate equals its taker fee.
+//! Found, and fixed: (1) `update_funding` is permissionless and was the event the keeper's
+//! cadence counted from, so whoever sent it chose the keeper's phase (a payer sending it just
+//! before the stretches where the book charged it pushed the keeper's samples into them); the
+//! keeper now cranks on a grid fixed in Unix time (`keel_client::cranks::funding_due`), which an
+//! update by anyone else only refines. (2) The crank divided the premium · depth accumulated at
+//! a large (washed) depth by the small depth left at the crank, so open interest closed just
+//! before each crank concentrated the interval's funding on the positions left; the crank now
+//! divides by the larger of Σ depth · seconds and the depth at the crank times the elapsed time.
+//! What stays is the keeper's resolution: a segment across a price change counts the smaller
+//! premium of its two ends, so a trader sampling (any order, cancel or update) just before the
+//! changes that hurt it makes those segments shorter than the keeper's cadence; it gains at
+//! most one cadence of the premium per price change, and nothing at a 1 s cadence.
 
 use anchor_lang::prelude::Pubkey;
 use keel::instructions::markets::PerpMarketParams;
 use keel::state::Side;
 use keel_client::cranks::DEFAULT_FUNDING_SAMPLE_SECS;
 use keel_tests::context::TestContext;
-use keel_tests::funding_attacks::{advance_to, equity, index_per_lot, ioc, keeper_tick, open, post_only, PLUS_1PCT};
+use keel_tests::funding_attacks::{advance_to, equity, index_per_lot, ioc, keeper_tick, keeper_tick_every, open, post_only, PLUS_1PCT};
 use keel_tests::markets::{perp_params, sol_market_with_traders, with_params, T0};
 
 
@@ -50,25 +50,21 @@ async fn payer_update(t: &mut TestContext, m: u16) -> bool {
     sendable
 }
 
-/// OPEN (the payer sets the keeper's phase with its own `update_funding`; README "Funding":
-/// "an oracle stretch longer than two cadences is sampled inside it, and extra reads erase at
-/// most the segments around each price change", `test_funding_attacks3`'s floor). The same
-/// scenario as `a_payer_choosing_the_sample_times_cannot_erase_a_standing_premium`: the payer
-/// `p` is long 100 against the honest short `h`; an honest maker's 10-lot bid at +1% stands;
-/// the oracle repeats 100.00 for 20 s (the bid worth 9 495 a lot to a seller) and 100.95 for
-/// 10 s (worth nothing). Honest value 633 per lot an hour, 105.5 in the 600 s run; the keeper
-/// alone gets 15 of each 20 s stretch, the README's floor 79.125 per lot. Instead of price
-/// reads the payer sends `update_funding` itself at +15 s and +29 s of each cycle (two
-/// transactions per 30 s): the update at +29 (worthless, zero segment) puts the keeper's first
-/// sample of the next stretch at +4 — the stretch's first 4 s are zeroed — and the update at +15
-/// puts the keeper's next crank at +20, the price change, zeroing +15…+20. Each stretch counts
-/// 11 s, not 15: the index moves 59.08 per lot (224 of 600 s) instead of ≥ 79.125 — `h` loses
-/// 25% of what the README guarantees it (`h` receives 5 908 native instead of ≥ 7 912 in
-/// 600 s; scales with the bid and the open interest), `p` saves it. Property: the index moves
-/// at least the honest value less one keeper cadence per favourable stretch, whoever sends
-/// `update_funding`.
+/// FIXED (the payer set the keeper's phase with its own `update_funding`). The same scenario
+/// as `test_funding_attacks3::a_payer_choosing_the_sample_times_cannot_erase_a_standing_premium`:
+/// the payer `p` is long 100 against the honest short `h`; an honest maker's 10-lot bid at +1%
+/// stands; the oracle repeats 100.00 for 20 s (the bid worth 9 495 a lot to a seller) and 100.95
+/// for 10 s (worth nothing). Honest value 633 per lot an hour, 105.5 in the 600 s run; the
+/// keeper alone counts 15 of each 20 s stretch, the floor 79.125 per lot. The payer sends
+/// `update_funding` itself at +15 s and +29 s of each cycle. When the keeper's cadence counted
+/// from the last update, the update at +29 put the keeper's first sample of the next stretch
+/// at +4 and the one at +15 its next crank at +20 (the price change, zeroing +15…+20): each
+/// stretch counted 11 s, the index moved 59.08 per lot and `h` received 5 908 native instead of
+/// ≥ 7 912. On the keeper's fixed grid the payer's updates are two more samples (+15 is a grid
+/// point, +29 splits a worthless segment): the index moves the floor, 79.12 per lot. Property:
+/// the index moves at least the honest value less one keeper cadence per favourable stretch,
+/// whoever sends `update_funding`.
 #[tokio::test]
-#[ignore = "open: a payer's own update_funding sets the keeper's phase and erases ~2 cadences per stretch, not 1"]
 async fn a_payer_sending_update_funding_itself_cannot_erase_more_than_the_keepers_cadence() {
     let (mut t, m, traders) = sol_market_with_traders(3).await;
     let (p, h, maker) = (&traders[0], &traders[1], &traders[2]);
@@ -102,8 +98,9 @@ async fn a_payer_sending_update_funding_itself_cannot_erase_more_than_the_keeper
 /// the ask is worth 1 005 000 − 1 000 100 · 1.0005 = 4 400 a lot to a buyer (shorts pay). `p`
 /// is long 1 000 against the honest short `h`. With `attack`, `p` sends `update_funding` at
 /// +15 s and +39 s of each 40 s cycle. Returns (index moved per lot, funding `h` paid, funding
-/// `p` paid, payer updates, keeper cranks).
-async fn alternating_book(attack: bool) -> (f64, i64, i64, i32, i32) {
+/// `p` paid, payer updates, keeper cranks); the keeper runs `--funding-sample-secs
+/// sample_secs`.
+async fn alternating_book(attack: bool, sample_secs: u64) -> (f64, i64, i64, i32, i32) {
     let (mut t, m, traders) = sol_market_with_traders(3).await;
     let (p, h, maker) = (&traders[0], &traders[1], &traders[2]);
     open(&mut t, m, p, h, 1_000).await;
@@ -117,7 +114,7 @@ async fn alternating_book(attack: bool) -> (f64, i64, i64, i32, i32) {
         if attack && matches!(phase, 15 | 39) {
             payer_updates += payer_update(&mut t, m).await as i32;
         }
-        cranks += keeper_tick(&mut t, m).await as i32;
+        cranks += keeper_tick_every(&mut t, m, sample_secs).await as i32;
     }
     let moved = index_per_lot(&mut t, m).await;
     let h_paid = funding_paid(&mut t, m, &h.account).await;
@@ -126,37 +123,45 @@ async fn alternating_book(attack: bool) -> (f64, i64, i64, i32, i32) {
     (moved, h_paid, p_paid, payer_updates, cranks)
 }
 
-/// OPEN (an honest trader PAYS: on a book whose premium alternates sign, the payer's own
-/// `update_funding` keeps the stretches where it receives and erases most of those where it
-/// pays). Book and path as in [`alternating_book`]: half of the time the bid is worth 4 400 a
-/// lot to a seller (premium 1 000 · 4 400 / (1 000 · 995 000) = 44.2 bp an hour, longs pay),
-/// half of the time the ask is worth the same to a buyer (shorts pay), so honest funding nets
-/// out; each stretch of either sign moves 1.222 per lot a second. Keeper alone (600 s, 120
-/// cranks): the index moves −6.10 per lot (only because the first stretch starts at the 100.00
-/// listing price), `h` (short 1 000) pays 6 105 native. The attacker `p` (long 1 000) sends
-/// `update_funding` at +15 s (a cadence before its paying stretch ends, so the keeper's next
-/// crank lands on the price change and that segment counts zero) and at +39 s (the last second
-/// of its receiving stretch: that stretch counts 19 s, and the keeper's first sample of the
-/// next paying stretch lands 4 s in). Paying stretches count 11 s (10 in the first), receiving
-/// ones 19 s: the index moves −147.88 per lot and `h` pays 147 883 native in 600 s — 141 778
-/// more than with the keeper alone (≈ 0.85 USDC an hour; the quotes' one sweep is 4.4 USDC),
-/// all of it to `p`, for 30 `update_funding` transactions (two per 40 s); linear in the quotes'
-/// depth and the open interest. Property: whoever sends `update_funding`, the honest short pays
-/// no more than the keeper's cranking alone would charge it (one rounding unit per crank of
-/// slack).
+/// BOUNDED BY THE KEEPER'S RESOLUTION (a payer timing its samples on a book whose premium
+/// alternates sign). Book and path as in [`alternating_book`]: half of the time the bid is worth
+/// 4 400 a lot to a seller (premium 1 000 · 4 400 / (1 000 · 995 000) = 44.2 bp an hour, longs
+/// pay), half of the time the ask is worth the same to a buyer (shorts pay); each stretch of
+/// either sign moves 1.222 per lot a second. Keeper alone (600 s, 120 cranks): the index moves
+/// −6.10 per lot (the first stretch starts at the 100.00 listing price), `h` (short 1 000) pays
+/// 6 105 native. The attacker `p` (long 1 000) sends `update_funding` at +15 s and +39 s of each
+/// 40 s cycle. Before the fixed grid its +15 update moved the keeper's phase too and `h` paid
+/// 147 883. Now +15 is a grid point and changes nothing; +39, the last second of the stretch
+/// where `p` receives, splits the keeper's +35…+40 segment (which crosses the price change and
+/// counts zero) so that 4 of its 5 s count: `h` pays 79 438, 73 333 more than with the keeper
+/// alone — 15 price changes against `h`, each at most one cadence (5 s · 1.222 per lot · 1 000
+/// lots = 6 110) — and the same with any order or cancel instead of an update. No rule over the
+/// two prices a segment is read at can tell when inside it the oracle moved: the keeper's cadence
+/// is the resolution, and the bound is one cadence of the premium per price change. Run at a
+/// 1 s cadence (`--funding-sample-secs 1`), no segment can be split and the payer's timing gains
+/// nothing. Properties: at the default cadence `h` pays at most the keeper-alone figure plus one
+/// cadence of the premium per price change; at a 1 s cadence no more than the keeper alone.
 #[tokio::test]
-#[ignore = "open: a payer's own update_funding timing turns a balanced two-sided premium into net funding paid by an honest short"]
-async fn a_payer_timing_update_funding_cannot_make_an_honest_short_pay_on_a_balanced_book() {
-    let (honest_moved, honest_h_paid, _, _, honest_cranks) = alternating_book(false).await;
-    let (moved, h_paid, p_paid, payer_updates, cranks) = alternating_book(true).await;
+async fn a_payer_timing_its_samples_on_a_balanced_book_gains_at_most_one_keeper_cadence_per_price_change() {
+    let (honest_moved, honest_h_paid, _, _, honest_cranks) = alternating_book(false, DEFAULT_FUNDING_SAMPLE_SECS).await;
+    let (moved, h_paid, p_paid, payer_updates, cranks) = alternating_book(true, DEFAULT_FUNDING_SAMPLE_SECS).await;
     println!(
         "alternating book, 600 s: keeper alone ({honest_cranks} cranks) index {honest_moved:.2} per lot, h paid {honest_h_paid}; \
          with the payer's {payer_updates} updates ({cranks} keeper cranks) index {moved:.2} per lot, h paid {h_paid}, p paid {p_paid}"
     );
-    let slack = (cranks + payer_updates) as i64;
+    let price_changes = 15;
+    let one_cadence = DEFAULT_FUNDING_SAMPLE_SECS as i64 * 1_000 * 4_400 / 3_600;
+    assert!(h_paid > honest_h_paid, "the payer's timing gained nothing: h paid {h_paid}");
     assert!(
-        h_paid <= honest_h_paid + slack,
-        "the payer's update_funding timing made the honest short pay {h_paid} of funding, keeper alone {honest_h_paid}"
+        h_paid <= honest_h_paid + price_changes * one_cadence,
+        "the payer's timing made the honest short pay {h_paid}, more than one cadence ({one_cadence}) per price change over {honest_h_paid}"
+    );
+    let (_, fine_honest, _, _, _) = alternating_book(false, 1).await;
+    let (_, fine_attacked, _, _, fine_cranks) = alternating_book(true, 1).await;
+    println!("at a 1 s cadence: keeper alone h paid {fine_honest}, with the payer's updates {fine_attacked} ({fine_cranks} keeper cranks)");
+    assert!(
+        fine_attacked <= fine_honest + fine_cranks as i64,
+        "at a 1 s cadence the payer's timing still made the honest short pay {fine_attacked}, keeper alone {fine_honest}"
     );
 }
 
@@ -222,24 +227,20 @@ async fn wash_closed_before_each_crank(maker_fee_bps: i16) -> (i64, i64, i64, i3
 /// the walk counts 1 000 lots of the bid, 499.5 · 1 000 · 60 / 3 600 quote native.
 const HONEST_MINUTE: i64 = 8_325;
 
-/// OPEN (griefing, and profitable on a market whose maker rebate equals its taker fee: open
-/// interest closed just before each crank concentrates the crank's funding on the positions
+/// FIXED (griefing, and profitable on a market whose maker rebate equals its taker fee: open
+/// interest closed just before each crank concentrated the crank's funding on the positions
 /// left — the mirror image of `test_funding_attacks3`'s late-open-interest fix). See
 /// [`wash_closed_before_each_crank`] at a 5 bp maker rebate (= the taker fee, allowed by the
 /// listing bounds). Each 4 s segment with the wash is read over 9 000 lots of depth (premium
-/// 0.04995% · 9 000 in the accumulator); the crank 1 s later divides by the 1 000 lots left —
-/// rate (9 000 · 4 + 1 000 · 1) / (5 · 1 000) = 7.4× the premium, 36 bp an hour where no book
-/// state ever showed more than 4.995 bp. `h` pays 61 605 native in the minute instead of
-/// 8 325 (+53 280, ≈ 3.2 USDC an hour, linear in the wash up to the bid's depth and the 100 bp
-/// clamp); `f` receives it all and the coalition's equity rises by exactly 61 605: at rebate =
-/// taker fee the wash costs no fee, `w1`/`w2` hold nothing at any crank, so only four
-/// transactions per 5 s are spent. (At the tests' default −1/+5 bp the same wash costs the
-/// coalition 6.4 USDC per cycle, ~1 400× the damage: see the next test.) The crank's rate is
-/// not an average of what the book showed over the interval: dividing by the depth at the
-/// crank lets open interest that left amplify it. Property: `h` pays no more than the book's
-/// premium over its own depth charges it (8 325 native, one rounding unit per crank of slack).
+/// 0.04995% · 9 000 in the accumulator). When the crank 1 s later divided by the 1 000 lots
+/// left, the rate came out (9 000 · 4 + 1 000 · 1) / (5 · 1 000) = 7.4× the premium, 36 bp an
+/// hour where no book state ever showed more than 4.995 bp: `h` paid 61 605 native in the
+/// minute instead of 8 325 and `f` received it all, the wash costing no fee. The crank now
+/// divides by Σ depth · seconds = 37 000 lot-seconds (more than 1 000 · 5): the rate is the
+/// depth-weighted average premium, 4 bp, and `h` pays 8 325. Property: `h` pays no more than the
+/// book's premium over its own depth charges it (8 325 native, one rounding unit per crank of
+/// slack), and no crank reports a rate above every premium the book showed.
 #[tokio::test]
-#[ignore = "open: wash OI closed before each crank amplifies the rate on the OI left (7.4x), free when maker rebate = taker fee"]
 async fn open_interest_closed_before_the_crank_cannot_amplify_the_funding_of_the_positions_left() {
     let (h_paid, _, rate_bps, cranks) = wash_closed_before_each_crank(-5).await;
     assert!(
@@ -249,16 +250,14 @@ async fn open_interest_closed_before_the_crank_cannot_amplify_the_funding_of_the
     assert!(rate_bps <= 4, "the crank's rate {rate_bps} bp exceeds every premium the book showed (4.995 bp)");
 }
 
-/// DEFENDED BY FEES (the same attack at the tests' default fees, maker rebate 1 bp, taker fee
-/// 5 bp): `h` still pays 61 605 native instead of 8 325 in the minute, but each wash cycle
-/// costs the coalition 2 · 8 000 lots · 1.0011 USDC · 4 bp net ≈ 6.4 USDC (insurance and the
-/// protocol take it), so the coalition's equity falls by ≈ 77 USDC for 53 280 native of damage.
-/// Property asserted: at fees with a net take (taker fee above the maker rebate) the coalition
-/// loses more than the honest long overpays.
+/// The same wash at the tests' default fees (maker rebate 1 bp, taker fee 5 bp): before the fix
+/// `h` still paid 61 605 native instead of 8 325 in the minute, the coalition losing ≈ 77 USDC
+/// of fees for it. Now the wash moves nothing and only costs the coalition its fees (each cycle
+/// 2 · 8 000 lots · 1.0011 USDC · 4 bp net ≈ 6.4 USDC). Property: `h` pays the honest figure
+/// and the coalition's equity falls.
 #[tokio::test]
-async fn open_interest_closed_before_the_crank_costs_the_coalition_more_than_it_moves_at_default_fees() {
-    let (h_paid, coalition, _, _) = wash_closed_before_each_crank(-1).await;
-    let overpaid = h_paid - HONEST_MINUTE;
-    assert!(overpaid > 0, "no amplification at default fees: h paid {h_paid}");
-    assert!(coalition < -overpaid, "the coalition's equity changed by {coalition} while h overpaid {overpaid}");
+async fn open_interest_closed_before_the_crank_moves_nothing_and_costs_the_coalition_its_fees_at_default_fees() {
+    let (h_paid, coalition, _, cranks) = wash_closed_before_each_crank(-1).await;
+    assert!(h_paid <= HONEST_MINUTE + cranks as i64, "the wash made the honest long pay {h_paid}, honest {HONEST_MINUTE}");
+    assert!(coalition < 0, "the coalition's equity changed by {coalition}");
 }

@@ -52,8 +52,13 @@ pub async fn equity(t: &mut TestContext, account: &Pubkey) -> i64 {
 /// cadence, as `app/keeper/src/cranks.rs` does) at the current time if it is due; returns
 /// whether it ran.
 pub async fn keeper_tick(t: &mut TestContext, m: u16) -> bool {
+    keeper_tick_every(t, m, DEFAULT_FUNDING_SAMPLE_SECS).await
+}
+
+/// [`keeper_tick`] for a keeper run with `--funding-sample-secs sample_secs`.
+pub async fn keeper_tick_every(t: &mut TestContext, m: u16, sample_secs: u64) -> bool {
     let now = t.now().await;
-    let due = funding_due(&t.market(m).await, now, DEFAULT_FUNDING_SAMPLE_SECS);
+    let due = funding_due(&t.market(m).await, now, sample_secs);
     if due {
         t.update_funding(m).await.assert_ok();
     }

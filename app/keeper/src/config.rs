@@ -61,7 +61,7 @@ pub struct Args {
     /// Crank consume_fills when a fill queue has events [default: true].
     #[arg(long, env = "KEEL_CRANK_FILLS")]
     pub crank_fills: Option<bool>,
-    /// Crank update_funding every `--funding-sample-secs` after a market's last update [default: true].
+    /// Crank update_funding at every multiple of `--funding-sample-secs` in Unix time [default: true].
     #[arg(long, env = "KEEL_CRANK_FUNDING")]
     pub crank_funding: Option<bool>,
     /// Sweep markets' insurance fees into the fund periodically [default: true].
@@ -101,8 +101,8 @@ pub struct Args {
     /// Milliseconds between crank checks [default: 1000].
     #[arg(long, env = "KEEL_CRANK_MS")]
     pub crank_ms: Option<u64>,
-    /// Seconds between two `update_funding` cranks on a market, counted from its last update
-    /// by anyone, at most half its oracle's maximum age [default: 5].
+    /// Seconds between two `update_funding` cranks on a market, on a grid fixed in Unix time
+    /// (its multiples), at most half its oracle's maximum age [default: 5].
     #[arg(long, env = "KEEL_FUNDING_SAMPLE_SECS")]
     pub funding_sample_secs: Option<u64>,
     /// Seconds between settlements of the insurance fund's claim [default: 600].
@@ -200,7 +200,7 @@ pub struct KeeperConfig {
     pub snapshot_every: Duration,
     /// Time between crank checks.
     pub crank_every: Duration,
-    /// Seconds between two `update_funding` cranks on a market (from its last update).
+    /// Seconds between two `update_funding` cranks on a market (the grid's step).
     pub funding_sample_secs: u64,
     /// Time between sweeps.
     pub sweep_every: Duration,

@@ -1,5 +1,5 @@
-//! The cranks: `consume_fills` whenever a fill queue has events, `update_funding` every
-//! `--funding-sample-secs` after a market's last update (or at its interval), `settle_insurance_claim` when the insurance fund holds a claim in the quote bank. A crank
+//! The cranks: `consume_fills` whenever a fill queue has events, `update_funding`
+//! at every multiple of `--funding-sample-secs` in Unix time (a grid nobody can shift), `settle_insurance_claim` when the insurance fund holds a claim in the quote bank. A crank
 //! lost to another keeper (`FundingNotDue`, `NothingToSettle`, an emptied queue) is counted and
 //! logged at debug.
 
@@ -66,7 +66,7 @@ pub async fn crank_fills(sender: &Sender, registry: &Registry, metrics: &Metrics
 }
 
 /// Markets on which `update_funding` is due at `now` ([`keel_client::cranks::funding_due`]):
-/// their interval has passed or `sample_secs` have since their last update.
+/// a point of their `sample_secs` grid has passed since their last update.
 pub fn funding_due(registry: &Registry, now: i64, sample_secs: u64) -> Vec<u16> {
     registry
         .markets

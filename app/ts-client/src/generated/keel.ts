@@ -7184,6 +7184,21 @@ export type Keel = {
             "type": "i64"
           },
           {
+            "name": "depthAccumulator",
+            "docs": [
+              "Σ depth · seconds since the last funding update (lot-seconds), `Fixed` raw",
+              "little-endian: every sample adds the depth the book was read over times all the seconds",
+              "since the previous sample; the crank divides the premium accumulator by the larger of this",
+              "and its own depth times the elapsed time (see `instructions::markets::funding_premium`)."
+            ],
+            "type": {
+              "array": [
+                "u8",
+                16
+              ]
+            }
+          },
+          {
             "name": "reserved",
             "docs": [
               "Reserved for later versions."
@@ -7191,7 +7206,7 @@ export type Keel = {
             "type": {
               "array": [
                 "u8",
-                160
+                144
               ]
             }
           }
@@ -15169,6 +15184,21 @@ export const IDL: Keel = {
             "type": "i64"
           },
           {
+            "name": "depthAccumulator",
+            "docs": [
+              "Σ depth · seconds since the last funding update (lot-seconds), `Fixed` raw",
+              "little-endian: every sample adds the depth the book was read over times all the seconds",
+              "since the previous sample; the crank divides the premium accumulator by the larger of this",
+              "and its own depth times the elapsed time (see `instructions::markets::funding_premium`)."
+            ],
+            "type": {
+              "array": [
+                "u8",
+                16
+              ]
+            }
+          },
+          {
             "name": "reserved",
             "docs": [
               "Reserved for later versions."
@@ -15176,7 +15206,7 @@ export const IDL: Keel = {
             "type": {
               "array": [
                 "u8",
-                160
+                144
               ]
             }
           }

@@ -1244,6 +1244,13 @@ export interface PerpMarket {
    * `instructions::markets::funding_premium`).
    */
   fundingImpactLots: BN;
+  /**
+   * Σ depth · seconds since the last funding update (lot-seconds), `Fixed` raw
+   * little-endian: every sample adds the depth the book was read over times all the seconds
+   * since the previous sample; the crank divides the premium accumulator by the larger of this
+   * and its own depth times the elapsed time (see `instructions::markets::funding_premium`).
+   */
+  depthAccumulator: number[];
   /** Reserved for later versions. */
   reserved: number[];
 }

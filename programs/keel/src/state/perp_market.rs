@@ -138,11 +138,16 @@ pub struct PerpMarket {
     /// over `max(this, open interest)` lots per lot of that depth (see
     /// `instructions::markets::funding_premium`).
     pub funding_impact_lots: i64,
+    /// Σ depth · seconds since the last funding update (lot-seconds), `Fixed` raw
+    /// little-endian: every sample adds the depth the book was read over times all the seconds
+    /// since the previous sample; the crank divides the premium accumulator by the larger of this
+    /// and its own depth times the elapsed time (see `instructions::markets::funding_premium`).
+    pub depth_accumulator: [u8; 16],
     /// Reserved for later versions.
-    pub reserved: [u8; 160],
+    pub reserved: [u8; 144],
 }
 
-const _: () = assert!(core::mem::size_of::<PerpMarket>() == 8 + 32 * 5 + 16 + 32 + 16 + 8 + 8 + 32 + 16 + 24 + 32 + 48 + 16 + 16 + 8 + 160);
+const _: () = assert!(core::mem::size_of::<PerpMarket>() == 8 + 32 * 5 + 16 + 32 + 16 + 8 + 8 + 32 + 16 + 24 + 32 + 48 + 16 + 16 + 8 + 16 + 144);
 const _: () = assert!(core::mem::align_of::<PerpMarket>() == 8);
 
 impl PerpMarket {
@@ -170,9 +175,19 @@ impl PerpMarket {
         Fixed::from_raw(i128::from_le_bytes(self.premium_accumulator))
     }
 
-    /// Stores Σ premium · seconds.
+    /// Stores Σ premium · depth · seconds.
     pub fn set_premium_accumulator(&mut self, value: Fixed) {
         self.premium_accumulator = value.raw().to_le_bytes();
+    }
+
+    /// Σ depth · seconds since the last funding update.
+    pub fn depth_accumulator(&self) -> Fixed {
+        Fixed::from_raw(i128::from_le_bytes(self.depth_accumulator))
+    }
+
+    /// Stores Σ depth · seconds.
+    pub fn set_depth_accumulator(&mut self, value: Fixed) {
+        self.depth_accumulator = value.raw().to_le_bytes();
     }
 
     /// The last valid oracle price read, quote native per base native (zero when none yet).

@@ -6,9 +6,14 @@
 //! [`sample_premium`], which adds the premium of the book *as it stood since the previous
 //! sample*, times the depth it was read over, times the seconds it stood. Quotes placed and
 //! cancelled around a crank in one transaction therefore stood for zero seconds and weigh
-//! nothing. `update_funding` divides by the time since the last update and by the depth at
-//! the crank, so open interest that arrives after a segment dilutes it instead of paying it
-//! as if it had been part of that segment's depth. `consume_fills` changes no book (fills
+//! nothing. Every sample also adds the depth times all the seconds since the previous one to
+//! `Σ depth · seconds`, and `update_funding` divides the premium by the larger of that and the
+//! depth at the crank times the elapsed time: the rate is the depth-weighted average premium of
+//! the segments (open interest washed in after a crank and out before the next one weighs its
+//! segments and is divided by, so it never amplifies the rate on the positions left), and
+//! never more than the segments' premium spread over the open interest at the crank (open
+//! interest that arrives after a segment dilutes it instead of paying it as if it had been part
+//! of that segment's depth). `consume_fills` changes no book (fills
 //! leave the book when they match), so it needs no sample.
 //!
 //! The premium of one book is its arbitrage value across the oracle per lot of depth
@@ -179,13 +184,15 @@ pub fn sample_premium(
         market.record_oracle_price(price, now);
     }
     let since = market.last_premium_sample_ts.max(market.last_funding_ts);
-    let mut seconds = now.saturating_sub(since);
+    let elapsed = now.saturating_sub(since);
+    let mut seconds = elapsed;
     if fresh_oracle.is_none() {
         let known_until = market
             .last_oracle_ts
             .saturating_add(market.oracle_max_age_secs as i64);
         seconds = seconds.min(known_until.saturating_sub(since).max(0));
     }
+    let depth = premium_depth(market).unwrap_or(0);
     let mut current = None;
     if seconds > 0 {
         let at = |reference: Fixed| -> Option<BookPremium> {
@@ -205,11 +212,16 @@ pub fn sample_premium(
         // Weighted by the depth it was read over: the crank divides by its own depth, so open
         // interest that arrives after a segment never pays that segment's premium as if it had
         // been part of the depth (each position pays at most one sweep, whenever it opened).
-        let depth = premium_depth(market).unwrap_or(0);
         let accumulated = market
             .premium_accumulator()
             .add(premium.mul_int(depth)?.mul_int(seconds)?)?;
         market.set_premium_accumulator(accumulated);
+    }
+    // Every second counts toward the depth, those without a known price too (they count a zero
+    // premium): the crank's rate is the depth-weighted average of the segments' premiums.
+    if elapsed > 0 {
+        let depth_seconds = market.depth_accumulator().add(Fixed::from_i64(depth).mul_int(elapsed)?)?;
+        market.set_depth_accumulator(depth_seconds);
     }
     market.last_premium_sample_ts = now;
     market.premium_reference = market.last_oracle_price;

@@ -44,13 +44,16 @@ impl UpdateFunding<'_> {
             None => book_premium(&market, &book, prices.oracle, now)?,
         };
         let max_rate = Fixed::from_bps(market.max_funding_bps as u32);
-        // Every second since the last update has been sampled: the average premium over them.
-        // Σ premium · depth · seconds over the depth now and the elapsed time: positions opened
-        // since a segment was sampled dilute it rather than pay it in full.
+        // Every second since the last update has been sampled: Σ premium · depth · seconds over
+        // the larger of Σ depth · seconds and the depth now times the elapsed time. The first
+        // makes the rate the depth-weighted average premium (depth that left before the crank
+        // never amplifies it), the second keeps positions opened since a segment was sampled
+        // from paying it in full (they dilute it).
         let depth_now = premium_depth(&market).unwrap_or(0).max(1);
+        let depth_seconds = market.depth_accumulator().max(Fixed::from_i64(elapsed).mul_int(depth_now)?);
         let rate = market
             .premium_accumulator()
-            .div(Fixed::from_i64(elapsed).mul_int(depth_now)?, Rounding::Down)?
+            .div(depth_seconds, Rounding::Down)?
             .max(max_rate.neg()?)
             .min(max_rate);
         let interval = market.funding_interval_secs as i64;
@@ -62,6 +65,7 @@ impl UpdateFunding<'_> {
         let index = market.funding_index().add(change)?;
         market.set_funding_index(index);
         market.set_premium_accumulator(Fixed::ZERO);
+        market.set_depth_accumulator(Fixed::ZERO);
         market.last_funding_ts = now;
         let rate_bps = rate.mul_down(Fixed::from_i64(BPS_PER_UNIT as i64))?.to_i64(Rounding::Down)?;
         market.last_funding_rate_bps = rate_bps;
