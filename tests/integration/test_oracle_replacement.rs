@@ -301,3 +301,21 @@ async fn invalid_market_oracle_replacements_are_refused() {
         .assert_error(KeelError::NotAdmin);
     assert_eq!(t.account_data(&market).await, before);
 }
+
+/// A price `cache_prices` read from the old feed is forgotten with it: after replacing an
+/// asset's and a market's oracle neither holds a cached price until cached again.
+#[tokio::test]
+async fn replacing_an_oracle_forgets_the_price_cached_from_the_old_one() {
+    let (mut t, m, _) = sol_market_with_traders(1).await;
+    let sol = t.add_pull_asset(9, volatile_params(), sol_at(T0)).await;
+    t.cache_all_prices().await.assert_ok();
+    let slot = t.slot().await;
+    assert!(t.market(m).await.price_cache.fresh(slot).is_some());
+    assert!(t.collateral_asset(sol).await.price_cache.fresh(slot).is_some());
+    let (oracle, feed_id) = new_pull(&mut t, usd(101, T0));
+    t.replace_market_oracle(m, &oracle, replacement(OracleKind::PythPull, feed_id)).await.assert_ok();
+    let (oracle, feed_id) = new_pull(&mut t, sol_at(T0));
+    t.replace_asset_oracle(sol, &oracle, replacement(OracleKind::PythPull, feed_id)).await.assert_ok();
+    assert_eq!(t.market(m).await.price_cache.fresh(slot), None);
+    assert_eq!(t.collateral_asset(sol).await.price_cache.fresh(slot), None);
+}

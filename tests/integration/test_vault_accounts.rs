@@ -116,13 +116,21 @@ async fn health_accounts_with_another_assets_oracle_fail_oracle_mismatch() {
     withdraw_with(&mut t, &trader, 0, metas).await.assert_error(KeelError::OracleAccountMismatch);
 }
 
+/// The view may omit an oracle for a cached price (as a liquidation may, `test_price_cache`);
+/// without one cached the last oracle missing fails `PriceCacheStale`, where a withdrawal
+/// fails `HealthAccountMissing`. A missing asset account fails the view like a withdrawal.
 #[tokio::test]
 async fn health_view_with_malformed_accounts_fails_like_withdraw() {
     let (mut t, trader, _, _) = setup().await;
     let mut metas = t.health_metas(&trader.account).await;
     metas.pop();
-    let ix = kix::health(&t.exchange, &trader.account, metas);
+    let ix = kix::health(&t.exchange, &trader.account, metas.clone());
+    t.simulate(&[ix], &[]).await.assert_error(KeelError::PriceCacheStale);
+    withdraw_with(&mut t, &trader, 0, metas.clone()).await.assert_error(KeelError::HealthAccountMissing);
+    metas.truncate(1);
+    let ix = kix::health(&t.exchange, &trader.account, metas.clone());
     t.simulate(&[ix], &[]).await.assert_error(KeelError::HealthAccountMissing);
+    withdraw_with(&mut t, &trader, 0, metas).await.assert_error(KeelError::HealthAccountMissing);
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@ pub mod markets;
 pub mod oracles;
 pub mod replacement;
 pub mod outcome;
+pub mod price_cache;
 pub mod rng;
 pub mod runtime;
 pub mod tokens;

@@ -110,7 +110,7 @@ impl TestContext {
 
     /// The parties of a step by `liqor` against `liqee`, the liquidator's list opening `asset`
     /// or `market`.
-    async fn parties(
+    pub(crate) async fn parties(
         &mut self,
         liqor: &Trader,
         liqee: &Pubkey,

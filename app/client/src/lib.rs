@@ -15,5 +15,6 @@ pub mod lookup_table;
 pub mod markets;
 pub mod oracles;
 pub mod pda;
+pub mod price_cache;
 
 pub use keel;

@@ -64,13 +64,14 @@ const LOST_RACE: [KeelError; 7] = [
 ];
 
 /// Program errors that mean our snapshot of the accounts is out of date.
-const STALE: [KeelError; 8] = [
+const STALE: [KeelError; 9] = [
     KeelError::HealthAccountMissing,
     KeelError::HealthAccountUnexpected,
     KeelError::HealthAccountMismatch,
     KeelError::FillMakerMissing,
     KeelError::FillAccountMismatch,
     KeelError::OracleStale,
+    KeelError::PriceCacheStale,
     KeelError::OracleFromTheFuture,
     KeelError::ReduceOnlyNothingToReduce,
 ];

@@ -24,6 +24,7 @@ pub mod config;
 pub mod cranks;
 pub mod decision;
 pub mod discovery;
+pub mod fit_locks;
 pub mod keeper;
 pub mod liquidate;
 pub mod lookup;

@@ -42,6 +42,8 @@ pub struct Metrics {
     pub steps_declined: Family<Kind, Counter>,
     /// Bankruptcies settled in the same transaction as the step that left them.
     pub settlements_paired: Counter,
+    /// Steps over the lock limit priced by cached prices (`cache_prices` sent first).
+    pub prices_cached: Counter,
     /// Liquidation rounds in flight.
     pub rounds_in_flight: Gauge,
     /// Bounties earned, quote native.
@@ -91,6 +93,7 @@ impl Metrics {
             steps_failed: Family::default(),
             steps_declined: Family::default(),
             settlements_paired: Counter::default(),
+            prices_cached: Counter::default(),
             rounds_in_flight: Gauge::default(),
             bounties_earned: Counter::default(),
             cranks: Family::default(),
@@ -122,6 +125,11 @@ impl Metrics {
             "steps_landed",
             "Liquidation transactions landed",
             m.steps_landed.clone(),
+        );
+        registry.register(
+            "prices_cached",
+            "Steps over the lock limit priced by cached prices",
+            m.prices_cached.clone(),
         );
         registry.register(
             "steps_lost",

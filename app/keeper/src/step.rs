@@ -2,7 +2,8 @@
 //! `health` view (the liquidated account's post-state returned with it), shrunk or declined by
 //! [`crate::decision`] net of the steps in flight ([`crate::budget`]), and sent. When the
 //! preview shows the account left bankrupt, the step goes out with `settle_bankruptcy` in one
-//! transaction (that pair simulated first; [`crate::decision::pair_verdict`] on failure).
+//! transaction (that pair simulated first; [`crate::decision::pair_verdict`] on failure). A step
+//! over the lock limit is priced by cached prices ([`crate::fit_locks`]).
 
 use crate::classify::Failure;
 use crate::decision::{
@@ -84,13 +85,17 @@ impl Liquidator<'_> {
             health_accounts(&own_account, &self.registry.assets, &self.registry.markets).as_ref()
                 != Some(&liqor_health);
         let liqee_health = self.registry.evaluate(key).map_err(other)?.metas;
-        let parties = LiquidationParties {
+        let mut parties = LiquidationParties {
             liquidator: self.signer(),
             liqor_account: self.own,
             liqee_account: *key,
             liqee_health,
-            liqor_health: liqor_health.clone(),
+            liqor_health,
         };
+        if crate::fit_locks::exceeds_locks(&self.signer(), &self.step_instruction(&parties, step, 1)?) {
+            parties = self.cache_and_price_by_cache(&parties).await?;
+        }
+        let liqor_health = parties.liqor_health.clone();
         let mut max = match step {
             Step::Perp { lots, .. } => lots as u64,
             Step::Collateral { amount, .. } => amount,

@@ -181,6 +181,12 @@ pub mod keel {
         HealthView::handler(ctx)
     }
 
+    /// Permissionless: caches the guarded prices of (asset or market, oracle) pairs, so a
+    /// liquidation's health accounts may omit those oracles for a few slots.
+    pub fn cache_prices<'info>(ctx: Context<'info, CachePrices<'info>>) -> Result<()> {
+        CachePrices::handler(ctx)
+    }
+
     /// Admin: replaces an asset's oracle (kind, account, feed id, guards); never the quote's.
     pub fn replace_asset_oracle(ctx: Context<ReplaceAssetOracle>, args: ReplaceOracleArgs) -> Result<()> {
         ReplaceAssetOracle::handler(ctx, args)

@@ -41,6 +41,32 @@ export type Keel = {
       "args": []
     },
     {
+      "name": "cachePrices",
+      "docs": [
+        "Permissionless: caches the guarded prices of (asset or market, oracle) pairs, so a",
+        "liquidation's health accounts may omit those oracles for a few slots."
+      ],
+      "discriminator": [
+        41,
+        29,
+        195,
+        187,
+        139,
+        66,
+        110,
+        155
+      ],
+      "accounts": [
+        {
+          "name": "exchange",
+          "docs": [
+            "The exchange (its quote decimals scale the prices)."
+          ]
+        }
+      ],
+      "args": []
+    },
+    {
       "name": "cancelOrder",
       "docs": [
         "Owner or delegate: cancels one order (book id or client id) or all in a market.",
@@ -3007,6 +3033,16 @@ export type Keel = {
       "code": 6097,
       "name": "noPositionInMarket",
       "msg": "the account holds no position in this market"
+    },
+    {
+      "code": 6098,
+      "name": "priceCacheStale",
+      "msg": "health accounts: an oracle was omitted and the price cache_prices kept for it is missing or older than 3 slots"
+    },
+    {
+      "code": 6099,
+      "name": "priceNotCacheable",
+      "msg": "cache_prices: expects pairs of a collateral asset or perp market of this exchange and its oracle (the quote asset has no oracle)"
     }
   ],
   "types": [
@@ -3903,6 +3939,17 @@ export type Keel = {
             }
           },
           {
+            "name": "priceCache",
+            "docs": [
+              "The last guarded price `cache_prices` read (see `state::price_cache`)."
+            ],
+            "type": {
+              "defined": {
+                "name": "priceCache"
+              }
+            }
+          },
+          {
             "name": "reserved",
             "docs": [
               "Reserved for later versions."
@@ -3910,7 +3957,7 @@ export type Keel = {
             "type": {
               "array": [
                 "u8",
-                120
+                56
               ]
             }
           }
@@ -7140,7 +7187,8 @@ export type Keel = {
           {
             "name": "lastOracleTs",
             "docs": [
-              "Unix time at which `last_oracle_price` was read."
+              "Unix time at which `last_oracle_price` was published (as the oracle says, never after",
+              "the clock when it was read)."
             ],
             "type": "i64"
           },
@@ -7199,6 +7247,17 @@ export type Keel = {
             }
           },
           {
+            "name": "priceCache",
+            "docs": [
+              "The last guarded price `cache_prices` read (see `state::price_cache`)."
+            ],
+            "type": {
+              "defined": {
+                "name": "priceCache"
+              }
+            }
+          },
+          {
             "name": "reserved",
             "docs": [
               "Reserved for later versions."
@@ -7206,7 +7265,7 @@ export type Keel = {
             "type": {
               "array": [
                 "u8",
-                144
+                80
               ]
             }
           }
@@ -7739,6 +7798,74 @@ export type Keel = {
               "Account sequence number."
             ],
             "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "priceCache",
+      "docs": [
+        "The last price `cache_prices` read from the configured oracle, every guard passed, as the",
+        "risk engine takes it. All zero (never written, or cleared when the oracle or its guards",
+        "change) means none."
+      ],
+      "serialization": "bytemuck",
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "oracle",
+            "docs": [
+              "The oracle price, quote native per base native, `Fixed` raw little-endian."
+            ],
+            "type": {
+              "array": [
+                "u8",
+                16
+              ]
+            }
+          },
+          {
+            "name": "initAsset",
+            "docs": [
+              "The conservative price for assets under Init, `Fixed` raw little-endian."
+            ],
+            "type": {
+              "array": [
+                "u8",
+                16
+              ]
+            }
+          },
+          {
+            "name": "initLiab",
+            "docs": [
+              "The conservative price for liabilities and requirements under Init, `Fixed` raw",
+              "little-endian."
+            ],
+            "type": {
+              "array": [
+                "u8",
+                16
+              ]
+            }
+          },
+          {
+            "name": "slot",
+            "docs": [
+              "The slot it was read in."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "unixTimestamp",
+            "docs": [
+              "The Unix time it was read at."
+            ],
+            "type": "i64"
           }
         ]
       }
@@ -8041,6 +8168,32 @@ export const IDL: Keel = {
       "args": []
     },
     {
+      "name": "cachePrices",
+      "docs": [
+        "Permissionless: caches the guarded prices of (asset or market, oracle) pairs, so a",
+        "liquidation's health accounts may omit those oracles for a few slots."
+      ],
+      "discriminator": [
+        41,
+        29,
+        195,
+        187,
+        139,
+        66,
+        110,
+        155
+      ],
+      "accounts": [
+        {
+          "name": "exchange",
+          "docs": [
+            "The exchange (its quote decimals scale the prices)."
+          ]
+        }
+      ],
+      "args": []
+    },
+    {
       "name": "cancelOrder",
       "docs": [
         "Owner or delegate: cancels one order (book id or client id) or all in a market.",
@@ -11007,6 +11160,16 @@ export const IDL: Keel = {
       "code": 6097,
       "name": "noPositionInMarket",
       "msg": "the account holds no position in this market"
+    },
+    {
+      "code": 6098,
+      "name": "priceCacheStale",
+      "msg": "health accounts: an oracle was omitted and the price cache_prices kept for it is missing or older than 3 slots"
+    },
+    {
+      "code": 6099,
+      "name": "priceNotCacheable",
+      "msg": "cache_prices: expects pairs of a collateral asset or perp market of this exchange and its oracle (the quote asset has no oracle)"
     }
   ],
   "types": [
@@ -11903,6 +12066,17 @@ export const IDL: Keel = {
             }
           },
           {
+            "name": "priceCache",
+            "docs": [
+              "The last guarded price `cache_prices` read (see `state::price_cache`)."
+            ],
+            "type": {
+              "defined": {
+                "name": "priceCache"
+              }
+            }
+          },
+          {
             "name": "reserved",
             "docs": [
               "Reserved for later versions."
@@ -11910,7 +12084,7 @@ export const IDL: Keel = {
             "type": {
               "array": [
                 "u8",
-                120
+                56
               ]
             }
           }
@@ -15140,7 +15314,8 @@ export const IDL: Keel = {
           {
             "name": "lastOracleTs",
             "docs": [
-              "Unix time at which `last_oracle_price` was read."
+              "Unix time at which `last_oracle_price` was published (as the oracle says, never after",
+              "the clock when it was read)."
             ],
             "type": "i64"
           },
@@ -15199,6 +15374,17 @@ export const IDL: Keel = {
             }
           },
           {
+            "name": "priceCache",
+            "docs": [
+              "The last guarded price `cache_prices` read (see `state::price_cache`)."
+            ],
+            "type": {
+              "defined": {
+                "name": "priceCache"
+              }
+            }
+          },
+          {
             "name": "reserved",
             "docs": [
               "Reserved for later versions."
@@ -15206,7 +15392,7 @@ export const IDL: Keel = {
             "type": {
               "array": [
                 "u8",
-                144
+                80
               ]
             }
           }
@@ -15739,6 +15925,74 @@ export const IDL: Keel = {
               "Account sequence number."
             ],
             "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "priceCache",
+      "docs": [
+        "The last price `cache_prices` read from the configured oracle, every guard passed, as the",
+        "risk engine takes it. All zero (never written, or cleared when the oracle or its guards",
+        "change) means none."
+      ],
+      "serialization": "bytemuck",
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "oracle",
+            "docs": [
+              "The oracle price, quote native per base native, `Fixed` raw little-endian."
+            ],
+            "type": {
+              "array": [
+                "u8",
+                16
+              ]
+            }
+          },
+          {
+            "name": "initAsset",
+            "docs": [
+              "The conservative price for assets under Init, `Fixed` raw little-endian."
+            ],
+            "type": {
+              "array": [
+                "u8",
+                16
+              ]
+            }
+          },
+          {
+            "name": "initLiab",
+            "docs": [
+              "The conservative price for liabilities and requirements under Init, `Fixed` raw",
+              "little-endian."
+            ],
+            "type": {
+              "array": [
+                "u8",
+                16
+              ]
+            }
+          },
+          {
+            "name": "slot",
+            "docs": [
+              "The slot it was read in."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "unixTimestamp",
+            "docs": [
+              "The Unix time it was read at."
+            ],
+            "type": "i64"
           }
         ]
       }

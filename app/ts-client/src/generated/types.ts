@@ -267,6 +267,8 @@ export interface CollateralAsset {
   padding1: number[];
   /** The bank: indices, interest, the fund's claim, rounding dust, limits. */
   bank: BankState;
+  /** The last guarded price `cache_prices` read (see `state::price_cache`). */
+  priceCache: PriceCache;
   /** Reserved for later versions. */
   reserved: number[];
 }
@@ -1222,7 +1224,10 @@ export interface PerpMarket {
    * the anchor of a failing feed's conservative valuation in a liquidation.
    */
   lastOraclePrice: number[];
-  /** Unix time at which `last_oracle_price` was read. */
+  /**
+   * Unix time at which `last_oracle_price` was published (as the oracle says, never after
+   * the clock when it was read).
+   */
   lastOracleTs: BN;
   /**
    * The PnL pool, quote native (≥ 0): realised losses and funding paid into the market,
@@ -1251,6 +1256,8 @@ export interface PerpMarket {
    * and its own depth times the elapsed time (see `instructions::markets::funding_premium`).
    */
   depthAccumulator: number[];
+  /** The last guarded price `cache_prices` read (see `state::price_cache`). */
+  priceCache: PriceCache;
   /** Reserved for later versions. */
   reserved: number[];
 }
@@ -1410,6 +1417,27 @@ export interface PnlOwedChanged {
   poolAfter: BN;
   /** Account sequence number. */
   accountSeq: BN;
+}
+
+/**
+ * The last price `cache_prices` read from the configured oracle, every guard passed, as the
+ * risk engine takes it. All zero (never written, or cleared when the oracle or its guards
+ * change) means none.
+ */
+export interface PriceCache {
+  /** The oracle price, quote native per base native, `Fixed` raw little-endian. */
+  oracle: number[];
+  /** The conservative price for assets under Init, `Fixed` raw little-endian. */
+  initAsset: number[];
+  /**
+   * The conservative price for liabilities and requirements under Init, `Fixed` raw
+   * little-endian.
+   */
+  initLiab: number[];
+  /** The slot it was read in. */
+  slot: BN;
+  /** The Unix time it was read at. */
+  unixTimestamp: BN;
 }
 
 /** The oracle an asset or market is to use from now on. */

@@ -65,6 +65,43 @@ pub fn read_price(
     read_price_lenient(account, binding, quote_decimals, now)?.map_err(Into::into)
 }
 
+/// A valid price and when it was published.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PublishedPrice {
+    /// The price as the risk engine takes it.
+    pub quote: PriceQuote,
+    /// Its publish time, never after the clock (the fixed quote price: now).
+    pub published: i64,
+}
+
+/// Like [`read_price`], with the price's publish time: what a market records as its last
+/// valid price, so that the price's age — not the time it was read — bounds how long it may
+/// stand for the oracle.
+pub fn read_price_published(
+    account: &AccountInfo,
+    binding: &OracleBinding,
+    quote_decimals: u8,
+    now: i64,
+) -> Result<PublishedPrice> {
+    let Some(raw) = read_raw(account, binding)? else { return Ok(PublishedPrice { quote: PriceQuote::ONE, published: now }) };
+    let quote = validated(account, &raw, binding, quote_decimals, now)?;
+    Ok(PublishedPrice { quote, published: raw.publish_time.min(now) })
+}
+
+/// [`validate`]d, a failed guard logged with its numbers.
+fn validated(
+    account: &AccountInfo,
+    raw: &RawPrice,
+    binding: &OracleBinding,
+    quote_decimals: u8,
+    now: i64,
+) -> core::result::Result<PriceQuote, KeelError> {
+    validate(raw, &binding.config, binding.base_decimals, quote_decimals, now).inspect_err(|e| {
+        crate::keel_log!("oracle {}: {:?} (price {} conf {} expo {} published {} now {})",
+            account.key, e, raw.price, raw.conf, raw.exponent, raw.publish_time, now);
+    })
+}
+
 /// Like [`read_price`], but separates the two ways to fail: the outer error is a wrong account
 /// (key, owner, layout, feed id, verification); the inner one a price that fails its guards
 /// (not Trading, non-positive, exponent out of range, from the future, stale, too uncertain),
@@ -76,10 +113,7 @@ pub fn read_price_lenient(
     now: i64,
 ) -> Result<core::result::Result<PriceQuote, KeelError>> {
     let Some(raw) = read_raw(account, binding)? else { return Ok(Ok(PriceQuote::ONE)) };
-    Ok(validate(&raw, &binding.config, binding.base_decimals, quote_decimals, now).inspect_err(|e| {
-        crate::keel_log!("oracle {}: {:?} (price {} conf {} expo {} published {} now {})",
-            account.key, e, raw.price, raw.conf, raw.exponent, raw.publish_time, now);
-    }))
+    Ok(validated(account, &raw, binding, quote_decimals, now))
 }
 
 /// How much older than its `max_age` a price may be and still count, at its last published

@@ -4,6 +4,7 @@ use crate::math::Fixed;
 use crate::oracle::{OracleConfig, OracleKind};
 use crate::risk::{AssetWeights, LiabilityWeights};
 use crate::state::bank::BankState;
+use crate::state::price_cache::PriceCache;
 use anchor_lang::prelude::*;
 
 /// Seed prefix of the asset PDA: `["asset", exchange, mint]`.
@@ -75,11 +76,13 @@ pub struct CollateralAsset {
     pub padding1: [u8; 4],
     /// The bank: indices, interest, the fund's claim, rounding dust, limits.
     pub bank: BankState,
+    /// The last guarded price `cache_prices` read (see `state::price_cache`).
+    pub price_cache: PriceCache,
     /// Reserved for later versions.
-    pub reserved: [u8; 120],
+    pub reserved: [u8; 56],
 }
 
-const _: () = assert!(core::mem::size_of::<CollateralAsset>() == 8 + 160 + 16 + 32 + 8 + 128 + 120);
+const _: () = assert!(core::mem::size_of::<CollateralAsset>() == 8 + 160 + 16 + 32 + 8 + 128 + 64 + 56);
 const _: () = assert!(core::mem::align_of::<CollateralAsset>() == 8);
 
 impl CollateralAsset {

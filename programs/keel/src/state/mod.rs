@@ -14,6 +14,7 @@ pub mod perp_market;
 pub mod perp_position;
 pub mod pnl_pool;
 pub mod positions;
+pub mod price_cache;
 
 pub use bank::*;
 pub use codec::*;
@@ -28,6 +29,7 @@ pub use perp_market::*;
 pub use perp_position::{funding_credit, MarketIndices};
 pub use pnl_pool::{plan_booking, PnlBooking};
 pub use positions::*;
+pub use price_cache::*;
 
 #[cfg(test)]
 mod book_tests;

@@ -5,6 +5,7 @@ use crate::error::KeelError;
 use crate::math::Fixed;
 use crate::oracle::{OracleBinding, OracleConfig, OracleKind};
 use crate::risk::MarginRatios;
+use crate::state::price_cache::PriceCache;
 use anchor_lang::prelude::*;
 
 /// Seed prefix of perp market PDAs: `["perp_market", exchange, index (u16 LE)]`.
@@ -122,7 +123,8 @@ pub struct PerpMarket {
     /// raw little-endian (zero until one is read): the premium's reference between cranks and
     /// the anchor of a failing feed's conservative valuation in a liquidation.
     pub last_oracle_price: [u8; 16],
-    /// Unix time at which `last_oracle_price` was read.
+    /// Unix time at which `last_oracle_price` was published (as the oracle says, never after
+    /// the clock when it was read).
     pub last_oracle_ts: i64,
     /// The PnL pool, quote native (≥ 0): realised losses and funding paid into the market,
     /// less the gains paid out of it. A gain is paid only out of the pool, so the market never
@@ -143,11 +145,13 @@ pub struct PerpMarket {
     /// since the previous sample; the crank divides the premium accumulator by the larger of this
     /// and its own depth times the elapsed time (see `instructions::markets::funding_premium`).
     pub depth_accumulator: [u8; 16],
+    /// The last guarded price `cache_prices` read (see `state::price_cache`).
+    pub price_cache: PriceCache,
     /// Reserved for later versions.
-    pub reserved: [u8; 144],
+    pub reserved: [u8; 80],
 }
 
-const _: () = assert!(core::mem::size_of::<PerpMarket>() == 8 + 32 * 5 + 16 + 32 + 16 + 8 + 8 + 32 + 16 + 24 + 32 + 48 + 16 + 16 + 8 + 16 + 144);
+const _: () = assert!(core::mem::size_of::<PerpMarket>() == 8 + 32 * 5 + 16 + 32 + 16 + 8 + 8 + 32 + 16 + 24 + 32 + 48 + 16 + 16 + 8 + 16 + 64 + 80);
 const _: () = assert!(core::mem::align_of::<PerpMarket>() == 8);
 
 impl PerpMarket {
@@ -200,10 +204,10 @@ impl PerpMarket {
         Fixed::from_raw(i128::from_le_bytes(self.premium_reference))
     }
 
-    /// Records a valid oracle price read at `now`.
-    pub fn record_oracle_price(&mut self, price: Fixed, now: i64) {
+    /// Records a valid oracle price published at `published`.
+    pub fn record_oracle_price(&mut self, price: Fixed, published: i64) {
         self.last_oracle_price = price.raw().to_le_bytes();
-        self.last_oracle_ts = now;
+        self.last_oracle_ts = published;
     }
 
     /// The indices positions settle against.

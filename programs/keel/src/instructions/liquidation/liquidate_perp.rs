@@ -11,7 +11,7 @@ use crate::events::{emit_event, PerpLiquidated};
 use crate::instructions::markets::order_flow::{realise, settle_position};
 use crate::instructions::risk::perp_risk;
 use crate::math::Fixed;
-use crate::oracle::read_price;
+use crate::oracle::read_price_published;
 use crate::risk::{CollateralRisk, PriceQuote, StepEntries, StepHealth};
 use crate::state::{plan_booking, MarginAccount, PerpMarket, PerpPosition, PnlBooking, Side, QUOTE_ASSET_INDEX};
 use crate::instructions::vault::bank_flow::accrue_bank;
@@ -108,9 +108,9 @@ impl<'info> LiquidatePerp<'info> {
         let prices = {
             let exchange = a.core.exchange.load()?;
             let mut market = a.market.load_mut()?;
-            let prices = read_price(&a.oracle, &market.oracle_binding()?, exchange.quote_decimals, now)?;
-            market.record_oracle_price(prices.oracle, now);
-            prices
+            let published = read_price_published(&a.oracle, &market.oracle_binding()?, exchange.quote_decimals, now)?;
+            market.record_oracle_price(published.quote.oracle, published.published);
+            published.quote
         };
         accrue_bank(&a.core.quote_asset, now)?;
         let (cache, before) = a.core.liquidated_health(liqee_remaining, now)?;

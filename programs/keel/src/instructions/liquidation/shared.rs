@@ -8,7 +8,7 @@ use crate::events::{
 };
 use crate::instructions::markets::order_flow::credit_quote;
 use crate::instructions::risk::{
-    load_health_cache, load_health_cache_for_liquidation, require_init_health_or,
+    load_health_cache_for_liquidation, load_health_cache_or_cached, require_init_health_or,
 };
 use crate::math::{Fixed, Rounding};
 use crate::risk::{HealthCache, HealthKind, MaintAndEnd};
@@ -109,7 +109,7 @@ impl<'info> LiquidationCore<'info> {
     ) -> Result<()> {
         let exchange = self.exchange.load()?;
         let liqor = self.liqor_account.load()?;
-        let cache = load_health_cache(&self.exchange.key(), &exchange, &liqor, remaining, now)?;
+        let cache = load_health_cache_or_cached(&self.exchange.key(), &exchange, &liqor, remaining, now)?;
         require_init_health_or(
             &cache,
             "liquidator",

@@ -7,8 +7,7 @@
 use crate::error::KeelError;
 use crate::instructions::markets::funding_premium::sample_premium;
 use crate::instructions::markets::order_flow::{release_order, Release};
-use crate::math::Fixed;
-use crate::oracle::read_price;
+use crate::oracle::{read_price_published, PublishedPrice};
 use crate::state::{Exchange, MarginAccount, OrderBook, OutReason, PerpMarket, MAX_OPEN_ORDERS};
 use anchor_lang::prelude::*;
 
@@ -90,12 +89,12 @@ impl<'info> CancelOrder<'info> {
 /// The market's oracle price from the optional remaining accounts `[exchange, oracle]`, when
 /// both are the market's and the price passes its guards; otherwise none (a cancel never fails
 /// on a price).
-fn fresh_price<'info>(remaining: &'info [AccountInfo<'info>], market: &PerpMarket, now: i64) -> Option<Fixed> {
+fn fresh_price<'info>(remaining: &'info [AccountInfo<'info>], market: &PerpMarket, now: i64) -> Option<PublishedPrice> {
     let [exchange, oracle, ..] = remaining else { return None };
     if *exchange.key != market.exchange {
         return None;
     }
     let exchange = AccountLoader::<Exchange>::try_from(exchange).ok()?;
     let quote_decimals = exchange.load().ok()?.quote_decimals;
-    read_price(oracle, &market.oracle_binding().ok()?, quote_decimals, now).ok().map(|quote| quote.oracle)
+    read_price_published(oracle, &market.oracle_binding().ok()?, quote_decimals, now).ok()
 }

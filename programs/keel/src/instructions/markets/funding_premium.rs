@@ -30,7 +30,8 @@
 //! [`conservative`] of the two, so an oracle move just before a sample (cranked at once by
 //! whoever it favours) never reprices a segment the book had quoted honestly. A sample that
 //! reads no price (a cancel) counts only the seconds within the oracle's maximum age of the
-//! last price read. Until a price has been read, and whenever the premium cannot be computed
+//! last price's publish time (not the time it was read: a price read at the end of its own
+//! maximum age never stands for another maximum age). Until a price has been read, and whenever the premium cannot be computed
 //! (an empty band at an absurd reference price), a segment counts a zero premium: a cancel
 //! never fails on funding arithmetic. Known limit: between two prices read, the oracle is
 //! unseen — an excursion away and back inside one segment is priced at the two ends.
@@ -38,6 +39,7 @@
 use crate::error::KeelError;
 use crate::instructions::markets::price_band::PriceBand;
 use crate::math::{Fixed, Rounding, BPS_PER_UNIT};
+use crate::oracle::PublishedPrice;
 use crate::state::{OrderBook, PerpMarket, Side};
 use anchor_lang::prelude::*;
 
@@ -51,6 +53,15 @@ pub struct BookPremium {
     pub book_price: Fixed,
     /// The oracle price, quote native per base lot.
     pub oracle_per_lot: Fixed,
+}
+
+impl BookPremium {
+    /// No premium at `oracle` (quote native per base native): the book at the oracle.
+    pub fn flat(market: &PerpMarket, oracle: Fixed) -> Result<BookPremium> {
+        let oracle_per_lot = oracle.mul_down(Fixed::from_i64(market.base_lot_size))?;
+        crate::check!(oracle_per_lot.is_positive(), KeelError::OracleNonPositivePrice);
+        Ok(BookPremium { premium: Fixed::ZERO, book_price: oracle_per_lot, oracle_per_lot })
+    }
 }
 
 /// A segment's premium from its premiums against the oracle at its start and at its end: the
@@ -170,18 +181,18 @@ fn arbitrage_value(
 /// Adds the premium of `book` as it stood since the previous sample, times the depth it was
 /// read over and the seconds since then, to the market's accumulator; call it before the book changes. `fresh_oracle` is a
 /// valid price the caller has just read (recorded as the market's last valid price first).
-/// Without one (a cancel), only the seconds within `oracle_max_age_secs` of the last price
-/// read count: the rest of the segment had no known oracle and counts a zero premium, so a
+/// Without one (a cancel), only the seconds within `oracle_max_age_secs` of the last price's
+/// publish time count: the rest of the segment had no known oracle and counts a zero premium, so a
 /// book the oracle has since left behind is never priced against a stale price. Returns the
 /// book's premium against the last valid price when it was computed.
 pub fn sample_premium(
     market: &mut PerpMarket,
     book: &OrderBook,
     now: i64,
-    fresh_oracle: Option<Fixed>,
+    fresh_oracle: Option<PublishedPrice>,
 ) -> Result<Option<BookPremium>> {
     if let Some(price) = fresh_oracle {
-        market.record_oracle_price(price, now);
+        market.record_oracle_price(price.quote.oracle, price.published);
     }
     let since = market.last_premium_sample_ts.max(market.last_funding_ts);
     let elapsed = now.saturating_sub(since);

@@ -153,6 +153,8 @@ impl PerpMarketParams {
         market.oracle_conf_multiplier_bps = self.oracle_conf_multiplier_bps;
         market.liquidation_fee_bps = self.liquidation_fee_bps;
         market.liquidation_penalty_bps = self.liquidation_penalty_bps;
+        // A cached price was read under the old guards.
+        market.price_cache.clear();
     }
 
     /// Reads the parameters back from a market.

@@ -15,7 +15,7 @@ use crate::instructions::risk::load_health_cache_lenient;
 use crate::instructions::vault::bank_flow::accrue_bank;
 use crate::math::Fixed;
 use crate::risk::{HealthCache, HealthKind};
-use crate::oracle::read_price;
+use crate::oracle::read_price_published;
 use crate::state::{CollateralAsset, Exchange, FillQueue, MarginAccount, OrderBook, PerpMarket, Side, LIQUIDATION_IN_PROGRESS, LIQUIDATION_NONE, QUOTE_ASSET_INDEX};
 use anchor_lang::prelude::*;
 
@@ -109,8 +109,8 @@ impl<'info> PlaceOrder<'info> {
         let (mut order, market_index, oracle) = {
             let market = a.market.load()?;
             crate::check!(args.reduce_only || !market.is_paused(), KeelError::MarketPaused);
-            let prices = read_price(&a.oracle, &market.oracle_binding()?, exchange.quote_decimals, now)?;
-            (validate(&args, &market, prices.oracle, now)?, market.index, prices.oracle)
+            let prices = read_price_published(&a.oracle, &market.oracle_binding()?, exchange.quote_decimals, now)?;
+            (validate(&args, &market, prices.quote.oracle, now)?, market.index, prices)
         };
 
         accrue_bank(&a.quote_asset, now)?;
@@ -133,7 +133,7 @@ impl<'info> PlaceOrder<'info> {
         };
         end_recovered_liquidation(&cache, price_error, &mut *a.margin_account.load_mut()?)?;
         let risk = TradeRisk::before(&cache, price_error, &*a.margin_account.load()?, market_index)?;
-        order.match_limit = risk.taker_limit(args.order_type, args.side, order.match_limit, &*a.market.load()?, oracle)?;
+        order.match_limit = risk.taker_limit(args.order_type, args.side, order.match_limit, &*a.market.load()?, oracle.quote.oracle)?;
         let delegate_limits = {
             let account = a.margin_account.load()?;
             account.is_delegate(&a.signer.key()).then_some(account.delegate_limits)

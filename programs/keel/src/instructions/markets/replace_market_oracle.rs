@@ -37,7 +37,7 @@ impl ReplaceMarketOracle<'_> {
             &mut exchange,
             now,
         )?;
-        market.record_oracle_price(price.oracle, now);
+        market.record_oracle_price(price.quote.oracle, price.published);
         Ok(())
     }
 }

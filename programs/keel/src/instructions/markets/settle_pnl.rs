@@ -11,7 +11,7 @@ use crate::error::KeelError;
 use crate::events::{emit_event, UnrealisedLossBooked};
 use crate::instructions::markets::order_flow::{credit_quote, emit_owed, settle_position};
 use crate::instructions::vault::bank_flow::accrue_bank;
-use crate::oracle::read_price;
+use crate::oracle::read_price_published;
 use crate::state::{CollateralAsset, Exchange, MarginAccount, PerpMarket, QUOTE_ASSET_INDEX};
 use anchor_lang::prelude::*;
 
@@ -87,8 +87,9 @@ fn book_loss(
     if position.base_lots == 0 {
         return Ok(());
     }
-    let prices = read_price(oracle, &market.oracle_binding()?, quote_decimals, now)?;
-    market.record_oracle_price(prices.oracle, now);
+    let published = read_price_published(oracle, &market.oracle_binding()?, quote_decimals, now)?;
+    market.record_oracle_price(published.quote.oracle, published.published);
+    let prices = published.quote;
     let pnl = market.unrealised_pnl(&position, prices.oracle)?;
     if pnl >= 0 {
         return Ok(());

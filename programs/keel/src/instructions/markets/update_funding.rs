@@ -8,8 +8,8 @@
 use crate::error::KeelError;
 use crate::events::{emit_event, FundingUpdated};
 use crate::math::{Fixed, Rounding, BPS_PER_UNIT};
-use crate::instructions::markets::funding_premium::{book_premium, premium_depth, sample_premium};
-use crate::oracle::read_price;
+use crate::instructions::markets::funding_premium::{book_premium, premium_depth, sample_premium, BookPremium};
+use crate::oracle::read_price_published;
 use crate::state::{Exchange, OrderBook, PerpMarket};
 use anchor_lang::prelude::*;
 
@@ -36,12 +36,17 @@ impl UpdateFunding<'_> {
         let mut market = ctx.accounts.market.load_mut()?;
         let elapsed = now.saturating_sub(market.last_funding_ts);
         crate::check!(elapsed > 0, KeelError::FundingNotDue);
-        let prices = read_price(&ctx.accounts.oracle, &market.oracle_binding()?, quote_decimals, now)?;
+        let prices = read_price_published(&ctx.accounts.oracle, &market.oracle_binding()?, quote_decimals, now)?;
         let book = ctx.accounts.order_book.load()?;
-        let sampled = sample_premium(&mut market, &book, now, Some(prices.oracle))?;
+        let sampled = sample_premium(&mut market, &book, now, Some(prices))?;
+        // A premium that cannot be computed (a depth so large its products overflow) counts
+        // zero, as in a sample: the crank never fails on premium arithmetic.
         let current = match sampled {
             Some(current) => current,
-            None => book_premium(&market, &book, prices.oracle, now)?,
+            None => match book_premium(&market, &book, prices.quote.oracle, now) {
+                Ok(current) => current,
+                Err(_) => BookPremium::flat(&market, prices.quote.oracle)?,
+            },
         };
         let max_rate = Fixed::from_bps(market.max_funding_bps as u32);
         // Every second since the last update has been sampled: Σ premium · depth · seconds over

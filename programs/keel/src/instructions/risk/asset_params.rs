@@ -111,6 +111,8 @@ impl AssetParams {
         asset.liquidation_fee_bps = self.liquidation_fee_bps;
         asset.liquidation_penalty_bps = self.liquidation_penalty_bps;
         asset.bank.params = self.bank;
+        // A cached price was read under the old guards.
+        asset.price_cache.clear();
     }
 
     /// Reads the parameters back from an asset.

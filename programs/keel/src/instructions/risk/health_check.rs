@@ -10,6 +10,16 @@
 //! 3. the market's `PerpMarket` account, then
 //! 4. the market's oracle account.
 //!
+//! A liquidation's lists (the liquidated account's and the liquidator's) and the read-only
+//! `health` view's may omit an oracle
+//! (2. or 4.): the entry is then priced by the asset's or market's cached price, which
+//! `cache_prices` must have written within the last `PRICE_CACHE_MAX_SLOTS` slots, or the
+//! instruction fails with `PriceCacheStale` — a missing price never counts as a failing one. The
+//! oracle is omitted when the asset or market is followed by an account Keel owns (the next
+//! asset or market) or ends the list; any other account there is read as its oracle (a wrong
+//! one refused as always). Every instruction that changes an account for its owner (`withdraw`,
+//! `place_order`) reads every oracle.
+//!
 //! Each asset or market account must be owned by this program, carry its discriminator, belong
 //! to the same exchange and have the index of its slot; each oracle must be the configured one.
 //! Trading instructions open the quote slot and the traded market's slot before reading these,
@@ -25,7 +35,7 @@ use crate::instructions::risk::adverse_perp_risk;
 use crate::math::{Fixed, Rounding};
 use crate::oracle::{read_price_last_published, read_price_lenient, OracleBinding, OracleKind};
 use crate::risk::{CollateralRisk, HealthCache, HealthComponents, HealthKind, PerpRisk, PriceQuote};
-use crate::state::{read_zero_copy, CollateralAsset, Exchange, MarginAccount, PerpMarket, PerpPosition, Side};
+use crate::state::{read_zero_copy, CollateralAsset, Exchange, MarginAccount, PerpMarket, PerpPosition, PriceCache, Side};
 use anchor_lang::prelude::*;
 
 /// Reads the health accounts of `account` from `remaining` into a cache, checking each one;
@@ -56,15 +66,33 @@ pub fn load_health_cache_lenient(
     remaining: &[AccountInfo],
     now: i64,
 ) -> Result<(Box<HealthCache>, Option<KeelError>)> {
-    load_with(exchange_key, exchange, account, remaining, now, read_price_lenient, OnPriceFailure::Report)
+    load_with(exchange_key, exchange, account, remaining, now, read_price_lenient, OnPriceFailure::Report, CachedPrices::Refused)
+}
+
+/// [`load_health_cache`] where oracles may be omitted for fresh cached prices (see the module
+/// doc): a liquidator's own check after a step and the `health` view. Every price must pass
+/// its guards.
+pub fn load_health_cache_or_cached(
+    exchange_key: &Pubkey,
+    exchange: &Exchange,
+    account: &MarginAccount,
+    remaining: &[AccountInfo],
+    now: i64,
+) -> Result<Box<HealthCache>> {
+    let (cache, price_error) =
+        load_with(exchange_key, exchange, account, remaining, now, read_price_lenient, OnPriceFailure::Report, CachedPrices::Accepted)?;
+    match price_error {
+        Some(error) => Err(error.into()),
+        None => Ok(cache),
+    }
 }
 
 /// The health cache a liquidation decides on; no oracle failure refuses it. A price that is
 /// only stale — by at most `STALE_GRACE_SECS` beyond its max age — counts at its last published
 /// value; any other failed guard values the entry against the account: a collateral balance
 /// at zero, a perp position by [`adverse_perp_risk`]. Account identity (owner, discriminator,
-/// order, oracle key, feed id) is still checked strictly. The liquidated market's or asset's
-/// own price is read fresh by the instruction.
+/// order, oracle key, feed id) is still checked strictly; an omitted oracle needs a fresh
+/// cached price. The liquidated market's or asset's own price is read fresh by the instruction.
 pub fn load_health_cache_for_liquidation(
     exchange_key: &Pubkey,
     exchange: &Exchange,
@@ -72,7 +100,16 @@ pub fn load_health_cache_for_liquidation(
     remaining: &[AccountInfo],
     now: i64,
 ) -> Result<Box<HealthCache>> {
-    let (cache, _) = load_with(exchange_key, exchange, account, remaining, now, read_price_last_published, OnPriceFailure::AgainstAccount)?;
+    let (cache, _) = load_with(
+        exchange_key,
+        exchange,
+        account,
+        remaining,
+        now,
+        read_price_last_published,
+        OnPriceFailure::AgainstAccount,
+        CachedPrices::Accepted,
+    )?;
     Ok(cache)
 }
 
@@ -89,7 +126,17 @@ enum OnPriceFailure {
     AgainstAccount,
 }
 
+/// Whether a list may omit an oracle for the asset's or market's cached price.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CachedPrices {
+    /// Every oracle is read.
+    Refused,
+    /// An oracle may be omitted when its cached price is fresh (a liquidation's lists).
+    Accepted,
+}
+
 /// Reads the health accounts with `read`; an entry whose price fails is handled by `on_failure`.
+#[allow(clippy::too_many_arguments)]
 fn load_with(
     exchange_key: &Pubkey,
     exchange: &Exchange,
@@ -98,13 +145,35 @@ fn load_with(
     now: i64,
     read: PriceReader,
     on_failure: OnPriceFailure,
+    cached: CachedPrices,
 ) -> Result<(Box<HealthCache>, Option<KeelError>)> {
     let mut cache = Box::new(HealthCache::new());
     let mut price_error = None;
     let mut cursor = HealthAccounts { accounts: remaining, position: 0 };
-    let read_next = |cursor: &mut HealthAccounts, binding: &OracleBinding| -> Result<core::result::Result<PriceQuote, KeelError>> {
+    let slot = match cached {
+        CachedPrices::Accepted => Some(Clock::get()?.slot),
+        CachedPrices::Refused => None,
+    };
+    let read_next = |cursor: &mut HealthAccounts,
+                     binding: &OracleBinding,
+                     price_cache: &PriceCache|
+     -> Result<core::result::Result<PriceQuote, KeelError>> {
         if binding.kind == OracleKind::Fixed {
             return Ok(Ok(PriceQuote::ONE));
+        }
+        // An oracle is never owned by Keel: the next asset or market (or the list's end) means
+        // this one's oracle was omitted.
+        if let Some(slot) = slot.filter(|_| cursor.peek_owner().is_none_or(|owner| *owner == crate::ID)) {
+            let quote = price_cache.fresh(slot);
+            crate::check!(
+                quote.is_some(),
+                KeelError::PriceCacheStale,
+                "health accounts: oracle {} omitted before remaining account {}; its cached price is from slot {}, now {slot}",
+                binding.oracle,
+                cursor.position,
+                price_cache.slot
+            );
+            return Ok(quote.ok_or(KeelError::PriceCacheStale));
         }
         read(cursor.next("oracle")?, binding, exchange.quote_decimals, now)
     };
@@ -114,7 +183,7 @@ fn load_with(
         let balance = asset.indices_at(now)?.native(slot.units)?;
         // A failed collateral price counts zero either way (only the quote asset, which has no
         // oracle, can be negative); the lenient reading also reports it.
-        let prices = read_next(&mut cursor, &asset_oracle_binding(&asset)?)?.unwrap_or_else(|e| {
+        let prices = read_next(&mut cursor, &asset_oracle_binding(&asset)?, &asset.price_cache)?.unwrap_or_else(|e| {
             if on_failure == OnPriceFailure::Report {
                 price_error.get_or_insert(e);
             }
@@ -131,7 +200,7 @@ fn load_with(
     }
     for position in account.active_perps() {
         let market = cursor.next_listed::<PerpMarket>(exchange_key, position.market_index)?;
-        let perp = match (read_next(&mut cursor, &market.oracle_binding()?)?, on_failure) {
+        let perp = match (read_next(&mut cursor, &market.oracle_binding()?, &market.price_cache)?, on_failure) {
             (Ok(prices), _) => perp_risk(account, position, &market, prices)?,
             (Err(e), OnPriceFailure::AgainstAccount) => adverse_perp_risk(account, position, &market, e)?,
             (Err(e), OnPriceFailure::Report) => {
@@ -231,6 +300,11 @@ struct HealthAccounts<'a, 'info> {
 }
 
 impl<'a, 'info> HealthAccounts<'a, 'info> {
+    /// The owner of the next account, if there is one (not consumed).
+    fn peek_owner(&self) -> Option<&'a Pubkey> {
+        self.accounts.get(self.position).map(|info| info.owner)
+    }
+
     /// The next account, or `HealthAccountMissing` naming what was expected.
     fn next(&mut self, what: &str) -> Result<&'a AccountInfo<'info>> {
         let account = self.accounts.get(self.position);

@@ -3,6 +3,7 @@
 
 pub mod adverse_price;
 pub mod asset_params;
+pub mod cache_prices;
 pub mod health_check;
 pub mod health_view;
 pub mod initialize_exchange;
@@ -13,6 +14,7 @@ pub mod update_asset;
 
 pub use adverse_price::*;
 pub use asset_params::*;
+pub use cache_prices::*;
 pub use health_check::*;
 pub use health_view::*;
 pub use initialize_exchange::*;

@@ -7,9 +7,8 @@
 use crate::error::KeelError;
 use crate::events::{emit_event, OracleReplaced, ORACLE_TARGET_ASSET, ORACLE_TARGET_MARKET};
 use crate::instructions::risk::bind_oracle;
-use crate::oracle::{read_price, OracleBinding, OracleConfig, OracleKind};
-use crate::risk::PriceQuote;
-use crate::state::{CollateralAsset, Exchange, PerpMarket};
+use crate::oracle::{read_price_published, OracleBinding, OracleConfig, OracleKind, PublishedPrice};
+use crate::state::{CollateralAsset, Exchange, PerpMarket, PriceCache};
 use anchor_lang::prelude::*;
 
 /// The oracle an asset or market is to use from now on.
@@ -47,7 +46,7 @@ pub fn bind_replacement(
     base_decimals: u8,
     quote_decimals: u8,
     now: i64,
-) -> Result<(OracleBinding, PriceQuote)> {
+) -> Result<(OracleBinding, PublishedPrice)> {
     crate::check!(
         args.kind != OracleKind::Fixed,
         KeelError::OracleNotReplaceable
@@ -61,7 +60,7 @@ pub fn bind_replacement(
         config: args.config(),
         base_decimals,
     };
-    let price = read_price(oracle, &binding, quote_decimals, now)?;
+    let price = read_price_published(oracle, &binding, quote_decimals, now)?;
     Ok((binding, price))
 }
 
@@ -84,6 +83,8 @@ pub trait OracleHolder {
         &mut u16,
         &mut u16,
     );
+    /// Its cached price, forgotten with the oracle it was read from.
+    fn price_cache(&mut self) -> &mut PriceCache;
 }
 
 /// Implements [`OracleHolder`] for a listed account whose oracle fields carry the same names.
@@ -116,6 +117,9 @@ macro_rules! oracle_holder {
                     &mut self.oracle_conf_multiplier_bps,
                 )
             }
+            fn price_cache(&mut self) -> &mut PriceCache {
+                &mut self.price_cache
+            }
         }
     };
 }
@@ -132,7 +136,7 @@ pub fn replace_oracle<H: OracleHolder>(
     args: &ReplaceOracleArgs,
     exchange: &mut Exchange,
     now: i64,
-) -> Result<PriceQuote> {
+) -> Result<PublishedPrice> {
     let (binding, price) = bind_replacement(
         new_oracle,
         args,
@@ -141,6 +145,7 @@ pub fn replace_oracle<H: OracleHolder>(
         now,
     )?;
     let index = holder.holder_index();
+    holder.price_cache().clear();
     let (kind, oracle, feed_id, max_age, max_conf, multiplier) = holder.oracle_fields();
     let (old_kind, old_oracle, old_feed_id) = (*kind, *oracle, *feed_id);
     *kind = binding.kind as u8;
@@ -162,7 +167,7 @@ pub fn replace_oracle<H: OracleHolder>(
         max_age_secs: args.max_age_secs,
         max_conf_bps: args.max_conf_bps,
         conf_multiplier_bps: args.conf_multiplier_bps,
-        price: price.oracle.raw(),
+        price: price.quote.oracle.raw(),
         admin_seq: exchange.next_admin_seq(),
     });
     Ok(price)

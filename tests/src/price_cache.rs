@@ -1,0 +1,94 @@
+//! Cached prices in tests: `cache_prices` over every listed asset and market with an oracle,
+//! liquidations whose lists omit the oracles, and the slot clock.
+
+use crate::context::TestContext;
+use crate::outcome::Outcome;
+use crate::traders::Trader;
+use anchor_lang::prelude::{AccountMeta, Clock, Pubkey};
+use anchor_lang::solana_program::instruction::Instruction;
+use keel_client::liquidation as lix;
+use keel_client::price_cache::{
+    cache_prices, cache_prices_ix, cached_liquidation, price_cache_pairs,
+};
+
+impl TestContext {
+    /// The `cache_prices` pairs of every listed asset and market with an oracle.
+    pub async fn all_price_pairs(&mut self) -> Vec<AccountMeta> {
+        let assets = self.known_assets().await;
+        let markets = self.known_markets().await;
+        let listed: Vec<AccountMeta> = assets
+            .iter()
+            .map(|a| a.address)
+            .chain(markets.iter().map(|m| m.address))
+            .map(|key| AccountMeta::new_readonly(key, false))
+            .collect();
+        price_cache_pairs([listed.as_slice()], &assets, &markets)
+    }
+
+    /// `cache_prices` with `remaining` as its remaining accounts, sent by the payer.
+    pub async fn cache_prices_with(&mut self, remaining: Vec<AccountMeta>) -> Outcome {
+        let ix = cache_prices_ix(&self.exchange, remaining);
+        self.send(&[ix], &[]).await
+    }
+
+    /// `cache_prices` of every listed asset and market with an oracle (one transaction each
+    /// instruction of the client's split); returns the last outcome.
+    pub async fn cache_all_prices(&mut self) -> Outcome {
+        let pairs = self.all_price_pairs().await;
+        let mut last = None;
+        for ix in cache_prices(&self.exchange, &pairs) {
+            let outcome = self.send(&[ix], &[]).await;
+            outcome.assert_ok();
+            last = Some(outcome);
+        }
+        last.expect("at least one asset or market has an oracle")
+    }
+
+    /// The cluster's slot.
+    pub async fn slot(&mut self) -> u64 {
+        let clock: Clock = self.ctx.banks_client.get_sysvar().await.expect("clock");
+        clock.slot
+    }
+
+    /// Moves the clock's slot `slots` ahead (the time stays).
+    pub async fn advance_slots(&mut self, slots: u64) {
+        let mut clock: Clock = self.ctx.banks_client.get_sysvar().await.expect("clock");
+        clock.slot += slots;
+        self.ctx.set_sysvar(&clock);
+    }
+
+    /// The `liquidate_perp` instruction of [`Self::liquidate_perp_ix`] with both health lists
+    /// priced by cached prices (no oracles).
+    pub async fn liquidate_perp_cached_ix(
+        &mut self,
+        liqor: &Trader,
+        liqee: &Pubkey,
+        index: u16,
+        max_base_lots: i64,
+    ) -> Instruction {
+        let assets = self.known_assets().await;
+        let markets = self.known_markets().await;
+        let parties = self.parties(liqor, liqee, None, Some(index)).await;
+        let (cached, _) = cached_liquidation(&parties, &assets, &markets);
+        let keys = self.markets[index as usize].keys;
+        let quote_mint = self.assets[0].mint;
+        lix::liquidate_perp(&cached, &keys, &quote_mint, max_base_lots)
+    }
+
+    /// `liquidate_perp` with cached prices ([`Self::liquidate_perp_cached_ix`]); then checks
+    /// conservation.
+    pub async fn liquidate_perp_cached(
+        &mut self,
+        liqor: &Trader,
+        liqee: &Pubkey,
+        index: u16,
+        max_base_lots: i64,
+    ) -> Outcome {
+        let ix = self
+            .liquidate_perp_cached_ix(liqor, liqee, index, max_base_lots)
+            .await;
+        let outcome = self.send(&[ix], &[&liqor.owner]).await;
+        self.assert_conserved().await;
+        outcome
+    }
+}
