@@ -35,8 +35,9 @@ use crate::instructions::risk::adverse_perp_risk;
 use crate::math::{Fixed, Rounding};
 use crate::oracle::{read_price_last_published, read_price_lenient, OracleBinding, OracleKind};
 use crate::risk::{CollateralRisk, HealthCache, HealthComponents, HealthKind, PerpRisk, PriceQuote};
-use crate::state::{read_zero_copy, CollateralAsset, Exchange, MarginAccount, PerpMarket, PerpPosition, PriceCache, Side};
+use crate::state::{zero_copy_ref, CollateralAsset, Exchange, MarginAccount, PerpMarket, PerpPosition, PriceCache, Side};
 use anchor_lang::prelude::*;
+use core::cell::Ref;
 
 /// Reads the health accounts of `account` from `remaining` into a cache, checking each one;
 /// every price must pass its guards.
@@ -47,11 +48,7 @@ pub fn load_health_cache(
     remaining: &[AccountInfo],
     now: i64,
 ) -> Result<Box<HealthCache>> {
-    let (cache, price_error) = load_health_cache_lenient(exchange_key, exchange, account, remaining, now)?;
-    match price_error {
-        Some(error) => Err(error.into()),
-        None => Ok(cache),
-    }
+    load_strict(exchange_key, exchange, account, remaining, now, CachedPrices::Refused)
 }
 
 /// Like [`load_health_cache`], but a price that fails its guards (stale, too uncertain…) is
@@ -79,8 +76,19 @@ pub fn load_health_cache_or_cached(
     remaining: &[AccountInfo],
     now: i64,
 ) -> Result<Box<HealthCache>> {
-    let (cache, price_error) =
-        load_with(exchange_key, exchange, account, remaining, now, read_price_lenient, OnPriceFailure::Report, CachedPrices::Accepted)?;
+    load_strict(exchange_key, exchange, account, remaining, now, CachedPrices::Accepted)
+}
+
+/// Reads the health accounts, every price required to pass its guards.
+fn load_strict(
+    exchange_key: &Pubkey,
+    exchange: &Exchange,
+    account: &MarginAccount,
+    remaining: &[AccountInfo],
+    now: i64,
+    cached: CachedPrices,
+) -> Result<Box<HealthCache>> {
+    let (cache, price_error) = load_with(exchange_key, exchange, account, remaining, now, read_price_lenient, OnPriceFailure::Report, cached)?;
     match price_error {
         Some(error) => Err(error.into()),
         None => Ok(cache),
@@ -320,10 +328,14 @@ impl<'a, 'info> HealthAccounts<'a, 'info> {
 
     /// The next account as the listed `T` (collateral asset or perp market) with `index` of
     /// this exchange.
-    fn next_listed<T: Listed>(&mut self, exchange_key: &Pubkey, index: u16) -> Result<T> {
+    /// Read in place (a borrow of the account's data, never a copy).
+    fn next_listed<T: Listed>(&mut self, exchange_key: &Pubkey, index: u16) -> Result<Ref<'a, T>> {
         let position = self.position;
         let info = self.next(T::WHAT)?;
-        let listed = (*info.owner == crate::ID).then(|| read_zero_copy::<T>(&info.try_borrow_data().ok()?)).flatten();
+        let listed = (*info.owner == crate::ID)
+            .then(|| info.try_borrow_data().ok())
+            .flatten()
+            .and_then(|data| Ref::filter_map(data, |data| zero_copy_ref::<T>(data)).ok());
         crate::check!(
             matches!(&listed, Some(l) if l.exchange() == *exchange_key),
             KeelError::HealthAccountInvalid,
