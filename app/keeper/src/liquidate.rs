@@ -314,7 +314,6 @@ mod tests {
             balance,
             oracle_price: 0,
             value,
-            ..CollateralLine::default()
         }
     }
 
