@@ -39,6 +39,7 @@ mod test_price_cache;
 mod test_integrity_attacks;
 mod test_funding_attacks;
 mod test_tx_limits;
+mod test_tx_limits_large;
 mod test_funding_attacks3;
 mod test_funding_attacks4;
 mod test_funding_attacks5;
