@@ -42,30 +42,6 @@ fn eth_blown(time: i64) -> PriceSpec {
     PriceSpec::new(200_000, 20_000, -2, time)
 }
 
-/// Lists ETH (pull, 9 decimals) and deposits `amount` native units of it into `trader`'s
-/// account from a new wallet; returns the asset index.
-async fn deposit_eth(s: &mut LongScenario, trader: &Trader, amount: u64) -> u16 {
-    let now = s.t.now().await;
-    let eth = s.t.add_pull_asset(9, volatile_params(), eth_at(now)).await;
-    let asset = s.t.asset(eth);
-    let wallet =
-        s.t.create_token_account(&asset.mint, &trader.owner.pubkey())
-            .await;
-    s.t.mint_to(&asset.mint, &wallet, amount).await;
-    let ix = kix::deposit(
-        &trader.owner.pubkey(),
-        &s.t.exchange,
-        &trader.account,
-        &asset.mint,
-        asset.oracle_key(),
-        &wallet,
-        amount,
-    );
-    s.t.send(&[ix], &[&trader.owner]).await.assert_ok();
-    s.t.assert_conserved().await;
-    eth
-}
-
 /// Lists ETH, deposits `amount` native units into the liqee's account (the liquidator's with
 /// `by_liqor`), moves SOL to 92 and blows ETH's confidence; returns ETH's index.
 async fn failing_eth_held(s: &mut LongScenario, by_liqor: bool, amount: u64) -> u16 {
@@ -75,7 +51,8 @@ async fn failing_eth_held(s: &mut LongScenario, by_liqor: bool, amount: u64) -> 
         account: holder.account,
         wallets: holder.wallets.clone(),
     };
-    let eth = deposit_eth(s, &trader, amount).await;
+    let now = s.t.now().await;
+    let eth = s.t.deposit_new_pull_asset(&trader, eth_at(now), amount).await;
     s.set_price(92).await;
     let now = s.t.now().await;
     s.t.set_pull_price(eth, eth_blown(now), VerificationLevel::Full);
@@ -135,7 +112,8 @@ async fn an_account_whose_own_collateral_feed_fails_becomes_liquidatable() {
         account: liqee,
         wallets: s.liqee.wallets.clone(),
     };
-    let eth = deposit_eth(&mut s, &trader, 10_000_000).await;
+    let now = s.t.now().await;
+    let eth = s.t.deposit_new_pull_asset(&trader, eth_at(now), 10_000_000).await;
     s.set_price(92).await;
     let outcome = s.t.liquidate_perp(&s.liqor, &liqee, market, 1_000).await;
     outcome.assert_error(KeelError::NotLiquidatable);

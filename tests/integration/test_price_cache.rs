@@ -8,7 +8,7 @@ use anchor_lang::error::ErrorCode as AnchorError;
 use anchor_lang::prelude::{AccountMeta, Pubkey};
 use keel::error::KeelError;
 use keel::events::PerpLiquidated;
-use keel::instructions::risk::HealthReport;
+use keel::instructions::risk::{HealthReport, UpdateAssetArgs};
 use keel::math::FIXED_SCALE;
 use keel::state::PRICE_CACHE_MAX_SLOTS;
 use keel_client::events::events_of;
@@ -109,12 +109,25 @@ async fn a_liquidation_priced_by_cached_prices_takes_the_step_the_oracles_give()
     assert_eq!(cached.t.position_lots(&liqee, market).await, 358);
 }
 
+/// `LongScenario` with a dust balance (1 000 native, 9 decimals) of a pulled asset at 150 USD
+/// in the liquidated account, then SOL at 92: besides SOL-PERP — which `liquidate_perp` always
+/// prices live — the liquidated list has one entry a cached price can stand in for.
+async fn long_at_92_with_a_pulled_asset() -> (LongScenario, u16) {
+    let mut s = LongScenario::new().await;
+    let now = s.t.now().await;
+    let asset = s
+        .t
+        .deposit_new_pull_asset(&s.liqee.handle(), usd(150, now), 1_000)
+        .await;
+    s.set_price(92).await;
+    (s, asset)
+}
+
 /// Omitting an oracle never counts as a failing price (which a liquidation values against the
 /// account): with no cached price the step is refused.
 #[tokio::test]
 async fn omitting_an_oracle_without_a_cached_price_is_refused() {
-    let mut s = LongScenario::new().await;
-    s.set_price(92).await;
+    let (mut s, _) = long_at_92_with_a_pulled_asset().await;
     let (liqee, market) = (s.liqee.account, s.market);
     s.t.liquidate_perp_cached(&s.liqor, &liqee, market, 1_000)
         .await
@@ -126,8 +139,7 @@ async fn omitting_an_oracle_without_a_cached_price_is_refused() {
 /// until cached again.
 #[tokio::test]
 async fn a_cached_price_older_than_three_slots_is_refused() {
-    let mut s = LongScenario::new().await;
-    s.set_price(92).await;
+    let (mut s, _) = long_at_92_with_a_pulled_asset().await;
     let (liqee, market) = (s.liqee.account, s.market);
     s.t.cache_all_prices().await.assert_ok();
     s.t.advance_slots(PRICE_CACHE_MAX_SLOTS).await;
@@ -146,21 +158,29 @@ async fn a_cached_price_older_than_three_slots_is_refused() {
         .assert_ok();
 }
 
-/// A price cached under the market's old parameters (its guards, k) is forgotten when the
-/// admin updates them.
+/// A price cached under a listing's old parameters (its guards, weights, k) is forgotten when
+/// the admin updates them: the market's by `update_perp_market`, the asset's by
+/// `update_asset`, after which a list omitting the asset's oracle is refused.
 #[tokio::test]
-async fn updating_a_markets_parameters_forgets_its_cached_price() {
-    let mut s = LongScenario::new().await;
-    s.set_price(92).await;
+async fn updating_a_listings_parameters_forgets_its_cached_price() {
+    let (mut s, asset) = long_at_92_with_a_pulled_asset().await;
     let (liqee, market) = (s.liqee.account, s.market);
     s.t.cache_all_prices().await.assert_ok();
     s.t.update_market(market, with_params(perp_params()))
         .await
         .assert_ok();
-    assert_eq!(
-        s.t.market(market).await.price_cache.fresh(s.t.slot().await),
-        None
-    );
+    let slot = s.t.slot().await;
+    assert_eq!(s.t.market(market).await.price_cache.fresh(slot), None);
+    assert!(s.t.collateral_asset(asset).await.price_cache.fresh(slot).is_some());
+    let admin = s.t.admin.insecure_clone();
+    let args = UpdateAssetArgs {
+        params: Some(volatile_params()),
+        deposits_paused: None,
+    };
+    let mint = s.t.asset(asset).mint;
+    let ix = kix::update_asset(&admin.pubkey(), &s.t.exchange, &mint, args);
+    s.t.send(&[ix], &[&admin]).await.assert_ok();
+    assert_eq!(s.t.collateral_asset(asset).await.price_cache.fresh(slot), None);
     s.t.liquidate_perp_cached(&s.liqor, &liqee, market, 1_000)
         .await
         .assert_error(KeelError::PriceCacheStale);

@@ -166,20 +166,39 @@ impl TestContext {
         max_amount: u64,
     ) -> Outcome {
         let parties = self.parties(liqor, liqee, Some(index), None).await;
-        let asset = self.asset(index);
-        let quote_mint = self.assets[0].mint;
-        let exchange = self.exchange;
-        let ix = lix::liquidate_collateral(
-            &parties,
-            &exchange,
-            &quote_mint,
-            &asset.address,
-            &asset.oracle,
-            max_amount,
-        );
+        let ix = self.liquidate_collateral_ix(&parties, index, max_amount);
         let outcome = self.send(&[ix], &[&liqor.owner]).await;
         self.assert_conserved().await;
         outcome
+    }
+
+    /// The `liquidate_collateral` instruction of `parties` buying at most `max_amount` of asset
+    /// `index`.
+    pub(crate) fn liquidate_collateral_ix(&self, parties: &LiquidationParties, index: u16, max_amount: u64) -> Instruction {
+        let asset = self.asset(index);
+        let quote_mint = self.assets[0].mint;
+        lix::liquidate_collateral(parties, &self.exchange, &quote_mint, &asset.address, &asset.oracle, max_amount)
+    }
+
+    /// Lists a pulled asset (9 decimals, `volatile_params`) priced by `spec` and deposits
+    /// `amount` native units of it into `trader`'s account from a new wallet; returns its index.
+    pub async fn deposit_new_pull_asset(&mut self, trader: &Trader, spec: crate::oracles::PriceSpec, amount: u64) -> u16 {
+        let index = self.add_pull_asset(9, crate::context::volatile_params(), spec).await;
+        let asset = self.asset(index);
+        let wallet = self.create_token_account(&asset.mint, &trader.owner.pubkey()).await;
+        self.mint_to(&asset.mint, &wallet, amount).await;
+        let ix = keel_client::instructions::deposit(
+            &trader.owner.pubkey(),
+            &self.exchange,
+            &trader.account,
+            &asset.mint,
+            asset.oracle_key(),
+            &wallet,
+            amount,
+        );
+        self.send(&[ix], &[&trader.owner]).await.assert_ok();
+        self.assert_conserved().await;
+        index
     }
 
     /// `liquidation_cancel_orders` of `account`'s orders in market `index`, sent by the payer;

@@ -91,4 +91,23 @@ impl TestContext {
         self.assert_conserved().await;
         outcome
     }
+
+    /// `liquidate_collateral` of at most `max_amount` of `liqee`'s asset `index` with both
+    /// health lists priced by cached prices; then checks conservation.
+    pub async fn liquidate_collateral_cached(
+        &mut self,
+        liqor: &Trader,
+        liqee: &Pubkey,
+        index: u16,
+        max_amount: u64,
+    ) -> Outcome {
+        let assets = self.known_assets().await;
+        let markets = self.known_markets().await;
+        let parties = self.parties(liqor, liqee, Some(index), None).await;
+        let (cached, _) = cached_liquidation(&parties, &assets, &markets);
+        let ix = self.liquidate_collateral_ix(&cached, index, max_amount);
+        let outcome = self.send(&[ix], &[&liqor.owner]).await;
+        self.assert_conserved().await;
+        outcome
+    }
 }

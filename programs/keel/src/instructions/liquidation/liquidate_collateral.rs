@@ -1,7 +1,9 @@
 //! `liquidate_collateral` (permissionless): a liquidator buys collateral of a liquidatable
 //! account for quote at the oracle price less a discount — the smallest amount that brings the
 //! account's LiquidationEnd health to ≥ 0 — and the account pays a penalty into the insurance
-//! fund. This is how an account's non-quote collateral pays its quote liability.
+//! fund. This is how an account's non-quote collateral pays its quote liability. The live
+//! price read here is written to the asset's price cache before the health accounts are read,
+//! so a list that omits oracles judges the asset at the same price the step is sized at.
 
 use super::shared::*;
 use super::sizing::*;
@@ -71,14 +73,16 @@ impl<'info> LiquidateCollateral<'info> {
     /// many remaining accounts belong to the liquidated account.
     pub fn handler(ctx: Context<'info, Self>, max_amount: u64, liqee_health_accounts: u8) -> Result<()> {
         crate::check!(max_amount > 0, KeelError::ZeroAmount);
-        let now = Clock::get()?.unix_timestamp;
+        let clock = Clock::get()?;
+        let now = clock.unix_timestamp;
         let a = ctx.accounts;
         let (liqee_remaining, liqor_remaining) = a.core.parties(ctx.remaining_accounts, liqee_health_accounts)?;
         let (asset_index, terms, prices) = {
-            let asset = a.asset.load()?;
+            let mut asset = a.asset.load_mut()?;
             crate::check!(asset.index != QUOTE_ASSET_INDEX, KeelError::QuoteNotLiquidatable);
             let exchange = a.core.exchange.load()?;
             let prices = read_price(&a.oracle, &asset_oracle_binding(&asset)?, exchange.quote_decimals, now)?;
+            asset.price_cache.store(&prices, clock.slot, now);
             (asset.index, StepTerms { fee_bps: asset.liquidation_fee_bps, penalty_bps: asset.liquidation_penalty_bps }, prices)
         };
         accrue_bank(&a.core.quote_asset, now)?;

@@ -2,7 +2,9 @@
 //! perp position at the oracle price less a discount — the smallest part that brings the
 //! account's LiquidationEnd health to ≥ 0 — and the account pays a penalty into the insurance
 //! fund. Works while trading is paused and while unrelated oracles fail (see
-//! `load_health_cache_for_liquidation`).
+//! `load_health_cache_for_liquidation`). The live price read here is written to the market's
+//! price cache before the health accounts are read, so a list that omits oracles judges the
+//! liquidated market at the same price the step is sized at.
 
 use super::shared::*;
 use super::sizing::*;
@@ -100,7 +102,8 @@ impl<'info> LiquidatePerp<'info> {
     /// is how many remaining accounts belong to the liquidated account.
     pub fn handler(ctx: Context<'info, Self>, max_base_lots: i64, liqee_health_accounts: u8) -> Result<()> {
         crate::check!(max_base_lots > 0, KeelError::ZeroAmount);
-        let now = Clock::get()?.unix_timestamp;
+        let clock = Clock::get()?;
+        let now = clock.unix_timestamp;
         let a = ctx.accounts;
         let (liqee_remaining, liqor_remaining) = a.core.parties(ctx.remaining_accounts, liqee_health_accounts)?;
         let liqee_key = a.core.liqee_account.key();
@@ -110,6 +113,7 @@ impl<'info> LiquidatePerp<'info> {
             let mut market = a.market.load_mut()?;
             let published = read_price_published(&a.oracle, &market.oracle_binding()?, exchange.quote_decimals, now)?;
             market.record_oracle_price(published.quote.oracle, published.published);
+            market.price_cache.store(&published.quote, clock.slot, now);
             published.quote
         };
         accrue_bank(&a.core.quote_asset, now)?;
