@@ -135,10 +135,10 @@ async fn omitting_an_oracle_without_a_cached_price_is_refused() {
     assert_eq!(s.t.position_lots(&liqee, market).await, 1_000);
 }
 
-/// A cached price is good for `PRICE_CACHE_MAX_SLOTS` (3) slots after its read, then refused
+/// A cached price is good for `PRICE_CACHE_MAX_SLOTS` (10) slots after its read, then refused
 /// until cached again.
 #[tokio::test]
-async fn a_cached_price_older_than_three_slots_is_refused() {
+async fn a_cached_price_older_than_ten_slots_is_refused() {
     let (mut s, _) = long_at_92_with_a_pulled_asset().await;
     let (liqee, market) = (s.liqee.account, s.market);
     s.t.cache_all_prices().await.assert_ok();

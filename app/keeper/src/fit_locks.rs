@@ -24,19 +24,23 @@ pub fn exceeds_locks(payer: &anchor_lang::prelude::Pubkey, ix: &Instruction) -> 
 
 impl Liquidator<'_> {
     /// `parties` priced by cached prices, after the `cache_prices` transactions their lists
-    /// need have landed.
+    /// need have landed. They are sent together, so that the step follows the oldest of them
+    /// by one confirmation, not by one per transaction.
     pub(crate) async fn cache_and_price_by_cache(
         &self,
         parties: &LiquidationParties,
     ) -> Result<LiquidationParties, TxError> {
         let (cached, pairs) =
             cached_liquidation(parties, &self.registry.assets, &self.registry.markets);
-        for ix in cache_prices(&self.registry.exchange_key, &pairs) {
-            let simulated = self.sender.simulate(std::slice::from_ref(&ix)).await?;
-            self.sender
-                .send(std::slice::from_ref(&ix), simulated.units)
-                .await?;
-        }
+        let sends = cache_prices(&self.registry.exchange_key, &pairs)
+            .into_iter()
+            .map(|ix| async move {
+                let simulated = self.sender.simulate(std::slice::from_ref(&ix)).await?;
+                self.sender
+                    .send(std::slice::from_ref(&ix), simulated.units)
+                    .await
+            });
+        futures_util::future::try_join_all(sends).await?;
         self.metrics.prices_cached.inc();
         tracing::debug!(liqee = %parties.liqee_account, pairs = pairs.len() / 2, "prices cached for a step over the lock limit");
         Ok(cached)

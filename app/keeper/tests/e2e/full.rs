@@ -30,26 +30,27 @@ pub const FULL_HEALTH_ACCOUNTS: usize = 2 * MAX_COLLATERALS - 1 + 2 * MAX_PERP_P
 
 /// The feeds of the extra listings: assets 1..8 at 1 USD, markets 1..16 at 100 USD, still.
 pub fn extra_feeds() -> Vec<FeedConfig> {
-    let feed = |symbol: String, id: u8, price: f64| FeedConfig {
-        symbol,
-        feed_id: [id; 32],
-        price,
-        expo: -8,
-        conf_bps: 0.0,
-        volatility: 0.0,
-    };
-    let assets = (1..MAX_COLLATERALS as u8).map(|i| feed(format!("A{i}/USD"), 0xA0 + i, 1.0));
-    let markets = (1..MAX_PERP_POSITIONS as u8).map(|m| feed(format!("P{m}/USD"), 0xC0 + m, 100.0));
+    let assets = (1..MAX_COLLATERALS as u8).map(|i| still_feed(format!("A{i}/USD"), 0xA0 + i, 1.0));
+    let markets = (1..MAX_PERP_POSITIONS as u16).map(market_feed);
     assets.chain(markets).collect()
+}
+
+/// The feed of market `index` (1..): `P{index}/USD` at 100 USD, still.
+pub fn market_feed(index: u16) -> FeedConfig {
+    still_feed(format!("P{index}/USD"), 0xC0 + index as u8, 100.0)
 }
 
 /// The feed of a market listed later, while a keeper runs (index `MAX_PERP_POSITIONS`).
 pub fn late_feed() -> FeedConfig {
-    let index = MAX_PERP_POSITIONS as u8;
+    market_feed(MAX_PERP_POSITIONS as u16)
+}
+
+/// A feed at `price` with no confidence interval and no movement.
+fn still_feed(symbol: String, id: u8, price: f64) -> FeedConfig {
     FeedConfig {
-        symbol: format!("P{index}/USD"),
-        feed_id: [0xC0 + index; 32],
-        price: 100.0,
+        symbol,
+        feed_id: [id; 32],
+        price,
         expo: -8,
         conf_bps: 0.0,
         volatility: 0.0,
@@ -69,24 +70,31 @@ pub struct Full {
 }
 
 impl Full {
-    /// Starts the node with the extra feeds and lists everything.
+    /// Starts the node with the extra feeds and lists everything: `MAX_PERP_POSITIONS` markets
+    /// (the late market's feed is served, its market not listed).
     pub async fn start() -> Self {
+        Self::with_markets(MAX_PERP_POSITIONS as u16 + 1, MAX_PERP_POSITIONS as u16).await
+    }
+
+    /// Starts the node serving the feeds of `served` markets and lists every asset and the
+    /// first `listed` markets.
+    pub async fn with_markets(served: u16, listed: u16) -> Self {
         let net = Net::start_with(|config| {
             config.prices.feeds.extend(extra_feeds());
-            config.prices.feeds.push(late_feed());
+            config
+                .prices
+                .feeds
+                .extend((MAX_PERP_POSITIONS as u16..served).map(market_feed));
         })
         .await;
         for feed in &extra_feeds()[..MAX_COLLATERALS - 1] {
             list_asset(&net, feed).await;
         }
-        for (m, feed) in extra_feeds()[MAX_COLLATERALS - 1..].iter().enumerate() {
-            list_market(&net, m as u16 + 1, feed).await;
+        for m in 1..listed {
+            list_market(&net, m, &market_feed(m)).await;
         }
-        let (assets, markets) = (known_assets(&net).await, known_markets(&net).await);
-        assert_eq!(
-            (assets.len(), markets.len()),
-            (MAX_COLLATERALS, MAX_PERP_POSITIONS)
-        );
+        let (assets, markets) = (known_assets(&net).await, known_markets(&net, listed).await);
+        assert_eq!(assets.len(), MAX_COLLATERALS);
         let table = operator_table(
             &net,
             &alt::exchange_addresses(&net.exchange, &assets, &markets),
@@ -335,10 +343,10 @@ async fn known_assets(net: &Net) -> Vec<KnownAsset> {
     assets
 }
 
-/// The first `MAX_PERP_POSITIONS` markets by index, decoded.
-async fn known_markets(net: &Net) -> Vec<KnownMarket> {
+/// The first `count` markets by index, decoded.
+async fn known_markets(net: &Net, count: u16) -> Vec<KnownMarket> {
     let mut markets = vec![];
-    for index in 0..MAX_PERP_POSITIONS as u16 {
+    for index in 0..count {
         markets.push(known_market(net, index).await);
     }
     markets

@@ -7,6 +7,7 @@ mod full_checks;
 mod scenario;
 mod setup;
 mod test_bench;
+mod test_cached_step;
 mod test_collateral;
 mod test_cranks;
 mod test_full_account;

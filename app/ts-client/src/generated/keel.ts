@@ -3037,7 +3037,7 @@ export type Keel = {
     {
       "code": 6098,
       "name": "priceCacheStale",
-      "msg": "health accounts: an oracle was omitted and the price cache_prices kept for it is missing or older than 3 slots"
+      "msg": "health accounts: an oracle was omitted and the price cache_prices kept for it is missing or older than 10 slots"
     },
     {
       "code": 6099,
@@ -11164,7 +11164,7 @@ export const IDL: Keel = {
     {
       "code": 6098,
       "name": "priceCacheStale",
-      "msg": "health accounts: an oracle was omitted and the price cache_prices kept for it is missing or older than 3 slots"
+      "msg": "health accounts: an oracle was omitted and the price cache_prices kept for it is missing or older than 10 slots"
     },
     {
       "code": 6099,

@@ -5,9 +5,12 @@ use crate::math::Fixed;
 use crate::risk::PriceQuote;
 use anchor_lang::prelude::*;
 
-/// How many slots a cached price stays good for a liquidation's health accounts (~1.2 s at
-/// 400 ms a slot): the latency of one transaction after the `cache_prices` that wrote it.
-pub const PRICE_CACHE_MAX_SLOTS: u64 = 3;
+/// How many slots a cached price stays good for a liquidation's health accounts (~4 s at
+/// 400 ms a slot): a keeper's `cache_prices` transactions, sent together, land and are
+/// confirmed (2–3 slots on mainnet), then the step lands (1–2 more). 3 slots, tried first, only
+/// worked where confirmation is instant: on the local node with the caches sent one after the
+/// other the keeper never landed a cached step.
+pub const PRICE_CACHE_MAX_SLOTS: u64 = 10;
 
 /// The last price `cache_prices` read from the configured oracle, every guard passed, as the
 /// risk engine takes it. All zero (never written, or cleared when the oracle or its guards
