@@ -36,6 +36,7 @@ mod test_bank_attacks_funding;
 mod test_pnl_pool;
 mod test_pnl_pool_attacks;
 mod test_price_cache;
+mod test_price_cache_attacks;
 mod test_price_cache_liquidated;
 mod test_integrity_attacks;
 mod test_funding_attacks;

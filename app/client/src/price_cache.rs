@@ -34,9 +34,9 @@ fn listing_oracle(
 }
 
 /// `list` (a health list of `crate::health`) with every oracle that follows its asset or market
-/// removed: the program then prices those entries by their cached prices. Only a liquidation's
-/// lists (`liquidate_perp`, `liquidate_collateral`, `liquidation_cancel_orders`) and the
-/// read-only `health` view accept it.
+/// removed: the program then prices those entries by their cached prices. Only a liquidation
+/// step's lists (`liquidate_perp`, `liquidate_collateral`) and the read-only `health` view
+/// accept it; `liquidation_cancel_orders` reads every oracle.
 pub fn without_oracles(
     list: &[AccountMeta],
     assets: &[KnownAsset],

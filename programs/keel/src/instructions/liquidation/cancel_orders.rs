@@ -8,11 +8,12 @@ use super::shared::require_liquidatable;
 use crate::error::KeelError;
 use crate::instructions::markets::funding_premium::sample_premium;
 use crate::instructions::markets::order_flow::{release_order, Release};
-use crate::instructions::risk::load_health_cache_for_liquidation;
+use crate::instructions::risk::{load_health_cache_for_liquidation, CachedPrices};
 use crate::state::{Exchange, MarginAccount, OrderBook, OutReason, PerpMarket, MAX_OPEN_ORDERS};
 use anchor_lang::prelude::*;
 
-/// Accounts of `liquidation_cancel_orders`. Remaining accounts: the account's health accounts.
+/// Accounts of `liquidation_cancel_orders`. Remaining accounts: the account's health accounts,
+/// every oracle read (no cached price: see `health_check`).
 #[derive(Accounts)]
 pub struct LiquidationCancelOrders<'info> {
     /// Anyone.
@@ -46,6 +47,7 @@ impl<'info> LiquidationCancelOrders<'info> {
                 &account,
                 ctx.remaining_accounts,
                 now,
+                CachedPrices::Refused,
             )?;
             require_liquidatable(&cache, &account)?;
         }

@@ -9,6 +9,7 @@ use crate::events::{
 use crate::instructions::markets::order_flow::credit_quote;
 use crate::instructions::risk::{
     load_health_cache_for_liquidation, load_health_cache_or_cached, require_init_health_or,
+    CachedPrices,
 };
 use crate::math::{Fixed, Rounding};
 use crate::risk::{HealthCache, HealthKind, MaintAndEnd};
@@ -96,6 +97,7 @@ impl<'info> LiquidationCore<'info> {
             &liqee,
             remaining,
             now,
+            CachedPrices::Accepted,
         )?;
         let health = require_liquidatable(&cache, &liqee)?;
         Ok((cache, health))

@@ -10,7 +10,7 @@
 //! 3. the market's `PerpMarket` account, then
 //! 4. the market's oracle account.
 //!
-//! A liquidation's lists (the liquidated account's and the liquidator's) and the read-only
+//! A liquidation step's lists (the liquidated account's and the liquidator's) and the read-only
 //! `health` view's may omit an oracle
 //! (2. or 4.): the entry is then priced by the asset's or market's cached price, which
 //! `cache_prices` must have written within the last `PRICE_CACHE_MAX_SLOTS` slots, or the
@@ -18,7 +18,8 @@
 //! oracle is omitted when the asset or market is followed by an account Keel owns (the next
 //! asset or market) or ends the list; any other account there is read as its oracle (a wrong
 //! one refused as always). Every instruction that changes an account for its owner (`withdraw`,
-//! `place_order`) reads every oracle.
+//! `place_order`) reads every oracle, and so does `liquidation_cancel_orders`: its one list
+//! always fits, and a price cached in a dip must not take a recovered account's orders.
 //!
 //! Each asset or market account must be owned by this program, carry its discriminator, belong
 //! to the same exchange and have the index of its slot; each oracle must be the configured one.
@@ -100,13 +101,15 @@ fn load_strict(
 /// value; any other failed guard values the entry against the account: a collateral balance
 /// at zero, a perp position by [`adverse_perp_risk`]. Account identity (owner, discriminator,
 /// order, oracle key, feed id) is still checked strictly; an omitted oracle needs a fresh
-/// cached price. The liquidated market's or asset's own price is read fresh by the instruction.
+/// cached price where `cached` accepts one (a step's lists: the liquidated market's or asset's
+/// own price is read fresh by the instruction) and is refused otherwise.
 pub fn load_health_cache_for_liquidation(
     exchange_key: &Pubkey,
     exchange: &Exchange,
     account: &MarginAccount,
     remaining: &[AccountInfo],
     now: i64,
+    cached: CachedPrices,
 ) -> Result<Box<HealthCache>> {
     let (cache, _) = load_with(
         exchange_key,
@@ -116,7 +119,7 @@ pub fn load_health_cache_for_liquidation(
         now,
         read_price_last_published,
         OnPriceFailure::AgainstAccount,
-        CachedPrices::Accepted,
+        cached,
     )?;
     Ok(cache)
 }
@@ -136,10 +139,10 @@ enum OnPriceFailure {
 
 /// Whether a list may omit an oracle for the asset's or market's cached price.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum CachedPrices {
+pub enum CachedPrices {
     /// Every oracle is read.
     Refused,
-    /// An oracle may be omitted when its cached price is fresh (a liquidation's lists).
+    /// An oracle may be omitted when its cached price is fresh (a liquidation step's lists).
     Accepted,
 }
 

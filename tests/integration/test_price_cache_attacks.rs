@@ -1,0 +1,205 @@
+//! Attacks on cached prices (`cache_prices`), each stated with what it may and may not win.
+//!
+//! - `liquidation_cancel_orders` reads every oracle: before, a list priced by a price cached in
+//!   a dip took the orders of an account that had recovered.
+//! - What a cached step concedes, bounded: for every entry but the one it takes, a liquidation
+//!   may use a price cached within `PRICE_CACHE_MAX_SLOTS`. A cached step is then exactly the
+//!   step a liquidator reading the oracles would have taken at that cached price, no more:
+//!   tested for the liquidated account's collateral and the liquidator's own.
+//!
+//! Scenario (`LongScenario`): SOL-PERP at 92, where the liqee's Maint health is −6.5 USDC.
+
+use keel::error::KeelError;
+use keel::events::PerpLiquidated;
+use keel::state::{Side, PRICE_CACHE_MAX_SLOTS};
+use keel_client::events::events_of;
+use keel_client::liquidation as lix;
+use keel_client::price_cache::without_oracles;
+use keel_tests::liquidation::{LongScenario, LOTS_PER_USD};
+use keel_tests::markets::{limit, OrderArgsExt};
+use keel_tests::oracles::PriceSpec;
+use keel_tests::traders::Trader;
+use pyth_solana_receiver_sdk::price_update::VerificationLevel;
+
+/// ETH at `dollars` with a 0.10 confidence (expo −2), published at `time`.
+fn eth(dollars: i64, time: i64) -> PriceSpec {
+    PriceSpec::new(dollars * 100, 10, -2, time)
+}
+
+/// The one step `outcome` took.
+fn step_of(outcome: &keel_tests::outcome::Outcome) -> PerpLiquidated {
+    outcome.assert_ok();
+    let mut steps = events_of::<PerpLiquidated>(&outcome.logs);
+    assert_eq!(steps.len(), 1, "one step per liquidate_perp");
+    steps.remove(0)
+}
+
+/// The figures of a step that a liquidator can influence.
+fn terms(step: &PerpLiquidated) -> (i64, i64, u64, u64) {
+    (
+        step.base_lots,
+        step.transfer_notional,
+        step.penalty,
+        step.bounty,
+    )
+}
+
+/// The liqee rests a reduce-only ask; SOL is cached at 92 and back at 100 (Maint +69.5 USDC).
+/// Before, `liquidation_cancel_orders` with the cached list took the order of the recovered
+/// account; now it reads every oracle: the list without SOL's oracle is refused as missing an
+/// account, with the oracle it is `NotLiquidatable`, and the order rests.
+#[tokio::test]
+async fn liquidation_cancel_orders_refuses_a_price_cached_in_a_dip() {
+    let mut s = LongScenario::new().await;
+    let (liqee, market) = (s.liqee.account, s.market);
+    s.t.place(
+        &s.liqee,
+        market,
+        limit(Side::Ask, 104 * LOTS_PER_USD, 100).reduce_only(),
+    )
+    .await
+    .assert_ok();
+    s.set_price(92).await;
+    s.t.cache_all_prices().await.assert_ok();
+    s.set_price(100).await;
+    assert!(s.t.healths(&liqee).await.maint > 0);
+
+    let (assets, markets) = (s.t.known_assets().await, s.t.known_markets().await);
+    let cached = without_oracles(&s.t.health_metas(&liqee).await, &assets, &markets);
+    let keys = s.t.markets[market as usize].keys;
+    let ix = lix::liquidation_cancel_orders(&s.t.payer(), &liqee, &keys, cached);
+    s.t.send(&[ix], &[])
+        .await
+        .assert_error(KeelError::HealthAccountMissing);
+    s.t.liquidation_cancel(&liqee, market)
+        .await
+        .assert_error(KeelError::NotLiquidatable);
+    assert_eq!(s.t.open_order_count(&liqee).await, 1);
+}
+
+/// The liqee also holds 0.005 ETH (Maint weight 0.9): at SOL 92 its Maint health is
+/// −6.5 + 0.0045 × ETH, zero at ETH ≈ 1 444. Returns the scenario and ETH's index.
+async fn liqee_with_eth(dollars: i64) -> (LongScenario, u16) {
+    let mut s = LongScenario::new().await;
+    let now = s.t.now().await;
+    let handle = s.liqee.handle();
+    let index =
+        s.t.deposit_new_pull_asset(&handle, eth(dollars, now), 5_000_000)
+            .await;
+    s.set_price(92).await;
+    (s, index)
+}
+
+/// ETH dips to 1 400 (Maint −0.2 USDC) and is cached, then recovers to 1 500 (Maint +0.25):
+/// reading the oracles the account is not liquidatable, and within the window a cached step
+/// takes it anyway — the concession. It takes exactly what a liquidator reading the oracles
+/// took at the dip (its twin): 512 lots (to LiquidationEnd ≥ 0) for 463.97 USDC, a 4.7104 USDC
+/// penalty to the fund, half of it the bounty — what the liqee pays for the 10-slot window.
+/// After the window the cached list is refused.
+#[tokio::test]
+async fn a_collateral_price_cached_in_a_dip_takes_the_step_of_the_dip_and_no_more() {
+    let (mut dip, _) = liqee_with_eth(1_400).await;
+    let liqee = dip.liqee.account;
+    assert_eq!(dip.t.healths(&liqee).await.maint, -200_000);
+    let at_the_dip = step_of(
+        &dip.t
+            .liquidate_perp(&dip.liqor, &liqee, dip.market, 1_000)
+            .await,
+    );
+
+    let (mut s, eth_index) = liqee_with_eth(1_400).await;
+    let liqee = s.liqee.account;
+    s.t.cache_all_prices().await.assert_ok();
+    let now = s.t.now().await;
+    s.t.set_pull_price(eth_index, eth(1_500, now), VerificationLevel::Full);
+    assert_eq!(s.t.healths(&liqee).await.maint, 250_000);
+    s.t.liquidate_perp(&s.liqor, &liqee, s.market, 1_000)
+        .await
+        .assert_error(KeelError::NotLiquidatable);
+    let cached = step_of(
+        &s.t.liquidate_perp_cached(&s.liqor, &liqee, s.market, 1_000)
+            .await,
+    );
+    assert_eq!(terms(&cached), terms(&at_the_dip));
+    assert_eq!(
+        terms(&cached),
+        (512, 463_974_400, 4_710_400, 2_355_200),
+        "measured"
+    );
+
+    let (mut late, eth_index) = liqee_with_eth(1_400).await;
+    late.t.cache_all_prices().await.assert_ok();
+    let now = late.t.now().await;
+    late.t
+        .set_pull_price(eth_index, eth(1_500, now), VerificationLevel::Full);
+    late.t.advance_slots(PRICE_CACHE_MAX_SLOTS + 1).await;
+    late.t
+        .liquidate_perp_cached(&late.liqor, &late.liqee.account, late.market, 1_000)
+        .await
+        .assert_error(KeelError::PriceCacheStale);
+}
+
+/// A liquidator whose account holds only 0.02 ETH (Init weight 0.8): 32 USDC of Init health
+/// at ETH 2 000, 28.8 at 1 800. Returns it and ETH's index.
+async fn eth_liquidator(s: &mut LongScenario) -> (Trader, u16) {
+    let liqor = s.t.trader(&[0]).await;
+    let now = s.t.now().await;
+    let index =
+        s.t.deposit_new_pull_asset(&liqor.handle(), eth(2_000, now), 20_000_000)
+            .await;
+    s.set_price(92).await;
+    (liqor, index)
+}
+
+/// The liquidator's own check may use its cached prices too: ETH cached at 2 000 then down to
+/// 1 800, the 400-lot step that a liquidator reading its oracle is refused
+/// (`LiquidatorInitHealthNegative`) lands cached — exactly the step its twin took reading ETH
+/// at 2 000, leaving it where that twin is after the same fall: Init below zero (it can only
+/// reduce risk), Maint well above (not liquidatable). After the window it is refused.
+#[tokio::test]
+async fn a_liquidators_own_cached_price_takes_the_step_it_allowed_and_no_more() {
+    let mut before = LongScenario::new().await;
+    let liqee = before.liqee.account;
+    let (twin, twin_eth) = eth_liquidator(&mut before).await;
+    let reading = step_of(
+        &before
+            .t
+            .liquidate_perp(&twin, &liqee, before.market, 400)
+            .await,
+    );
+    let now = before.t.now().await;
+    before
+        .t
+        .set_pull_price(twin_eth, eth(1_800, now), VerificationLevel::Full);
+    let twin_after = before.t.healths(&twin.account).await;
+
+    let mut s = LongScenario::new().await;
+    let liqee = s.liqee.account;
+    let (liqor, eth_index) = eth_liquidator(&mut s).await;
+    s.t.cache_all_prices().await.assert_ok();
+    let now = s.t.now().await;
+    s.t.set_pull_price(eth_index, eth(1_800, now), VerificationLevel::Full);
+    s.t.liquidate_perp(&liqor, &liqee, s.market, 400)
+        .await
+        .assert_error(KeelError::LiquidatorInitHealthNegative);
+    let cached = step_of(
+        &s.t.liquidate_perp_cached(&liqor, &liqee, s.market, 400)
+            .await,
+    );
+    assert_eq!(terms(&cached), terms(&reading));
+    let after = s.t.healths(&liqor.account).await;
+    assert_eq!(after, twin_after);
+    assert!(after.init < 0 && after.maint > 0, "{after:?}");
+
+    let mut late = LongScenario::new().await;
+    let (liqor, eth_index) = eth_liquidator(&mut late).await;
+    late.t.cache_all_prices().await.assert_ok();
+    let now = late.t.now().await;
+    late.t
+        .set_pull_price(eth_index, eth(1_800, now), VerificationLevel::Full);
+    late.t.advance_slots(PRICE_CACHE_MAX_SLOTS + 1).await;
+    late.t
+        .liquidate_perp_cached(&liqor, &late.liqee.account, late.market, 400)
+        .await
+        .assert_error(KeelError::PriceCacheStale);
+}
