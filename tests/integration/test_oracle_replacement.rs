@@ -310,12 +310,12 @@ async fn replacing_an_oracle_forgets_the_price_cached_from_the_old_one() {
     let sol = t.add_pull_asset(9, volatile_params(), sol_at(T0)).await;
     t.cache_all_prices().await.assert_ok();
     let slot = t.slot().await;
-    assert!(t.market(m).await.price_cache.fresh(slot).is_some());
-    assert!(t.collateral_asset(sol).await.price_cache.fresh(slot).is_some());
+    assert!(t.market(m).await.price_cache.fresh(slot, T0, 60).is_some());
+    assert!(t.collateral_asset(sol).await.price_cache.fresh(slot, T0, 60).is_some());
     let (oracle, feed_id) = new_pull(&mut t, usd(101, T0));
     t.replace_market_oracle(m, &oracle, replacement(OracleKind::PythPull, feed_id)).await.assert_ok();
     let (oracle, feed_id) = new_pull(&mut t, sol_at(T0));
     t.replace_asset_oracle(sol, &oracle, replacement(OracleKind::PythPull, feed_id)).await.assert_ok();
-    assert_eq!(t.market(m).await.price_cache.fresh(slot), None);
-    assert_eq!(t.collateral_asset(sol).await.price_cache.fresh(slot), None);
+    assert_eq!(t.market(m).await.price_cache.fresh(slot, T0, 60), None);
+    assert_eq!(t.collateral_asset(sol).await.price_cache.fresh(slot, T0, 60), None);
 }

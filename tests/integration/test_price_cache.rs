@@ -21,20 +21,21 @@ use solana_keypair::Keypair;
 use solana_signer::Signer;
 
 /// SOL-PERP at 100 USD and a pulled asset at 150: `cache_prices` writes each guarded price,
-/// in quote native per base native (9 decimals), with the slot and time it was read.
+/// in quote native per base native (9 decimals), with the slot it was read in and the time its
+/// oracle published it.
 #[tokio::test]
 async fn cache_prices_keeps_each_guarded_price_on_its_market_and_asset() {
     let (mut t, m, _) = sol_market_with_traders(1).await;
     let a = t.add_pull_asset(9, volatile_params(), usd(150, T0)).await;
     assert_eq!(
-        t.market(m).await.price_cache.fresh(t.slot().await),
+        t.market(m).await.price_cache.fresh(t.slot().await, T0, 60),
         None,
         "nothing before cache_prices"
     );
     t.cache_all_prices().await.assert_ok();
     let slot = t.slot().await;
     let market = t.market(m).await;
-    let quote = market.price_cache.fresh(slot).expect("cached");
+    let quote = market.price_cache.fresh(slot, T0, 60).expect("cached");
     assert_eq!(
         quote.oracle.raw(),
         100 * FIXED_SCALE / 1_000,
@@ -42,16 +43,16 @@ async fn cache_prices_keeps_each_guarded_price_on_its_market_and_asset() {
     );
     assert!(quote.init_asset <= quote.oracle && quote.oracle <= quote.init_liab);
     assert_eq!(
-        (market.price_cache.slot, market.price_cache.unix_timestamp),
+        (market.price_cache.slot, market.price_cache.published),
         (slot, T0)
     );
     let asset = t.collateral_asset(a).await;
     assert_eq!(
-        asset.price_cache.fresh(slot).expect("cached").oracle.raw(),
+        asset.price_cache.fresh(slot, T0, 60).expect("cached").oracle.raw(),
         150 * FIXED_SCALE / 1_000
     );
     assert_eq!(
-        asset.price_cache.fresh(slot + PRICE_CACHE_MAX_SLOTS + 1),
+        asset.price_cache.fresh(slot + PRICE_CACHE_MAX_SLOTS + 1, T0, 60),
         None,
         "gone after the window"
     );
@@ -169,9 +170,9 @@ async fn updating_a_listings_parameters_forgets_its_cached_price() {
     s.t.update_market(market, with_params(perp_params()))
         .await
         .assert_ok();
-    let slot = s.t.slot().await;
-    assert_eq!(s.t.market(market).await.price_cache.fresh(slot), None);
-    assert!(s.t.collateral_asset(asset).await.price_cache.fresh(slot).is_some());
+    let (slot, now) = (s.t.slot().await, s.t.now().await);
+    assert_eq!(s.t.market(market).await.price_cache.fresh(slot, now, 60), None);
+    assert!(s.t.collateral_asset(asset).await.price_cache.fresh(slot, now, 60).is_some());
     let admin = s.t.admin.insecure_clone();
     let args = UpdateAssetArgs {
         params: Some(volatile_params()),
@@ -180,7 +181,7 @@ async fn updating_a_listings_parameters_forgets_its_cached_price() {
     let mint = s.t.asset(asset).mint;
     let ix = kix::update_asset(&admin.pubkey(), &s.t.exchange, &mint, args);
     s.t.send(&[ix], &[&admin]).await.assert_ok();
-    assert_eq!(s.t.collateral_asset(asset).await.price_cache.fresh(slot), None);
+    assert_eq!(s.t.collateral_asset(asset).await.price_cache.fresh(slot, now, 60), None);
     s.t.liquidate_perp_cached(&s.liqor, &liqee, market, 1_000)
         .await
         .assert_error(KeelError::PriceCacheStale);

@@ -6,6 +6,8 @@
 //!   may use a price cached within `PRICE_CACHE_MAX_SLOTS`. A cached step is then exactly the
 //!   step a liquidator reading the oracles would have taken at that cached price, no more:
 //!   tested for the liquidated account's collateral and the liquidator's own.
+//! - A cached price also ages by its oracle's publish time, not only by slots: a price cached
+//!   before a cluster halt is stale after the restart.
 //!
 //! Scenario (`LongScenario`): SOL-PERP at 92, where the liqee's Maint health is −6.5 USDC.
 
@@ -202,4 +204,29 @@ async fn a_liquidators_own_cached_price_takes_the_step_it_allowed_and_no_more() 
         .liquidate_perp_cached(&liqor, &late.liqee.account, late.market, 400)
         .await
         .assert_error(KeelError::PriceCacheStale);
+}
+
+/// A cluster halt: prices cached in the last slots before it stay within 10 slots after the
+/// restart although hours old. ETH cached at 1 400 (the liqee's Maint −0.2 USDC), then the
+/// clock jumps two hours and one slot, ETH and SOL publish again (1 500 and 92: Maint +0.25).
+/// Before, the cached step took the account at the pre-halt ETH; now a cached price must also
+/// be within its oracle's max age (60 s), like the oracle it stands for: `PriceCacheStale`.
+#[tokio::test]
+async fn a_price_cached_before_a_cluster_halt_is_stale_after_the_restart() {
+    let (mut s, eth_index) = liqee_with_eth(1_400).await;
+    let liqee = s.liqee.account;
+    s.t.cache_all_prices().await.assert_ok();
+    let restart = s.t.now().await + 2 * 3_600;
+    s.t.set_time(restart).await;
+    s.t.advance_slots(1).await;
+    s.t.set_pull_price(eth_index, eth(1_500, restart), VerificationLevel::Full);
+    s.set_price(92).await;
+    assert_eq!(s.t.healths(&liqee).await.maint, 250_000);
+    s.t.liquidate_perp_cached(&s.liqor, &liqee, s.market, 1_000)
+        .await
+        .assert_error(KeelError::PriceCacheStale);
+    s.t.liquidate_perp(&s.liqor, &liqee, s.market, 1_000)
+        .await
+        .assert_error(KeelError::NotLiquidatable);
+    assert_eq!(s.t.position_lots(&liqee, s.market).await, 1_000);
 }

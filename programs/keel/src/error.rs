@@ -233,7 +233,7 @@ pub enum KeelError {
     VaultIlliquid,
     #[msg("the account holds no position in this market")]
     NoPositionInMarket,
-    #[msg("health accounts: an oracle was omitted and the price cache_prices kept for it is missing or older than 10 slots")]
+    #[msg("health accounts: an oracle was omitted and the price cache_prices kept for it is missing, older than 10 slots or older than the oracle's max age")]
     PriceCacheStale,
     #[msg("cache_prices: expects pairs of a collateral asset or perp market of this exchange and its oracle (the quote asset has no oracle)")]
     PriceNotCacheable,

@@ -101,7 +101,7 @@ export const KEEL_ERRORS = {
   NetBorrowLimitExceeded: { code: 6095, msg: "new lending in this window has passed the bank's net-borrow limit: the excess stays in the vault until the window ends (the claim stays, earning interest)" },
   VaultIlliquid: { code: 6096, msg: "the vault holds too few free tokens for this transfer right now; it settles as borrows are repaid" },
   NoPositionInMarket: { code: 6097, msg: "the account holds no position in this market" },
-  PriceCacheStale: { code: 6098, msg: "health accounts: an oracle was omitted and the price cache_prices kept for it is missing or older than 10 slots" },
+  PriceCacheStale: { code: 6098, msg: "health accounts: an oracle was omitted and the price cache_prices kept for it is missing, older than 10 slots or older than the oracle's max age" },
   PriceNotCacheable: { code: 6099, msg: "cache_prices: expects pairs of a collateral asset or perp market of this exchange and its oracle (the quote asset has no oracle)" },
 } as const;
 

@@ -3037,7 +3037,7 @@ export type Keel = {
     {
       "code": 6098,
       "name": "priceCacheStale",
-      "msg": "health accounts: an oracle was omitted and the price cache_prices kept for it is missing or older than 10 slots"
+      "msg": "health accounts: an oracle was omitted and the price cache_prices kept for it is missing, older than 10 slots or older than the oracle's max age"
     },
     {
       "code": 6099,
@@ -7805,9 +7805,9 @@ export type Keel = {
     {
       "name": "priceCache",
       "docs": [
-        "The last price `cache_prices` read from the configured oracle, every guard passed, as the",
-        "risk engine takes it. All zero (never written, or cleared when the oracle or its guards",
-        "change) means none."
+        "The last price `cache_prices` (or a liquidation step) read from the configured oracle,",
+        "every guard passed, as the risk engine takes it. All zero (never written, or cleared when",
+        "the oracle or its guards change) means none."
       ],
       "serialization": "bytemuck",
       "repr": {
@@ -7861,9 +7861,9 @@ export type Keel = {
             "type": "u64"
           },
           {
-            "name": "unixTimestamp",
+            "name": "published",
             "docs": [
-              "The Unix time it was read at."
+              "When the oracle published it (Unix seconds, never after the read)."
             ],
             "type": "i64"
           }
@@ -11164,7 +11164,7 @@ export const IDL: Keel = {
     {
       "code": 6098,
       "name": "priceCacheStale",
-      "msg": "health accounts: an oracle was omitted and the price cache_prices kept for it is missing or older than 10 slots"
+      "msg": "health accounts: an oracle was omitted and the price cache_prices kept for it is missing, older than 10 slots or older than the oracle's max age"
     },
     {
       "code": 6099,
@@ -15932,9 +15932,9 @@ export const IDL: Keel = {
     {
       "name": "priceCache",
       "docs": [
-        "The last price `cache_prices` read from the configured oracle, every guard passed, as the",
-        "risk engine takes it. All zero (never written, or cleared when the oracle or its guards",
-        "change) means none."
+        "The last price `cache_prices` (or a liquidation step) read from the configured oracle,",
+        "every guard passed, as the risk engine takes it. All zero (never written, or cleared when",
+        "the oracle or its guards change) means none."
       ],
       "serialization": "bytemuck",
       "repr": {
@@ -15988,9 +15988,9 @@ export const IDL: Keel = {
             "type": "u64"
           },
           {
-            "name": "unixTimestamp",
+            "name": "published",
             "docs": [
-              "The Unix time it was read at."
+              "When the oracle published it (Unix seconds, never after the read)."
             ],
             "type": "i64"
           }

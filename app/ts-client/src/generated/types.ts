@@ -1420,9 +1420,9 @@ export interface PnlOwedChanged {
 }
 
 /**
- * The last price `cache_prices` read from the configured oracle, every guard passed, as the
- * risk engine takes it. All zero (never written, or cleared when the oracle or its guards
- * change) means none.
+ * The last price `cache_prices` (or a liquidation step) read from the configured oracle,
+ * every guard passed, as the risk engine takes it. All zero (never written, or cleared when
+ * the oracle or its guards change) means none.
  */
 export interface PriceCache {
   /** The oracle price, quote native per base native, `Fixed` raw little-endian. */
@@ -1436,8 +1436,8 @@ export interface PriceCache {
   initLiab: number[];
   /** The slot it was read in. */
   slot: BN;
-  /** The Unix time it was read at. */
-  unixTimestamp: BN;
+  /** When the oracle published it (Unix seconds, never after the read). */
+  published: BN;
 }
 
 /** The oracle an asset or market is to use from now on. */

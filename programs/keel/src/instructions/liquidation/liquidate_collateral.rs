@@ -11,7 +11,7 @@ use crate::error::KeelError;
 use crate::events::{emit_event, CollateralLiquidated};
 use crate::instructions::risk::asset_oracle_binding;
 use crate::math::Fixed;
-use crate::oracle::read_price;
+use crate::oracle::read_price_published;
 use crate::risk::{CollateralRisk, StepEntries, StepHealth};
 use crate::state::{CollateralAsset, QUOTE_ASSET_INDEX};
 use crate::instructions::vault::bank_flow::accrue_bank;
@@ -26,7 +26,7 @@ pub struct LiquidateCollateral<'info> {
     #[account(mut, constraint = asset.load()?.exchange == core.exchange.key() @ KeelError::ExchangeMismatch)]
     pub asset: AccountLoader<'info, CollateralAsset>,
     /// The asset's oracle (must be fresh).
-    /// CHECK: checked against the asset's oracle binding by `read_price`.
+    /// CHECK: checked against the asset's oracle binding by `read_price_published`.
     pub oracle: UncheckedAccount<'info>,
 }
 
@@ -81,8 +81,9 @@ impl<'info> LiquidateCollateral<'info> {
             let mut asset = a.asset.load_mut()?;
             crate::check!(asset.index != QUOTE_ASSET_INDEX, KeelError::QuoteNotLiquidatable);
             let exchange = a.core.exchange.load()?;
-            let prices = read_price(&a.oracle, &asset_oracle_binding(&asset)?, exchange.quote_decimals, now)?;
-            asset.price_cache.store(&prices, clock.slot, now);
+            let published = read_price_published(&a.oracle, &asset_oracle_binding(&asset)?, exchange.quote_decimals, now)?;
+            asset.price_cache.store(&published, clock.slot);
+            let prices = published.quote;
             (asset.index, StepTerms { fee_bps: asset.liquidation_fee_bps, penalty_bps: asset.liquidation_penalty_bps }, prices)
         };
         accrue_bank(&a.core.quote_asset, now)?;

@@ -113,7 +113,7 @@ impl<'info> LiquidatePerp<'info> {
             let mut market = a.market.load_mut()?;
             let published = read_price_published(&a.oracle, &market.oracle_binding()?, exchange.quote_decimals, now)?;
             market.record_oracle_price(published.quote.oracle, published.published);
-            market.price_cache.store(&published.quote, clock.slot, now);
+            market.price_cache.store(&published, clock.slot);
             published.quote
         };
         accrue_bank(&a.core.quote_asset, now)?;

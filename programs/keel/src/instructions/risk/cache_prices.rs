@@ -10,7 +10,7 @@
 
 use crate::error::KeelError;
 use crate::instructions::risk::asset_oracle_binding;
-use crate::oracle::{read_price, OracleBinding, OracleKind};
+use crate::oracle::{read_price_published, OracleBinding, OracleKind};
 use crate::state::{CollateralAsset, Exchange, PerpMarket, PriceCache};
 use anchor_lang::prelude::*;
 
@@ -41,8 +41,8 @@ impl<'info> CachePrices<'info> {
                     binding.kind != OracleKind::Fixed,
                     KeelError::PriceNotCacheable
                 );
-                let quote = read_price(oracle, binding, quote_decimals, clock.unix_timestamp)?;
-                cache.store(&quote, clock.slot, clock.unix_timestamp);
+                let price = read_price_published(oracle, binding, quote_decimals, clock.unix_timestamp)?;
+                cache.store(&price, clock.slot);
                 Ok(())
             };
             if let Ok(loader) = AccountLoader::<CollateralAsset>::try_from(listed) {

@@ -13,8 +13,8 @@
 //! A liquidation step's lists (the liquidated account's and the liquidator's) and the read-only
 //! `health` view's may omit an oracle
 //! (2. or 4.): the entry is then priced by the asset's or market's cached price, which
-//! `cache_prices` must have written within the last `PRICE_CACHE_MAX_SLOTS` slots, or the
-//! instruction fails with `PriceCacheStale` — a missing price never counts as a failing one. The
+//! `cache_prices` must have written within the last `PRICE_CACHE_MAX_SLOTS` slots and whose
+//! oracle published it within its `max_age_secs`, or the instruction fails with `PriceCacheStale` — a missing price never counts as a failing one. The
 //! oracle is omitted when the asset or market is followed by an account Keel owns (the next
 //! asset or market) or ends the list; any other account there is read as its oracle (a wrong
 //! one refused as always). Every instruction that changes an account for its owner (`withdraw`,
@@ -175,14 +175,15 @@ fn load_with(
         // An oracle is never owned by Keel: the next asset or market (or the list's end) means
         // this one's oracle was omitted.
         if let Some(slot) = slot.filter(|_| cursor.peek_owner().is_none_or(|owner| *owner == crate::ID)) {
-            let quote = price_cache.fresh(slot);
+            let quote = price_cache.fresh(slot, now, binding.config.max_age_secs);
             crate::check!(
                 quote.is_some(),
                 KeelError::PriceCacheStale,
-                "health accounts: oracle {} omitted before remaining account {}; its cached price is from slot {}, now {slot}",
+                "health accounts: oracle {} omitted before remaining account {}; its cached price is from slot {}, published {}, now slot {slot} time {now}",
                 binding.oracle,
                 cursor.position,
-                price_cache.slot
+                price_cache.slot,
+                price_cache.published
             );
             return Ok(quote.ok_or(KeelError::PriceCacheStale));
         }
