@@ -5,27 +5,18 @@
 //! accounts as they were.
 
 use keel::error::KeelError;
-use keel::events::{OrderCancelled, PerpLiquidated};
+use keel::events::OrderCancelled;
 use keel::instructions::markets::PerpMarketParams;
 use keel::instructions::risk::UpdateAssetArgs;
 use keel::state::{BountyParams, Side};
 use keel_client::events::events_of;
 use keel_client::{accounts as decode, insurance as iix, instructions as kix, pda};
 use keel_tests::context::{volatile_params, START_TIME};
-use keel_tests::liquidation::{Healths, LongScenario, LOTS_PER_USD};
+use keel_tests::liquidation::{step_of, Healths, LongScenario, LOTS_PER_USD};
 use keel_tests::markets::{limit, paused, perp_params, sol_market_with_traders, usd, with_params, OrderArgsExt};
-use keel_tests::outcome::Outcome;
 use keel_tests::traders::Trader;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
-
-/// The single `PerpLiquidated` event of a successful step.
-fn step_of(outcome: &Outcome) -> PerpLiquidated {
-    outcome.assert_ok();
-    let mut steps = events_of::<PerpLiquidated>(&outcome.logs);
-    assert_eq!(steps.len(), 1, "one step per liquidate_perp");
-    steps.remove(0)
-}
 
 /// Raw bytes of SOL-PERP, its book and queue, the quote asset, both parties and the fund's
 /// balance: equal snapshots mean a refused step moved nothing.

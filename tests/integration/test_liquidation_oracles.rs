@@ -10,27 +10,16 @@
 //! one lot (0.92 USDC) raises LiquidationEnd by 0.92 · (7.5% − 1.5% − 1%) = 0.046.
 
 use keel::error::KeelError;
-use keel::events::PerpLiquidated;
 use keel::instructions::markets::OrderType;
 use keel::state::Side;
-use keel_client::events::events_of;
 use keel_client::instructions as kix;
 use keel_tests::context::{volatile_params, START_TIME};
-use keel_tests::liquidation::{LongScenario, LOTS_PER_USD};
+use keel_tests::liquidation::{step_of, LongScenario, LOTS_PER_USD};
 use keel_tests::markets::{limit, order, usd, OrderArgsExt};
 use keel_tests::oracles::PriceSpec;
-use keel_tests::outcome::Outcome;
 use keel_tests::traders::Trader;
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use solana_signer::Signer;
-
-/// The single `PerpLiquidated` event of a successful step.
-fn step_of(outcome: &Outcome) -> PerpLiquidated {
-    outcome.assert_ok();
-    let mut steps = events_of::<PerpLiquidated>(&outcome.logs);
-    assert_eq!(steps.len(), 1, "one step per liquidate_perp");
-    steps.remove(0)
-}
 
 /// ETH at 2 000.00 with a 0.10 confidence (expo −2), published at `time`.
 fn eth_at(time: i64) -> PriceSpec {

@@ -14,27 +14,12 @@
 use keel::error::KeelError;
 use keel::events::PerpLiquidated;
 use keel::state::{Side, PRICE_CACHE_MAX_SLOTS};
-use keel_client::events::events_of;
 use keel_client::liquidation as lix;
 use keel_client::price_cache::without_oracles;
-use keel_tests::liquidation::{LongScenario, LOTS_PER_USD};
+use keel_tests::liquidation::{eth, step_of, LongScenario, LOTS_PER_USD};
 use keel_tests::markets::{limit, OrderArgsExt};
-use keel_tests::oracles::PriceSpec;
 use keel_tests::traders::Trader;
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
-
-/// ETH at `dollars` with a 0.10 confidence (expo −2), published at `time`.
-fn eth(dollars: i64, time: i64) -> PriceSpec {
-    PriceSpec::new(dollars * 100, 10, -2, time)
-}
-
-/// The one step `outcome` took.
-fn step_of(outcome: &keel_tests::outcome::Outcome) -> PerpLiquidated {
-    outcome.assert_ok();
-    let mut steps = events_of::<PerpLiquidated>(&outcome.logs);
-    assert_eq!(steps.len(), 1, "one step per liquidate_perp");
-    steps.remove(0)
-}
 
 /// The figures of a step that a liquidator can influence.
 fn terms(step: &PerpLiquidated) -> (i64, i64, u64, u64) {

@@ -9,14 +9,8 @@
 //! Scenario (`LongScenario`): at 100 the liqee's Maint health is +69.5 USDC, at 92 −6.5.
 
 use keel::error::KeelError;
-use keel_tests::liquidation::LongScenario;
-use keel_tests::oracles::PriceSpec;
+use keel_tests::liquidation::{eth, LongScenario};
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
-
-/// ETH at `dollars` with a 0.10 confidence (expo −2), published at `time`.
-fn eth(dollars: i64, time: i64) -> PriceSpec {
-    PriceSpec::new(dollars * 100, 10, -2, time)
-}
 
 /// SOL cached at 92, then back at 100 in the same slot: the account is healthy at the price
 /// `liquidate_perp` reads, and the step is refused on both paths (before: the cached path

@@ -5,6 +5,8 @@
 use crate::context::TestContext;
 use crate::outcome::Outcome;
 use crate::traders::Trader;
+use keel::events::PerpLiquidated;
+use keel_client::events::events_of;
 use anchor_lang::prelude::{Clock, Pubkey};
 use anchor_lang::solana_program::instruction::Instruction;
 use keel_client::health::health_accounts_opening;
@@ -24,6 +26,19 @@ pub struct Healths {
 
 /// Price lots of SOL-PERP per USD (lots of 0.01 SOL, quote lot 1 native).
 pub const LOTS_PER_USD: i64 = 10_000;
+
+/// The single `PerpLiquidated` event of a successful step.
+pub fn step_of(outcome: &Outcome) -> PerpLiquidated {
+    outcome.assert_ok();
+    let mut steps = events_of::<PerpLiquidated>(&outcome.logs);
+    assert_eq!(steps.len(), 1, "one step per liquidate_perp");
+    steps.remove(0)
+}
+
+/// ETH at `dollars` with a 0.10 confidence (expo −2), published at `time`.
+pub fn eth(dollars: i64, time: i64) -> crate::oracles::PriceSpec {
+    crate::oracles::PriceSpec::new(dollars * 100, 10, -2, time)
+}
 
 /// A liquidation scenario on SOL-PERP at 100 USD with an insurance fund holding 1 000 USDC:
 /// `liqee` deposited 120 USDC and bought 10 SOL (1 000 lots) from `maker` (fills applied);
