@@ -226,8 +226,8 @@ async fn a_withdrawal_reads_every_oracle_and_the_health_view_may_use_cached_pric
 
 /// `cache_prices` refuses every list it cannot price, each with its own error: none or an odd
 /// count, the quote asset (fixed price, no oracle), an account that is no Keel listing, a
-/// listing paired with another oracle, a listing passed read-only, a stale oracle, and a
-/// listing of another exchange.
+/// listing twice (a free write lock on it), a listing paired with another oracle, a listing
+/// passed read-only, a stale oracle, and a listing of another exchange.
 #[tokio::test]
 async fn cache_prices_refuses_what_it_cannot_price() {
     let (mut t, m, _) = sol_market_with_traders(1).await;
@@ -247,6 +247,10 @@ async fn cache_prices_refuses_what_it_cannot_price() {
         .await
         .assert_error(KeelError::PriceNotCacheable);
     t.cache_prices_with(vec![w(market.oracle), ro(market.oracle)])
+        .await
+        .assert_error(KeelError::PriceNotCacheable);
+    let twice = vec![w(market.market), ro(market.oracle), w(market.market), ro(market.oracle)];
+    t.cache_prices_with(twice)
         .await
         .assert_error(KeelError::PriceNotCacheable);
     t.cache_prices_with(vec![w(market.market), ro(asset_oracle)])

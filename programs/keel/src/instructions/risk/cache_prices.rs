@@ -6,7 +6,8 @@
 //! assets and markets need 96 oracle and listing accounts, more than a transaction may lock.
 //!
 //! Remaining accounts: pairs of a writable collateral asset or perp market of the exchange and
-//! its configured oracle. The quote asset has a fixed price and no oracle, so it is refused.
+//! its configured oracle, each listing once. The quote asset has a fixed price and no oracle,
+//! so it is refused.
 
 use crate::error::KeelError;
 use crate::instructions::risk::asset_oracle_binding;
@@ -34,8 +35,16 @@ impl<'info> CachePrices<'info> {
             "cache_prices: {} remaining accounts, expected pairs of a listing and its oracle",
             pairs.len()
         );
-        for pair in pairs.chunks_exact(2) {
+        for (i, pair) in pairs.chunks_exact(2).enumerate() {
             let (listed, oracle) = (&pair[0], &pair[1]);
+            // Each listing once: a repeat would only re-read its oracle, holding the listing's
+            // write lock for nothing.
+            crate::check!(
+                pairs.chunks_exact(2).take(i).all(|earlier| earlier[0].key != listed.key),
+                KeelError::PriceNotCacheable,
+                "cache_prices: {} appears twice",
+                listed.key
+            );
             let cache = |binding: &OracleBinding, cache: &mut PriceCache| -> Result<()> {
                 crate::check!(
                     binding.kind != OracleKind::Fixed,
