@@ -11,6 +11,7 @@
 //!
 //! Scenario (`LongScenario`): SOL-PERP at 92, where the liqee's Maint health is −6.5 USDC.
 
+use anchor_lang::prelude::AccountMeta;
 use keel::error::KeelError;
 use keel::events::PerpLiquidated;
 use keel::state::{Side, PRICE_CACHE_MAX_SLOTS};
@@ -214,4 +215,67 @@ async fn a_price_cached_before_a_cluster_halt_is_stale_after_the_restart() {
         .await
         .assert_error(KeelError::NotLiquidatable);
     assert_eq!(s.t.position_lots(&liqee, s.market).await, 1_000);
+}
+
+/// The liqee also holds 0.1 SOL as collateral, listed on SOL-PERP's own oracle (Maint weight
+/// 0.9): at one SOL price P its Maint health is that of the long plus 0.09 × P — at 92,
+/// −6.5 + 8.28 = +1.78 USDC. SOL is at `dollars`. Returns the scenario and the asset's index.
+async fn liqee_with_sol_on_the_markets_oracle(dollars: i64) -> (LongScenario, u16) {
+    let mut s = LongScenario::new().await;
+    let sol = s.t.add_asset_on_market_oracle(s.market).await;
+    let handle = s.liqee.handle();
+    s.t.deposit_from_new_wallet(&handle, sol, 100_000_000).await;
+    s.set_price(dollars).await;
+    (s, sol)
+}
+
+/// One feed, two listings, two caches: SOL cached at 70, then back at 92. Before, a cached
+/// step of SOL-PERP took the market at 92 and the SOL collateral at its cache of 70 — Maint
+/// −6.5 + 6.3 = −0.2, a state that never existed — and liquidated an account at +1.78. Now an
+/// entry bound to the oracle the step reads is priced by it, cached or not.
+#[tokio::test]
+async fn an_entry_on_the_taken_markets_oracle_is_priced_by_it_not_by_its_cache() {
+    let (mut s, _) = liqee_with_sol_on_the_markets_oracle(70).await;
+    let liqee = s.liqee.account;
+    s.t.cache_all_prices().await.assert_ok();
+    s.set_price(92).await;
+    assert_eq!(s.t.healths(&liqee).await.maint, 1_780_000);
+    s.t.liquidate_perp_cached(&s.liqor, &liqee, s.market, 1_000)
+        .await
+        .assert_error(KeelError::NotLiquidatable);
+    assert_eq!(s.t.position_lots(&liqee, s.market).await, 1_000);
+}
+
+/// One feed, two caches of different observations, neither listing taken: SOL cached at 70
+/// with everything, then, a slot later at 92, SOL-PERP alone. Before, `liquidate_collateral`
+/// of the liqee's ETH dust took SOL at 70 and SOL-PERP at 92 (Maint −0.2) and bought the ETH;
+/// now the two caches are refused as two observations of one oracle. Cached together (one
+/// `cache_prices`), the list prices SOL once and the account is not liquidatable.
+#[tokio::test]
+async fn two_caches_of_one_oracle_from_different_reads_are_refused() {
+    let (mut s, _) = liqee_with_sol_on_the_markets_oracle(70).await;
+    let liqee = s.liqee.account;
+    let now = s.t.now().await;
+    let handle = s.liqee.handle();
+    let eth_index =
+        s.t.deposit_new_pull_asset(&handle, eth(2_000, now), 1)
+            .await;
+    s.t.cache_all_prices().await.assert_ok();
+    s.t.advance_slots(1).await;
+    s.set_price(92).await;
+    let market = &s.t.markets[s.market as usize].keys;
+    let pair = vec![
+        AccountMeta::new(market.market, false),
+        AccountMeta::new_readonly(market.oracle, false),
+    ];
+    s.t.cache_prices_with(pair).await.assert_ok();
+    s.t.liquidate_collateral_cached(&s.liqor, &liqee, eth_index, u64::MAX)
+        .await
+        .assert_error(KeelError::PriceObservationsDiffer);
+
+    s.t.cache_all_prices().await.assert_ok();
+    s.t.liquidate_collateral_cached(&s.liqor, &liqee, eth_index, u64::MAX)
+        .await
+        .assert_error(KeelError::NotLiquidatable);
+    assert_eq!(s.t.balance(&liqee, eth_index).await, 1);
 }

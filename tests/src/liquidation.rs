@@ -199,6 +199,13 @@ impl TestContext {
     /// `amount` native units of it into `trader`'s account from a new wallet; returns its index.
     pub async fn deposit_new_pull_asset(&mut self, trader: &Trader, spec: crate::oracles::PriceSpec, amount: u64) -> u16 {
         let index = self.add_pull_asset(9, crate::context::volatile_params(), spec).await;
+        self.deposit_from_new_wallet(trader, index, amount).await;
+        index
+    }
+
+    /// Deposits `amount` native units of asset `index` into `trader`'s account from a new
+    /// wallet; then checks conservation.
+    pub async fn deposit_from_new_wallet(&mut self, trader: &Trader, index: u16, amount: u64) {
         let asset = self.asset(index);
         let wallet = self.create_token_account(&asset.mint, &trader.owner.pubkey()).await;
         self.mint_to(&asset.mint, &wallet, amount).await;
@@ -213,7 +220,6 @@ impl TestContext {
         );
         self.send(&[ix], &[&trader.owner]).await.assert_ok();
         self.assert_conserved().await;
-        index
     }
 
     /// `liquidation_cancel_orders` of `account`'s orders in market `index`, sent by the payer;

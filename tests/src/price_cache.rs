@@ -6,6 +6,8 @@ use crate::outcome::Outcome;
 use crate::traders::Trader;
 use anchor_lang::prelude::{AccountMeta, Clock, Pubkey};
 use anchor_lang::solana_program::instruction::Instruction;
+use keel::instructions::risk::ListAssetArgs;
+use keel::oracle::OracleKind;
 use keel_client::liquidation as lix;
 use keel_client::price_cache::{
     cache_prices, cache_prices_ix, cached_liquidation, price_cache_pairs,
@@ -42,6 +44,20 @@ impl TestContext {
             last = Some(outcome);
         }
         last.expect("at least one asset or market has an oracle")
+    }
+
+    /// Lists a pulled asset (9 decimals, `volatile_params`) bound to market `index`'s oracle
+    /// and feed, as a SOL collateral beside SOL-PERP; returns its index.
+    pub async fn add_asset_on_market_oracle(&mut self, index: u16) -> u16 {
+        let market = self.markets[index as usize];
+        let mint = self.create_mint(9).await;
+        let args = ListAssetArgs {
+            params: crate::context::volatile_params(),
+            oracle_kind: OracleKind::PythPull,
+            feed_id: market.feed_id,
+        };
+        self.list(mint, 9, Some(market.keys.oracle), args).await.assert_ok();
+        self.assets.len() as u16 - 1
     }
 
     /// The cluster's slot.

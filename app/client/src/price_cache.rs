@@ -103,12 +103,32 @@ pub fn cached_liquidation(
 }
 
 /// `cache_prices` (permissionless) over `pairs` ([`price_cache_pairs`]), split into
-/// instructions of at most [`MAX_PAIRS_PER_CACHE`] pairs, one per transaction.
+/// instructions of at most [`MAX_PAIRS_PER_CACHE`] pairs, one per transaction. Listings bound to
+/// one oracle go in one instruction: a health list prices them by one observation, so their
+/// caches must be written in one slot from one publication.
 pub fn cache_prices(exchange: &Pubkey, pairs: &[AccountMeta]) -> Vec<Instruction> {
-    pairs
-        .chunks(2 * MAX_PAIRS_PER_CACHE)
-        .map(|chunk| cache_prices_ix(exchange, chunk.to_vec()))
-        .collect()
+    let mut by_oracle: Vec<Vec<AccountMeta>> = Vec::new();
+    for pair in pairs.chunks(2) {
+        match by_oracle
+            .iter_mut()
+            .find(|group| group[1].pubkey == pair[1].pubkey)
+        {
+            Some(group) => group.extend_from_slice(pair),
+            None => by_oracle.push(pair.to_vec()),
+        }
+    }
+    let mut instructions = Vec::new();
+    let mut chunk: Vec<AccountMeta> = Vec::new();
+    for group in by_oracle {
+        if !chunk.is_empty() && chunk.len() + group.len() > 2 * MAX_PAIRS_PER_CACHE {
+            instructions.push(cache_prices_ix(exchange, std::mem::take(&mut chunk)));
+        }
+        chunk.extend(group);
+    }
+    if !chunk.is_empty() {
+        instructions.push(cache_prices_ix(exchange, chunk));
+    }
+    instructions
 }
 
 /// One `cache_prices` instruction with `remaining` as its remaining accounts, as given.
@@ -188,6 +208,30 @@ mod tests {
         let ixs = cache_prices(&Pubkey::new_unique(), &pairs);
         assert_eq!(ixs.len(), 1);
         assert_eq!(ixs[0].accounts.len(), 1 + 4);
+    }
+
+    #[test]
+    fn listings_sharing_an_oracle_are_cached_in_one_instruction() {
+        let shared = Pubkey::new_unique();
+        let mut markets: Vec<KnownMarket> =
+            (0..29).map(|i| market(i, Pubkey::new_unique())).collect();
+        markets.push(market(29, shared));
+        let assets = [asset(0, None), asset(1, Some(shared))];
+        let list: Vec<AccountMeta> = std::iter::once(assets[1].address)
+            .chain(markets.iter().map(|m| m.address))
+            .map(|key| AccountMeta::new_readonly(key, false))
+            .collect();
+        let pairs = price_cache_pairs([list.as_slice()], &assets, &markets);
+        let ixs = cache_prices(&Pubkey::new_unique(), &pairs);
+        let holding = |key: Pubkey| {
+            ixs.iter()
+                .position(|ix| ix.accounts.iter().any(|meta| meta.pubkey == key))
+        };
+        assert_eq!(holding(assets[1].address), holding(markets[29].address));
+        assert_eq!(ixs.len(), 2);
+        assert!(ixs
+            .iter()
+            .all(|ix| ix.accounts.len() <= 1 + 2 * MAX_PAIRS_PER_CACHE));
     }
 
     #[test]

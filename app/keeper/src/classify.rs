@@ -64,7 +64,7 @@ const LOST_RACE: [KeelError; 7] = [
 ];
 
 /// Program errors that mean our snapshot of the accounts is out of date.
-const STALE: [KeelError; 9] = [
+const STALE: [KeelError; 10] = [
     KeelError::HealthAccountMissing,
     KeelError::HealthAccountUnexpected,
     KeelError::HealthAccountMismatch,
@@ -72,6 +72,7 @@ const STALE: [KeelError; 9] = [
     KeelError::FillAccountMismatch,
     KeelError::OracleStale,
     KeelError::PriceCacheStale,
+    KeelError::PriceObservationsDiffer,
     KeelError::OracleFromTheFuture,
     KeelError::ReduceOnlyNothingToReduce,
 ];

@@ -237,6 +237,8 @@ pub enum KeelError {
     PriceCacheStale,
     #[msg("cache_prices: expects pairs of a collateral asset or perp market of this exchange and its oracle (the quote asset has no oracle)")]
     PriceNotCacheable,
+    #[msg("health accounts: entries bound to one oracle must be priced by one observation: all read from it, or all cached in one slot from one publication")]
+    PriceObservationsDiffer,
 }
 
 impl From<MathError> for KeelError {

@@ -103,6 +103,7 @@ export const KEEL_ERRORS = {
   NoPositionInMarket: { code: 6097, msg: "the account holds no position in this market" },
   PriceCacheStale: { code: 6098, msg: "health accounts: an oracle was omitted and the price cache_prices kept for it is missing, older than 10 slots or older than the oracle's max age" },
   PriceNotCacheable: { code: 6099, msg: "cache_prices: expects pairs of a collateral asset or perp market of this exchange and its oracle (the quote asset has no oracle)" },
+  PriceObservationsDiffer: { code: 6100, msg: "health accounts: entries bound to one oracle must be priced by one observation: all read from it, or all cached in one slot from one publication" },
 } as const;
 
 /** The name of one of the program's errors. */

@@ -3043,6 +3043,11 @@ export type Keel = {
       "code": 6099,
       "name": "priceNotCacheable",
       "msg": "cache_prices: expects pairs of a collateral asset or perp market of this exchange and its oracle (the quote asset has no oracle)"
+    },
+    {
+      "code": 6100,
+      "name": "priceObservationsDiffer",
+      "msg": "health accounts: entries bound to one oracle must be priced by one observation: all read from it, or all cached in one slot from one publication"
     }
   ],
   "types": [
@@ -11170,6 +11175,11 @@ export const IDL: Keel = {
       "code": 6099,
       "name": "priceNotCacheable",
       "msg": "cache_prices: expects pairs of a collateral asset or perp market of this exchange and its oracle (the quote asset has no oracle)"
+    },
+    {
+      "code": 6100,
+      "name": "priceObservationsDiffer",
+      "msg": "health accounts: entries bound to one oracle must be priced by one observation: all read from it, or all cached in one slot from one publication"
     }
   ],
   "types": [

@@ -88,7 +88,7 @@ impl<'info> LiquidateCollateral<'info> {
         };
         accrue_bank(&a.core.quote_asset, now)?;
         accrue_bank(&a.asset, now)?;
-        let (cache, before) = a.core.liquidated_health(liqee_remaining, now)?;
+        let (cache, before) = a.core.liquidated_health(liqee_remaining, now, a.oracle.as_ref())?;
         let collateral = cache
             .collaterals()
             .iter()
@@ -126,7 +126,7 @@ impl<'info> LiquidateCollateral<'info> {
             health_after
         };
         let bounty = a.core.pay_penalty_and_bounty(sized.notional, outcome.common.penalty)?;
-        a.core.require_liquidator_health(liqor_remaining, now)?;
+        a.core.require_liquidator_health(liqor_remaining, now, a.oracle.as_ref())?;
 
         let mut liqee = a.core.liqee_account.load_mut()?;
         let mut liqor = a.core.liqor_account.load_mut()?;

@@ -117,7 +117,7 @@ impl<'info> LiquidatePerp<'info> {
             published.quote
         };
         accrue_bank(&a.core.quote_asset, now)?;
-        let (cache, before) = a.core.liquidated_health(liqee_remaining, now)?;
+        let (cache, before) = a.core.liquidated_health(liqee_remaining, now, a.oracle.as_ref())?;
         let min_notional = a.core.insurance_fund.load()?.bounty.min_liquidation_notional;
 
         let (sized, side, old_base, health_after) = {
@@ -170,7 +170,7 @@ impl<'info> LiquidatePerp<'info> {
         }
         let outcome = &sized.outcome;
         let bounty = a.core.pay_penalty_and_bounty(sized.notional, outcome.common.penalty)?;
-        a.core.require_liquidator_health(liqor_remaining, now)?;
+        a.core.require_liquidator_health(liqor_remaining, now, a.oracle.as_ref())?;
 
         let market_index = a.market.load()?.index;
         let mut liqee = a.core.liqee_account.load_mut()?;

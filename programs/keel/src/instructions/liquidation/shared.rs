@@ -76,11 +76,13 @@ impl<'info> LiquidationCore<'info> {
     }
 
     /// Loads the liquidated account's health and requires it to be liquidatable (see
-    /// [`require_liquidatable`]); the account must have no open orders left.
-    pub fn liquidated_health(
+    /// [`require_liquidatable`]); the account must have no open orders left. `live_oracle` is
+    /// the taken listing's oracle, which every entry bound to it is priced by.
+    pub fn liquidated_health<'a>(
         &self,
-        remaining: &[AccountInfo<'info>],
+        remaining: &'a [AccountInfo<'info>],
         now: i64,
+        live_oracle: &'a AccountInfo<'info>,
     ) -> Result<(Box<HealthCache>, MaintAndEnd)> {
         let exchange = self.exchange.load()?;
         let liqee = self.liqee_account.load()?;
@@ -97,21 +99,32 @@ impl<'info> LiquidationCore<'info> {
             &liqee,
             remaining,
             now,
-            CachedPrices::Accepted,
+            CachedPrices::Accepted {
+                live_oracle: Some(live_oracle),
+            },
         )?;
         let health = require_liquidatable(&cache, &liqee)?;
         Ok((cache, health))
     }
 
-    /// Requires the liquidator's account to satisfy Init health ≥ 0 with every price valid.
-    pub fn require_liquidator_health(
+    /// Requires the liquidator's account to satisfy Init health ≥ 0 with every price valid
+    /// (`live_oracle`: as for [`Self::liquidated_health`]).
+    pub fn require_liquidator_health<'a>(
         &self,
-        remaining: &[AccountInfo<'info>],
+        remaining: &'a [AccountInfo<'info>],
         now: i64,
+        live_oracle: &'a AccountInfo<'info>,
     ) -> Result<()> {
         let exchange = self.exchange.load()?;
         let liqor = self.liqor_account.load()?;
-        let cache = load_health_cache_or_cached(&self.exchange.key(), &exchange, &liqor, remaining, now)?;
+        let cache = load_health_cache_or_cached(
+            &self.exchange.key(),
+            &exchange,
+            &liqor,
+            remaining,
+            now,
+            Some(live_oracle),
+        )?;
         require_init_health_or(
             &cache,
             "liquidator",

@@ -14,7 +14,8 @@
 //! `health` view's may omit an oracle
 //! (2. or 4.): the entry is then priced by the asset's or market's cached price, which
 //! `cache_prices` must have written within the last `PRICE_CACHE_MAX_SLOTS` slots and whose
-//! oracle published it within its `max_age_secs`, or the instruction fails with `PriceCacheStale` — a missing price never counts as a failing one. The
+//! oracle published it within its `max_age_secs`, or the instruction fails with `PriceCacheStale`
+//! (entries bound to one oracle account are priced by one observation: see `price_sources`) — a missing price never counts as a failing one. The
 //! oracle is omitted when the asset or market is followed by an account Keel owns (the next
 //! asset or market) or ends the list; any other account there is read as its oracle (a wrong
 //! one refused as always). Every instruction that changes an account for its owner (`withdraw`,
@@ -36,17 +37,18 @@ use crate::instructions::risk::adverse_perp_risk;
 use crate::math::{Fixed, Rounding};
 use crate::oracle::{read_price_last_published, read_price_lenient, OracleBinding, OracleKind};
 use crate::risk::{CollateralRisk, HealthCache, HealthComponents, HealthKind, PerpRisk, PriceQuote};
+use crate::instructions::risk::price_sources::{CachedPrices, PriceSource, PriceSources};
 use crate::state::{zero_copy_ref, CollateralAsset, Exchange, MarginAccount, PerpMarket, PerpPosition, PriceCache, Side};
 use anchor_lang::prelude::*;
 use core::cell::Ref;
 
 /// Reads the health accounts of `account` from `remaining` into a cache, checking each one;
 /// every price must pass its guards.
-pub fn load_health_cache(
+pub fn load_health_cache<'a, 'info>(
     exchange_key: &Pubkey,
     exchange: &Exchange,
     account: &MarginAccount,
-    remaining: &[AccountInfo],
+    remaining: &'a [AccountInfo<'info>],
     now: i64,
 ) -> Result<Box<HealthCache>> {
     load_strict(exchange_key, exchange, account, remaining, now, CachedPrices::Refused)
@@ -57,37 +59,38 @@ pub fn load_health_cache(
 /// only good for comparing two states that differ in entries with valid prices: the entries
 /// with a failed price contribute the same to both. Account identity (owner, discriminator,
 /// order, oracle key, feed id) is still checked strictly.
-pub fn load_health_cache_lenient(
+pub fn load_health_cache_lenient<'a, 'info>(
     exchange_key: &Pubkey,
     exchange: &Exchange,
     account: &MarginAccount,
-    remaining: &[AccountInfo],
+    remaining: &'a [AccountInfo<'info>],
     now: i64,
 ) -> Result<(Box<HealthCache>, Option<KeelError>)> {
     load_with(exchange_key, exchange, account, remaining, now, read_price_lenient, OnPriceFailure::Report, CachedPrices::Refused)
 }
 
 /// [`load_health_cache`] where oracles may be omitted for fresh cached prices (see the module
-/// doc): a liquidator's own check after a step and the `health` view. Every price must pass
-/// its guards.
-pub fn load_health_cache_or_cached(
+/// doc): a liquidator's own check after a step (`live_oracle`: the taken listing's) and the
+/// `health` view. Every price must pass its guards.
+pub fn load_health_cache_or_cached<'a, 'info>(
     exchange_key: &Pubkey,
     exchange: &Exchange,
     account: &MarginAccount,
-    remaining: &[AccountInfo],
+    remaining: &'a [AccountInfo<'info>],
     now: i64,
+    live_oracle: Option<&'a AccountInfo<'info>>,
 ) -> Result<Box<HealthCache>> {
-    load_strict(exchange_key, exchange, account, remaining, now, CachedPrices::Accepted)
+    load_strict(exchange_key, exchange, account, remaining, now, CachedPrices::Accepted { live_oracle })
 }
 
 /// Reads the health accounts, every price required to pass its guards.
-fn load_strict(
+fn load_strict<'a, 'info>(
     exchange_key: &Pubkey,
     exchange: &Exchange,
     account: &MarginAccount,
-    remaining: &[AccountInfo],
+    remaining: &'a [AccountInfo<'info>],
     now: i64,
-    cached: CachedPrices,
+    cached: CachedPrices<'a, 'info>,
 ) -> Result<Box<HealthCache>> {
     let (cache, price_error) = load_with(exchange_key, exchange, account, remaining, now, read_price_lenient, OnPriceFailure::Report, cached)?;
     match price_error {
@@ -103,13 +106,13 @@ fn load_strict(
 /// order, oracle key, feed id) is still checked strictly; an omitted oracle needs a fresh
 /// cached price where `cached` accepts one (a step's lists: the liquidated market's or asset's
 /// own price is read fresh by the instruction) and is refused otherwise.
-pub fn load_health_cache_for_liquidation(
+pub fn load_health_cache_for_liquidation<'a, 'info>(
     exchange_key: &Pubkey,
     exchange: &Exchange,
     account: &MarginAccount,
-    remaining: &[AccountInfo],
+    remaining: &'a [AccountInfo<'info>],
     now: i64,
-    cached: CachedPrices,
+    cached: CachedPrices<'a, 'info>,
 ) -> Result<Box<HealthCache>> {
     let (cache, _) = load_with(
         exchange_key,
@@ -137,57 +140,43 @@ enum OnPriceFailure {
     AgainstAccount,
 }
 
-/// Whether a list may omit an oracle for the asset's or market's cached price.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CachedPrices {
-    /// Every oracle is read.
-    Refused,
-    /// An oracle may be omitted when its cached price is fresh (a liquidation step's lists).
-    Accepted,
-}
-
 /// Reads the health accounts with `read`; an entry whose price fails is handled by `on_failure`.
 #[allow(clippy::too_many_arguments)]
-fn load_with(
+fn load_with<'a, 'info>(
     exchange_key: &Pubkey,
     exchange: &Exchange,
     account: &MarginAccount,
-    remaining: &[AccountInfo],
+    remaining: &'a [AccountInfo<'info>],
     now: i64,
     read: PriceReader,
     on_failure: OnPriceFailure,
-    cached: CachedPrices,
+    cached: CachedPrices<'a, 'info>,
 ) -> Result<(Box<HealthCache>, Option<KeelError>)> {
     let mut cache = Box::new(HealthCache::new());
     let mut price_error = None;
     let mut cursor = HealthAccounts { accounts: remaining, position: 0 };
-    let slot = match cached {
-        CachedPrices::Accepted => Some(Clock::get()?.slot),
+    let mut sources = match cached {
+        CachedPrices::Accepted { .. } => PriceSources::new(cached, Clock::get()?.slot),
         CachedPrices::Refused => None,
     };
-    let read_next = |cursor: &mut HealthAccounts,
-                     binding: &OracleBinding,
-                     price_cache: &PriceCache|
+    let mut read_next = |cursor: &mut HealthAccounts<'a, 'info>,
+                         binding: &OracleBinding,
+                         price_cache: &PriceCache|
      -> Result<core::result::Result<PriceQuote, KeelError>> {
         if binding.kind == OracleKind::Fixed {
             return Ok(Ok(PriceQuote::ONE));
         }
+        let Some(sources) = sources.as_mut() else {
+            return read(cursor.next("oracle")?, binding, exchange.quote_decimals, now);
+        };
         // An oracle is never owned by Keel: the next asset or market (or the list's end) means
         // this one's oracle was omitted.
-        if let Some(slot) = slot.filter(|_| cursor.peek_owner().is_none_or(|owner| *owner == crate::ID)) {
-            let quote = price_cache.fresh(slot, now, binding.config.max_age_secs);
-            crate::check!(
-                quote.is_some(),
-                KeelError::PriceCacheStale,
-                "health accounts: oracle {} omitted before remaining account {}; its cached price is from slot {}, published {}, now slot {slot} time {now}",
-                binding.oracle,
-                cursor.position,
-                price_cache.slot,
-                price_cache.published
-            );
-            return Ok(quote.ok_or(KeelError::PriceCacheStale));
+        let omitted = cursor.peek_owner().is_none_or(|owner| *owner == crate::ID);
+        let given = if omitted { None } else { Some(cursor.next("oracle")?) };
+        match sources.source(binding, price_cache, given, now, cursor.position)? {
+            PriceSource::Oracle(oracle) => read(oracle, binding, exchange.quote_decimals, now),
+            PriceSource::Cached(quote) => Ok(Ok(quote)),
         }
-        read(cursor.next("oracle")?, binding, exchange.quote_decimals, now)
     };
     for slot in account.active_collaterals() {
         let asset = cursor.next_listed::<CollateralAsset>(exchange_key, slot.asset_index)?;

@@ -151,7 +151,7 @@ impl<'info> HealthView<'info> {
         let exchange = ctx.accounts.exchange.load()?;
         let account = ctx.accounts.margin_account.load()?;
         let now = Clock::get()?.unix_timestamp;
-        let cache = load_health_cache_or_cached(&ctx.accounts.exchange.key(), &exchange, &account, ctx.remaining_accounts, now)?;
+        let cache = load_health_cache_or_cached(&ctx.accounts.exchange.key(), &exchange, &account, ctx.remaining_accounts, now, None)?;
         let report = HealthReport::from_cache(&cache)?;
         crate::log::mirror_return_data(&report);
         Ok(report)
