@@ -11,10 +11,11 @@
 //!
 //! Scenario (`LongScenario`): SOL-PERP at 92, where the liqee's Maint health is −6.5 USDC.
 
-use anchor_lang::prelude::AccountMeta;
+use anchor_lang::prelude::{AccountMeta, Pubkey};
 use keel::error::KeelError;
 use keel::events::PerpLiquidated;
 use keel::state::{Side, PRICE_CACHE_MAX_SLOTS};
+use keel_client::health::{KnownAsset, KnownMarket};
 use keel_client::liquidation as lix;
 use keel_client::price_cache::without_oracles;
 use keel_tests::liquidation::{eth, step_of, LongScenario, LOTS_PER_USD};
@@ -231,8 +232,9 @@ async fn liqee_with_sol_on_the_markets_oracle(dollars: i64) -> (LongScenario, u1
 
 /// One feed, two listings, two caches: SOL cached at 70, then back at 92. Before, a cached
 /// step of SOL-PERP took the market at 92 and the SOL collateral at its cache of 70 — Maint
-/// −6.5 + 6.3 = −0.2, a state that never existed — and liquidated an account at +1.78. Now an
-/// entry bound to the oracle the step reads is priced by it, cached or not.
+/// −6.5 + 6.3 = −0.2, a state that never existed — and liquidated an account at +1.78, with a
+/// list omitting every oracle. Now an entry bound to the oracle the step reads is priced by
+/// it, cached or not.
 #[tokio::test]
 async fn an_entry_on_the_taken_markets_oracle_is_priced_by_it_not_by_its_cache() {
     let (mut s, _) = liqee_with_sol_on_the_markets_oracle(70).await;
@@ -240,17 +242,36 @@ async fn an_entry_on_the_taken_markets_oracle_is_priced_by_it_not_by_its_cache()
     s.t.cache_all_prices().await.assert_ok();
     s.set_price(92).await;
     assert_eq!(s.t.healths(&liqee).await.maint, 1_780_000);
-    s.t.liquidate_perp_cached(&s.liqor, &liqee, s.market, 1_000)
+    s.t.liquidate_perp_listed(&s.liqor, &liqee, s.market, 1_000, every_oracle_omitted)
         .await
         .assert_error(KeelError::NotLiquidatable);
     assert_eq!(s.t.position_lots(&liqee, s.market).await, 1_000);
 }
 
+/// `list` with every oracle of a listing left out, a shared one too (what the client's
+/// `without_oracles` keeps once).
+fn every_oracle_omitted(
+    list: &[AccountMeta],
+    assets: &[KnownAsset],
+    markets: &[KnownMarket],
+) -> Vec<AccountMeta> {
+    let oracles: Vec<Pubkey> = assets
+        .iter()
+        .map(|a| a.asset.oracle)
+        .chain(markets.iter().map(|m| m.market.oracle))
+        .collect();
+    list.iter()
+        .filter(|meta| !oracles.contains(&meta.pubkey))
+        .cloned()
+        .collect()
+}
+
 /// One feed, two caches of different observations, neither listing taken: SOL cached at 70
-/// with everything, then, a slot later at 92, SOL-PERP alone. Before, `liquidate_collateral`
-/// of the liqee's ETH dust took SOL at 70 and SOL-PERP at 92 (Maint −0.2) and bought the ETH;
-/// now the two caches are refused as two observations of one oracle. Cached together (one
-/// `cache_prices`), the list prices SOL once and the account is not liquidatable.
+/// with everything, then, a slot later at 92, SOL-PERP alone (anyone may). Before, a
+/// `liquidate_collateral` of the liqee's ETH dust whose list omits every oracle took SOL at 70
+/// and SOL-PERP at 92 (Maint −0.2) and bought the ETH; now the two caches are refused as two
+/// observations of one oracle. The client's list names the shared oracle once, so the lone
+/// re-cache cannot block a keeper: SOL is read at 92 and the account is not liquidatable.
 #[tokio::test]
 async fn two_caches_of_one_oracle_from_different_reads_are_refused() {
     let (mut s, _) = liqee_with_sol_on_the_markets_oracle(70).await;
@@ -269,11 +290,9 @@ async fn two_caches_of_one_oracle_from_different_reads_are_refused() {
         AccountMeta::new_readonly(market.oracle, false),
     ];
     s.t.cache_prices_with(pair).await.assert_ok();
-    s.t.liquidate_collateral_cached(&s.liqor, &liqee, eth_index, u64::MAX)
+    s.t.liquidate_collateral_listed(&s.liqor, &liqee, eth_index, u64::MAX, every_oracle_omitted)
         .await
         .assert_error(KeelError::PriceObservationsDiffer);
-
-    s.t.cache_all_prices().await.assert_ok();
     s.t.liquidate_collateral_cached(&s.liqor, &liqee, eth_index, u64::MAX)
         .await
         .assert_error(KeelError::NotLiquidatable);

@@ -121,6 +121,9 @@ fn liquidation_on_a_large_exchange(
     };
     let liquidator = Pubkey::new_unique();
     if prices == Prices::Cached {
+        liqee_health = without_oracles(&liqee_health, &assets, &markets);
+        liqor_health = without_oracles(&liqor_health, &assets, &markets);
+        assert_eq!((liqee_health.len(), liqor_health.len()), (24, 24));
         let pairs = price_cache_pairs(
             [liqee_health.as_slice(), liqor_health.as_slice()],
             &assets,
@@ -141,9 +144,6 @@ fn liquidation_on_a_large_exchange(
             );
             assert!(stats.fits(), "{stats:?}");
         }
-        liqee_health = without_oracles(&liqee_health, &assets, &markets);
-        liqor_health = without_oracles(&liqor_health, &assets, &markets);
-        assert_eq!((liqee_health.len(), liqor_health.len()), (24, 24));
     }
     let parties = LiquidationParties {
         liquidator,

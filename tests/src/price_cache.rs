@@ -8,10 +8,13 @@ use anchor_lang::prelude::{AccountMeta, Clock, Pubkey};
 use anchor_lang::solana_program::instruction::Instruction;
 use keel::instructions::risk::ListAssetArgs;
 use keel::oracle::OracleKind;
+use keel_client::health::{KnownAsset, KnownMarket};
 use keel_client::liquidation as lix;
-use keel_client::price_cache::{
-    cache_prices, cache_prices_ix, cached_liquidation, price_cache_pairs,
-};
+use keel_client::liquidation::LiquidationParties;
+use keel_client::price_cache::{cache_prices, cache_prices_ix, price_cache_pairs, without_oracles};
+
+/// Which oracles a liquidation's health lists leave out, given the lists that read them all.
+pub type OmitOracles = fn(&[AccountMeta], &[KnownAsset], &[KnownMarket]) -> Vec<AccountMeta>;
 
 impl TestContext {
     /// The `cache_prices` pairs of every listed asset and market with an oracle.
@@ -56,7 +59,9 @@ impl TestContext {
             oracle_kind: OracleKind::PythPull,
             feed_id: market.feed_id,
         };
-        self.list(mint, 9, Some(market.keys.oracle), args).await.assert_ok();
+        self.list(mint, 9, Some(market.keys.oracle), args)
+            .await
+            .assert_ok();
         self.assets.len() as u16 - 1
     }
 
@@ -73,8 +78,25 @@ impl TestContext {
         self.ctx.set_sysvar(&clock);
     }
 
+    /// The liquidation parties of [`Self::parties`] with both lists made from the
+    /// oracle-reading ones by `omit`.
+    async fn listed_parties(
+        &mut self,
+        liqor: &Trader,
+        liqee: &Pubkey,
+        taken: (Option<u16>, Option<u16>),
+        omit: OmitOracles,
+    ) -> LiquidationParties {
+        let assets = self.known_assets().await;
+        let markets = self.known_markets().await;
+        let mut parties = self.parties(liqor, liqee, taken.0, taken.1).await;
+        parties.liqee_health = omit(&parties.liqee_health, &assets, &markets);
+        parties.liqor_health = omit(&parties.liqor_health, &assets, &markets);
+        parties
+    }
+
     /// The `liquidate_perp` instruction of [`Self::liquidate_perp_ix`] with both health lists
-    /// priced by cached prices (no oracles).
+    /// priced by cached prices (the client's `without_oracles`).
     pub async fn liquidate_perp_cached_ix(
         &mut self,
         liqor: &Trader,
@@ -82,13 +104,12 @@ impl TestContext {
         index: u16,
         max_base_lots: i64,
     ) -> Instruction {
-        let assets = self.known_assets().await;
-        let markets = self.known_markets().await;
-        let parties = self.parties(liqor, liqee, None, Some(index)).await;
-        let (cached, _) = cached_liquidation(&parties, &assets, &markets);
+        let parties = self
+            .listed_parties(liqor, liqee, (None, Some(index)), without_oracles)
+            .await;
         let keys = self.markets[index as usize].keys;
         let quote_mint = self.assets[0].mint;
-        lix::liquidate_perp(&cached, &keys, &quote_mint, max_base_lots)
+        lix::liquidate_perp(&parties, &keys, &quote_mint, max_base_lots)
     }
 
     /// `liquidate_perp` with cached prices ([`Self::liquidate_perp_cached_ix`]); then checks
@@ -100,9 +121,26 @@ impl TestContext {
         index: u16,
         max_base_lots: i64,
     ) -> Outcome {
-        let ix = self
-            .liquidate_perp_cached_ix(liqor, liqee, index, max_base_lots)
+        self.liquidate_perp_listed(liqor, liqee, index, max_base_lots, without_oracles)
+            .await
+    }
+
+    /// `liquidate_perp` with both lists made from the oracle-reading ones by `omit`; then
+    /// checks conservation.
+    pub async fn liquidate_perp_listed(
+        &mut self,
+        liqor: &Trader,
+        liqee: &Pubkey,
+        index: u16,
+        max_base_lots: i64,
+        omit: OmitOracles,
+    ) -> Outcome {
+        let parties = self
+            .listed_parties(liqor, liqee, (None, Some(index)), omit)
             .await;
+        let keys = self.markets[index as usize].keys;
+        let quote_mint = self.assets[0].mint;
+        let ix = lix::liquidate_perp(&parties, &keys, &quote_mint, max_base_lots);
         let outcome = self.send(&[ix], &[&liqor.owner]).await;
         self.assert_conserved().await;
         outcome
@@ -117,11 +155,24 @@ impl TestContext {
         index: u16,
         max_amount: u64,
     ) -> Outcome {
-        let assets = self.known_assets().await;
-        let markets = self.known_markets().await;
-        let parties = self.parties(liqor, liqee, Some(index), None).await;
-        let (cached, _) = cached_liquidation(&parties, &assets, &markets);
-        let ix = self.liquidate_collateral_ix(&cached, index, max_amount);
+        self.liquidate_collateral_listed(liqor, liqee, index, max_amount, without_oracles)
+            .await
+    }
+
+    /// [`Self::liquidate_collateral_cached`] with both lists made from the oracle-reading ones
+    /// by `omit`.
+    pub async fn liquidate_collateral_listed(
+        &mut self,
+        liqor: &Trader,
+        liqee: &Pubkey,
+        index: u16,
+        max_amount: u64,
+        omit: OmitOracles,
+    ) -> Outcome {
+        let parties = self
+            .listed_parties(liqor, liqee, (Some(index), None), omit)
+            .await;
+        let ix = self.liquidate_collateral_ix(&parties, index, max_amount);
         let outcome = self.send(&[ix], &[&liqor.owner]).await;
         self.assert_conserved().await;
         outcome

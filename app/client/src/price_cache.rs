@@ -33,48 +33,67 @@ fn listing_oracle(
         .map(|known| Some(known.market.oracle))
 }
 
-/// `list` (a health list of `crate::health`) with every oracle that follows its asset or market
-/// removed: the program then prices those entries by their cached prices. Only a liquidation
-/// step's lists (`liquidate_perp`, `liquidate_collateral`) and the read-only `health` view
-/// accept it; `liquidation_cancel_orders` reads every oracle.
+/// `list` (a health list of `crate::health`) with the oracles that follow its assets and
+/// markets removed, so the program prices those entries by their cached prices — but an oracle
+/// bound to two or more listings of the list is kept once, after the first: the program then
+/// reads every entry on it from that account (one observation per oracle), and nobody can
+/// make the step fail by re-caching one of the listings alone. Only a liquidation step's lists
+/// (`liquidate_perp`, `liquidate_collateral`) and the read-only `health` view accept it;
+/// `liquidation_cancel_orders` reads every oracle.
 pub fn without_oracles(
     list: &[AccountMeta],
     assets: &[KnownAsset],
     markets: &[KnownMarket],
 ) -> Vec<AccountMeta> {
+    let oracles: Vec<Option<Pubkey>> = list
+        .iter()
+        .map(|meta| listing_oracle(&meta.pubkey, assets, markets).flatten())
+        .collect();
+    let shared = |oracle: &Pubkey| oracles.iter().flatten().filter(|o| *o == oracle).count() > 1;
+    let mut named: Vec<Pubkey> = Vec::new();
     let mut kept = Vec::with_capacity(list.len());
     let mut skip_next = None;
-    for meta in list {
+    for (meta, oracle) in list.iter().zip(&oracles) {
         if skip_next.take() == Some(meta.pubkey) {
             continue;
         }
-        skip_next = listing_oracle(&meta.pubkey, assets, markets).flatten();
+        if let Some(oracle) = oracle {
+            if shared(oracle) && !named.contains(oracle) {
+                named.push(*oracle);
+            } else {
+                skip_next = Some(*oracle);
+            }
+        }
         kept.push(meta.clone());
     }
     kept
 }
 
-/// The `cache_prices` remaining accounts that price every asset and market of `lists` with an
-/// oracle, each once: the listing (writable), then its oracle.
+/// The `cache_prices` remaining accounts that price every asset and market of `lists` whose
+/// list does not name its oracle (see [`without_oracles`]), each once: the listing (writable),
+/// then its oracle.
 pub fn price_cache_pairs<'a>(
     lists: impl IntoIterator<Item = &'a [AccountMeta]>,
     assets: &[KnownAsset],
     markets: &[KnownMarket],
 ) -> Vec<AccountMeta> {
     let mut pairs: Vec<AccountMeta> = Vec::new();
-    for meta in lists.into_iter().flatten() {
-        let Some(Some(oracle)) = listing_oracle(&meta.pubkey, assets, markets) else {
-            continue;
-        };
-        if pairs
-            .iter()
-            .step_by(2)
-            .any(|listed| listed.pubkey == meta.pubkey)
-        {
-            continue;
+    for list in lists {
+        for meta in list {
+            let Some(Some(oracle)) = listing_oracle(&meta.pubkey, assets, markets) else {
+                continue;
+            };
+            let named = list.iter().any(|other| other.pubkey == oracle);
+            let cached = pairs
+                .iter()
+                .step_by(2)
+                .any(|listed| listed.pubkey == meta.pubkey);
+            if named || cached {
+                continue;
+            }
+            pairs.push(AccountMeta::new(meta.pubkey, false));
+            pairs.push(AccountMeta::new_readonly(oracle, false));
         }
-        pairs.push(AccountMeta::new(meta.pubkey, false));
-        pairs.push(AccountMeta::new_readonly(oracle, false));
     }
     pairs
 }
@@ -86,19 +105,19 @@ pub fn cached_liquidation(
     assets: &[KnownAsset],
     markets: &[KnownMarket],
 ) -> (LiquidationParties, Vec<AccountMeta>) {
-    let pairs = price_cache_pairs(
-        [
-            parties.liqee_health.as_slice(),
-            parties.liqor_health.as_slice(),
-        ],
-        assets,
-        markets,
-    );
     let cached = LiquidationParties {
         liqee_health: without_oracles(&parties.liqee_health, assets, markets),
         liqor_health: without_oracles(&parties.liqor_health, assets, markets),
         ..parties.clone()
     };
+    let pairs = price_cache_pairs(
+        [
+            cached.liqee_health.as_slice(),
+            cached.liqor_health.as_slice(),
+        ],
+        assets,
+        markets,
+    );
     (cached, pairs)
 }
 
@@ -173,16 +192,24 @@ mod tests {
     }
 
     #[test]
-    fn oracles_are_dropped_and_each_listing_is_cached_once_even_with_a_shared_feed() {
-        let sol_feed = Pubkey::new_unique();
-        let assets = [asset(0, None), asset(1, Some(sol_feed))];
-        let markets = [market(0, sol_feed)];
+    fn oracles_are_dropped_but_a_shared_one_is_named_once_and_nothing_named_is_cached() {
+        let (sol_feed, eth_feed) = (Pubkey::new_unique(), Pubkey::new_unique());
+        let assets = [
+            asset(0, None),
+            asset(1, Some(sol_feed)),
+            asset(2, Some(eth_feed)),
+        ];
+        let markets = [market(0, sol_feed), market(1, sol_feed)];
         let ro = |key: Pubkey| AccountMeta::new_readonly(key, false);
         let list = vec![
             ro(assets[0].address),
             ro(assets[1].address),
             ro(sol_feed),
+            ro(assets[2].address),
+            ro(eth_feed),
             ro(markets[0].address),
+            ro(sol_feed),
+            ro(markets[1].address),
             ro(sol_feed),
         ];
         let cached = without_oracles(&list, &assets, &markets);
@@ -191,23 +218,22 @@ mod tests {
             vec![
                 ro(assets[0].address),
                 ro(assets[1].address),
-                ro(markets[0].address)
+                ro(sol_feed),
+                ro(assets[2].address),
+                ro(markets[0].address),
+                ro(markets[1].address)
             ]
         );
-        let pairs = price_cache_pairs([list.as_slice(), cached.as_slice()], &assets, &markets);
+        let pairs = price_cache_pairs([cached.as_slice(), cached.as_slice()], &assets, &markets);
         let w = |key: Pubkey| AccountMeta::new(key, false);
         assert_eq!(
             pairs,
-            vec![
-                w(assets[1].address),
-                ro(sol_feed),
-                w(markets[0].address),
-                ro(sol_feed)
-            ]
+            vec![w(assets[2].address), ro(eth_feed)],
+            "ETH once; SOL is read from its oracle"
         );
         let ixs = cache_prices(&Pubkey::new_unique(), &pairs);
         assert_eq!(ixs.len(), 1);
-        assert_eq!(ixs[0].accounts.len(), 1 + 4);
+        assert_eq!(ixs[0].accounts.len(), 1 + 2);
     }
 
     #[test]
