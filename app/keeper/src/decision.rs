@@ -39,6 +39,8 @@ pub enum Decline {
     Bounty,
     /// The keeper's own account is already below its floor: no step is even simulated.
     OwnAccountBelowFloor,
+    /// Even priced by cached prices the step would lock more accounts than a transaction may.
+    TooManyAccounts,
 }
 
 impl Decline {
@@ -48,6 +50,7 @@ impl Decline {
             Decline::OwnHealth => "own_health",
             Decline::Bounty => "bounty",
             Decline::OwnAccountBelowFloor => "own_account_below_floor",
+            Decline::TooManyAccounts => "too_many_accounts",
         }
     }
 }

@@ -24,14 +24,20 @@ pub fn exceeds_locks(payer: &anchor_lang::prelude::Pubkey, ix: &Instruction) -> 
 
 impl Liquidator<'_> {
     /// `parties` priced by cached prices, after the `cache_prices` transactions their lists
-    /// need have landed. They are sent together, so that the step follows the oldest of them
-    /// by one confirmation, not by one per transaction.
+    /// need have landed; `None` (nothing sent) when even the cached step, built by `build`,
+    /// would lock too many accounts — an oracle bound to two listings of a list stays in it.
+    /// The caches are sent together, so that the step follows the oldest of them by one
+    /// confirmation, not by one per transaction.
     pub(crate) async fn cache_and_price_by_cache(
         &self,
         parties: &LiquidationParties,
-    ) -> Result<LiquidationParties, TxError> {
+        build: impl Fn(&LiquidationParties) -> Result<Instruction, TxError>,
+    ) -> Result<Option<LiquidationParties>, TxError> {
         let (cached, pairs) =
             cached_liquidation(parties, &self.registry.assets, &self.registry.markets);
+        if exceeds_locks(&parties.liquidator, &build(&cached)?) {
+            return Ok(None);
+        }
         let sends = cache_prices(&self.registry.exchange_key, &pairs)
             .into_iter()
             .map(|ix| async move {
@@ -43,7 +49,7 @@ impl Liquidator<'_> {
         futures_util::future::try_join_all(sends).await?;
         self.metrics.prices_cached.inc();
         tracing::debug!(liqee = %parties.liqee_account, pairs = pairs.len() / 2, "prices cached for a step over the lock limit");
-        Ok(cached)
+        Ok(Some(cached))
     }
 }
 

@@ -93,7 +93,11 @@ impl Liquidator<'_> {
             liqor_health,
         };
         if crate::fit_locks::exceeds_locks(&self.signer(), &self.step_instruction(&parties, step, 1)?) {
-            parties = self.cache_and_price_by_cache(&parties).await?;
+            let build = |parties: &LiquidationParties| self.step_instruction(parties, step, 1);
+            match self.cache_and_price_by_cache(&parties, build).await? {
+                Some(cached) => parties = cached,
+                None => return Ok(Err(StepRefusal::Declined(Decline::TooManyAccounts))),
+            }
         }
         let liqor_health = parties.liqor_health.clone();
         let mut max = match step {
