@@ -45,3 +45,4 @@ mod test_tx_limits_large;
 mod test_funding_attacks3;
 mod test_funding_attacks4;
 mod test_funding_attacks5;
+mod test_funding_attacks_limits;

@@ -64,3 +64,24 @@ pub async fn keeper_tick_every(t: &mut TestContext, m: u16, sample_secs: u64) ->
     }
     due
 }
+
+/// Sets `delegate` on `owner`'s account with `slippage_bps` and `loss_limit` per day.
+pub async fn set_delegate(t: &mut TestContext, owner: &Trader, delegate: &Pubkey, slippage_bps: u16, loss_limit: u64) {
+    use solana_signer::Signer;
+    let args = keel::SetDelegateArgs { delegate: *delegate, max_slippage_bps: slippage_bps, loss_limit, period_secs: 86_400 };
+    let ix = keel_client::instructions::set_delegate(&owner.owner.pubkey(), &owner.account, args);
+    t.send(&[ix], &[&owner.owner]).await.assert_ok();
+}
+
+/// Zeroes the market's `funding_impact_lots`, as a market listed before the field existed
+/// reads it: the field took 8 of the `reserved` bytes (zero) and `PERP_MARKET_VERSION` stayed 1,
+/// so nothing tells such an account apart or migrates it.
+pub async fn as_listed_before_the_parameter(t: &mut TestContext, m: u16) {
+    let key = t.markets[m as usize].keys.market;
+    let mut account = t.ctx.banks_client.get_account(key).await.expect("get_account").expect("market exists");
+    let at = 8 + core::mem::offset_of!(keel::state::PerpMarket, funding_impact_lots);
+    account.data[at..at + 8].copy_from_slice(&0i64.to_le_bytes());
+    t.set_account(&key, account);
+    let market = t.market(m).await;
+    assert_eq!((market.funding_impact_lots, market.version), (0, 1));
+}
