@@ -33,6 +33,7 @@ mod test_coalition_property;
 mod test_bank_attacks;
 mod test_bank_attacks2;
 mod test_bank_attacks_funding;
+mod test_bank_defences;
 mod test_pnl_pool;
 mod test_pnl_pool_attacks;
 mod test_price_cache;

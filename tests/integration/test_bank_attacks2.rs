@@ -12,7 +12,7 @@
 //! Taker fee 5 bp, maker rebate 1 bp, 20% of net fees to the insurance fund. The quote bank's
 //! net-borrow limit is 100 USDC per day, utilisation cap 95%.
 
-use crate::test_bank_attacks::{market_with_sol_collateral, trader_with};
+use keel_tests::bank::{market_with_sol_collateral, trader_with};
 use keel::error::KeelError;
 use keel::instructions::markets::{CancelTarget, OrderType};
 use keel::state::Side;

@@ -3,7 +3,7 @@
 //! markets' PnL pools: funding is paid only out of funding paid in. Shared set-up in
 //! `test_bank_attacks`.
 
-use crate::test_bank_attacks::{market_with_sol_collateral, trader_with};
+use keel_tests::bank::{market_with_sol_collateral, trader_with};
 use keel::error::KeelError;
 use keel::instructions::markets::{CancelTarget, OrderType};
 use keel::state::Side;

@@ -1,6 +1,7 @@
 //! Test support for Keel's integration tests: a runtime with the program loaded natively, a
 //! [`context::TestContext`] with mints, movable oracles and funded traders, and assertions.
 
+pub mod bank;
 pub mod context;
 pub mod funding_attacks;
 pub mod funding_model;
