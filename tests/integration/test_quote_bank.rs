@@ -11,112 +11,17 @@ use keel::instructions::risk::UpdateAssetArgs;
 use keel::state::{BankParams, Side};
 use keel_client::events::events_of;
 use keel_client::{instructions as kix, insurance as iix};
-use keel_tests::context::{quote_params, volatile_params, TestContext};
+use keel_tests::bank::{set_quote_bank, Collusion};
+use keel_tests::context::{quote_params, TestContext};
 use keel_tests::insurance::{LIMIT_BPS, PERIOD_SECS};
 use keel_tests::liquidation::LOTS_PER_USD;
-use keel_tests::markets::{limit, order, usd, T0};
-use keel_tests::outcome::Outcome;
-use keel_tests::traders::Trader;
+use keel_tests::markets::{limit, order, usd};
 use solana_signer::Signer;
 
 /// USDC native units per USDC.
 const USDC: i64 = 1_000_000;
 /// Seconds in 30 days.
 const DAYS_30: i64 = 30 * 86_400;
-
-/// Sends `update_asset` for the quote asset with `bank`.
-async fn set_quote_bank(t: &mut TestContext, bank: BankParams) -> Outcome {
-    let admin = t.admin.insecure_clone();
-    let params = keel::instructions::risk::AssetParams {
-        bank,
-        ..quote_params()
-    };
-    let ix = kix::update_asset(
-        &admin.pubkey(),
-        &t.exchange,
-        &t.assets[0].mint,
-        UpdateAssetArgs {
-            params: Some(params),
-            deposits_paused: None,
-        },
-    );
-    t.send(&[ix], &[&admin]).await
-}
-
-/// The colluders' setup: SOL-PERP at 100 (5 % band), a passive depositor with 1 000 USDC, the
-/// loser A with 100 SOL as collateral and no USDC, the winner B with 1 000 USDC.
-struct Collusion {
-    t: TestContext,
-    market: u16,
-    passive: Trader,
-    a: Trader,
-    b: Trader,
-}
-
-impl Collusion {
-    async fn new() -> Self {
-        let mut t = TestContext::new().await;
-        let sol = t.add_pull_asset(9, volatile_params(), usd(100, T0)).await;
-        let market = t.add_market("SOL", 9, 10_000_000, 1, usd(100, T0)).await;
-        let passive = t.funded_trader().await;
-        let a = t.trader(&[0, 100_000_000_000]).await;
-        t.deposit(&a, sol, 100_000_000_000).await.assert_ok();
-        let b = t.funded_trader().await;
-        Collusion {
-            t,
-            market,
-            passive,
-            a,
-            b,
-        }
-    }
-
-    /// One round trip of 50 SOL: A buys from B at the band's top (105), then sells back to B at
-    /// its bottom (95), taking both times. A: −500 realised, fees 2.625 + 2.375; B: +500 and
-    /// rebates 0.525 + 0.475.
-    async fn round_trip(&mut self) -> Outcome {
-        let m = self.market;
-        self.t
-            .place(&self.b, m, limit(Side::Ask, 105 * LOTS_PER_USD, 5_000))
-            .await
-            .assert_ok();
-        self.t
-            .place(
-                &self.a,
-                m,
-                order(
-                    OrderType::ImmediateOrCancel,
-                    Side::Bid,
-                    105 * LOTS_PER_USD,
-                    5_000,
-                ),
-            )
-            .await
-            .assert_ok();
-        self.t.crank(m).await;
-        self.t
-            .place(&self.b, m, limit(Side::Bid, 95 * LOTS_PER_USD, 5_000))
-            .await
-            .assert_ok();
-        let sale = self
-            .t
-            .place(
-                &self.a,
-                m,
-                order(
-                    OrderType::ImmediateOrCancel,
-                    Side::Ask,
-                    95 * LOTS_PER_USD,
-                    5_000,
-                ),
-            )
-            .await;
-        if sale.result.is_ok() {
-            self.t.crank(m).await;
-        }
-        sale
-    }
-}
 
 /// Two colluding accounts move USDC from A (backed by SOL) to B at the band edges, as far as
 /// the limits let them:
