@@ -27,10 +27,10 @@
 //
 // The config's types and validation are in config.ts (assets), config-markets.ts (perp
 // markets), config-insurance.ts (insurance fund) and config-check.ts (shared); the PDAs, mints,
-// account types (@keel/client's) and the admin's keypair file in accounts.ts; the perp markets'
-// chain side in markets.ts, the insurance fund's in insurance.ts.
+// account types (@keel/client's) and the admin's keypair file in accounts.ts; the assets' chain
+// side in assets.ts, the perp markets' in markets.ts, the insurance fund's in insurance.ts.
 
-import { AnchorProvider, BN, Idl, Program } from "@anchor-lang/core";
+import { AnchorProvider, Idl, Program } from "@anchor-lang/core";
 import { AccountInfo, ConfirmOptions, Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram } from "@solana/web3.js";
 import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
 import { keelErrorOf } from "@keel/client";
@@ -39,18 +39,13 @@ import idl from "../idl/keel.json";
 import {
   CollateralAssetAccount,
   ExchangeAccount,
-  MintToCreate,
-  assetPda,
   createMint,
   exchangePda,
   fetchAccount,
   fetchExisting,
   loadKeypair,
-  lookUpMint,
-  oracleKindArg,
-  vaultPda,
 } from "./accounts";
-import { AssetConfig, AssetParams, BANK_KEYS, BankParams, CREATE, DeployError, ORACLE_KINDS, loadConfig } from "./config";
+import { CREATE, DeployError, ORACLE_KINDS, loadConfig } from "./config";
 import {
   bountyDifferences,
   createInsuranceFund,
@@ -62,6 +57,7 @@ import {
   setBountyParams,
 } from "./insurance";
 import { describeMarkets, listMarket, marketDifferences, marketsRent, planMarkets } from "./markets";
+import { assetDifferences, listAsset, planAssets } from "./assets";
 
 /** RPC hosts accepted for the "localnet" config. */
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]"]);
@@ -81,19 +77,6 @@ function localHost(endpoint: string): boolean {
 
 function log(line = ""): void {
   console.log(line);
-}
-
-/** What the script found or will do for one asset. */
-interface AssetPlan {
-  config: AssetConfig;
-  mint: PublicKey;
-  /** The mint's decimals (the configured ones for a mint still to create). */
-  decimals: number;
-  /** The mint does not exist yet: create it (seeded address, "create" only). */
-  createMint?: MintToCreate;
-  asset: PublicKey;
-  vault: PublicKey;
-  listed: boolean;
 }
 
 /** The transaction being sent, for the error report ("" while reading). */
@@ -147,15 +130,8 @@ async function deploy(provider: AnchorProvider): Promise<void> {
   const existing = await fetchAccount<ExchangeAccount>(program, "exchange", exchange);
   const quote = config.assets[0];
 
-  // Mints: existing ones must be SPL Token mints (with the configured decimals); "create" ones
-  // live at an address derived from the wallet and the symbol, and are reused on reruns.
-  const plans: AssetPlan[] = [];
-  for (const asset of config.assets) {
-    const { mint, decimals, create } = await lookUpMint(connection, wallet, asset);
-    const assetAddress = assetPda(programId, exchange, mint);
-    const listed = create === undefined && (await connection.getAccountInfo(assetAddress)) !== null;
-    plans.push({ config: asset, mint, decimals, createMint: create, asset: assetAddress, vault: vaultPda(programId, exchange, mint), listed });
-  }
+  // Mints and assets (assets.ts).
+  const plans = await planAssets(program, exchange, wallet, config.assets);
 
   // The exchange: its quote mint is assets[0]'s, its admin the config's (default: the wallet).
   let admin = config.admin ?? wallet;
@@ -295,57 +271,16 @@ async function deploy(provider: AnchorProvider): Promise<void> {
 
   // 6. The assets, in config order (the quote asset first).
   for (const plan of plans) {
-    const { symbol, oracle, params } = plan.config;
+    const { symbol, oracle } = plan.config;
     if (plan.listed) {
       const onChain = await fetchExisting<CollateralAssetAccount>(program, "collateralAsset", plan.asset);
       log(`list_asset ${symbol}: skipped, ${plan.asset.toBase58()} exists (index ${onChain.index})`);
-      for (const line of differences(plan.config, onChain)) log(`  warning: ${line}`);
+      for (const line of assetDifferences(plan.config, onChain)) log(`  warning: ${line}`);
       continue;
     }
-    // An absent optional account is passed as the program id (Anchor's encoding of None).
-    const oracleAccount = oracle.kind === "Fixed" ? null : oracle.account;
-    const feedId = oracle.kind === "PythPull" ? Array.from(oracle.feedId) : new Array<number>(32).fill(0);
     step = `list_asset ${symbol}`;
-    const signature = await program.methods
-      .listAsset({
-        params: {
-          initAssetWeightBps: params.init_asset_weight_bps,
-          maintAssetWeightBps: params.maint_asset_weight_bps,
-          initLiabWeightBps: params.init_liab_weight_bps,
-          maintLiabWeightBps: params.maint_liab_weight_bps,
-          depositCap: new BN(params.deposit_cap.toString()),
-          oracleMaxAgeSecs: params.oracle_max_age_secs,
-          oracleMaxConfBps: params.oracle_max_conf_bps,
-          oracleConfMultiplierBps: params.oracle_conf_multiplier_bps,
-          liquidationFeeBps: params.liquidation_fee_bps,
-          liquidationPenaltyBps: params.liquidation_penalty_bps,
-          bank: {
-            baseRateBps: params.bank.base_rate_bps,
-            optimalUtilizationBps: params.bank.optimal_utilization_bps,
-            optimalRateBps: params.bank.optimal_rate_bps,
-            maxRateBps: params.bank.max_rate_bps,
-            interestFeeBps: params.bank.interest_fee_bps,
-            maxUtilizationBps: params.bank.max_utilization_bps,
-            netBorrowWindowSecs: params.bank.net_borrow_window_secs,
-            netBorrowLimit: new BN(params.bank.net_borrow_limit.toString()),
-          },
-        },
-        oracleKind: oracleKindArg(oracle.kind),
-        feedId,
-      })
-      .accountsPartial({
-        payer: wallet,
-        admin,
-        exchange,
-        mint: plan.mint,
-        asset: plan.asset,
-        vault: plan.vault,
-        oracle: oracleAccount ?? programId,
-        tokenProgram: TOKEN_PROGRAM_ID,
-        systemProgram: SystemProgram.programId,
-      })
-      .signers(adminSigner ? [adminSigner] : [])
-      .rpc(SEND_OPTIONS);
+    const signature = await listAsset(program, exchange, plan, signers, SEND_OPTIONS);
+    const oracleAccount = oracle.kind === "Fixed" ? null : oracle.account;
     log(`list_asset ${symbol}: ${plan.asset.toBase58()} (${oracle.kind}${oracleAccount ? ` ${oracleAccount.toBase58()}` : ""}) tx ${signature}`);
   }
 
@@ -386,50 +321,6 @@ async function deploy(provider: AnchorProvider): Promise<void> {
   for (const line of await describeMarkets(program, marketPlans)) log(line);
   log(`insurance`);
   for (const line of await describeInsuranceFund(program, insurance)) log(line);
-}
-
-/** A bank's parameters as one comparable line. */
-function bankString(b: BankParams): string {
-  return BANK_KEYS.map((k) => `${k}=${b[k]}`).join(" ");
-}
-
-/** How a listed asset differs from its config (listing does not change a listed asset). */
-function differences(config: AssetConfig, a: CollateralAssetAccount): string[] {
-  const out: string[] = [];
-  const p = config.params;
-  // Every field of AssetParams (the Record type makes a missing one a type error).
-  const onChain: Record<keyof AssetParams, string> = {
-    init_asset_weight_bps: String(a.initAssetWeightBps),
-    maint_asset_weight_bps: String(a.maintAssetWeightBps),
-    init_liab_weight_bps: String(a.initLiabWeightBps),
-    maint_liab_weight_bps: String(a.maintLiabWeightBps),
-    deposit_cap: a.depositCap.toString(),
-    oracle_max_age_secs: String(a.oracleMaxAgeSecs),
-    oracle_max_conf_bps: String(a.oracleMaxConfBps),
-    oracle_conf_multiplier_bps: String(a.oracleConfMultiplierBps),
-    liquidation_fee_bps: String(a.liquidationFeeBps),
-    liquidation_penalty_bps: String(a.liquidationPenaltyBps),
-    bank: bankString({
-      base_rate_bps: a.bank.params.baseRateBps,
-      optimal_utilization_bps: a.bank.params.optimalUtilizationBps,
-      optimal_rate_bps: a.bank.params.optimalRateBps,
-      max_rate_bps: a.bank.params.maxRateBps,
-      interest_fee_bps: a.bank.params.interestFeeBps,
-      max_utilization_bps: a.bank.params.maxUtilizationBps,
-      net_borrow_window_secs: a.bank.params.netBorrowWindowSecs,
-      net_borrow_limit: BigInt(a.bank.params.netBorrowLimit.toString()),
-    }),
-  };
-  for (const [name, have] of Object.entries(onChain)) {
-    const want = name === "bank" ? bankString(p.bank) : String(p[name as keyof AssetParams]);
-    if (want !== have) out.push(`${name} is ${have} on chain, ${want} in the config (update_asset changes it)`);
-  }
-  const kind = ORACLE_KINDS[a.oracleKind];
-  if (kind !== config.oracle.kind) out.push(`oracle kind is ${kind ?? a.oracleKind} on chain, ${config.oracle.kind} in the config`);
-  if (config.oracle.kind !== "Fixed" && !a.oracle.equals(config.oracle.account)) {
-    out.push(`oracle is ${a.oracle.toBase58()} on chain, ${config.oracle.account.toBase58()} in the config`);
-  }
-  return out;
 }
 
 /**
