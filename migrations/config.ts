@@ -205,6 +205,24 @@ export function loadConfig(file: string, cluster: string): DeployConfig {
     });
   }
 
+  // One oracle account per Pyth feed: a health list prices the listings of one oracle account
+  // by one observation, so one feed under two accounts (two push shards) could be priced at two.
+  const feedAccounts = new Map<string, { account: string; where: string }>();
+  const bound = [
+    ...assets.map((a) => ({ oracle: a.oracle, where: `assets (${a.symbol})` })),
+    ...markets.map((m) => ({ oracle: m.oracle, where: `markets (${m.symbol})` })),
+  ];
+  for (const { oracle, where } of bound) {
+    if (oracle.kind !== "PythPull") continue;
+    const feed = oracle.feedId.toString("hex");
+    const account = oracle.account.toBase58();
+    const first = feedAccounts.get(feed);
+    if (!first) feedAccounts.set(feed, { account, where });
+    else if (first.account !== account) {
+      c.problem(`${where}.oracle.account`, `feed ${feed} is already bound to ${first.account} by ${first.where}: bind each feed to one account`);
+    }
+  }
+
   // Insurance fund (optional): created with these settings, or the defaults.
   let insuranceFund: InsuranceFundConfig | undefined;
   if (root["insurance_fund"] !== undefined) {

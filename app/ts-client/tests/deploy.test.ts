@@ -93,7 +93,7 @@ describe("migrations/deploy.ts", () => {
       expect([halfway.assetCount, halfway.marketCount]).to.deep.equal([1, 0]);
       // ... and an oracle whose feed is not the configured one.
       const feed = structuredClone(good);
-      feed.assets[1].oracle.feed_id = feed.assets[2].oracle.feed_id;
+      feed.assets[1].oracle.feed_id = "11".repeat(32);
       expect(await refusedBy(feed)).to.equal("OracleFeedMismatch");
       out.length = 0;
       await deploy(other);
@@ -106,5 +106,27 @@ describe("migrations/deploy.ts", () => {
     expect(out.some((l) => l.startsWith("list_asset SOL: ") && !l.includes("skipped"))).to.equal(true);
     const done = await program.account.exchange.fetch(exchangePda(creator.publicKey));
     expect([done.assetCount, done.marketCount]).to.deep.equal([3, 2]);
+  });
+
+  it("deploy.ts refuses one feed bound to two oracle accounts before reading the cluster", async () => {
+    const config = JSON.parse(fs.readFileSync(path.join(__dirname, "../../../migrations/config/localnet.json"), "utf8"));
+    config.markets[0].oracle.account = Keypair.generate().publicKey.toBase58();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keel-deploy-"));
+    const file = path.join(dir, "localnet.json");
+    fs.writeFileSync(file, JSON.stringify(config));
+    const [log, error] = [console.log, console.error];
+    console.log = console.error = () => {};
+    let err: Error | undefined;
+    process.env.KEEL_CONFIG = file;
+    try {
+      await deploy(provider).catch((e: Error) => (err = e));
+    } finally {
+      delete process.env.KEEL_CONFIG;
+      [console.log, console.error] = [log, error];
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    expect(err?.name).to.equal("ConfigError");
+    expect(err?.message).to.contain("markets (SOL-PERP).oracle.account");
+    expect(err?.message).to.contain(`is already bound to ${config.assets[1].oracle.account} by assets (SOL): bind each feed to one account`);
   });
 });
