@@ -1,9 +1,10 @@
 //! `liquidate_collateral` (permissionless): a liquidator buys collateral of a liquidatable
 //! account for quote at the oracle price less a discount — the smallest amount that brings the
 //! account's LiquidationEnd health to ≥ 0 — and the account pays a penalty into the insurance
-//! fund. This is how an account's non-quote collateral pays its quote liability. The live
-//! price read here is written to the asset's price cache before the health accounts are read,
-//! so a list that omits oracles judges the asset at the same price the step is sized at.
+//! fund. This is how an account's non-quote collateral pays its quote liability. Both health
+//! lists price every entry bound to the oracle read here by that oracle, cached or not
+//! (`price_sources`), so the asset counts at the price the step is sized at; the price is also
+//! written to the asset's cache.
 
 use super::shared::*;
 use super::sizing::*;

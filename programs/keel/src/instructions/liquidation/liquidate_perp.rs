@@ -2,9 +2,9 @@
 //! perp position at the oracle price less a discount — the smallest part that brings the
 //! account's LiquidationEnd health to ≥ 0 — and the account pays a penalty into the insurance
 //! fund. Works while trading is paused and while unrelated oracles fail (see
-//! `load_health_cache_for_liquidation`). The live price read here is written to the market's
-//! price cache before the health accounts are read, so a list that omits oracles judges the
-//! liquidated market at the same price the step is sized at.
+//! `load_health_cache_for_liquidation`). Both health lists price every entry bound to the
+//! oracle read here by that oracle, cached or not (`price_sources`), so the liquidated market
+//! counts at the price the step is sized at; the price is also written to the market's cache.
 
 use super::shared::*;
 use super::sizing::*;

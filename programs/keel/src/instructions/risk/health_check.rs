@@ -155,10 +155,7 @@ fn load_with<'a, 'info>(
     let mut cache = Box::new(HealthCache::new());
     let mut price_error = None;
     let mut cursor = HealthAccounts { accounts: remaining, position: 0 };
-    let mut sources = match cached {
-        CachedPrices::Accepted { .. } => PriceSources::new(cached, Clock::get()?.slot),
-        CachedPrices::Refused => None,
-    };
+    let mut sources = PriceSources::new(cached)?;
     let mut read_next = |cursor: &mut HealthAccounts<'a, 'info>,
                          binding: &OracleBinding,
                          price_cache: &PriceCache|

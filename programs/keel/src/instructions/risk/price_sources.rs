@@ -60,16 +60,20 @@ pub struct PriceSources<'a, 'info> {
 }
 
 impl<'a, 'info> PriceSources<'a, 'info> {
-    /// The sources of a list read under `cached` at `slot`; `None` when every oracle is read.
-    pub fn new(cached: CachedPrices<'a, 'info>, slot: u64) -> Option<Self> {
+    /// The sources of a list read under `cached`, at the clock's slot; `None` when every oracle
+    /// is read (the clock is then not read either).
+    pub fn new(cached: CachedPrices<'a, 'info>) -> Result<Option<Self>> {
         let CachedPrices::Accepted { live_oracle } = cached else {
-            return None;
+            return Ok(None);
         };
         let mut seen = Vec::with_capacity(MAX_COLLATERALS + MAX_PERP_POSITIONS + 1);
         if let Some(oracle) = live_oracle {
             seen.push((*oracle.key, Observation::Live(oracle)));
         }
-        Some(Self { seen, slot })
+        Ok(Some(Self {
+            seen,
+            slot: Clock::get()?.slot,
+        }))
     }
 
     /// The source of an entry bound to `binding` with `cache`: `given` is the oracle account
