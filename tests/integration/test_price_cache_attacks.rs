@@ -18,10 +18,18 @@ use keel::state::{Side, PRICE_CACHE_MAX_SLOTS};
 use keel_client::health::{KnownAsset, KnownMarket};
 use keel_client::liquidation as lix;
 use keel_client::price_cache::without_oracles;
+use keel_tests::context::TestContext;
 use keel_tests::liquidation::{eth, step_of, LongScenario, LOTS_PER_USD};
 use keel_tests::markets::{limit, OrderArgsExt};
 use keel_tests::traders::Trader;
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
+
+/// Caches every price, then moves ETH (asset `index`) to `dollars`, published now.
+async fn cache_then_move_eth(t: &mut TestContext, index: u16, dollars: i64) {
+    t.cache_all_prices().await.assert_ok();
+    let now = t.now().await;
+    t.set_pull_price(index, eth(dollars, now), VerificationLevel::Full);
+}
 
 /// The figures of a step that a liquidator can influence.
 fn terms(step: &PerpLiquidated) -> (i64, i64, u64, u64) {
@@ -98,9 +106,7 @@ async fn a_collateral_price_cached_in_a_dip_takes_the_step_of_the_dip_and_no_mor
 
     let (mut s, eth_index) = liqee_with_eth(1_400).await;
     let liqee = s.liqee.account;
-    s.t.cache_all_prices().await.assert_ok();
-    let now = s.t.now().await;
-    s.t.set_pull_price(eth_index, eth(1_500, now), VerificationLevel::Full);
+    cache_then_move_eth(&mut s.t, eth_index, 1_500).await;
     assert_eq!(s.t.healths(&liqee).await.maint, 250_000);
     s.t.liquidate_perp(&s.liqor, &liqee, s.market, 1_000)
         .await
@@ -117,10 +123,7 @@ async fn a_collateral_price_cached_in_a_dip_takes_the_step_of_the_dip_and_no_mor
     );
 
     let (mut late, eth_index) = liqee_with_eth(1_400).await;
-    late.t.cache_all_prices().await.assert_ok();
-    let now = late.t.now().await;
-    late.t
-        .set_pull_price(eth_index, eth(1_500, now), VerificationLevel::Full);
+    cache_then_move_eth(&mut late.t, eth_index, 1_500).await;
     late.t.advance_slots(PRICE_CACHE_MAX_SLOTS + 1).await;
     late.t
         .liquidate_perp_cached(&late.liqor, &late.liqee.account, late.market, 1_000)
@@ -165,9 +168,7 @@ async fn a_liquidators_own_cached_price_takes_the_step_it_allowed_and_no_more() 
     let mut s = LongScenario::new().await;
     let liqee = s.liqee.account;
     let (liqor, eth_index) = eth_liquidator(&mut s).await;
-    s.t.cache_all_prices().await.assert_ok();
-    let now = s.t.now().await;
-    s.t.set_pull_price(eth_index, eth(1_800, now), VerificationLevel::Full);
+    cache_then_move_eth(&mut s.t, eth_index, 1_800).await;
     s.t.liquidate_perp(&liqor, &liqee, s.market, 400)
         .await
         .assert_error(KeelError::LiquidatorInitHealthNegative);
@@ -182,10 +183,7 @@ async fn a_liquidators_own_cached_price_takes_the_step_it_allowed_and_no_more() 
 
     let mut late = LongScenario::new().await;
     let (liqor, eth_index) = eth_liquidator(&mut late).await;
-    late.t.cache_all_prices().await.assert_ok();
-    let now = late.t.now().await;
-    late.t
-        .set_pull_price(eth_index, eth(1_800, now), VerificationLevel::Full);
+    cache_then_move_eth(&mut late.t, eth_index, 1_800).await;
     late.t.advance_slots(PRICE_CACHE_MAX_SLOTS + 1).await;
     late.t
         .liquidate_perp_cached(&liqor, &late.liqee.account, late.market, 400)

@@ -8,6 +8,7 @@ use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use anchor_lang::AnchorDeserialize;
 use base64::Engine;
 use keel::instructions::risk::HealthReport;
+use keel::state::LIQUIDATION_ENDED;
 use keel_client::lookup_table::{self as alt, AddressLookupTableAccount};
 use keel_client::{accounts as decode, instructions as kix};
 use solana_commitment_config::CommitmentConfig;
@@ -17,6 +18,13 @@ use solana_transaction::versioned::VersionedTransaction;
 use solana_transaction_status_client_types::{UiTransactionEncoding, UiTransactionStatusMeta};
 
 impl Full {
+    /// Whether `key`'s liquidation has ended with LiquidationEnd health ≥ 0 in the program's
+    /// view.
+    pub async fn liquidated_to_end(&self, key: &Pubkey) -> bool {
+        self.net.margin(key).await.being_liquidated == LIQUIDATION_ENDED
+            && self.health_view(key).await.liquidation_end.health >= 0
+    }
+
     /// The program's `health` view of `key`, simulated as a v0 transaction (a full account's
     /// view names 47 health accounts: no legacy transaction carries it).
     pub async fn health_view(&self, key: &Pubkey) -> HealthReport {

@@ -10,7 +10,7 @@ use crate::full_checks::instructions_of;
 use crate::setup::{eventually, limit, USDC};
 use anchor_lang::Discriminator;
 use keel::events::PerpLiquidated;
-use keel::state::{Side, LIQUIDATION_ENDED, MAX_COLLATERALS, MAX_PERP_POSITIONS};
+use keel::state::{Side, MAX_COLLATERALS, MAX_PERP_POSITIONS};
 use keel_client::events::events_of;
 use keel_client::health::health_accounts_opening;
 use keel_client::liquidation::{self as lix, LiquidationParties};
@@ -84,16 +84,7 @@ async fn keeper_prices_a_step_over_the_lock_limit_by_cached_prices() {
     let keeper = net
         .run_keeper(&keeper_owner.owner, net.keeper_config())
         .await;
-    let ended = eventually(60, || async {
-        net.margin(&trader.account).await.being_liquidated == LIQUIDATION_ENDED
-            && full
-                .health_view(&trader.account)
-                .await
-                .liquidation_end
-                .health
-                >= 0
-    })
-    .await;
+    let ended = eventually(60, || full.liquidated_to_end(&trader.account)).await;
     assert!(ended, "the account reaches LiquidationEnd");
     let m = keeper.metrics.clone();
     let (own, table_key) = (keeper.account, keeper.lookup_table.expect("a table"));

@@ -9,7 +9,7 @@ use crate::full::{known_market, late_feed, list_market, Full, FULL_HEALTH_ACCOUN
 use crate::full_checks::instructions_of;
 use crate::setup::{eventually, limit, USDC};
 use keel::events::PerpLiquidated;
-use keel::state::{Side, LIQUIDATION_ENDED, MAX_COLLATERALS, MAX_PERP_POSITIONS};
+use keel::state::{Side, MAX_COLLATERALS, MAX_PERP_POSITIONS};
 use keel_client::events::events_of;
 use keel_client::lookup_table::{
     self as alt, AddressLookupTableAccount, MAX_ACCOUNT_LOCKS, MAX_TRANSACTION_BYTES,
@@ -69,16 +69,7 @@ async fn keeper_liquidates_a_full_account_with_v0_transactions() {
     let keeper = net
         .run_keeper(&keeper_owner.owner, net.keeper_config())
         .await;
-    let ended = eventually(60, || async {
-        net.margin(&trader.account).await.being_liquidated == LIQUIDATION_ENDED
-            && full
-                .health_view(&trader.account)
-                .await
-                .liquidation_end
-                .health
-                >= 0
-    })
-    .await;
+    let ended = eventually(60, || full.liquidated_to_end(&trader.account)).await;
     assert!(ended, "the full account reaches LiquidationEnd");
     let (m, own) = (keeper.metrics.clone(), keeper.account);
     let table_key = keeper
